@@ -1,0 +1,245 @@
+//! Retrieval evaluation with trec_eval's definitions.
+//!
+//! * MRR@10: 1 / rank of the first relevant passage in the top 10, else 0.
+//! * nDCG@10: DCG of the top 10 with gain = relevance grade and discount
+//!   log2(rank + 1), over the DCG of the ideal ordering of all judged passages
+//!   (trec_eval's `ndcg_cut.10`; binary qrels are the grade-1 case).
+//! * Recall@100: relevant passages in the top 100 / relevant passages judged.
+//! * P@1: 1 if the first hit is relevant.
+//!
+//! A passage is relevant when its grade is > 0. Queries whose qrels hold no relevant
+//! passage are excluded (and counted). As in trec_eval, a run is ordered by score
+//! (descending, ties by passage id descending), not by its rank column.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+/// qrels: query id → passage id → grade.
+pub type Qrels = BTreeMap<String, HashMap<String, i32>>;
+
+/// A run: query id → passage ids in rank order.
+pub type Run = BTreeMap<String, Vec<String>>;
+
+pub fn parse_qrels(text: &str) -> Result<Qrels, String> {
+    let mut qrels = Qrels::new();
+    for (n, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let [qid, _, doc, grade] = fields[..] else {
+            return Err(format!("qrels line {}: expected 4 columns (QID 0 DOC GRADE)", n + 1));
+        };
+        let grade: i32 = grade
+            .parse()
+            .map_err(|_| format!("qrels line {}: grade {grade:?} is not an integer", n + 1))?;
+        qrels
+            .entry(qid.to_string())
+            .or_default()
+            .insert(doc.to_string(), grade);
+    }
+    Ok(qrels)
+}
+
+/// Parses a TREC run (`QID Q0 DOC RANK SCORE TAG`).
+pub fn parse_run(text: &str) -> Result<Run, String> {
+    let mut scored: BTreeMap<String, Vec<(f64, String)>> = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let [qid, _, doc, _, score, ..] = fields[..] else {
+            return Err(format!("run line {}: expected 6 columns (QID Q0 DOC RANK SCORE TAG)", n + 1));
+        };
+        let score: f64 = score
+            .parse()
+            .map_err(|_| format!("run line {}: score {score:?} is not a number", n + 1))?;
+        scored
+            .entry(qid.to_string())
+            .or_default()
+            .push((score, doc.to_string()));
+    }
+    Ok(scored
+        .into_iter()
+        .map(|(qid, mut docs)| {
+            docs.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+            (qid, docs.into_iter().map(|(_, d)| d).collect())
+        })
+        .collect())
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Metrics {
+    pub mrr_at_10: f64,
+    pub ndcg_at_10: f64,
+    pub recall_at_100: f64,
+    pub p_at_1: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryMetrics {
+    pub qid: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    /// Mean over the evaluated queries.
+    #[serde(flatten)]
+    pub mean: Metrics,
+    pub queries: usize,
+    /// Queries of the run whose qrels have no relevant passage (excluded).
+    pub without_relevant: usize,
+    /// Queries of the run absent from the qrels (excluded).
+    pub not_judged: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_query: Vec<QueryMetrics>,
+}
+
+/// Metrics of one ranked list against one query's judgements.
+pub fn score_query(ranked: &[String], judged: &HashMap<String, i32>) -> Metrics {
+    let grade = |doc: &String| judged.get(doc).copied().unwrap_or(0).max(0);
+    let relevant = judged.values().filter(|&&g| g > 0).count();
+    let mrr = ranked
+        .iter()
+        .take(10)
+        .position(|d| grade(d) > 0)
+        .map_or(0.0, |i| 1.0 / (i as f64 + 1.0));
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, d)| f64::from(grade(d)) / (i as f64 + 2.0).log2())
+        .sum();
+    let mut ideal: Vec<i32> = judged.values().copied().filter(|&g| g > 0).collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, &g)| f64::from(g) / (i as f64 + 2.0).log2())
+        .sum();
+    let found = ranked.iter().take(100).filter(|d| grade(d) > 0).count();
+    Metrics {
+        mrr_at_10: mrr,
+        ndcg_at_10: if idcg > 0.0 { dcg / idcg } else { 0.0 },
+        recall_at_100: if relevant > 0 {
+            found as f64 / relevant as f64
+        } else {
+            0.0
+        },
+        p_at_1: ranked.first().map_or(0.0, |d| f64::from(u8::from(grade(d) > 0))),
+    }
+}
+
+/// Evaluates every query of `run`; `per_query` keeps each query's figures.
+pub fn evaluate(run: &Run, qrels: &Qrels, per_query: bool) -> Evaluation {
+    let mut sum = Metrics::default();
+    let mut evaluation = Evaluation {
+        mean: Metrics::default(),
+        queries: 0,
+        without_relevant: 0,
+        not_judged: 0,
+        per_query: Vec::new(),
+    };
+    for (qid, ranked) in run {
+        let Some(judged) = qrels.get(qid) else {
+            evaluation.not_judged += 1;
+            continue;
+        };
+        if !judged.values().any(|&g| g > 0) {
+            evaluation.without_relevant += 1;
+            continue;
+        }
+        let m = score_query(ranked, judged);
+        sum.mrr_at_10 += m.mrr_at_10;
+        sum.ndcg_at_10 += m.ndcg_at_10;
+        sum.recall_at_100 += m.recall_at_100;
+        sum.p_at_1 += m.p_at_1;
+        evaluation.queries += 1;
+        if per_query {
+            evaluation.per_query.push(QueryMetrics {
+                qid: qid.clone(),
+                metrics: m,
+            });
+        }
+    }
+    let n = evaluation.queries.max(1) as f64;
+    evaluation.mean = Metrics {
+        mrr_at_10: sum.mrr_at_10 / n,
+        ndcg_at_10: sum.ndcg_at_10 / n,
+        recall_at_100: sum.recall_at_100 / n,
+        p_at_1: sum.p_at_1 / n,
+    };
+    evaluation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn judged(pairs: &[(&str, i32)]) -> HashMap<String, i32> {
+        pairs.iter().map(|(d, g)| (d.to_string(), *g)).collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn hand_computed_binary_case() {
+        // Relevant: b (rank 2) and d (rank 4); c is judged non-relevant; z never retrieved.
+        let m = score_query(
+            &docs(&["a", "b", "c", "d"]),
+            &judged(&[("b", 1), ("c", 0), ("d", 1), ("z", 1)]),
+        );
+        assert!(close(m.mrr_at_10, 0.5));
+        assert!(close(m.p_at_1, 0.0));
+        assert!(close(m.recall_at_100, 2.0 / 3.0));
+        // DCG = 1/log2(3) + 1/log2(5); IDCG = 1 + 1/log2(3) + 1/log2(4).
+        let dcg = 1.0 / 3f64.log2() + 1.0 / 5f64.log2();
+        let idcg = 1.0 + 1.0 / 3f64.log2() + 0.5;
+        assert!(close(m.ndcg_at_10, dcg / idcg));
+    }
+
+    #[test]
+    fn graded_ndcg_and_perfect_run() {
+        let m = score_query(&docs(&["x", "y"]), &judged(&[("x", 2), ("y", 1)]));
+        assert!(close(m.ndcg_at_10, 1.0) && close(m.mrr_at_10, 1.0) && close(m.p_at_1, 1.0));
+        // Swapped: DCG = 1 + 2/log2(3); IDCG = 2 + 1/log2(3).
+        let m = score_query(&docs(&["y", "x"]), &judged(&[("x", 2), ("y", 1)]));
+        assert!(close(m.ndcg_at_10, (1.0 + 2.0 / 3f64.log2()) / (2.0 + 1.0 / 3f64.log2())));
+    }
+
+    #[test]
+    fn relevant_after_rank_10_counts_for_recall_only() {
+        let mut ranked: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();
+        ranked[12] = "r".into();
+        let m = score_query(&ranked, &judged(&[("r", 1)]));
+        assert!(close(m.mrr_at_10, 0.0) && close(m.ndcg_at_10, 0.0) && close(m.recall_at_100, 1.0));
+    }
+
+    #[test]
+    fn queries_without_relevant_or_judgements_are_excluded() {
+        let qrels = parse_qrels("q1 0 a 1\nq2 0 b 0\n").unwrap();
+        let run = parse_run("q1 Q0 a 1 2.0 t\nq2 Q0 b 1 1.0 t\nq3 Q0 c 1 1.0 t\n").unwrap();
+        let e = evaluate(&run, &qrels, true);
+        assert_eq!((e.queries, e.without_relevant, e.not_judged), (1, 1, 1));
+        assert!(close(e.mean.mrr_at_10, 1.0));
+    }
+
+    #[test]
+    fn run_is_ordered_by_score_not_rank_column() {
+        let run = parse_run("q Q0 a 1 1.0 t\nq Q0 b 2 3.0 t\nq Q0 c 3 3.0 t\n").unwrap();
+        assert_eq!(run["q"], ["c", "b", "a"]);
+        assert!(parse_run("q Q0 a").is_err());
+        assert!(parse_qrels("q 0 a x").is_err());
+    }
+}

@@ -1,0 +1,426 @@
+//! HTML articles.
+//!
+//! The page is parsed once with html5ever (through scraper, whose arena tree has no
+//! recursion limits) and walked in document order:
+//!
+//! * boilerplate elements (`nav`, `header`, `footer`, `aside`, `script`, …) are dropped
+//!   with everything inside them;
+//! * an `h1`–`h6` starts a new section; its anchor is its `id`, else the `id` of the
+//!   `<section>` it opens, else (later) a slug of its text;
+//! * an element that *contains* a heading (`main`, `article`, `section`, `div`…) is
+//!   descended into, so headings nested at any depth split the text;
+//! * any other element goes whole into the current section as text.
+//!
+//! Text comes from a DOM walk (block elements break lines, list items get `- `),
+//! which is several times faster than a full html2text layout and yields the same
+//! words; tables are laid out by html2text, whose rendering reads better there.
+//! Every walk is iterative, so deeply nested input cannot overflow the stack.
+//!
+//! The title is the first `h1`, else `<title>`. HTML has no reliable source
+//! positions after parsing, so a section's line range is found by locating its
+//! heading in the source: exact for ordinary pages, approximate for odd ones.
+
+use std::collections::HashSet;
+
+use ego_tree::{NodeId, NodeRef};
+use scraper::{ElementRef, Html, Node};
+
+use super::{RawSection, line_of};
+
+/// Elements dropped with their content: navigation, page chrome, code, embeds.
+const BOILERPLATE: &[&str] = &[
+    "nav", "header", "footer", "aside", "script", "style", "noscript", "form", "template", "svg",
+    "iframe", "head", "button", "select", "object", "canvas", "dialog",
+];
+
+/// Elements after which text continues on a new line.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "tr",
+    "table",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "hr",
+    "figure",
+    "figcaption",
+    "address",
+    "details",
+    "summary",
+    "body",
+    "center",
+];
+
+/// Tables nested deeper than this are not given to html2text (which recurses).
+const MAX_TABLE_DEPTH: usize = 64;
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+fn element_name<'a>(node: &NodeRef<'a, Node>) -> Option<&'a str> {
+    node.value().as_element().map(|e| e.name())
+}
+
+pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>) {
+    let document = Html::parse_document(source);
+    let root = document.tree.root();
+
+    // Which nodes contain a heading (outside boilerplate)? Marking ancestors stops at
+    // the first one already marked, so this is linear in the size of the tree.
+    let mut contains_heading: HashSet<NodeId> = HashSet::new();
+    let mut first_h1: Option<String> = None;
+    let mut title_tag: Option<String> = None;
+    for node in root.descendants() {
+        let Some(name) = element_name(&node) else {
+            continue;
+        };
+        if name == "title" && title_tag.is_none() {
+            title_tag = Some(text_of(node));
+        }
+        if heading_level(name).is_none() || in_boilerplate(node) {
+            continue;
+        }
+        if name == "h1" && first_h1.is_none() {
+            first_h1 = Some(super::normalize_space(&text_of(node)));
+        }
+        let mut up = node.parent();
+        while let Some(ancestor) = up {
+            if !contains_heading.insert(ancestor.id()) {
+                break;
+            }
+            up = ancestor.parent();
+        }
+    }
+    let title = first_h1
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or(title_tag.map(|t| super::normalize_space(&t)));
+
+    let body = root
+        .descendants()
+        .find(|n| element_name(n) == Some("body"))
+        .unwrap_or(root);
+
+    let mut sections: Vec<RawSection> = Vec::new();
+    let mut current = RawSection::default();
+    let mut path: Vec<(u8, String)> = Vec::new();
+    let mut title_heading_seen = false;
+    let mut stack: Vec<NodeRef<Node>> = body.children().rev().collect();
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(text) => push_inline(&mut current.text, text),
+            Node::Element(element) => {
+                let name = element.name();
+                if BOILERPLATE.contains(&name) {
+                    continue;
+                }
+                if let Some(level) = heading_level(name) {
+                    let text = super::normalize_space(&text_of(node));
+                    if !current.text.trim().is_empty() {
+                        sections.push(std::mem::take(&mut current));
+                    }
+                    current = RawSection::default();
+                    // The heading that names the article is the title, not a section.
+                    if level == 1 && !title_heading_seen && Some(&text) == first_h1.as_ref() {
+                        title_heading_seen = true;
+                        path.clear();
+                        continue;
+                    }
+                    while path.last().is_some_and(|(l, _)| *l >= level) {
+                        path.pop();
+                    }
+                    path.push((level, text));
+                    current.heading = path.iter().map(|(_, t)| t.clone()).collect();
+                    current.anchor = element
+                        .id()
+                        .map(str::to_string)
+                        .or_else(|| enclosing_section_id(node));
+                } else if contains_heading.contains(&node.id()) {
+                    if BLOCKS.contains(&name) {
+                        current.text.push('\n');
+                    }
+                    stack.extend(node.children().rev());
+                } else {
+                    append_text(node, &mut current.text);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !current.text.trim().is_empty() {
+        sections.push(current);
+    }
+    locate_lines(source, &mut sections);
+    (title, sections)
+}
+
+fn in_boilerplate(node: NodeRef<Node>) -> bool {
+    node.ancestors()
+        .any(|a| element_name(&a).is_some_and(|n| BOILERPLATE.contains(&n)))
+}
+
+/// The `id` of a `<section>` (or `<article>`) whose first element child is this heading.
+fn enclosing_section_id(heading: NodeRef<Node>) -> Option<String> {
+    let parent = heading.parent()?;
+    let element = parent.value().as_element()?;
+    if !matches!(element.name(), "section" | "article") {
+        return None;
+    }
+    let first = parent.children().find(|c| c.value().is_element())?;
+    (first.id() == heading.id())
+        .then(|| element.id().map(str::to_string))
+        .flatten()
+}
+
+/// Plain text of a subtree, whitespace collapsed (used for headings and titles).
+fn text_of(node: NodeRef<Node>) -> String {
+    let mut out = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            out.push_str(t);
+        }
+    }
+    out
+}
+
+/// Appends text with runs of whitespace collapsed to one space.
+fn push_inline(out: &mut String, text: &str) {
+    let starts_with_space = text.starts_with(char::is_whitespace);
+    let ends_with_space = text.ends_with(char::is_whitespace);
+    let mut words = text.split_whitespace().peekable();
+    if words.peek().is_none() {
+        if !text.is_empty() && !out.ends_with([' ', '\n']) && !out.is_empty() {
+            out.push(' ');
+        }
+        return;
+    }
+    if starts_with_space && !out.ends_with([' ', '\n']) && !out.is_empty() {
+        out.push(' ');
+    }
+    let mut first = true;
+    for word in words {
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(word);
+        first = false;
+    }
+    if ends_with_space {
+        out.push(' ');
+    }
+}
+
+fn newline(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Appends the readable text of a subtree: block elements on their own lines, list
+/// items prefixed with `- `, tables rendered by html2text, boilerplate skipped.
+fn append_text(node: NodeRef<Node>, out: &mut String) {
+    enum Step<'a> {
+        Open(NodeRef<'a, Node>, usize),
+        Close(&'a str),
+    }
+    let mut stack = vec![Step::Open(node, 0)];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Close(name) => {
+                if BLOCKS.contains(&name) {
+                    newline(out);
+                }
+            }
+            Step::Open(node, depth) => match node.value() {
+                Node::Text(t) => push_inline(out, t),
+                Node::Element(element) => {
+                    let name = element.name();
+                    if BOILERPLATE.contains(&name) {
+                        continue;
+                    }
+                    if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
+                        continue;
+                    }
+                    if BLOCKS.contains(&name) {
+                        newline(out);
+                    }
+                    match name {
+                        "li" => out.push_str("- "),
+                        "td" | "th" => push_inline(out, " "),
+                        _ => {}
+                    }
+                    stack.push(Step::Close(name));
+                    stack.extend(node.children().rev().map(|c| Step::Open(c, depth + 1)));
+                }
+                _ => {}
+            },
+        }
+    }
+}
+
+/// Lays a table out with html2text. Returns false (caller walks it) if the table
+/// is nested too deeply for html2text's recursive renderer.
+fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
+    let too_deep = node
+        .descendants()
+        .any(|d| d.ancestors().take(MAX_TABLE_DEPTH).count() >= MAX_TABLE_DEPTH);
+    if too_deep {
+        return false;
+    }
+    let Some(element) = ElementRef::wrap(node) else {
+        return false;
+    };
+    let html = element.html();
+    match html2text::config::plain()
+        .no_table_borders()
+        .string_from_read(html.as_bytes(), 200)
+    {
+        Ok(text) => {
+            newline(out);
+            out.push_str(&text);
+            newline(out);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Sets each section's line range by finding its heading in the source, in order.
+fn locate_lines(source: &str, sections: &mut [RawSection]) {
+    let mut from = source.find("<body").unwrap_or(0);
+    let mut starts = Vec::with_capacity(sections.len());
+    for section in sections.iter() {
+        let needle_id = section.anchor.as_ref().map(|a| format!("id=\"{a}\""));
+        let found = needle_id
+            .and_then(|n| source[from..].find(&n))
+            .or_else(|| {
+                section
+                    .heading
+                    .last()
+                    .and_then(|h| source[from..].find(h.as_str()))
+            });
+        if let Some(at) = found {
+            from += at;
+        }
+        starts.push(line_of(source, from));
+    }
+    let last_line = line_of(source, source.rfind("</body>").unwrap_or(source.len()));
+    for i in 0..sections.len() {
+        let start = starts[i];
+        let end = starts
+            .get(i + 1)
+            .map(|&next| next.saturating_sub(1).max(start))
+            .unwrap_or(last_line.max(start));
+        sections[i].lines = (start, end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headings(sections: &[RawSection]) -> Vec<(String, Option<String>)> {
+        sections
+            .iter()
+            .map(|s| (s.heading.join(" > "), s.anchor.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn headings_with_and_without_ids_and_boilerplate() {
+        let html = r#"<!doctype html><html><head><title>Site | Page</title><style>p{}</style></head>
+<body><header><nav><a href="/">Home</a></nav></header>
+<main><article><h1>Liver Cancer</h1>
+<p>Intro <b>text</b>.</p>
+<section id="causes-sec"><h2>Causes</h2><p>Alcohol &amp; hepatitis.</p></section>
+<section><h2 id="tests">Exams and tests</h2><ul><li>CEA</li><li>AFP</li></ul>
+<div><h3>Imaging</h3><p>CT scan.</p><script>var x = 1;</script></div></section>
+<h2>Treatment</h2><p>Surgery.</p>
+</article></main>
+<footer>Was this article helpful? Contact us</footer>
+<aside>Related links</aside></body></html>"#;
+        let (title, sections) = extract(html);
+        assert_eq!(title.as_deref(), Some("Liver Cancer"));
+        assert_eq!(
+            headings(&sections),
+            [
+                (String::new(), None),
+                ("Causes".into(), Some("causes-sec".into())),
+                ("Exams and tests".into(), Some("tests".into())),
+                ("Exams and tests > Imaging".into(), None),
+                ("Treatment".into(), None),
+            ]
+        );
+        assert_eq!(sections[0].text.trim(), "Intro text.");
+        assert_eq!(sections[1].text.trim(), "Alcohol & hepatitis.");
+        assert!(sections[2].text.contains("- CEA\n- AFP"));
+        assert_eq!(sections[3].text.trim(), "CT scan.");
+        let all: String = sections.iter().map(|s| s.text.clone()).collect();
+        for noise in ["Home", "helpful", "Related", "var x", "p{}"] {
+            assert!(!all.contains(noise), "{noise} leaked into the text");
+        }
+        assert_eq!(sections[4].lines.0, 9);
+    }
+
+    #[test]
+    fn title_falls_back_to_title_tag_and_text_without_headings_is_an_introduction() {
+        let (title, sections) = extract("<title>Only title</title><p>Just a paragraph</p>");
+        assert_eq!(title.as_deref(), Some("Only title"));
+        assert_eq!(sections.len(), 1);
+        assert!(sections[0].heading.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let html = format!(
+            "<h1>T</h1>{}<h2>Deep</h2><p>deep text</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let (_, sections) = extract(&html);
+        assert_eq!(sections.len(), 1);
+        assert_eq!(sections[0].heading, ["Deep"]);
+    }
+
+    #[test]
+    fn unclosed_tags_still_yield_text() {
+        let (title, sections) = extract("<h1>T<h2>A</h2><p>one<p>two<li>three");
+        assert_eq!(title.as_deref(), Some("T"));
+        assert!(sections.iter().any(|s| s.text.contains("three")));
+    }
+
+    #[test]
+    fn tables_are_laid_out_by_html2text() {
+        let (_, sections) = extract(
+            "<h2>Doses</h2><table><tr><th>Age</th><th>Dose</th></tr><tr><td>Adult</td><td>10 mg</td></tr></table>",
+        );
+        let text = &sections[0].text;
+        assert!(text.contains("Age") && text.contains("10 mg"), "{text}");
+    }
+}

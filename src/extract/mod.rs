@@ -1,0 +1,400 @@
+//! Extraction: bytes of one source file → an [`Article`] (title + sections).
+//!
+//! One sub-module per format ([`html`], [`markdown`], [`text`]), each turning decoded
+//! text into a title and raw sections. This module owns what they share: decoding
+//! bytes to text, anchors (slugs and de-duplication), page-furniture removal and the
+//! passage size limit.
+
+pub mod html;
+pub mod markdown;
+pub mod text;
+
+use std::fmt;
+
+/// Bump when extraction output changes, so existing indexes are rebuilt.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// A section longer than this (bytes of text) is split into several passages.
+pub const MAX_PASSAGE_BYTES: usize = 64 * 1024;
+
+/// Source formats lectern reads, chosen by file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+    Text,
+}
+
+impl Format {
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" | "text" => Some(Format::Text),
+            _ => None,
+        }
+    }
+}
+
+/// One source article split into sections.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Article {
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+/// One searchable passage of an article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// Unique within the article; the part after `#` in a passage id.
+    pub anchor: String,
+    /// Heading path from the outermost heading below the title to this section's own
+    /// heading. Empty for the introduction (text before the first heading).
+    pub heading: Vec<String>,
+    pub text: String,
+    /// First and last line (1-based, inclusive) of the section in the source.
+    pub lines: (u32, u32),
+}
+
+/// A section as a format extractor produces it, before anchors are made unique.
+#[derive(Clone, Debug, Default)]
+pub struct RawSection {
+    /// The anchor the source gives (an `id` attribute), if any.
+    pub anchor: Option<String>,
+    pub heading: Vec<String>,
+    pub text: String,
+    pub lines: (u32, u32),
+}
+
+/// What went wrong with one file. The file is skipped; ingest goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExtractError {
+    /// NUL bytes or other binary content in a file with a text extension.
+    Binary,
+    /// Over the size limit, in bytes.
+    TooLarge { size: u64, limit: u64 },
+}
+
+impl fmt::Display for ExtractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtractError::Binary => write!(f, "binary content (NUL bytes) in a text file"),
+            ExtractError::TooLarge { size, limit } => write!(
+                f,
+                "file is {:.1} MB, over the {:.0} MB limit",
+                *size as f64 / 1e6,
+                *limit as f64 / 1e6
+            ),
+        }
+    }
+}
+
+/// Text decoded from a file's bytes, with a note if decoding was not clean.
+pub struct Decoded {
+    pub text: String,
+    pub warning: Option<String>,
+}
+
+/// Extracts an article from raw bytes. `fallback_title` (the file stem) is used when
+/// the source names no title. Warnings (lossy decoding) are returned beside the article.
+pub fn extract(
+    bytes: &[u8],
+    format: Format,
+    fallback_title: &str,
+) -> Result<(Article, Option<String>), ExtractError> {
+    let decoded = decode(bytes, format)?;
+    let (title, raw) = match format {
+        Format::Html => html::extract(&decoded.text),
+        Format::Markdown => markdown::extract(&decoded.text),
+        Format::Text => text::extract(&decoded.text),
+    };
+    let title = match title.map(|t| normalize_space(&t)) {
+        Some(t) if !t.is_empty() => t,
+        _ => fallback_title.to_string(),
+    };
+    Ok((finish(title, raw), decoded.warning))
+}
+
+/// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
+/// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary.
+pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, ExtractError> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return Ok(Decoded {
+            text: text.into_owned(),
+            warning: had_errors.then(|| format!("invalid {} sequences replaced", encoding.name())),
+        });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(ExtractError::Binary);
+    }
+    if format == Format::Html
+        && let Some(encoding) = declared_charset(head)
+        && encoding != encoding_rs::UTF_8
+    {
+        let (text, _, had_errors) = encoding.decode(bytes);
+        return Ok(Decoded {
+            text: text.into_owned(),
+            warning: had_errors.then(|| format!("invalid {} sequences replaced", encoding.name())),
+        });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            if text.contains('\0') {
+                return Err(ExtractError::Binary);
+            }
+            Ok(Decoded {
+                text: text.to_string(),
+                warning: None,
+            })
+        }
+        Err(_) => {
+            let text = String::from_utf8_lossy(bytes);
+            if text.contains('\0') {
+                return Err(ExtractError::Binary);
+            }
+            Ok(Decoded {
+                text: text.into_owned(),
+                warning: Some("not valid UTF-8; invalid bytes replaced with U+FFFD".into()),
+            })
+        }
+    }
+}
+
+/// Finds `charset=NAME` in the first bytes of an HTML file (`<meta charset>` or the
+/// `http-equiv` form).
+fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let pos = lower.windows(8).position(|w| w == b"charset=")?;
+    let rest = &lower[pos + 8..];
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
+        .unwrap_or(rest.len());
+    encoding_rs::Encoding::for_label(&rest[..end])
+}
+
+/// Turns raw sections into final ones: furniture lines dropped, empty sections
+/// dropped, huge sections split, anchors made unique within the article.
+fn finish(title: String, raw: Vec<RawSection>) -> Article {
+    let mut used = std::collections::HashSet::new();
+    let mut sections = Vec::new();
+    for section in raw {
+        let text = clean_text(&section.text);
+        if text.is_empty() {
+            continue;
+        }
+        let base = section
+            .anchor
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| match section.heading.last() {
+                Some(h) => slug(h),
+                None => "introduction".to_string(),
+            });
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        for (part, chunk) in split_bounded(&text, MAX_PASSAGE_BYTES)
+            .into_iter()
+            .enumerate()
+        {
+            let wanted = if part == 0 {
+                base.clone()
+            } else {
+                format!("{base}-part{}", part + 1)
+            };
+            let anchor = unique(&mut used, wanted);
+            sections.push(Section {
+                anchor,
+                heading: section.heading.clone(),
+                text: chunk.to_string(),
+                lines: section.lines,
+            });
+        }
+    }
+    Article { title, sections }
+}
+
+fn unique(used: &mut std::collections::HashSet<String>, wanted: String) -> String {
+    if used.insert(wanted.clone()) {
+        return wanted;
+    }
+    (2..)
+        .map(|n| format!("{wanted}-{n}"))
+        .find(|candidate| used.insert(candidate.clone()))
+        .expect("an unused suffix exists")
+}
+
+/// URL-friendly slug: lower-case alphanumerics, runs of anything else become `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 80 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Collapses runs of spaces and tabs, trims lines, drops blank lines and page
+/// furniture lines.
+fn clean_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = normalize_space(line);
+        if line.is_empty() || is_furniture(&line) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+pub fn normalize_space(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Page furniture: widget and navigation lines that site templates put on every
+/// page and that say nothing about the article ("Was this article helpful?",
+/// "Share this page", "IN OTHER LANGUAGES"). Matched case-insensitively at the start
+/// of a short line, so article prose that merely contains the words is kept.
+pub fn is_furniture(line: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "was this article helpful",
+        "was this page helpful",
+        "was this information helpful",
+        "did you find this helpful",
+        "thanks for the feedback",
+        "thank you for your feedback",
+        "how can we help",
+        "in other languages",
+        "share this page",
+        "share this article",
+        "print this page",
+        "back to top",
+        "skip to main content",
+        "skip to content",
+        "cookie settings",
+        "accept cookies",
+    ];
+    if line.len() > 120 {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// Splits text into chunks of at most `limit` bytes, preferring line breaks, then
+/// spaces, never splitting a UTF-8 character.
+fn split_bounded(text: &str, limit: usize) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut rest = text;
+    while rest.len() > limit {
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let window = &rest[..cut];
+        let at = window
+            .rfind('\n')
+            .filter(|&i| i > limit / 2)
+            .or_else(|| window.rfind(' ').filter(|&i| i > limit / 2))
+            .unwrap_or(cut);
+        chunks.push(rest[..at].trim());
+        rest = rest[at..].trim_start();
+    }
+    if !rest.is_empty() {
+        chunks.push(rest);
+    }
+    chunks
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> u32 {
+    let offset = offset.min(text.len());
+    1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Causes of metastatic liver cancer"), "causes-of-metastatic-liver-cancer");
+        assert_eq!(slug("  What's new? (2024) "), "what-s-new-2024");
+        assert_eq!(slug("???"), "");
+    }
+
+    #[test]
+    fn duplicate_anchors_get_suffixes() {
+        let raw = |h: &str| RawSection {
+            heading: vec![h.to_string()],
+            text: "words".into(),
+            ..Default::default()
+        };
+        let article = finish("T".into(), vec![raw("Notes"), raw("Notes"), raw("Notes")]);
+        let anchors: Vec<_> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(anchors, ["notes", "notes-2", "notes-3"]);
+    }
+
+    #[test]
+    fn huge_sections_are_split_not_dropped() {
+        let text = "word ".repeat(40_000);
+        let raw = RawSection {
+            text,
+            ..Default::default()
+        };
+        let article = finish("T".into(), vec![raw]);
+        assert!(article.sections.len() >= 3);
+        assert!(article.sections.iter().all(|s| s.text.len() <= MAX_PASSAGE_BYTES));
+        assert_eq!(article.sections[1].anchor, "introduction-part2");
+        let words: usize = article.sections.iter().map(|s| s.text.split(' ').count()).sum();
+        assert_eq!(words, 40_000);
+    }
+
+    #[test]
+    fn split_never_breaks_a_character() {
+        let text = "é".repeat(100);
+        for chunk in split_bounded(&text, 7) {
+            assert!(chunk.len() <= 7 && !chunk.is_empty());
+        }
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(decode(b"a\0b", Format::Text).err(), Some(ExtractError::Binary));
+        let latin1 = b"<meta charset=\"iso-8859-1\"><p>caf\xe9</p>";
+        assert!(decode(latin1, Format::Html).unwrap().text.contains("café"));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("hé".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(decode(&utf16, Format::Text).unwrap().text, "hé");
+        let bad = decode(b"ok \xff\xfe bad", Format::Text).unwrap();
+        assert!(bad.warning.is_some() && bad.text.starts_with("ok "));
+    }
+
+    #[test]
+    fn furniture_lines_are_dropped() {
+        assert_eq!(
+            clean_text("Real text.\nWas this article helpful? Yes No\n  more   text "),
+            "Real text.\nmore text"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Plain-text articles.
+//!
+//! Plain text has no markup, so headings are recognised by shape. The heuristic:
+//!
+//! * the first non-empty line is the article title;
+//! * the rest is cut into *blocks*, runs of non-blank lines separated by blank lines;
+//! * a block is a heading when it is a single line that is
+//!   - short (under 80 characters),
+//!   - not ending in sentence punctuation (`. ! ? : ; ,`),
+//!   - not a list item (`1.`, `2)`, `-`, `*`, `•`),
+//!   - made of at least one letter,
+//!   - and followed by another block (a heading introduces something);
+//! * text between the title and the first heading is the introduction section.
+//!
+//! Headings found this way are all of one level: plain text gives no nesting.
+
+use super::{RawSection, line_of};
+
+const MAX_HEADING_CHARS: usize = 80;
+
+struct Block<'a> {
+    lines: Vec<&'a str>,
+    first_line: u32,
+    last_line: u32,
+}
+
+pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current: Option<Block> = None;
+    let mut offset = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        let number = i as u32 + 1;
+        offset += line.len() + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            blocks.extend(current.take());
+            continue;
+        }
+        let block = current.get_or_insert(Block {
+            lines: Vec::new(),
+            first_line: number,
+            last_line: number,
+        });
+        block.lines.push(trimmed);
+        block.last_line = number;
+    }
+    blocks.extend(current.take());
+    debug_assert!(offset >= text.len());
+
+    let mut title = None;
+    if let Some(first) = blocks.first_mut() {
+        title = Some(first.lines.remove(0).to_string());
+        first.first_line += 1;
+        if first.lines.is_empty() {
+            blocks.remove(0);
+        }
+    }
+
+    let mut sections: Vec<RawSection> = Vec::new();
+    let mut current = RawSection::default();
+    let last = blocks.len().saturating_sub(1);
+    for (i, block) in blocks.iter().enumerate() {
+        if i < last && is_heading(&block.lines) {
+            if !current.text.is_empty() {
+                sections.push(std::mem::take(&mut current));
+            }
+            current = RawSection {
+                anchor: None,
+                heading: vec![block.lines[0].to_string()],
+                text: String::new(),
+                lines: (block.first_line, block.last_line),
+            };
+            continue;
+        }
+        if current.text.is_empty() && current.heading.is_empty() {
+            current.lines.0 = block.first_line;
+        }
+        for line in &block.lines {
+            current.text.push_str(line);
+            current.text.push('\n');
+        }
+        current.lines.1 = block.last_line;
+    }
+    if !current.text.is_empty() {
+        sections.push(current);
+    }
+    let _ = line_of; // line numbers come from the block scan above
+    (title, sections)
+}
+
+fn is_heading(lines: &[&str]) -> bool {
+    let [line] = lines else { return false };
+    line.chars().count() < MAX_HEADING_CHARS
+        && !line.ends_with(['.', '!', '?', ':', ';', ','])
+        && !is_list_item(line)
+        && line.chars().any(char::is_alphabetic)
+}
+
+fn is_list_item(line: &str) -> bool {
+    if line.starts_with(['-', '*', '•', '+', '·']) {
+        return true;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && line[digits..].starts_with(['.', ')'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Format, extract as extract_article};
+
+    const SAMPLE: &str = include_str!("../../corpus/metastatic-liver-cancer.txt");
+
+    #[test]
+    fn sample_article_headings() {
+        let (article, _) = extract_article(SAMPLE.as_bytes(), Format::Text, "x").unwrap();
+        assert_eq!(
+            article.title,
+            "What Is Involved in Metastatic Liver Cancer Treatment?"
+        );
+        let headings: Vec<String> = article
+            .sections
+            .iter()
+            .map(|s| s.heading.join(" / "))
+            .collect();
+        assert_eq!(
+            headings,
+            [
+                "",
+                "Basic Information",
+                "Causes of metastatic liver cancer",
+                "Clinical manifestations of metastatic liver cancer",
+                "Examination of metastatic liver cancer",
+                "Diagnosis of metastatic liver cancer",
+                "Differential diagnosis of metastatic liver cancer",
+                "Metastatic liver cancer treatment",
+            ]
+        );
+        let exam = &article.sections[4];
+        assert_eq!(exam.anchor, "examination-of-metastatic-liver-cancer");
+        assert!(exam.text.contains("The increase of CEA in carcinoembryonic antigen"));
+        assert!(exam.text.contains("8. MRI examination"));
+        // Numbered items stay in their section, never become headings.
+        assert!(article.sections.iter().all(|s| !s.heading.iter().any(|h| h.starts_with(char::is_numeric))));
+        // Page furniture is not a passage and not in any passage.
+        for s in &article.sections {
+            assert!(!s.text.contains("Was this article helpful"));
+            assert!(!s.text.contains("How can we help"));
+            assert!(!s.heading.iter().any(|h| h == "IN OTHER LANGUAGES"));
+        }
+        // Line ranges point at the source.
+        let lines: Vec<&str> = SAMPLE.lines().collect();
+        assert_eq!(lines[exam.lines.0 as usize - 1], "Examination of metastatic liver cancer");
+        assert!(lines[exam.lines.1 as usize - 1].starts_with("8. MRI"));
+    }
+
+    #[test]
+    fn list_items_and_sentences_are_not_headings() {
+        let text = "Title\n\nIntro text here.\n\n1. First item\n\nA short heading\n\nBody.\n\nA sentence.\n\nMore body.";
+        let (title, sections) = extract(text);
+        assert_eq!(title.as_deref(), Some("Title"));
+        let headings: Vec<_> = sections.iter().map(|s| s.heading.clone()).collect();
+        assert_eq!(headings, [vec![], vec!["A short heading".to_string()]]);
+        assert!(sections[0].text.contains("1. First item"));
+        assert!(sections[1].text.contains("A sentence.\nMore body."));
+    }
+
+    #[test]
+    fn a_last_short_line_is_text_not_heading() {
+        let (_, sections) = extract("Title\n\nBody text\n\nThe end");
+        assert_eq!(sections.len(), 1);
+        assert!(sections[0].text.contains("The end"));
+    }
+}

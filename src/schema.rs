@@ -1,0 +1,153 @@
+//! The index schema: field names, field options and the text analyzer, defined once.
+//!
+//! Every other module refers to fields through [`Fields`], never by string, so a
+//! renamed or added field is a change to this file alone. Bump [`SCHEMA_VERSION`]
+//! whenever the schema or the analyzer changes: an index written by another version
+//! is then rebuilt on the next ingest instead of being read with the wrong analyzer.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, TantivyDocument};
+
+/// Version of the schema and analyzer. Part of the index payload.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name under which [`analyzer`] is registered in every opened index.
+pub const ANALYZER: &str = "lectern_en";
+
+pub const ID: &str = "id";
+pub const PATH: &str = "path";
+pub const TITLE: &str = "title";
+pub const HEADING: &str = "heading";
+pub const BODY: &str = "body";
+pub const ORDINAL: &str = "ordinal";
+pub const LINE_START: &str = "line_start";
+pub const LINE_END: &str = "line_end";
+
+/// Separator between the parts of a heading path, as stored and displayed.
+pub const HEADING_SEPARATOR: &str = " › ";
+
+/// Handles to the fields of a lectern index.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// `relative/path#anchor`, raw (untokenized), unique per passage.
+    pub id: Field,
+    /// Path of the source article relative to the corpus root; raw, used to delete an
+    /// article's passages on re-ingest.
+    pub path: Field,
+    pub title: Field,
+    /// The heading path, parts joined by [`HEADING_SEPARATOR`].
+    pub heading: Field,
+    pub body: Field,
+    /// Position of the section within its article, from 0.
+    pub ordinal: Field,
+    /// First and last line (1-based, inclusive) of the section in the source file.
+    pub line_start: Field,
+    pub line_end: Field,
+}
+
+impl Fields {
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        Ok(Fields {
+            id: schema.get_field(ID)?,
+            path: schema.get_field(PATH)?,
+            title: schema.get_field(TITLE)?,
+            heading: schema.get_field(HEADING)?,
+            body: schema.get_field(BODY)?,
+            ordinal: schema.get_field(ORDINAL)?,
+            line_start: schema.get_field(LINE_START)?,
+            line_end: schema.get_field(LINE_END)?,
+        })
+    }
+
+    /// The searchable text fields, in display order.
+    pub fn text_fields(&self) -> [Field; 3] {
+        [self.title, self.heading, self.body]
+    }
+}
+
+pub fn build_schema() -> Schema {
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let number = NumericOptions::default().set_stored();
+    let mut builder = Schema::builder();
+    builder.add_text_field(ID, STRING | STORED);
+    builder.add_text_field(PATH, STRING | STORED);
+    builder.add_text_field(TITLE, text.clone());
+    builder.add_text_field(HEADING, text.clone());
+    builder.add_text_field(BODY, text);
+    builder.add_u64_field(ORDINAL, number.clone());
+    builder.add_u64_field(LINE_START, number.clone());
+    builder.add_u64_field(LINE_END, number);
+    builder.build()
+}
+
+/// English analyzer used on index and query side alike: split on non-alphanumerics,
+/// drop tokens over 40 bytes, lower-case, fold accents to ASCII, Porter-stem.
+/// Stop words are kept in the index (phrases need them) and dropped at query time.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Analyzers are not persisted by tantivy: register ours on every opened index.
+pub fn register_analyzer(index: &Index) {
+    index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// Reads a stored text field of a document, or "" if absent.
+pub fn text_of<'a>(doc: &'a TantivyDocument, field: Field) -> &'a str {
+    use tantivy::schema::document::Value;
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// Reads a stored u64 field of a document, or 0 if absent.
+pub fn u64_of(doc: &TantivyDocument, field: Field) -> u64 {
+    use tantivy::schema::document::Value;
+    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
+}
+
+/// Tokenizes `text` with [`analyzer`] and returns the terms in order.
+pub fn analyze(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzer_stems_lowercases_and_folds() {
+        assert_eq!(
+            analyze("Ménière's Treatments, CEA"),
+            vec!["menier", "s", "treatment", "cea"]
+        );
+    }
+
+    #[test]
+    fn schema_has_every_field() {
+        let schema = build_schema();
+        assert!(Fields::from_schema(&schema).is_ok());
+    }
+}

@@ -1,0 +1,613 @@
+//! Search: query text → ranked passages with snippets.
+//!
+//! Two ways in, chosen by the query's shape:
+//!
+//! * **Plain text** (the usual case, and whole sentences with hyphens, colons and
+//!   parentheses): analyzed like the index, stop words dropped (unless nothing else
+//!   is left), each remaining term searched in title, heading and body with per-field
+//!   weights; lexicon phrases found in the query add their synonyms at a lower
+//!   weight; terms that occur nowhere in the index are replaced by the closest
+//!   indexed term (edit distance 1–2), reported as "did you mean".
+//! * **Query syntax** (`"phrases"`, `+must`, `-not`, `field:term`, `AND`/`OR`/`NOT`):
+//!   tantivy's lenient query parser over the same fields and weights. Parts it cannot
+//!   read are reported and the rest still runs.
+//!
+//! Scores are summed per-field BM25 (tantivy's k1 = 1.2, b = 0.75).
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
+
+use crate::lexicon::Lexicon;
+use crate::schema::{self, Fields};
+use crate::store::{Store, StoreError};
+
+/// Ranking weights. The defaults come from the benchmark (see BENCHMARKS.md).
+#[derive(Clone, Debug)]
+pub struct RankParams {
+    pub title: f32,
+    pub heading: f32,
+    pub body: f32,
+    /// Weight of a synonym/abbreviation expansion relative to the literal term.
+    pub expansion: f32,
+    /// Weight of a "did you mean" replacement relative to a literal term.
+    pub fuzzy: f32,
+}
+
+impl Default for RankParams {
+    fn default() -> Self {
+        RankParams {
+            title: 1.0,
+            heading: 1.0,
+            body: 1.0,
+            expansion: 0.5,
+            fuzzy: 0.8,
+        }
+    }
+}
+
+impl RankParams {
+    /// Sets one parameter from `name=value` (for tuning from the command line).
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("expected NAME=VALUE, got {assignment:?}"))?;
+        let value: f32 = value
+            .parse()
+            .map_err(|_| format!("{value:?} is not a number"))?;
+        let slot = match name {
+            "title" => &mut self.title,
+            "heading" => &mut self.heading,
+            "body" => &mut self.body,
+            "expansion" => &mut self.expansion,
+            "fuzzy" => &mut self.fuzzy,
+            _ => return Err(format!("unknown ranking parameter {name:?}")),
+        };
+        *slot = value;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    pub limit: usize,
+    pub snippets: bool,
+    pub explain: bool,
+    pub snippet_chars: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            snippets: true,
+            explain: false,
+            snippet_chars: 200,
+        }
+    }
+}
+
+/// Something about how the query was read, for the user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// Part of the query could not be parsed and was ignored.
+    Parse(String),
+    DidYouMean { term: String, suggestion: String },
+    Expanded { phrase: String, with: Vec<String> },
+    /// The query had only stop words; they were searched for anyway.
+    OnlyStopWords,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Parse(msg) => write!(f, "ignored part of the query: {msg}"),
+            Note::DidYouMean { term, suggestion } => {
+                write!(f, "\"{term}\" is not in the index; did you mean \"{suggestion}\"?")
+            }
+            Note::Expanded { phrase, with } => {
+                write!(f, "\"{phrase}\" also searched as: {}", with.join(", "))
+            }
+            Note::OnlyStopWords => write!(f, "the query has only common words; results may be poor"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte ranges of `text` to highlight.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One clause's share of a hit's score.
+#[derive(Clone, Debug)]
+pub struct Contribution {
+    pub what: String,
+    pub score: f32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub heading: String,
+    pub text: String,
+    pub lines: (u64, u64),
+    pub snippet: Option<Snippet>,
+    pub explain: Vec<Contribution>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub notes: Vec<Note>,
+}
+
+/// An open index ready to answer queries; cheap to share between threads.
+pub struct Engine {
+    pub store: Store,
+    _reader: IndexReader,
+    searcher: Searcher,
+    fields: Fields,
+    lexicon: Lexicon,
+    params: RankParams,
+}
+
+/// A built query plus the labelled clauses used for `--explain`.
+struct Built {
+    query: Box<dyn Query>,
+    clauses: Vec<(String, Box<dyn Query>)>,
+    notes: Vec<Note>,
+}
+
+impl Engine {
+    pub fn open(dir: &Path, params: RankParams) -> Result<Engine, StoreError> {
+        let store = Store::open_for_search(dir)?;
+        let corrupt = |e: tantivy::TantivyError| StoreError::Corrupt {
+            dir: dir.display().to_string(),
+            reason: e.to_string(),
+        };
+        let reader = store.reader().map_err(corrupt)?;
+        let searcher = reader.searcher();
+        let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
+        let lexicon = store.lexicon();
+        Ok(Engine {
+            store,
+            _reader: reader,
+            searcher,
+            fields,
+            lexicon,
+            params,
+        })
+    }
+
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn search(&self, text: &str, options: &SearchOptions) -> tantivy::Result<Results> {
+        let built = if uses_syntax(text) {
+            self.build_parsed(text)
+        } else {
+            self.build_plain(text)?
+        };
+        let limit = options.limit.max(1);
+        let top = self
+            .searcher
+            .search(&*built.query, &TopDocs::with_limit(limit).order_by_score())?;
+        let generator = if options.snippets {
+            let mut g = SnippetGenerator::create(&self.searcher, &*built.query, self.fields.body)?;
+            g.set_max_num_chars(options.snippet_chars);
+            Some(g)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            hits.push(self.hit(score, address, &doc, generator.as_ref(), options, &built)?);
+        }
+        // Deterministic order: score, then id.
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        for (i, hit) in hits.iter_mut().enumerate() {
+            hit.rank = i + 1;
+        }
+        Ok(Results {
+            query: text.to_string(),
+            hits,
+            notes: built.notes,
+        })
+    }
+
+    fn hit(
+        &self,
+        score: f32,
+        address: DocAddress,
+        doc: &TantivyDocument,
+        generator: Option<&SnippetGenerator>,
+        options: &SearchOptions,
+        built: &Built,
+    ) -> tantivy::Result<Hit> {
+        let f = &self.fields;
+        let text = schema::text_of(doc, f.body).to_string();
+        let snippet = generator.map(|g| make_snippet(g, &text, options.snippet_chars));
+        let mut explain = Vec::new();
+        if options.explain {
+            for (what, clause) in &built.clauses {
+                let value = clause
+                    .explain(&self.searcher, address)
+                    .map(|e| e.value())
+                    .unwrap_or(0.0);
+                if value > 0.0 {
+                    explain.push(Contribution {
+                        what: what.clone(),
+                        score: value,
+                    });
+                }
+            }
+            if built.clauses.is_empty()
+                && let Ok(e) = built.query.explain(&self.searcher, address)
+            {
+                explain.push(Contribution {
+                    what: e.to_pretty_json(),
+                    score: e.value(),
+                });
+            }
+        }
+        Ok(Hit {
+            rank: 0,
+            score,
+            id: schema::text_of(doc, f.id).to_string(),
+            path: schema::text_of(doc, f.path).to_string(),
+            title: schema::text_of(doc, f.title).to_string(),
+            heading: schema::text_of(doc, f.heading).to_string(),
+            lines: (schema::u64_of(doc, f.line_start), schema::u64_of(doc, f.line_end)),
+            text,
+            snippet,
+            explain,
+        })
+    }
+
+    /// The passage with this id, if any.
+    pub fn passage(&self, id: &str) -> tantivy::Result<Option<Hit>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(score, address)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        let built = Built {
+            query: Box::new(query),
+            clauses: Vec::new(),
+            notes: Vec::new(),
+        };
+        let options = SearchOptions {
+            snippets: false,
+            ..SearchOptions::default()
+        };
+        self.hit(score, address, &doc, None, &options, &built).map(Some)
+    }
+
+    fn field_weights(&self) -> [(Field, &'static str, f32); 3] {
+        let f = &self.fields;
+        let p = &self.params;
+        [
+            (f.title, schema::TITLE, p.title),
+            (f.heading, schema::HEADING, p.heading),
+            (f.body, schema::BODY, p.body),
+        ]
+    }
+
+    /// Query syntax: tantivy's lenient parser with our field weights.
+    fn build_parsed(&self, text: &str) -> Built {
+        let mut parser = QueryParser::for_index(
+            &self.store.index,
+            self.fields.text_fields().to_vec(),
+        );
+        for (field, _, weight) in self.field_weights() {
+            parser.set_field_boost(field, weight);
+        }
+        let (query, errors) = parser.parse_query_lenient(text);
+        Built {
+            query,
+            clauses: Vec::new(),
+            notes: errors.into_iter().map(|e| Note::Parse(e.to_string())).collect(),
+        }
+    }
+
+    /// Plain text: bag of analyzed terms, weighted per field, plus expansions.
+    fn build_plain(&self, text: &str) -> tantivy::Result<Built> {
+        let mut notes = Vec::new();
+        let words = query_words(text);
+        let mut content: Vec<String> = words
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.term.clone())
+            .collect();
+        if content.is_empty() {
+            content = words.iter().map(|w| w.term.clone()).collect();
+            if !content.is_empty() {
+                notes.push(Note::OnlyStopWords);
+            }
+        }
+        let mut seen = HashSet::new();
+        content.retain(|t| seen.insert(t.clone()));
+
+        let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
+        for term in &content {
+            let (term, weight) = if self.in_index(term)? {
+                (term.clone(), 1.0)
+            } else if let Some(suggestion) = self.suggest(term)? {
+                notes.push(Note::DidYouMean {
+                    term: term.clone(),
+                    suggestion: suggestion.clone(),
+                });
+                (suggestion, self.params.fuzzy)
+            } else {
+                continue;
+            };
+            for (field, name, w) in self.field_weights() {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &term),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((format!("{name}:{term}"), boosted(Box::new(q), w * weight)));
+            }
+        }
+
+        let all_terms: Vec<String> = words.iter().map(|w| w.term.clone()).collect();
+        for (matched, others) in self.lexicon.expansions(&all_terms) {
+            notes.push(Note::Expanded {
+                phrase: matched.surface.clone(),
+                with: others.iter().map(|p| p.surface.clone()).collect(),
+            });
+            for other in others {
+                for (field, name, w) in self.field_weights() {
+                    let q: Box<dyn Query> = if other.terms.len() == 1 {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &other.terms[0]),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new(
+                            other
+                                .terms
+                                .iter()
+                                .map(|t| Term::from_field_text(field, t))
+                                .collect(),
+                        ))
+                    };
+                    clauses.push((
+                        format!("{name}:\"{}\" (for {})", other.surface, matched.surface),
+                        boosted(q, w * self.params.expansion),
+                    ));
+                }
+            }
+        }
+
+        let query: Box<dyn Query> = Box::new(BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .collect(),
+        ));
+        Ok(Built {
+            query,
+            clauses,
+            notes,
+        })
+    }
+
+    fn in_index(&self, term: &str) -> tantivy::Result<bool> {
+        for field in self.fields.text_fields() {
+            if self.searcher.doc_freq(&Term::from_field_text(field, term))? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The indexed body term closest to `term` (edit distance 1, or 2 for terms of
+    /// 6+ characters), preferring the most frequent; None for short or numeric terms.
+    fn suggest(&self, term: &str) -> tantivy::Result<Option<String>> {
+        let len = term.chars().count();
+        if len < 4 || term.chars().any(|c| c.is_ascii_digit()) {
+            return Ok(None);
+        }
+        let max = if len >= 6 { 2 } else { 1 };
+        let mut best: Option<(usize, u64, String)> = None;
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.body)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let clen = candidate.chars().count();
+                if clen.abs_diff(len) > max {
+                    continue;
+                }
+                let Some(d) = bounded_distance(term, candidate, max) else {
+                    continue;
+                };
+                let df = u64::from(stream.value().doc_freq);
+                let better = match &best {
+                    None => true,
+                    Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
+                };
+                if better {
+                    best = Some((d, df, candidate.to_string()));
+                }
+            }
+        }
+        Ok(best.map(|(_, _, t)| t))
+    }
+}
+
+fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if (weight - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, weight))
+    }
+}
+
+fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> Snippet {
+    let snippet = generator.snippet(text);
+    if snippet.fragment().is_empty() {
+        // No body term matched (a title or heading hit): show the passage's start.
+        let mut end = text.len().min(max_chars);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = if end < text.len() {
+            text[..end].rfind(' ').unwrap_or(end)
+        } else {
+            end
+        };
+        return Snippet {
+            text: text[..cut].to_string(),
+            highlights: Vec::new(),
+        };
+    }
+    Snippet {
+        text: snippet.fragment().to_string(),
+        highlights: snippet.highlighted().to_vec(),
+    }
+}
+
+struct Word {
+    term: String,
+    stop: bool,
+}
+
+/// Analyzed query words in order, each marked as stop word or not (the stop list is
+/// checked on the lower-cased surface word, before stemming).
+fn query_words(text: &str) -> Vec<Word> {
+    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
+    let mut tokenizer = SimpleTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let surface = stream.token().text.to_lowercase();
+        let stop = is_stop_word(&surface);
+        for term in schema::analyze(&surface) {
+            out.push(Word { term, stop });
+        }
+    }
+    out
+}
+
+/// English stop words (NLTK's list plus question words): dropped from plain-text
+/// queries, kept in the index so phrases still match them.
+pub fn is_stop_word(word: &str) -> bool {
+    const STOP: &[&str] = &[
+        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+        "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+        "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
+        "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+        "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+        "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of",
+        "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over",
+        "own", "s", "same", "she", "should", "so", "some", "such", "t", "than", "that", "the",
+        "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
+        "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were",
+        "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+        "you", "your", "yours", "yourself", "yourselves",
+    ];
+    STOP.binary_search(&word).is_ok()
+}
+
+/// True when the query uses query-language syntax rather than being plain text.
+/// Hyphens inside words, colons after unknown words and parentheses are plain text.
+pub fn uses_syntax(text: &str) -> bool {
+    if text.contains('"') {
+        return true;
+    }
+    const FIELDS: &[&str] = &["title:", "heading:", "body:", "id:", "path:"];
+    text.split_whitespace().any(|word| {
+        let signed = (word.starts_with('+') || word.starts_with('-'))
+            && word[1..].chars().next().is_some_and(char::is_alphanumeric);
+        let fielded = FIELDS
+            .iter()
+            .any(|f| word.trim_start_matches(['+', '-', '(']).starts_with(f));
+        signed || fielded || matches!(word, "AND" | "OR" | "NOT")
+    })
+}
+
+/// Levenshtein distance if it is at most `max`, else None.
+fn bounded_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[b.len()] <= max).then_some(prev[b.len()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_list_is_sorted_for_binary_search() {
+        assert!(is_stop_word("what") && is_stop_word("the") && !is_stop_word("cancer"));
+    }
+
+    #[test]
+    fn syntax_detection() {
+        assert!(uses_syntax("\"liver cancer\""));
+        assert!(uses_syntax("+liver -cancer"));
+        assert!(uses_syntax("title:liver"));
+        assert!(uses_syntax("liver AND cancer"));
+        assert!(!uses_syntax("Acanthamoeba - Granulomatous Amebic Encephalitis (GAE); Keratitis"));
+        assert!(!uses_syntax("COVID-19: a review (2020) of non-small-cell cancer"));
+        assert!(!uses_syntax("what causes it?"));
+    }
+
+    #[test]
+    fn stop_words_are_marked_before_stemming() {
+        let words = query_words("What are the symptoms of X-linked disease?");
+        let content: Vec<_> = words.iter().filter(|w| !w.stop).map(|w| w.term.as_str()).collect();
+        assert_eq!(content, ["symptom", "x", "link", "diseas"]);
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(bounded_distance("diabetis", "diabetes", 2), Some(1));
+        assert_eq!(bounded_distance("cancer", "canker", 1), Some(1));
+        assert_eq!(bounded_distance("abc", "xyz", 2), None);
+    }
+}
