@@ -43,7 +43,10 @@ mod tests {
     #[test]
     fn ids_line_numbers_and_problems() {
         let (queries, problems) = parse("q1\tliver cancer\n\nCEA levels\nq3\t\n\tno id\n");
-        let got: Vec<_> = queries.iter().map(|q| (q.line, q.id.as_str(), q.text.as_str())).collect();
+        let got: Vec<_> = queries
+            .iter()
+            .map(|q| (q.line, q.id.as_str(), q.text.as_str()))
+            .collect();
         assert_eq!(got, [(1, "q1", "liver cancer"), (3, "3", "CEA levels")]);
         assert_eq!(problems.iter().map(|p| p.0).collect::<Vec<_>>(), [4, 5]);
     }

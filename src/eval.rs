@@ -29,7 +29,10 @@ pub fn parse_qrels(text: &str) -> Result<Qrels, String> {
             continue;
         }
         let [qid, _, doc, grade] = fields[..] else {
-            return Err(format!("qrels line {}: expected 4 columns (QID 0 DOC GRADE)", n + 1));
+            return Err(format!(
+                "qrels line {}: expected 4 columns (QID 0 DOC GRADE)",
+                n + 1
+            ));
         };
         let grade: i32 = grade
             .parse()
@@ -51,7 +54,10 @@ pub fn parse_run(text: &str) -> Result<Run, String> {
             continue;
         }
         let [qid, _, doc, _, score, ..] = fields[..] else {
-            return Err(format!("run line {}: expected 6 columns (QID Q0 DOC RANK SCORE TAG)", n + 1));
+            return Err(format!(
+                "run line {}: expected 6 columns (QID Q0 DOC RANK SCORE TAG)",
+                n + 1
+            ));
         };
         let score: f64 = score
             .parse()
@@ -131,7 +137,9 @@ pub fn score_query(ranked: &[String], judged: &HashMap<String, i32>) -> Metrics 
         } else {
             0.0
         },
-        p_at_1: ranked.first().map_or(0.0, |d| f64::from(u8::from(grade(d) > 0))),
+        p_at_1: ranked
+            .first()
+            .map_or(0.0, |d| f64::from(u8::from(grade(d) > 0))),
     }
 }
 
@@ -215,7 +223,10 @@ mod tests {
         assert!(close(m.ndcg_at_10, 1.0) && close(m.mrr_at_10, 1.0) && close(m.p_at_1, 1.0));
         // Swapped: DCG = 1 + 2/log2(3); IDCG = 2 + 1/log2(3).
         let m = score_query(&docs(&["y", "x"]), &judged(&[("x", 2), ("y", 1)]));
-        assert!(close(m.ndcg_at_10, (1.0 + 2.0 / 3f64.log2()) / (2.0 + 1.0 / 3f64.log2())));
+        assert!(close(
+            m.ndcg_at_10,
+            (1.0 + 2.0 / 3f64.log2()) / (2.0 + 1.0 / 3f64.log2())
+        ));
     }
 
     #[test]

@@ -44,11 +44,20 @@ pub struct IngestOptions<'a> {
 
 /// Something ingest wants the user to know, as it happens.
 pub enum Event<'a> {
-    Progress { done: usize, total: usize },
+    Progress {
+        done: usize,
+        total: usize,
+    },
     /// The file was indexed, with a caveat.
-    Warning { path: &'a str, message: &'a str },
+    Warning {
+        path: &'a str,
+        message: &'a str,
+    },
     /// The file was not indexed.
-    Skipped { path: &'a str, message: &'a str },
+    Skipped {
+        path: &'a str,
+        message: &'a str,
+    },
     Notice(&'a str),
 }
 
@@ -78,7 +87,9 @@ pub enum IngestError {
         path: String,
         source: std::io::Error,
     },
-    #[error("index at {0} is locked by another ingest; wait for it to finish (or remove {0}/.tantivy-writer.lock if no ingest is running)")]
+    #[error(
+        "index at {0} is locked by another ingest; wait for it to finish (or remove {0}/.tantivy-writer.lock if no ingest is running)"
+    )]
     Locked(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -168,7 +179,11 @@ pub fn ingest(
     }
     let mut seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
 
-    let mut writer = open_writer(&index, dir, if todo.len() < 64 { 1 } else { threads.min(4) })?;
+    let mut writer = open_writer(
+        &index,
+        dir,
+        if todo.len() < 64 { 1 } else { threads.min(4) },
+    )?;
     let mut changed = report.rebuilt.is_some();
     if matches!(target, Target::InPlace) && report.rebuilt.is_some() {
         writer.delete_all_documents()?;
@@ -219,7 +234,9 @@ pub fn ingest(
                 Outcome::Unreadable(message) => {
                     report.failed += 1;
                     let message = match old {
-                        Some(_) => format!("{message} (its passages from the last ingest are kept)"),
+                        Some(_) => {
+                            format!("{message} (its passages from the last ingest are kept)")
+                        }
                         None => message,
                     };
                     on_event(Event::Skipped {
@@ -304,7 +321,9 @@ pub fn ingest(
 
 fn previous_payload_missing(dir: &Path, target: &Target) -> bool {
     matches!(target, Target::Swap { .. })
-        || Store::open(dir).map(|s| s.payload.is_none()).unwrap_or(true)
+        || Store::open(dir)
+            .map(|s| s.payload.is_none())
+            .unwrap_or(true)
 }
 
 /// Opens (or creates) the index to write, with the manifest to diff against.
@@ -382,7 +401,9 @@ fn swap_in(fresh: &Path, dir: &Path) -> std::io::Result<()> {
     if let Ok(entries) = fs::read_dir(&old) {
         for entry in entries.filter_map(Result::ok) {
             let name = entry.file_name();
-            if name.as_encoded_bytes().starts_with(b".") && !name.as_encoded_bytes().starts_with(b".tantivy") {
+            if name.as_encoded_bytes().starts_with(b".")
+                && !name.as_encoded_bytes().starts_with(b".tantivy")
+            {
                 let _ = fs::rename(entry.path(), dir.join(&name));
             }
         }
@@ -395,7 +416,9 @@ fn open_writer(index: &Index, dir: &Path, threads: usize) -> Result<IndexWriter,
     index
         .writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)
         .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => IngestError::Locked(dir.display().to_string()),
+            tantivy::TantivyError::LockFailure(..) => {
+                IngestError::Locked(dir.display().to_string())
+            }
             other => other.into(),
         })
 }
@@ -472,18 +495,25 @@ fn documents<'a>(
     rel: &'a str,
     article: &'a Article,
 ) -> impl Iterator<Item = TantivyDocument> + 'a {
-    article.sections.iter().enumerate().map(move |(i, section)| {
-        let mut doc = TantivyDocument::new();
-        doc.add_text(fields.id, format!("{rel}#{}", section.anchor));
-        doc.add_text(fields.path, rel);
-        doc.add_text(fields.title, &article.title);
-        doc.add_text(fields.heading, section.heading.join(schema::HEADING_SEPARATOR));
-        doc.add_text(fields.body, &section.text);
-        doc.add_u64(fields.ordinal, i as u64);
-        doc.add_u64(fields.line_start, u64::from(section.lines.0));
-        doc.add_u64(fields.line_end, u64::from(section.lines.1));
-        doc
-    })
+    article
+        .sections
+        .iter()
+        .enumerate()
+        .map(move |(i, section)| {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(fields.id, format!("{rel}#{}", section.anchor));
+            doc.add_text(fields.path, rel);
+            doc.add_text(fields.title, &article.title);
+            doc.add_text(
+                fields.heading,
+                section.heading.join(schema::HEADING_SEPARATOR),
+            );
+            doc.add_text(fields.body, &section.text);
+            doc.add_u64(fields.ordinal, i as u64);
+            doc.add_u64(fields.line_start, u64::from(section.lines.0));
+            doc.add_u64(fields.line_end, u64::from(section.lines.1));
+            doc
+        })
 }
 
 /// The lexicon of a manifest: abbreviation pairs counted by how many files define

@@ -68,7 +68,10 @@ impl Lexicon {
     /// Builds the lexicon from mined abbreviation pairs (with how many files define
     /// each) and user synonym groups. A short form defined with several long forms
     /// keeps the most frequent three.
-    pub fn build(pairs: &BTreeMap<(String, String), u32>, user_groups: Vec<Vec<String>>) -> Lexicon {
+    pub fn build(
+        pairs: &BTreeMap<(String, String), u32>,
+        user_groups: Vec<Vec<String>>,
+    ) -> Lexicon {
         let mut by_short: BTreeMap<String, Vec<(u32, &str, &str)>> = BTreeMap::new();
         for ((short, long), count) in pairs {
             by_short
@@ -159,7 +162,11 @@ impl Lexicon {
                     .chunks_exact(2)
                     .map(|pair| Phrase {
                         surface: pair[0].to_string(),
-                        terms: pair[1].split(' ').filter(|t| !t.is_empty()).map(String::from).collect(),
+                        terms: pair[1]
+                            .split(' ')
+                            .filter(|t| !t.is_empty())
+                            .map(String::from)
+                            .collect(),
                     })
                     .collect()
             })
@@ -289,8 +296,14 @@ mod tests {
         let text = "Levels of carcinoembryonic antigen (CEA) rise. Heart attack (MI). \
                     The AAS (Aarskog-Scott syndrome) is rare. A ameba (single-celled living organism) lives.";
         let pairs = mine_abbreviations(text);
-        assert!(pairs.contains(&("CEA".into(), "carcinoembryonic antigen".into())), "{pairs:?}");
-        assert!(pairs.contains(&("AAS".into(), "Aarskog-Scott syndrome".into())), "{pairs:?}");
+        assert!(
+            pairs.contains(&("CEA".into(), "carcinoembryonic antigen".into())),
+            "{pairs:?}"
+        );
+        assert!(
+            pairs.contains(&("AAS".into(), "Aarskog-Scott syndrome".into())),
+            "{pairs:?}"
+        );
         // "Heart attack" does not spell "MI": no pair.
         assert!(!pairs.iter().any(|(s, _)| s == "MI"), "{pairs:?}");
         assert_eq!(pairs.len(), 2, "{pairs:?}");
@@ -298,16 +311,28 @@ mod tests {
 
     #[test]
     fn first_letter_must_start_a_word() {
-        assert_eq!(best_long_form("GAE", "Granulomatous Amebic Encephalitis"), Some("Granulomatous Amebic Encephalitis"));
-        assert_eq!(best_long_form("HIV", "human immunodeficiency virus"), Some("human immunodeficiency virus"));
+        assert_eq!(
+            best_long_form("GAE", "Granulomatous Amebic Encephalitis"),
+            Some("Granulomatous Amebic Encephalitis")
+        );
+        assert_eq!(
+            best_long_form("HIV", "human immunodeficiency virus"),
+            Some("human immunodeficiency virus")
+        );
         assert_eq!(best_long_form("XYZ", "nothing matches here"), None);
     }
 
     #[test]
     fn expansions_match_analyzed_phrases_and_survive_tsv() {
         let mut pairs = BTreeMap::new();
-        pairs.insert(("CEA".to_string(), "carcinoembryonic antigen".to_string()), 2);
-        let lexicon = Lexicon::build(&pairs, vec![vec!["heart attack".into(), "myocardial infarction".into()]]);
+        pairs.insert(
+            ("CEA".to_string(), "carcinoembryonic antigen".to_string()),
+            2,
+        );
+        let lexicon = Lexicon::build(
+            &pairs,
+            vec![vec!["heart attack".into(), "myocardial infarction".into()]],
+        );
         let lexicon = Lexicon::parse(&lexicon.to_tsv());
         assert_eq!(lexicon.len(), 2);
         let found = lexicon.expansions(&analyze("CEA levels"));
@@ -322,6 +347,12 @@ mod tests {
     #[test]
     fn synonyms_file_format() {
         let groups = parse_synonyms("# comment\nheart attack, myocardial infarction\n\nsolo\n");
-        assert_eq!(groups, vec![vec!["heart attack".to_string(), "myocardial infarction".to_string()]]);
+        assert_eq!(
+            groups,
+            vec![vec![
+                "heart attack".to_string(),
+                "myocardial infarction".to_string()
+            ]]
+        );
     }
 }

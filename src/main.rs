@@ -18,7 +18,11 @@ use lectern::store::{Store, StoreError};
 use lectern::{batch, eval, schema};
 
 #[derive(Parser)]
-#[command(name = "lectern", version, about = "Full-text passage search over a folder of articles")]
+#[command(
+    name = "lectern",
+    version,
+    about = "Full-text passage search over a folder of articles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -280,7 +284,9 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
 }
 
 fn pool(threads: usize) -> Result<rayon::ThreadPool> {
-    Ok(rayon::ThreadPoolBuilder::new().num_threads(threads).build()?)
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?)
 }
 
 fn run_query(args: &QueryArgs) -> Result<u8> {
@@ -309,7 +315,13 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
                 eprintln!("lectern: {note}");
             }
         }
-        output::render(args.format.unwrap_or(Format::Human), &mut out, None, &results, &style)?;
+        output::render(
+            args.format.unwrap_or(Format::Human),
+            &mut out,
+            None,
+            &results,
+            &style,
+        )?;
         out.flush()?;
         return Ok(if results.hits.is_empty() { 1 } else { 0 });
     };
@@ -328,14 +340,23 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let mut failed = problems.len();
     let pool = pool(args.threads)?;
     for chunk in queries.chunks(256) {
-        let results: Vec<tantivy::Result<Results>> =
-            pool.install(|| chunk.par_iter().map(|q| engine.search(&q.text, &options)).collect());
+        let results: Vec<tantivy::Result<Results>> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|q| engine.search(&q.text, &options))
+                .collect()
+        });
         for (query, result) in chunk.iter().zip(results) {
             match result {
                 Ok(results) => output::render(format, &mut out, Some(&query.id), &results, &style)?,
                 Err(e) => {
                     failed += 1;
-                    eprintln!("lectern: {}:{}: query {}: {e}", batch_path.display(), query.line, query.id);
+                    eprintln!(
+                        "lectern: {}:{}: query {}: {e}",
+                        batch_path.display(),
+                        query.line,
+                        query.id
+                    );
                 }
             }
         }
@@ -373,7 +394,10 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
     let run = if let Some(run_path) = &args.run {
         eval::parse_run(&read_input(run_path)?).map_err(anyhow::Error::msg)?
     } else {
-        let queries_path = args.queries.as_ref().expect("clap requires --run or --queries");
+        let queries_path = args
+            .queries
+            .as_ref()
+            .expect("clap requires --run or --queries");
         let engine = Engine::open(&args.index, rank_params(&args.params)?)?;
         let (queries, problems) = batch::parse(&read_input(queries_path)?);
         for (line, problem) in &problems {
@@ -440,7 +464,10 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
 
 fn run_stats(args: &StatsArgs) -> Result<u8> {
     let store = Store::open_for_search(&args.index)?;
-    let payload = store.payload.clone().expect("open_for_search checks the payload");
+    let payload = store
+        .payload
+        .clone()
+        .expect("open_for_search checks the payload");
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let fields = schema::Fields::from_schema(&store.index.schema())?;
@@ -488,7 +515,11 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
     let Some(hit) = engine.passage(&args.id)? else {
-        eprintln!("lectern: no passage with id {:?} in {}", args.id, args.index.display());
+        eprintln!(
+            "lectern: no passage with id {:?} in {}",
+            args.id,
+            args.index.display()
+        );
         return Ok(1);
     };
     let mut out = io::stdout().lock();

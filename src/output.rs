@@ -158,10 +158,21 @@ const GREEN: &str = "\x1b[32m";
 const HIGHLIGHT: &str = "\x1b[1;31m";
 const RESET: &str = "\x1b[0m";
 
-fn human(out: &mut dyn Write, qid: Option<&str>, results: &Results, style: &Style) -> io::Result<()> {
+fn human(
+    out: &mut dyn Write,
+    qid: Option<&str>,
+    results: &Results,
+    style: &Style,
+) -> io::Result<()> {
     let paint = |code: &'static str| if style.color { code } else { "" };
     if let Some(qid) = qid {
-        writeln!(out, "{}# {qid}: {}{}", paint(BOLD), results.query, paint(RESET))?;
+        writeln!(
+            out,
+            "{}# {qid}: {}{}",
+            paint(BOLD),
+            results.query,
+            paint(RESET)
+        )?;
     }
     for hit in &results.hits {
         let place = if hit.heading.is_empty() {
@@ -208,7 +219,14 @@ fn human(out: &mut dyn Write, qid: Option<&str>, results: &Results, style: &Styl
             writeln!(out, "    {}", one_line(&line))?;
         }
         for c in &hit.explain {
-            writeln!(out, "      {}{:>8.3}  {}{}", paint(DIM), c.score, c.what, paint(RESET))?;
+            writeln!(
+                out,
+                "      {}{:>8.3}  {}{}",
+                paint(DIM),
+                c.score,
+                c.what,
+                paint(RESET)
+            )?;
         }
         writeln!(out)?;
     }
@@ -238,7 +256,7 @@ mod tests {
                 lines: (3, 5),
                 snippet: Some(Snippet {
                     text: "The CEA test.".into(),
-                    highlights: vec![4..7],
+                    highlights: std::iter::once(4..7).collect(),
                 }),
                 explain: vec![],
             }],
@@ -258,13 +276,20 @@ mod tests {
 
     #[test]
     fn trec_and_tsv_lines() {
-        assert_eq!(render_to_string(Format::Trec, false), "q1 Q0 a.txt#exam 1 2.500000 tag\n");
-        assert_eq!(render_to_string(Format::Tsv, false), "q1\t1\ta.txt#exam\t2.500000\tT\tExam\n");
+        assert_eq!(
+            render_to_string(Format::Trec, false),
+            "q1 Q0 a.txt#exam 1 2.500000 tag\n"
+        );
+        assert_eq!(
+            render_to_string(Format::Tsv, false),
+            "q1\t1\ta.txt#exam\t2.500000\tT\tExam\n"
+        );
     }
 
     #[test]
     fn json_has_highlights_and_text() {
-        let v: serde_json::Value = serde_json::from_str(&render_to_string(Format::Jsonl, false)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&render_to_string(Format::Jsonl, false)).unwrap();
         assert_eq!(v["hits"][0]["highlights"][0], serde_json::json!([4, 7]));
         assert_eq!(v["hits"][0]["text"], "The CEA test.");
         assert_eq!(v["qid"], "q1");

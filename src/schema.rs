@@ -111,7 +111,7 @@ pub fn register_analyzer(index: &Index) {
 }
 
 /// Reads a stored text field of a document, or "" if absent.
-pub fn text_of<'a>(doc: &'a TantivyDocument, field: Field) -> &'a str {
+pub fn text_of(doc: &TantivyDocument, field: Field) -> &str {
     use tantivy::schema::document::Value;
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }

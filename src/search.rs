@@ -98,8 +98,14 @@ impl Default for SearchOptions {
 pub enum Note {
     /// Part of the query could not be parsed and was ignored.
     Parse(String),
-    DidYouMean { term: String, suggestion: String },
-    Expanded { phrase: String, with: Vec<String> },
+    DidYouMean {
+        term: String,
+        suggestion: String,
+    },
+    Expanded {
+        phrase: String,
+        with: Vec<String>,
+    },
     /// The query had only stop words; they were searched for anyway.
     OnlyStopWords,
 }
@@ -109,12 +115,17 @@ impl std::fmt::Display for Note {
         match self {
             Note::Parse(msg) => write!(f, "ignored part of the query: {msg}"),
             Note::DidYouMean { term, suggestion } => {
-                write!(f, "\"{term}\" is not in the index; did you mean \"{suggestion}\"?")
+                write!(
+                    f,
+                    "\"{term}\" is not in the index; did you mean \"{suggestion}\"?"
+                )
             }
             Note::Expanded { phrase, with } => {
                 write!(f, "\"{phrase}\" also searched as: {}", with.join(", "))
             }
-            Note::OnlyStopWords => write!(f, "the query has only common words; results may be poor"),
+            Note::OnlyStopWords => {
+                write!(f, "the query has only common words; results may be poor")
+            }
         }
     }
 }
@@ -276,7 +287,10 @@ impl Engine {
             path: schema::text_of(doc, f.path).to_string(),
             title: schema::text_of(doc, f.title).to_string(),
             heading: schema::text_of(doc, f.heading).to_string(),
-            lines: (schema::u64_of(doc, f.line_start), schema::u64_of(doc, f.line_end)),
+            lines: (
+                schema::u64_of(doc, f.line_start),
+                schema::u64_of(doc, f.line_end),
+            ),
             text,
             snippet,
             explain,
@@ -305,7 +319,8 @@ impl Engine {
             snippets: false,
             ..SearchOptions::default()
         };
-        self.hit(score, address, &doc, None, &options, &built).map(Some)
+        self.hit(score, address, &doc, None, &options, &built)
+            .map(Some)
     }
 
     fn field_weights(&self) -> [(Field, &'static str, f32); 3] {
@@ -320,10 +335,8 @@ impl Engine {
 
     /// Query syntax: tantivy's lenient parser with our field weights.
     fn build_parsed(&self, text: &str) -> Built {
-        let mut parser = QueryParser::for_index(
-            &self.store.index,
-            self.fields.text_fields().to_vec(),
-        );
+        let mut parser =
+            QueryParser::for_index(&self.store.index, self.fields.text_fields().to_vec());
         for (field, _, weight) in self.field_weights() {
             parser.set_field_boost(field, weight);
         }
@@ -331,7 +344,10 @@ impl Engine {
         Built {
             query,
             clauses: Vec::new(),
-            notes: errors.into_iter().map(|e| Note::Parse(e.to_string())).collect(),
+            notes: errors
+                .into_iter()
+                .map(|e| Note::Parse(e.to_string()))
+                .collect(),
         }
     }
 
@@ -420,7 +436,11 @@ impl Engine {
 
     fn in_index(&self, term: &str) -> tantivy::Result<bool> {
         for field in self.fields.text_fields() {
-            if self.searcher.doc_freq(&Term::from_field_text(field, term))? > 0 {
+            if self
+                .searcher
+                .doc_freq(&Term::from_field_text(field, term))?
+                > 0
+            {
                 return Ok(true);
             }
         }
@@ -522,18 +542,135 @@ fn query_words(text: &str) -> Vec<Word> {
 /// queries, kept in the index so phrases still match them.
 pub fn is_stop_word(word: &str) -> bool {
     const STOP: &[&str] = &[
-        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-        "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-        "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
-        "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
-        "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-        "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of",
-        "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over",
-        "own", "s", "same", "she", "should", "so", "some", "such", "t", "than", "that", "the",
-        "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
-        "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were",
-        "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
-        "you", "your", "yours", "yourself", "yourselves",
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "s",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "t",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
     ];
     STOP.binary_search(&word).is_ok()
 }
@@ -592,15 +729,23 @@ mod tests {
         assert!(uses_syntax("+liver -cancer"));
         assert!(uses_syntax("title:liver"));
         assert!(uses_syntax("liver AND cancer"));
-        assert!(!uses_syntax("Acanthamoeba - Granulomatous Amebic Encephalitis (GAE); Keratitis"));
-        assert!(!uses_syntax("COVID-19: a review (2020) of non-small-cell cancer"));
+        assert!(!uses_syntax(
+            "Acanthamoeba - Granulomatous Amebic Encephalitis (GAE); Keratitis"
+        ));
+        assert!(!uses_syntax(
+            "COVID-19: a review (2020) of non-small-cell cancer"
+        ));
         assert!(!uses_syntax("what causes it?"));
     }
 
     #[test]
     fn stop_words_are_marked_before_stemming() {
         let words = query_words("What are the symptoms of X-linked disease?");
-        let content: Vec<_> = words.iter().filter(|w| !w.stop).map(|w| w.term.as_str()).collect();
+        let content: Vec<_> = words
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.term.as_str())
+            .collect();
         assert_eq!(content, ["symptom", "x", "link", "diseas"]);
     }
 

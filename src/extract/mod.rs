@@ -103,8 +103,13 @@ pub fn extract(
     fallback_title: &str,
 ) -> Result<(Article, Option<String>), ExtractError> {
     let decoded = decode(bytes, format)?;
+    let mut warning = decoded.warning;
     let (title, raw) = match format {
-        Format::Html => html::extract(&decoded.text),
+        Format::Html => {
+            let (title, raw, html_warning) = html::extract(&decoded.text);
+            warning = warning.or(html_warning);
+            (title, raw)
+        }
         Format::Markdown => markdown::extract(&decoded.text),
         Format::Text => text::extract(&decoded.text),
     };
@@ -112,7 +117,7 @@ pub fn extract(
         Some(t) if !t.is_empty() => t,
         _ => fallback_title.to_string(),
     };
-    Ok((finish(title, raw), decoded.warning))
+    Ok((finish(title, raw), warning))
 }
 
 /// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
@@ -186,7 +191,7 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let mut sections = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
-        if text.is_empty() {
+        if text.is_empty() || section.heading.last().is_some_and(|h| is_furniture(h)) {
             continue;
         }
         let base = section
@@ -327,7 +332,10 @@ fn split_bounded(text: &str, limit: usize) -> Vec<&str> {
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> u32 {
     let offset = offset.min(text.len());
-    1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u32
+    1 + text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u32
 }
 
 #[cfg(test)]
@@ -336,7 +344,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("Causes of metastatic liver cancer"), "causes-of-metastatic-liver-cancer");
+        assert_eq!(
+            slug("Causes of metastatic liver cancer"),
+            "causes-of-metastatic-liver-cancer"
+        );
         assert_eq!(slug("  What's new? (2024) "), "what-s-new-2024");
         assert_eq!(slug("???"), "");
     }
@@ -362,9 +373,18 @@ mod tests {
         };
         let article = finish("T".into(), vec![raw]);
         assert!(article.sections.len() >= 3);
-        assert!(article.sections.iter().all(|s| s.text.len() <= MAX_PASSAGE_BYTES));
+        assert!(
+            article
+                .sections
+                .iter()
+                .all(|s| s.text.len() <= MAX_PASSAGE_BYTES)
+        );
         assert_eq!(article.sections[1].anchor, "introduction-part2");
-        let words: usize = article.sections.iter().map(|s| s.text.split(' ').count()).sum();
+        let words: usize = article
+            .sections
+            .iter()
+            .map(|s| s.text.split(' ').count())
+            .sum();
         assert_eq!(words, 40_000);
     }
 
@@ -378,7 +398,10 @@ mod tests {
 
     #[test]
     fn decoding() {
-        assert_eq!(decode(b"a\0b", Format::Text).err(), Some(ExtractError::Binary));
+        assert_eq!(
+            decode(b"a\0b", Format::Text).err(),
+            Some(ExtractError::Binary)
+        );
         let latin1 = b"<meta charset=\"iso-8859-1\"><p>caf\xe9</p>";
         assert!(decode(latin1, Format::Html).unwrap().text.contains("café"));
         let utf16: Vec<u8> = [0xFF, 0xFE]

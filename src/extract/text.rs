@@ -14,7 +14,7 @@
 //!
 //! Headings found this way are all of one level: plain text gives no nesting.
 
-use super::{RawSection, line_of};
+use super::RawSection;
 
 const MAX_HEADING_CHARS: usize = 80;
 
@@ -27,10 +27,8 @@ struct Block<'a> {
 pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
-    let mut offset = 0;
     for (i, line) in text.split('\n').enumerate() {
         let number = i as u32 + 1;
-        offset += line.len() + 1;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             blocks.extend(current.take());
@@ -45,7 +43,6 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
         block.last_line = number;
     }
     blocks.extend(current.take());
-    debug_assert!(offset >= text.len());
 
     let mut title = None;
     if let Some(first) = blocks.first_mut() {
@@ -84,7 +81,6 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     if !current.text.is_empty() {
         sections.push(current);
     }
-    let _ = line_of; // line numbers come from the block scan above
     (title, sections)
 }
 
@@ -138,10 +134,18 @@ mod tests {
         );
         let exam = &article.sections[4];
         assert_eq!(exam.anchor, "examination-of-metastatic-liver-cancer");
-        assert!(exam.text.contains("The increase of CEA in carcinoembryonic antigen"));
+        assert!(
+            exam.text
+                .contains("The increase of CEA in carcinoembryonic antigen")
+        );
         assert!(exam.text.contains("8. MRI examination"));
         // Numbered items stay in their section, never become headings.
-        assert!(article.sections.iter().all(|s| !s.heading.iter().any(|h| h.starts_with(char::is_numeric))));
+        assert!(
+            article
+                .sections
+                .iter()
+                .all(|s| !s.heading.iter().any(|h| h.starts_with(char::is_numeric)))
+        );
         // Page furniture is not a passage and not in any passage.
         for s in &article.sections {
             assert!(!s.text.contains("Was this article helpful"));
@@ -150,7 +154,10 @@ mod tests {
         }
         // Line ranges point at the source.
         let lines: Vec<&str> = SAMPLE.lines().collect();
-        assert_eq!(lines[exam.lines.0 as usize - 1], "Examination of metastatic liver cancer");
+        assert_eq!(
+            lines[exam.lines.0 as usize - 1],
+            "Examination of metastatic liver cancer"
+        );
         assert!(lines[exam.lines.1 as usize - 1].starts_with("8. MRI"));
     }
 

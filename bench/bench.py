@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""lectern benchmark: ingest, batch and single-query speed, and ranking quality.
+
+Usage: bench/run.sh [COLLECTION_DIR]
+
+COLLECTION_DIR holds corpus/, queries.tsv, qrels.txt and optionally
+queries-keyword.tsv and qrels-keyword.txt (the layout of medquad-dev). Without it,
+a synthetic collection is generated under target/bench-synthetic.
+
+Everything runs in one process tree on this machine, so the figures of one run
+are comparable with each other (ratios), less so with another run's.
+Standard library only.
+"""
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "lectern"
+
+
+def sh(args, **kw):
+    return subprocess.run(args, check=False, **kw)
+
+
+def timed(args, stdin=None, repeat=1):
+    """Median wall seconds of running args (stdout discarded)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with open(os.devnull, "wb") as devnull:
+            proc = subprocess.run(args, stdin=stdin and open(stdin, "rb"), stdout=devnull,
+                                  stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - start)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"failed: {' '.join(map(str, args))}\n{proc.stderr.decode()}")
+    return statistics.median(times)
+
+
+def dir_bytes(path):
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def generate(out: Path, articles=600, seed=7):
+    """A synthetic collection: HTML articles with sections, questions, qrels."""
+    rng = random.Random(seed)
+    words = [w.strip() for w in """alpha beta gamma delta epsilon zeta theta iota kappa lambda
+        sigma omega liver kidney heart lung bone skin blood nerve muscle gland fever pain
+        swelling fatigue rash cough nausea tremor therapy surgery drug dose scan test
+        marker gene protein cell tissue infection virus bacteria enzyme hormone""".split()]
+    aspects = ["Symptoms", "Causes", "Treatment", "Diagnosis", "Prevention", "Outlook"]
+    (out / "corpus" / "synthetic").mkdir(parents=True, exist_ok=True)
+    queries, qrels = [], []
+    kqueries, kqrels = [], []
+    for a in range(articles):
+        name = f"{rng.choice(words).title()} {rng.choice(words)} syndrome {a}"
+        sections = []
+        for aspect in rng.sample(aspects, 4):
+            body = " ".join(rng.choice(words) for _ in range(rng.randint(40, 160)))
+            body = f"{name} {aspect.lower()}: {body}."
+            anchor = aspect.lower()
+            sections.append(f'<section><h2 id="{anchor}">{aspect}</h2><p>{body}</p></section>')
+            qid = f"s{a}-{anchor}"
+            queries.append(f"{qid}\tWhat are the {aspect.lower()} of {name} ?")
+            qrels.append(f"{qid} 0 synthetic/{a:05d}.html#{anchor} 1")
+            kqueries.append(f"k{qid}\t{name.split()[0]} {a} {aspect.lower()}")
+            kqrels.append(f"k{qid} 0 synthetic/{a:05d}.html#{anchor} 1")
+        html = (f"<!doctype html><html><head><title>{name}</title></head><body>"
+                f"<nav>Home About</nav><main><article><h1>{name}</h1>{''.join(sections)}"
+                f"</article></main><footer>Contact us</footer></body></html>")
+        (out / "corpus" / "synthetic" / f"{a:05d}.html").write_text(html)
+    (out / "queries.tsv").write_text("\n".join(queries) + "\n")
+    (out / "qrels.txt").write_text("\n".join(qrels) + "\n")
+    (out / "queries-keyword.tsv").write_text("\n".join(kqueries) + "\n")
+    (out / "qrels-keyword.txt").write_text("\n".join(kqrels) + "\n")
+
+
+def first_queries(path, n):
+    lines = [l for l in Path(path).read_text().splitlines() if l.strip()]
+    return [l.split("\t", 1)[-1] for l in lines[:n]]
+
+
+def main():
+    if len(sys.argv) > 1:
+        coll = Path(sys.argv[1]).resolve()
+    else:
+        coll = ROOT / "target" / "bench-synthetic"
+        if not (coll / "corpus").exists():
+            generate(coll)
+    corpus = coll / "corpus"
+    work = Path(tempfile.mkdtemp(prefix="lectern-bench-"))
+    index = work / "index"
+    rows = []
+
+    def row(name, value, unit=""):
+        rows.append((name, value, unit))
+        print(f"  {name}: {value} {unit}", file=sys.stderr, flush=True)
+
+    nproc = os.cpu_count()
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    corpus_mb = dir_bytes(corpus) / 1e6
+
+    # Ingest: full (fresh index each time), then unchanged re-ingest.
+    full = []
+    for _ in range(3):
+        shutil.rmtree(index, ignore_errors=True)
+        full.append(timed([BIN, "ingest", corpus, "--index", index]))
+    t_full = statistics.median(full)
+    stats = json.loads(sh([BIN, "stats", "--format", "json", "--index", index],
+                          capture_output=True).stdout)
+    passages = stats["passages"]
+    t_re = timed([BIN, "ingest", corpus, "--index", index], repeat=5)
+    row("ingest wall (median of 3)", f"{t_full:.2f}", "s")
+    row("ingest throughput", f"{corpus_mb / t_full:.1f}", "MB/s")
+    row("ingest passages/s", f"{passages / t_full:,.0f}", "passages/s")
+    row("re-ingest unchanged (median of 5)", f"{t_re:.3f}", f"s ({100 * t_re / t_full:.0f}% of full)")
+    row("index size", f"{stats['index_bytes'] / 1e6:.1f}",
+        f"MB ({stats['index_bytes'] / 1e6 / corpus_mb:.2f} per MB of input; {passages} passages)")
+
+    sets = [("questions", "queries.tsv", "qrels.txt"),
+            ("keywords", "queries-keyword.tsv", "qrels-keyword.txt")]
+    for name, qfile, qrels in sets:
+        qpath = coll / qfile
+        if not qpath.exists():
+            continue
+        nq = sum(1 for l in qpath.read_text().splitlines() if l.strip())
+        base = [BIN, "query", "--index", index, "--batch", qpath]
+        t_snip = timed(base + ["--format", "jsonl"], repeat=3)
+        t_bare = timed(base + ["--format", "trec", "--no-snippets"], repeat=3)
+        row(f"batch {name}, snippets ({nq} queries)", f"{nq / t_snip:,.0f}", "queries/s")
+        row(f"batch {name}, --no-snippets", f"{nq / t_bare:,.0f}", "queries/s")
+        run = work / f"{name}.run"
+        with open(run, "wb") as f:
+            sh(base + ["--format", "trec", "--no-snippets", "-n", "100"], stdout=f)
+        ev = json.loads(sh([BIN, "eval", "--format", "json", "--qrels", coll / qrels, "--run", run],
+                           capture_output=True).stdout)
+        row(f"{name} MRR@10", f"{ev['mrr_at_10']:.4f}")
+        row(f"{name} nDCG@10", f"{ev['ndcg_at_10']:.4f}")
+        row(f"{name} Recall@100", f"{ev['recall_at_100']:.4f}")
+        row(f"{name} P@1", f"{ev['p_at_1']:.4f}")
+
+        # Fresh process, one query, 10 hits with snippets: median over many queries.
+        sample = first_queries(qpath, 40)
+        times = []
+        for q in sample * 2:
+            times.append(timed([BIN, "query", "--index", index, "--format", "json", q]))
+        row(f"single {name} query, fresh process (median of {len(times)})",
+            f"{1000 * statistics.median(times):.1f}", "ms")
+
+    print()
+    print(f"collection: {coll} ({corpus_mb:.1f} MB)")
+    print(f"machine: {nproc} cores, {mem_gb:.0f} GB RAM; lectern {BIN}")
+    print()
+    print("| measure | value | unit |")
+    print("|---|---|---|")
+    for name, value, unit in rows:
+        print(f"| {name} | {value} | {unit} |")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

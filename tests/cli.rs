@@ -1,0 +1,423 @@
+//! End-to-end tests: the real `lectern` binary on real files written to temp dirs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn lectern() -> Command {
+    let mut cmd = Command::cargo_bin("lectern").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn sample_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+const HTML: &str = r#"<!doctype html><html><head><meta charset="utf-8"><title>Gout</title></head>
+<body><nav><a href="/">Home</a> Menu</nav><main><article><h1>Gout</h1>
+<section><h2 id="overview">Overview</h2><p>Gout is a form of arthritis caused by uric acid crystals.</p></section>
+<section><h2 id="treatment">Treatment</h2><p>Colchicine and allopurinol lower uric acid (UA) levels.</p></section>
+</article></main><footer>Was this article helpful? Copyright Health Library</footer></body></html>"#;
+
+const MARKDOWN: &str = "# Asthma\n\nAsthma narrows the airways.\n\n## Symptoms\n\nWheezing and coughing at night.\n\n## Treatment\n\nInhalers with corticosteroids.\n";
+
+const TEXT: &str = "Kidney stones\n\nHard deposits of minerals.\n\nPrevention of kidney stones\n\nDrink plenty of water every day.\n";
+
+/// A corpus of good and bad files; returns (tempdir, corpus path, index path).
+fn mixed_corpus() -> (TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir_all(corpus.join("sub")).unwrap();
+    fs::write(corpus.join("gout.html"), HTML).unwrap();
+    fs::write(corpus.join("sub/asthma.md"), MARKDOWN).unwrap();
+    fs::write(corpus.join("stones.txt"), TEXT).unwrap();
+    fs::write(corpus.join("binary.txt"), b"\x7fELF\x00\x01\x02garbage\x00").unwrap();
+    fs::write(
+        corpus.join("latin.txt"),
+        b"Caf\xe9 notes\n\nCr\xe8me br\xfbl\xe9e recipe text.\n",
+    )
+    .unwrap();
+    fs::write(corpus.join("empty.md"), b"").unwrap();
+    fs::write(corpus.join("picture.png"), b"\x89PNG").unwrap();
+    let index = dir.path().join("index");
+    (dir, corpus, index)
+}
+
+fn ingest(corpus: &Path, index: &Path) -> Run {
+    run(lectern()
+        .arg("ingest")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index))
+}
+
+fn query_json(index: &Path, q: &str) -> Value {
+    let r = run(lectern()
+        .args(["query", "--format", "json", "--index"])
+        .arg(index)
+        .arg(q));
+    assert!(r.code == 0 || r.code == 1, "query failed: {}", r.stderr);
+    json(&r.stdout)
+}
+
+fn ids(results: &Value) -> Vec<String> {
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn cea_on_the_sample_article_ranks_the_examination_section_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    // No index yet: the first query builds it from the corpus.
+    let r = run(lectern()
+        .args(["query", "--format", "json", "--index"])
+        .arg(&index)
+        .arg("--corpus")
+        .arg(sample_corpus())
+        .arg("CEA"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("building it from"), "{}", r.stderr);
+    let v = json(&r.stdout);
+    let first = &v["hits"][0];
+    assert_eq!(first["heading"], "Examination of metastatic liver cancer");
+    assert_eq!(
+        first["id"],
+        "metastatic-liver-cancer.txt#examination-of-metastatic-liver-cancer"
+    );
+    let snippet = first["snippet"].as_str().unwrap();
+    let [start, end] = [0, 1].map(|i| first["highlights"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(&snippet[start..end], "CEA");
+
+    // Human output says the same, without colour when NO_COLOR is set.
+    let r = run(lectern().args(["query", "--index"]).arg(&index).arg("CEA"));
+    assert_eq!(r.code, 0);
+    let first_line = r.stdout.lines().next().unwrap();
+    assert!(
+        first_line.contains("Examination of metastatic liver cancer"),
+        "{first_line}"
+    );
+    assert!(!r.stdout.contains('\x1b'));
+}
+
+#[test]
+fn mixed_corpus_ingest_query_and_exit_codes() {
+    let (_dir, corpus, index) = mixed_corpus();
+    let r = ingest(&corpus, &index);
+    // The binary file is skipped for an error: exit 1, named on stderr.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("binary.txt"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("latin.txt") && r.stderr.contains("UTF-8"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("empty.md"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 skipped (unsupported)"), "{}", r.stderr);
+
+    let v = query_json(&index, "uric acid treatment");
+    assert_eq!(ids(&v)[0], "gout.html#treatment");
+    assert_eq!(v["hits"][0]["title"], "Gout");
+    let v = query_json(&index, "wheezing");
+    assert_eq!(ids(&v), ["sub/asthma.md#symptoms"]);
+    assert_eq!(v["hits"][0]["heading"], "Symptoms");
+    let v = query_json(&index, "water");
+    assert_eq!(ids(&v), ["stones.txt#prevention-of-kidney-stones"]);
+    // Invalid UTF-8 was decoded lossily, not dropped.
+    assert_eq!(
+        ids(&query_json(&index, "recipe")),
+        ["latin.txt#introduction"]
+    );
+    // Boilerplate is not searchable.
+    for noise in ["menu", "copyright", "helpful"] {
+        assert!(
+            ids(&query_json(&index, noise)).is_empty(),
+            "{noise} was indexed"
+        );
+    }
+
+    // Exit codes: 1 for no match, 2 for a missing index.
+    let r = run(lectern()
+        .args(["query", "--index"])
+        .arg(&index)
+        .arg("zzzzqqq"));
+    assert_eq!(r.code, 1);
+    let missing = index.with_file_name("nowhere");
+    let r = run(lectern().args(["query", "--index"]).arg(&missing).args([
+        "--corpus",
+        "/nonexistent",
+        "gout",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("lectern ingest"), "{}", r.stderr);
+    let r = run(lectern().args(["query", "--format", "nope", "x"]));
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn reingest_does_not_duplicate_and_is_incremental() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    let before = query_json(&index, "treatment");
+    let r = ingest(&corpus, &index);
+    assert!(
+        r.stderr.contains("0 added, 0 updated, 0 removed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(query_json(&index, "treatment"), before);
+
+    fs::write(corpus.join("stones.txt"), TEXT.replace("water", "lemonade")).unwrap();
+    fs::remove_file(corpus.join("sub/asthma.md")).unwrap();
+    let r = ingest(&corpus, &index);
+    assert!(
+        r.stderr.contains("0 added, 1 updated, 1 removed"),
+        "{}",
+        r.stderr
+    );
+    assert!(ids(&query_json(&index, "water")).is_empty());
+    assert_eq!(ids(&query_json(&index, "lemonade")).len(), 1);
+    assert!(ids(&query_json(&index, "wheezing")).is_empty());
+
+    let r = run(lectern()
+        .args(["stats", "--format", "json", "--index"])
+        .arg(&index));
+    let stats = json(&r.stdout);
+    // gout (2) + stones (2) + latin (1)
+    assert_eq!(stats["passages"], 5, "{stats}");
+    let r = run(lectern()
+        .args(["ingest", "--rebuild", "--index"])
+        .arg(&index)
+        .arg(&corpus));
+    assert!(r.stderr.contains("rebuilding"), "{}", r.stderr);
+    let r = run(lectern()
+        .args(["stats", "--format", "json", "--index"])
+        .arg(&index));
+    assert_eq!(json(&r.stdout)["passages"], 5);
+}
+
+#[test]
+fn show_prints_one_passage() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    let r = run(lectern()
+        .args(["show", "--index"])
+        .arg(&index)
+        .arg("gout.html#treatment"));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Colchicine and allopurinol"));
+    let r = run(lectern()
+        .args(["show", "--index"])
+        .arg(&index)
+        .arg("gout.html#nope"));
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn batch_formats_order_and_broken_lines() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    let input = "q1\turic acid\nq2\twheezing\n\nwater\nq4\t\nq5\tinhalers\n";
+    let batch = |format: &str| {
+        run(lectern()
+            .args([
+                "query",
+                "--threads",
+                "2",
+                "--batch",
+                "-",
+                "--format",
+                format,
+                "--index",
+            ])
+            .arg(&index)
+            .write_stdin(input))
+    };
+    let r = batch("jsonl");
+    assert_eq!(r.code, 2, "a broken line makes the status 2");
+    assert!(
+        r.stderr.contains(":5:"),
+        "line number of the broken line: {}",
+        r.stderr
+    );
+    let lines: Vec<Value> = r.stdout.lines().map(json).collect();
+    let qids: Vec<_> = lines.iter().map(|l| l["qid"].as_str().unwrap()).collect();
+    assert_eq!(qids, ["q1", "q2", "4", "q5"]);
+    assert_eq!(lines[1]["hits"][0]["id"], "sub/asthma.md#symptoms");
+
+    let r = batch("trec");
+    let mut last: Option<(String, u64)> = None;
+    for line in r.stdout.lines() {
+        let cols: Vec<&str> = line.split(' ').collect();
+        assert_eq!(cols.len(), 6, "{line}");
+        assert_eq!(cols[1], "Q0");
+        assert_eq!(cols[5], "lectern");
+        cols[4].parse::<f64>().unwrap();
+        let rank: u64 = cols[3].parse().unwrap();
+        if let Some((qid, prev)) = &last
+            && qid == cols[0]
+        {
+            assert_eq!(rank, prev + 1, "ranks must increase by one");
+        } else {
+            assert_eq!(rank, 1);
+        }
+        last = Some((cols[0].to_string(), rank));
+    }
+    let r = batch("tsv");
+    assert!(r.stdout.lines().all(|l| l.split('\t').count() == 6));
+    assert!(r.stdout.starts_with("q1\t1\tgout.html#"));
+}
+
+#[test]
+fn eval_scores_a_run_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("qrels"), "q1 0 a 1\nq2 0 b 1\n").unwrap();
+    fs::write(
+        dir.path().join("run"),
+        "q1 Q0 a 1 9 t\nq2 Q0 x 1 9 t\nq2 Q0 b 2 8 t\n",
+    )
+    .unwrap();
+    let r = run(lectern()
+        .args(["eval", "--format", "json", "--qrels"])
+        .arg(dir.path().join("qrels"))
+        .arg("--run")
+        .arg(dir.path().join("run")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = json(&r.stdout);
+    assert_eq!(v["queries"], 2);
+    assert_eq!(v["mrr_at_10"], 0.75);
+    assert_eq!(v["p_at_1"], 0.5);
+}
+
+#[test]
+fn hostile_queries_never_crash() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    let long_token = "x".repeat(100_000);
+    let many_terms = "gout ".repeat(10_000);
+    let queries = [
+        "",
+        "   ",
+        "the of and",
+        "\"unbalanced quote",
+        "((( parentheses",
+        "nosuchfield:gout",
+        "title:",
+        "\u{1}\u{1b}[31m\u{7f} gout",
+        long_token.as_str(),
+        many_terms.as_str(),
+        "+ - AND OR NOT",
+        "gout^abc",
+        "title:gout^2 -uric \"acid",
+        "Acanthamoeba - Granulomatous Amebic Encephalitis (GAE); Keratitis: a review",
+    ];
+    for q in queries {
+        let r = run(lectern().args(["query", "--index"]).arg(&index).arg(q));
+        assert!(
+            [0, 1, 2].contains(&r.code) && !r.stderr.contains("panicked"),
+            "query {:?}: code {} stderr {}",
+            &q[..q.len().min(40)],
+            r.code,
+            r.stderr
+        );
+    }
+    // A typo is answered with a suggestion.
+    let r = run(lectern()
+        .args(["query", "--index"])
+        .arg(&index)
+        .arg("allopurinl"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("did you mean"), "{}", r.stderr);
+}
+
+#[test]
+fn abbreviations_expand_queries() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    // "uric acid (UA)" was mined at ingest: the short form finds the long form.
+    let r = run(lectern()
+        .args(["query", "--explain", "--format", "json", "--index"])
+        .arg(&index)
+        .arg("UA"));
+    let v = json(&r.stdout);
+    assert_eq!(v["hits"][0]["id"], "gout.html#treatment", "{v}");
+    assert!(r.stdout.contains("(for UA)"), "{}", r.stdout);
+}
+
+#[test]
+fn a_locked_index_fails_fast() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    let held = tantivy::Index::open_in_dir(&index).unwrap();
+    let _writer: tantivy::IndexWriter = held.writer(50_000_000).unwrap();
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("locked by another ingest"),
+        "{}",
+        r.stderr
+    );
+    // Queries still work while the writer is held.
+    assert_eq!(ids(&query_json(&index, "wheezing")).len(), 1);
+}
+
+#[test]
+fn foreign_or_damaged_index_folders_give_clear_errors() {
+    let (_dir, corpus, index) = mixed_corpus();
+    fs::create_dir_all(&index).unwrap();
+    fs::write(index.join("notes.txt"), "my files").unwrap();
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a lectern index"), "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(index.join("notes.txt")).unwrap(),
+        "my files"
+    );
+
+    let index2 = index.with_file_name("index2");
+    ingest(&corpus, &index2);
+    fs::write(index2.join("meta.json"), "{ not json").unwrap();
+    let r = run(lectern()
+        .args(["query", "--index"])
+        .arg(&index2)
+        .arg("gout"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("damaged") && r.stderr.contains("--rebuild"),
+        "{}",
+        r.stderr
+    );
+    let r = run(lectern()
+        .args(["ingest", "--rebuild", "--index"])
+        .arg(&index2)
+        .arg(&corpus));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(ids(&query_json(&index2, "wheezing")).len(), 1);
+}
