@@ -113,14 +113,44 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
         pending.extend(subdirs.into_iter().rev());
     }
     out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    // Two names that differ only in bytes that are not UTF-8 can still meet (and a
+    // real name can spell an escape): one id must not stand for two files, or a
+    // re-ingest of one deletes the other's passages.
+    let mut unique: Vec<SourceFile> = Vec::with_capacity(out.files.len());
+    for file in std::mem::take(&mut out.files) {
+        match unique.last() {
+            Some(kept) if kept.rel == file.rel => out.problems.push((
+                file.abs.display().to_string(),
+                format!(
+                    "file name is the same as {} once made valid UTF-8; not indexed",
+                    kept.abs.display()
+                ),
+            )),
+            _ => unique.push(file),
+        }
+    }
+    out.files = unique;
     Ok(out)
 }
 
+/// The `/`-separated relative path; bytes that are not UTF-8 are written as `\xHH`
+/// (so distinct names stay distinct, which U+FFFD replacement does not do).
 fn relative_string(rel: &Path) -> String {
     rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| escape_name(c.as_os_str()))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+fn escape_name(name: &std::ffi::OsStr) -> String {
+    let mut out = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -162,5 +192,25 @@ mod tests {
         assert_eq!(walk.files.len(), 1);
         assert_eq!(walk.problems.len(), 1);
         assert!(walk.problems[0].0.ends_with("dangling.txt"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in [&b"caf\xe9.txt"[..], b"caf\xe8.txt", b"caf\\xE9.txt"] {
+            fs::write(root.join(OsStr::from_bytes(name)), "x").unwrap();
+        }
+        let walk = walk(root).unwrap();
+        let rels: Vec<_> = walk.files.iter().map(|f| f.rel.as_str()).collect();
+        // Before, both were "caf\u{FFFD}.txt": one id for two files.
+        assert_eq!(rels, [r"caf\xE8.txt", r"caf\xE9.txt"]);
+        assert_eq!(walk.warnings.len(), 2);
+        // The real name spelling an escape collides, and is reported, not merged.
+        assert_eq!(walk.problems.len(), 1, "{:?}", walk.problems);
+        assert!(walk.problems[0].1.contains("same as"));
     }
 }
