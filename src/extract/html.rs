@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node};
 
-use super::{RawSection, line_of};
+use super::{Lines, RawSection};
 
 /// Elements dropped with their content: navigation, page chrome, code, embeds.
 const BOILERPLATE: &[&str] = &[
@@ -107,8 +107,151 @@ pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>
 /// Elements without end tags.
 const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr", "!doctype",
+    "wbr", "param", "keygen", "basefont", "bgsound", "frame",
 ];
+
+/// Elements whose content is raw text: tags inside them are not tags.
+const RAW_TEXT: &[&str] = &[
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+];
+
+/// html5ever's "special" elements: an end tag of any other element is ignored when
+/// one of these is open above the element it names.
+const SPECIAL: &[&str] = &[
+    "address",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "bgsound",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "iframe",
+    "img",
+    "input",
+    "keygen",
+    "li",
+    "link",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "meta",
+    "nav",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "p",
+    "param",
+    "plaintext",
+    "pre",
+    "script",
+    "search",
+    "section",
+    "select",
+    "source",
+    "style",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+    "wbr",
+    "xmp",
+];
+
+/// Elements an end tag of a special element does not close past (scope boundaries).
+const SCOPE: &[&str] = &[
+    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "button",
+    "ol", "ul", "svg", "math",
+];
+
+/// Start tags that close an open `p` element.
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "header",
+    "hgroup",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "search",
+    "section",
+    "summary",
+    "ul",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "listing",
+    "form",
+    "hr",
+    "xmp",
+];
+
+/// How far down the open elements an end tag looks for its element; beyond that it
+/// is assumed not to close anything (which can only over-estimate the depth).
+const END_TAG_REACH: usize = 64;
 
 /// Tag name at the start of `rest` (just after `<` or `</`), lower-cased.
 fn tag_name(rest: &[u8]) -> String {
@@ -119,28 +262,95 @@ fn tag_name(rest: &[u8]) -> String {
 }
 
 /// Estimated maximum element nesting depth, from a linear scan of the tags.
+///
+/// It imitates html5ever's stack of open elements closely enough to be an upper
+/// bound: an end tag closes only an element that is open, near the top, and not
+/// hidden behind a special element or scope boundary (html5ever ignores the end tag
+/// then too). Stray end tags (`<div></x>` a thousand times) used to be counted as
+/// closing something, which let deep trees through to the quadratic tree builder.
 fn nesting_depth(source: &str) -> usize {
     let bytes = source.as_bytes();
-    let (mut depth, mut max) = (0usize, 0usize);
+    let mut open: Vec<String> = Vec::new();
+    let mut max = 0usize;
     let mut i = 0;
-    while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
+    while let Some(at) = memchr(b'<', &bytes[i..]) {
         i += at + 1;
-        if bytes.get(i) == Some(&b'/') {
-            depth = depth.saturating_sub(1);
+        let rest = &bytes[i..];
+        if rest.starts_with(b"!--") {
+            // A comment: skip to its end.
+            i += find(&rest[3..], b"-->").map_or(rest.len(), |e| e + 6);
             continue;
         }
-        let name = tag_name(&bytes[i..]);
+        if rest.starts_with(b"!") || rest.starts_with(b"?") {
+            continue; // doctype, processing instruction
+        }
+        if let Some(end_tag) = rest.strip_prefix(b"/") {
+            let name = tag_name(end_tag);
+            let special = SPECIAL.contains(&name.as_str());
+            for (k, element) in open.iter().rev().take(END_TAG_REACH).enumerate() {
+                if *element == name {
+                    open.truncate(open.len() - k - 1);
+                    break;
+                }
+                let element = element.as_str();
+                if (special && SCOPE.contains(&element)) || (!special && SPECIAL.contains(&element))
+                {
+                    break;
+                }
+            }
+            continue;
+        }
+        let name = tag_name(rest);
         if name.is_empty() || VOID.contains(&name.as_str()) {
             continue;
         }
-        let end = bytes[i..].iter().position(|&b| b == b'>').map(|p| i + p);
+        if name == "plaintext" {
+            break; // everything after it is text
+        }
+        let end = memchr(b'>', rest).map(|p| i + p);
         if end.is_some_and(|e| bytes[e - 1] == b'/') {
             continue;
         }
-        depth += 1;
-        max = max.max(depth);
+        if RAW_TEXT.contains(&name.as_str()) {
+            // Skip the raw text to the matching end tag.
+            let close = format!("</{name}");
+            let from = end.map_or(bytes.len(), |e| e + 1);
+            i = find_ignore_case(&bytes[from..], close.as_bytes())
+                .map_or(bytes.len(), |p| from + p);
+            max = max.max(open.len() + 1);
+            continue;
+        }
+        // Start tags that close an open `p`, `li`… right above them (the usual
+        // unclosed paragraphs and list items), as html5ever does.
+        let closes = |top: &str| match name.as_str() {
+            "li" => top == "li" || top == "p",
+            "dt" | "dd" => matches!(top, "dt" | "dd" | "p"),
+            "td" | "th" => matches!(top, "td" | "th"),
+            "tr" => matches!(top, "tr" | "td" | "th"),
+            "option" => top == "option",
+            other => top == "p" && CLOSES_P.contains(&other),
+        };
+        while open.last().is_some_and(|top| closes(top)) {
+            open.pop();
+        }
+        open.push(name);
+        max = max.max(open.len());
     }
     max
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Removes every tag except the few that carry structure lectern reads (headings,
@@ -195,7 +405,7 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
             continue;
         }
         if name == "h1" && first_h1.is_none() {
-            first_h1 = Some(super::normalize_space(&text_of(node)));
+            first_h1 = Some(super::normalize_space(&split_heading(node).0));
         }
         let mut up = node.parent();
         while let Some(ancestor) = up {
@@ -229,11 +439,14 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
                     continue;
                 }
                 if let Some(level) = heading_level(name) {
-                    let text = super::normalize_space(&text_of(node));
+                    let (text, content) = split_heading(node);
+                    let text = super::normalize_space(&text);
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
                     }
                     current = RawSection::default();
+                    // Blocks inside an unclosed heading are the section's text.
+                    stack.extend(content.into_iter().rev());
                     // The heading that names the article is the title, not a section.
                     if level == 1 && !title_heading_seen && Some(&text) == first_h1.as_ref() {
                         title_heading_seen = true;
@@ -284,6 +497,30 @@ fn enclosing_section_id(heading: NodeRef<Node>) -> Option<String> {
     (first.id() == heading.id())
         .then(|| element.id().map(str::to_string))
         .flatten()
+}
+
+/// A heading's own text, and the block elements inside it. An unclosed heading
+/// (`<h2>Title<p>text…`) swallows the rest of the page in html5ever's tree; those
+/// blocks are the section's text, not part of its heading.
+fn split_heading(heading: NodeRef<Node>) -> (String, Vec<NodeRef<Node>>) {
+    let mut text = String::new();
+    let mut blocks = Vec::new();
+    let mut stack: Vec<NodeRef<Node>> = heading.children().rev().collect();
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(t) => text.push_str(t),
+            Node::Element(element) if BLOCKS.contains(&element.name()) => {
+                if element.name() == "br" {
+                    text.push(' ');
+                } else {
+                    blocks.push(node);
+                }
+            }
+            Node::Element(_) => stack.extend(node.children().rev()),
+            _ => {}
+        }
+    }
+    (text, blocks)
 }
 
 /// Plain text of a subtree, whitespace collapsed (used for headings and titles).
@@ -400,23 +637,36 @@ fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
 }
 
 /// Sets each section's line range by finding its heading in the source, in order.
+///
+/// A heading that is not found costs a scan of the rest of the source; after a few
+/// source lengths of such scans the rest are not searched for (they keep the last
+/// position), so pages with thousands of unfindable headings stay linear.
 fn locate_lines(source: &str, sections: &mut [RawSection]) {
+    let lines = Lines::new(source);
     let mut from = source.find("<body").unwrap_or(0);
+    let mut budget = source.len().saturating_mul(8);
+    let mut find = |from: usize, needle: &str| {
+        if budget == 0 {
+            return None;
+        }
+        let found = source[from..].find(needle);
+        if found.is_none() {
+            budget = budget.saturating_sub(source.len() - from + needle.len());
+        }
+        found
+    };
     let mut starts = Vec::with_capacity(sections.len());
     for section in sections.iter() {
         let needle_id = section.anchor.as_ref().map(|a| format!("id=\"{a}\""));
-        let found = needle_id.and_then(|n| source[from..].find(&n)).or_else(|| {
-            section
-                .heading
-                .last()
-                .and_then(|h| source[from..].find(h.as_str()))
-        });
+        let found = needle_id
+            .and_then(|n| find(from, &n))
+            .or_else(|| section.heading.last().and_then(|h| find(from, h.as_str())));
         if let Some(at) = found {
             from += at;
         }
-        starts.push(line_of(source, from));
+        starts.push(lines.line_of(from));
     }
-    let last_line = line_of(source, source.rfind("</body>").unwrap_or(source.len()));
+    let last_line = lines.line_of(source.rfind("</body>").unwrap_or(source.len()));
     for i in 0..sections.len() {
         let start = starts[i];
         let end = starts
@@ -515,5 +765,60 @@ mod tests {
         );
         let text = &sections[0].text;
         assert!(text.contains("Age") && text.contains("10 mg"), "{text}");
+    }
+
+    #[test]
+    fn unclosed_headings_keep_their_text_as_section_text() {
+        // html5ever puts everything after an unclosed <h2> inside it: the words used
+        // to end up in a huge heading, and the page had no text to index.
+        let (title, sections, _) =
+            extract("<h1>Unclosed<h2>Part<p>one<p>two<li>platypus<div><span><b>");
+        assert_eq!(title.as_deref(), Some("Unclosed"));
+        assert_eq!(sections.len(), 1);
+        assert_eq!(sections[0].heading, ["Part"]);
+        let text = &sections[0].text;
+        assert!(text.contains("one") && text.contains("platypus"), "{text}");
+        // A nested heading inside the swallowed text still starts a section.
+        let (_, sections, _) = extract("<h2>A<p>first<h3>B</h3><p>second");
+        let headings: Vec<_> = sections.iter().map(|s| s.heading.join(" > ")).collect();
+        assert_eq!(headings, ["A", "A > B"]);
+        assert!(sections[1].text.contains("second"));
+    }
+
+    #[test]
+    fn nesting_estimate_is_not_fooled_by_stray_end_tags() {
+        // Each pair nests one level deeper in html5ever's tree; the old estimate
+        // counted the stray end tag as a close and let a minute-long parse through.
+        assert!(nesting_depth(&"<div></x>".repeat(1000)) >= 1000);
+        assert!(nesting_depth(&"<span><div></span>".repeat(1000)) >= 1000);
+        // Comments, doctype, raw text and unclosed paragraphs do not nest.
+        let page = format!(
+            "<!doctype html><html><body>{}{}<script>{}</script><ul>{}</ul></body></html>",
+            "<!-- <div> -->".repeat(1000),
+            "<p>para".repeat(1000),
+            "'<div>'+".repeat(1000),
+            "<li>item".repeat(1000),
+        );
+        assert!(nesting_depth(&page) < 10, "{}", nesting_depth(&page));
+        let started = std::time::Instant::now();
+        let (_, sections, warning) = extract(&format!(
+            "<h1>T</h1>{}<p>narwhal</p>",
+            "<div></x>".repeat(20_000)
+        ));
+        assert!(started.elapsed().as_secs() < 10);
+        assert!(warning.is_some());
+        assert!(sections[0].text.contains("narwhal"));
+    }
+
+    #[test]
+    fn thousands_of_unfindable_headings_take_linear_time() {
+        let html = format!(
+            "<h1>T</h1>{}",
+            "<h2>a &amp; b</h2>\n<p>x</p>\n".repeat(20_000)
+        );
+        let started = std::time::Instant::now();
+        let (_, sections, _) = extract(&html);
+        assert!(started.elapsed().as_secs() < 10);
+        assert_eq!(sections.len(), 20_000);
     }
 }

@@ -7,7 +7,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::{RawSection, line_of};
+use super::{Lines, RawSection};
 
 pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>) {
     let options = Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_TABLES;
@@ -18,6 +18,7 @@ pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>) {
     let mut stack: Vec<(HeadingLevel, String)> = Vec::new();
     // Set while inside a heading: (level, id, text so far, start offset).
     let mut heading: Option<(HeadingLevel, Option<String>, String, usize)> = None;
+    let lines = Lines::new(source);
 
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         match event {
@@ -40,7 +41,7 @@ pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>) {
                     stack.pop();
                 }
                 stack.push((level, text));
-                let line = line_of(source, start);
+                let line = lines.line_of(start);
                 current = RawSection {
                     anchor: id,
                     heading: stack.iter().map(|(_, t)| t.clone()).collect(),
@@ -53,10 +54,10 @@ pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>) {
                     text.push_str(&t);
                 } else {
                     if current.text.is_empty() && current.heading.is_empty() {
-                        current.lines.0 = line_of(source, range.start);
+                        current.lines.0 = lines.line_of(range.start);
                     }
                     current.text.push_str(&t);
-                    current.lines.1 = line_of(source, range.end.saturating_sub(1));
+                    current.lines.1 = lines.line_of(range.end.saturating_sub(1));
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -110,5 +111,16 @@ mod tests {
         assert!(sections[2].text.contains("- apt\n- dnf"));
         assert!(sections[2].text.contains("# not a heading"));
         assert_eq!(sections[3].lines.0, 19);
+    }
+
+    #[test]
+    fn many_paragraphs_take_linear_time() {
+        // 100,000 paragraphs (1.6 MB): line numbers were counted from the start for
+        // every text event, which took minutes.
+        let md = format!("# T\n\n{}", "para word here\n\n".repeat(100_000));
+        let started = std::time::Instant::now();
+        let (_, sections) = extract(&md);
+        assert!(started.elapsed().as_secs() < 10);
+        assert_eq!(sections[0].lines, (3, 200_001));
     }
 }

@@ -12,7 +12,7 @@ pub mod text;
 use std::fmt;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// A section longer than this (bytes of text) is split into several passages.
 pub const MAX_PASSAGE_BYTES: usize = 64 * 1024;
@@ -79,15 +79,19 @@ impl fmt::Display for ExtractError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ExtractError::Binary => write!(f, "binary content (NUL bytes) in a text file"),
+            // MB as `--max-file-size` counts them (2^20 bytes), so the default
+            // limit reads "32 MB" as the README says, not "34 MB".
             ExtractError::TooLarge { size, limit } => write!(
                 f,
                 "file is {:.1} MB, over the {:.0} MB limit",
-                *size as f64 / 1e6,
-                *limit as f64 / 1e6
+                *size as f64 / MIB,
+                *limit as f64 / MIB
             ),
         }
     }
 }
+
+const MIB: f64 = (1u64 << 20) as f64;
 
 /// Text decoded from a file's bytes, with a note if decoding was not clean.
 pub struct Decoded {
@@ -187,7 +191,7 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 /// Turns raw sections into final ones: furniture lines dropped, empty sections
 /// dropped, huge sections split, anchors made unique within the article.
 fn finish(title: String, raw: Vec<RawSection>) -> Article {
-    let mut used = std::collections::HashSet::new();
+    let mut used = Anchors::default();
     let mut sections = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
@@ -227,14 +231,26 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     Article { title, sections }
 }
 
-fn unique(used: &mut std::collections::HashSet<String>, wanted: String) -> String {
-    if used.insert(wanted.clone()) {
+/// Anchors used so far in one article, and the next suffix to try for each base,
+/// so that many equal headings take linear, not quadratic, time.
+#[derive(Default)]
+struct Anchors {
+    used: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, u32>,
+}
+
+fn unique(anchors: &mut Anchors, wanted: String) -> String {
+    if anchors.used.insert(wanted.clone()) {
         return wanted;
     }
-    (2..)
-        .map(|n| format!("{wanted}-{n}"))
-        .find(|candidate| used.insert(candidate.clone()))
-        .expect("an unused suffix exists")
+    let next = anchors.next.entry(wanted.clone()).or_insert(2);
+    loop {
+        let candidate = format!("{wanted}-{next}");
+        *next += 1;
+        if anchors.used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
 }
 
 /// URL-friendly slug: lower-case alphanumerics, runs of anything else become `-`.
@@ -329,6 +345,31 @@ fn split_bounded(text: &str, limit: usize) -> Vec<&str> {
     chunks
 }
 
+/// Line starts of a text, for many offset → line look-ups (each [`line_of`] call
+/// counts from the start, which is quadratic when called per section or event).
+pub struct Lines {
+    /// Byte offsets of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// 1-based line number of a byte offset; the same as [`line_of`].
+    pub fn line_of(&self, offset: usize) -> u32 {
+        1 + self.newlines.partition_point(|&n| n < offset) as u32
+    }
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> u32 {
     let offset = offset.min(text.len());
@@ -362,6 +403,40 @@ mod tests {
         let article = finish("T".into(), vec![raw("Notes"), raw("Notes"), raw("Notes")]);
         let anchors: Vec<_> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
         assert_eq!(anchors, ["notes", "notes-2", "notes-3"]);
+    }
+
+    #[test]
+    fn many_equal_headings_take_linear_time() {
+        let raw = |h: &str| RawSection {
+            heading: vec![h.to_string()],
+            text: "words".into(),
+            ..Default::default()
+        };
+        // "notes-3" given explicitly first, then 50,000 "Notes": was quadratic (minutes).
+        let mut sections = vec![RawSection {
+            anchor: Some("notes-3".into()),
+            ..raw("Other")
+        }];
+        sections.extend((0..50_000).map(|_| raw("Notes")));
+        let started = std::time::Instant::now();
+        let article = finish("T".into(), sections);
+        assert!(started.elapsed().as_secs() < 10);
+        let anchors: Vec<_> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(
+            anchors[..5],
+            ["notes-3", "notes", "notes-2", "notes-4", "notes-5"]
+        );
+        let unique: std::collections::HashSet<_> = anchors.iter().collect();
+        assert_eq!(unique.len(), anchors.len());
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_of() {
+        let text = "a\nbb\n\nccc\n";
+        let lines = Lines::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(lines.line_of(offset), line_of(text, offset), "{offset}");
+        }
     }
 
     #[test]
