@@ -13,6 +13,7 @@ pub mod extract;
 pub mod ingest;
 pub mod lexicon;
 pub mod output;
+pub mod rank;
 pub mod schema;
 pub mod search;
 pub mod store;

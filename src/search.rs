@@ -25,15 +25,28 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
 use crate::lexicon::Lexicon;
+use crate::rank::{self, QueryTerm};
 use crate::schema::{self, Fields};
 use crate::store::{Store, StoreError};
 
 /// Ranking weights. The defaults come from the benchmark (see BENCHMARKS.md).
 #[derive(Clone, Debug)]
 pub struct RankParams {
+    /// Field weights (first-stage boosts and BM25F weights).
     pub title: f32,
     pub heading: f32,
     pub body: f32,
+    /// BM25F saturation and per-field length normalisation.
+    pub k1: f32,
+    pub b_title: f32,
+    pub b_heading: f32,
+    pub b_body: f32,
+    /// Weights of each field's own BM25 added to BM25F (see [`rank::Bm25f`]).
+    pub sep_title: f32,
+    pub sep_heading: f32,
+    pub sep_body: f32,
+    /// First-stage candidates rescored by BM25F (0 = no second stage).
+    pub candidates: f32,
     /// Weight of a synonym/abbreviation expansion relative to the literal term.
     pub expansion: f32,
     /// Weight of a "did you mean" replacement relative to a literal term.
@@ -46,6 +59,14 @@ impl Default for RankParams {
             title: 1.0,
             heading: 1.0,
             body: 1.0,
+            k1: 1.2,
+            b_title: 0.75,
+            b_heading: 0.75,
+            b_body: 0.75,
+            sep_title: 0.0,
+            sep_heading: 0.0,
+            sep_body: 0.0,
+            candidates: 100.0,
             expansion: 0.5,
             fuzzy: 0.8,
         }
@@ -65,12 +86,29 @@ impl RankParams {
             "title" => &mut self.title,
             "heading" => &mut self.heading,
             "body" => &mut self.body,
+            "k1" => &mut self.k1,
+            "b_title" => &mut self.b_title,
+            "b_heading" => &mut self.b_heading,
+            "b_body" => &mut self.b_body,
+            "candidates" => &mut self.candidates,
+            "sep_title" => &mut self.sep_title,
+            "sep_heading" => &mut self.sep_heading,
+            "sep_body" => &mut self.sep_body,
             "expansion" => &mut self.expansion,
             "fuzzy" => &mut self.fuzzy,
             _ => return Err(format!("unknown ranking parameter {name:?}")),
         };
         *slot = value;
         Ok(())
+    }
+
+    fn bm25f(&self) -> rank::Bm25f {
+        rank::Bm25f {
+            k1: self.k1,
+            weights: [self.title, self.heading, self.body],
+            b: [self.b_title, self.b_heading, self.b_body],
+            separate: [self.sep_title, self.sep_heading, self.sep_body],
+        }
     }
 }
 
@@ -173,6 +211,7 @@ pub struct Engine {
     fields: Fields,
     lexicon: Lexicon,
     params: RankParams,
+    stats: rank::Stats,
 }
 
 /// A built query plus the labelled clauses used for `--explain`.
@@ -180,6 +219,8 @@ struct Built {
     query: Box<dyn Query>,
     clauses: Vec<(String, Box<dyn Query>)>,
     notes: Vec<Note>,
+    /// Weighted terms for the BM25F second stage (empty: first stage only).
+    terms: Vec<QueryTerm>,
 }
 
 impl Engine {
@@ -193,6 +234,7 @@ impl Engine {
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
         let lexicon = store.lexicon();
+        let stats = rank::Stats::new(&searcher, &fields).map_err(corrupt)?;
         Ok(Engine {
             store,
             _reader: reader,
@@ -200,6 +242,7 @@ impl Engine {
             fields,
             lexicon,
             params,
+            stats,
         })
     }
 
@@ -218,9 +261,26 @@ impl Engine {
             self.build_plain(text)?
         };
         let limit = options.limit.max(1);
-        let top = self
+        let rerank = !built.terms.is_empty() && self.params.candidates >= 1.0;
+        let depth = if rerank {
+            limit.max(self.params.candidates as usize)
+        } else {
+            limit
+        };
+        let mut top = self
             .searcher
-            .search(&*built.query, &TopDocs::with_limit(limit).order_by_score())?;
+            .search(&*built.query, &TopDocs::with_limit(depth).order_by_score())?;
+        if rerank {
+            top = rank::rerank(
+                &self.searcher,
+                &self.fields,
+                &self.stats,
+                &self.params.bm25f(),
+                &built.terms,
+                &top,
+            )?;
+            top.truncate(limit);
+        }
         let generator = if options.snippets {
             let mut g = SnippetGenerator::create(&self.searcher, &*built.query, self.fields.body)?;
             g.set_max_num_chars(options.snippet_chars);
@@ -314,6 +374,7 @@ impl Engine {
             query: Box::new(query),
             clauses: Vec::new(),
             notes: Vec::new(),
+            terms: Vec::new(),
         };
         let options = SearchOptions {
             snippets: false,
@@ -323,13 +384,14 @@ impl Engine {
             .map(Some)
     }
 
+    /// Field boosts of the first stage (and of queries with syntax, which have no
+    /// second stage): the best plain sum-of-fields BM25 weights on the benchmark.
     fn field_weights(&self) -> [(Field, &'static str, f32); 3] {
         let f = &self.fields;
-        let p = &self.params;
         [
-            (f.title, schema::TITLE, p.title),
-            (f.heading, schema::HEADING, p.heading),
-            (f.body, schema::BODY, p.body),
+            (f.title, schema::TITLE, 2.0),
+            (f.heading, schema::HEADING, 2.0),
+            (f.body, schema::BODY, 1.0),
         ]
     }
 
@@ -348,6 +410,7 @@ impl Engine {
                 .into_iter()
                 .map(|e| Note::Parse(e.to_string()))
                 .collect(),
+            terms: Vec::new(),
         }
     }
 
@@ -370,6 +433,7 @@ impl Engine {
         content.retain(|t| seen.insert(t.clone()));
 
         let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
+        let mut terms: Vec<QueryTerm> = Vec::new();
         for term in &content {
             let (term, weight) = if self.in_index(term)? {
                 (term.clone(), 1.0)
@@ -382,6 +446,10 @@ impl Engine {
             } else {
                 continue;
             };
+            terms.push(QueryTerm {
+                text: term.clone(),
+                weight,
+            });
             for (field, name, w) in self.field_weights() {
                 let q = TermQuery::new(
                     Term::from_field_text(field, &term),
@@ -398,6 +466,14 @@ impl Engine {
                 with: others.iter().map(|p| p.surface.clone()).collect(),
             });
             for other in others {
+                for t in &other.terms {
+                    if !terms.iter().any(|q| &q.text == t) && !is_stop_word(t) {
+                        terms.push(QueryTerm {
+                            text: t.clone(),
+                            weight: self.params.expansion,
+                        });
+                    }
+                }
                 for (field, name, w) in self.field_weights() {
                     let q: Box<dyn Query> = if other.terms.len() == 1 {
                         Box::new(TermQuery::new(
@@ -431,6 +507,7 @@ impl Engine {
             query,
             clauses,
             notes,
+            terms,
         })
     }
 
