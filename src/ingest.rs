@@ -510,6 +510,8 @@ fn documents<'a>(
             );
             doc.add_text(fields.body, &section.text);
             doc.add_u64(fields.ordinal, i as u64);
+            let own_heading = section.heading.last().map_or("", String::as_str);
+            doc.add_u64(fields.heading_class, schema::heading_class(own_heading));
             doc.add_u64(fields.line_start, u64::from(section.lines.0));
             doc.add_u64(fields.line_end, u64::from(section.lines.1));
             doc

@@ -15,6 +15,7 @@
 //! from the segment readers. No stored document is read.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
@@ -40,14 +41,34 @@ pub struct Bm25f {
     /// whose match is evidence of its own (the article title) keeps its full
     /// strength instead of only feeding the shared saturation.
     pub separate: [f32; 3],
+    /// Bonus (as a fraction of its score) for an article's first section when
+    /// every literal query term is in the article's title: a query that only
+    /// names the topic is best answered by the article's lead. In a collection of
+    /// one-section articles every passage is a lead, so the bonus changes nothing.
+    pub lead: f32,
+    /// Weight of heading-class association: sections whose heading recurs across
+    /// the collection ("Treatment", "How common is it") form a class; a query term
+    /// over-represented in that class's bodies ("prevalence" in "How common is
+    /// it") counts, for every section of the class, as a partial heading match of
+    /// strength P(term | class). Learned from the index at query time; collections
+    /// without recurring headings (abstracts) have no classes and are unaffected.
+    pub assoc: f32,
 }
 
 /// Collection statistics the scorer needs, computed once per opened index.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Stats {
     pub num_docs: u64,
     pub avg_len: [f32; 3],
+    /// Passages per heading class (see [`crate::schema::heading_class`]).
+    pub class_sizes: HashMap<u64, u32>,
+    /// Per body term, passages containing it per heading class; filled on demand
+    /// (batches ask for the same common words again and again).
+    class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
 }
+
+/// Heading classes smaller than this say too little to learn from.
+const MIN_CLASS: u32 = 5;
 
 impl Stats {
     pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Stats> {
@@ -60,7 +81,25 @@ impl Stats {
             }
             avg_len[i] = (tokens as f32 / num_docs.max(1) as f32).max(1.0);
         }
-        Ok(Stats { num_docs, avg_len })
+        let mut class_sizes: HashMap<u64, u32> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
+            for doc in 0..segment.max_doc() {
+                if segment.is_deleted(doc) {
+                    continue;
+                }
+                if let Some(class) = column.first(doc).filter(|&c| c != 0) {
+                    *class_sizes.entry(class).or_default() += 1;
+                }
+            }
+        }
+        class_sizes.retain(|_, n| *n >= MIN_CLASS);
+        Ok(Stats {
+            num_docs,
+            avg_len,
+            class_sizes,
+            class_counts: Mutex::default(),
+        })
     }
 }
 
@@ -100,9 +139,27 @@ pub fn rerank(
     let mut tf = vec![vec![0f32; terms.len()]; candidates.len()];
     // Each field's own BM25, weighted by `separate`, summed over terms.
     let mut own = vec![0f32; candidates.len()];
+    // Literal terms found in the title, and whether the passage is a lead section.
+    let mut in_title = vec![0usize; candidates.len()];
+    let mut is_lead = vec![false; candidates.len()];
+    let mut class = vec![0u64; candidates.len()];
+    let use_classes = params.assoc > 0.0 && !stats.class_sizes.is_empty();
+    let literal = terms.iter().filter(|t| t.weight >= 1.0).count();
     for (segment_ord, mut docs) in by_segment {
         docs.sort_unstable();
         let segment = searcher.segment_reader(segment_ord);
+        if use_classes {
+            let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
+            for &(doc, i) in &docs {
+                class[i] = column.first(doc).unwrap_or(0);
+            }
+        }
+        if params.lead > 0.0 {
+            let ordinal = segment.fast_fields().u64(crate::schema::ORDINAL)?;
+            for &(doc, i) in &docs {
+                is_lead[i] = ordinal.first(doc) == Some(0);
+            }
+        }
         for (f, field) in text_fields.into_iter().enumerate() {
             if params.weights[f] == 0.0 && params.separate[f] == 0.0 {
                 continue;
@@ -128,6 +185,9 @@ pub fn rerank(
                     let b = params.b[f];
                     let norm = 1.0 - b + b * len / stats.avg_len[f];
                     let x = postings.term_freq() as f32 / norm;
+                    if f == 0 && term.weight >= 1.0 {
+                        in_title[i] += 1;
+                    }
                     tf[i][t] += params.weights[f] * x;
                     if params.separate[f] != 0.0 {
                         own[i] += params.separate[f]
@@ -137,6 +197,25 @@ pub fn rerank(
                             * (params.k1 + 1.0)
                             / (params.k1 + x);
                     }
+                }
+            }
+        }
+    }
+
+    if use_classes {
+        for (t, term) in terms.iter().enumerate() {
+            let by_class = stats.class_frequencies(searcher, fields, &term.text)?;
+            let df: u32 = by_class.values().sum();
+            let p_t = df as f32 / n.max(1.0);
+            for i in 0..candidates.len() {
+                let (Some(&size), Some(&count)) =
+                    (stats.class_sizes.get(&class[i]), by_class.get(&class[i]))
+                else {
+                    continue;
+                };
+                let p_tc = count as f32 / size as f32;
+                if p_tc >= 2.0 * p_t {
+                    tf[i][t] += params.assoc * p_tc;
                 }
             }
         }
@@ -154,10 +233,63 @@ pub fn rerank(
                     term.weight * idf[t] * x * (params.k1 + 1.0) / (params.k1 + x)
                 })
                 .sum();
-            let score = score + own[i];
+            let mut score = score + own[i];
+            if is_lead[i] && literal > 0 && in_title[i] == literal {
+                score *= 1.0 + params.lead;
+            }
             (score, address)
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     Ok(scored)
+}
+
+impl Stats {
+    /// For each heading class, how many passages contain `term` in their body.
+    fn class_frequencies(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        term: &str,
+    ) -> tantivy::Result<Arc<HashMap<u64, u32>>> {
+        let cached = self
+            .class_counts
+            .lock()
+            .ok()
+            .and_then(|c| c.get(term).cloned());
+        if let Some(counts) = cached {
+            return Ok(counts);
+        }
+        let counts = Arc::new(count_classes(searcher, fields, term)?);
+        if let Ok(mut cache) = self.class_counts.lock() {
+            cache.insert(term.to_string(), counts.clone());
+        }
+        Ok(counts)
+    }
+}
+
+fn count_classes(
+    searcher: &Searcher,
+    fields: &Fields,
+    term: &str,
+) -> tantivy::Result<HashMap<u64, u32>> {
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    let term = Term::from_field_text(fields.body, term);
+    for segment in searcher.segment_readers() {
+        let Some(mut postings) = segment
+            .inverted_index(fields.body)?
+            .read_postings(&term, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if !segment.is_deleted(doc) {
+                *counts.entry(column.first(doc).unwrap_or(0)).or_default() += 1;
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(counts)
 }

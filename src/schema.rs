@@ -16,7 +16,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, TantivyDocument};
 
 /// Version of the schema and analyzer. Part of the index payload.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which [`analyzer`] is registered in every opened index.
 pub const ANALYZER: &str = "lectern_en";
@@ -27,6 +27,7 @@ pub const TITLE: &str = "title";
 pub const HEADING: &str = "heading";
 pub const BODY: &str = "body";
 pub const ORDINAL: &str = "ordinal";
+pub const HEADING_CLASS: &str = "heading_class";
 pub const LINE_START: &str = "line_start";
 pub const LINE_END: &str = "line_end";
 
@@ -45,8 +46,10 @@ pub struct Fields {
     /// The heading path, parts joined by [`HEADING_SEPARATOR`].
     pub heading: Field,
     pub body: Field,
-    /// Position of the section within its article, from 0.
+    /// Position of the section within its article, from 0 (stored and fast).
     pub ordinal: Field,
+    /// Hash of the section's own heading, normalised ([`heading_class`]); fast only.
+    pub heading_class: Field,
     /// First and last line (1-based, inclusive) of the section in the source file.
     pub line_start: Field,
     pub line_end: Field,
@@ -61,6 +64,7 @@ impl Fields {
             heading: schema.get_field(HEADING)?,
             body: schema.get_field(BODY)?,
             ordinal: schema.get_field(ORDINAL)?,
+            heading_class: schema.get_field(HEADING_CLASS)?,
             line_start: schema.get_field(LINE_START)?,
             line_end: schema.get_field(LINE_END)?,
         })
@@ -87,7 +91,8 @@ pub fn build_schema() -> Schema {
     builder.add_text_field(TITLE, text.clone());
     builder.add_text_field(HEADING, text.clone());
     builder.add_text_field(BODY, text);
-    builder.add_u64_field(ORDINAL, number.clone());
+    builder.add_u64_field(ORDINAL, number.clone().set_fast());
+    builder.add_u64_field(HEADING_CLASS, NumericOptions::default().set_fast());
     builder.add_u64_field(LINE_START, number.clone());
     builder.add_u64_field(LINE_END, number);
     builder.build()
@@ -108,6 +113,23 @@ pub fn analyzer() -> TextAnalyzer {
 /// Analyzers are not persisted by tantivy: register ours on every opened index.
 pub fn register_analyzer(index: &Index) {
     index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// The class of a section heading: sections whose own headings read the same once
+/// lower-cased and stripped of digits and punctuation ("Treatment", "treatment (2)")
+/// share a class. 0 for no heading.
+pub fn heading_class(heading: &str) -> u64 {
+    let key: String = heading
+        .chars()
+        .filter(|c| c.is_alphabetic() || c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let key = key.split_whitespace().collect::<Vec<_>>().join(" ");
+    if key.is_empty() {
+        0
+    } else {
+        xxhash_rust::xxh3::xxh3_64(key.as_bytes()).max(1)
+    }
 }
 
 /// Reads a stored text field of a document, or "" if absent.
@@ -143,6 +165,14 @@ mod tests {
             analyze("Ménière's Treatments, CEA"),
             vec!["menier", "s", "treatment", "cea"]
         );
+    }
+
+    #[test]
+    fn heading_classes_ignore_case_digits_and_punctuation() {
+        assert_eq!(heading_class("Treatment"), heading_class("treatment (2)"));
+        assert_ne!(heading_class("Treatment"), heading_class("Causes"));
+        assert_eq!(heading_class(""), 0);
+        assert_eq!(heading_class("(2)"), 0);
     }
 
     #[test]

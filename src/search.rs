@@ -45,6 +45,10 @@ pub struct RankParams {
     pub sep_title: f32,
     pub sep_heading: f32,
     pub sep_body: f32,
+    /// Lead-section bonus for topic-only queries (see [`rank::Bm25f`]).
+    pub lead: f32,
+    /// Heading-class association weight (see [`rank::Bm25f`]).
+    pub assoc: f32,
     /// First-stage candidates rescored by BM25F (0 = no second stage).
     pub candidates: f32,
     /// Weight of a synonym/abbreviation expansion relative to the literal term.
@@ -56,17 +60,19 @@ pub struct RankParams {
 impl Default for RankParams {
     fn default() -> Self {
         RankParams {
-            title: 1.0,
-            heading: 1.0,
+            title: 8.0,
+            heading: 5.0,
             body: 1.0,
             k1: 1.2,
             b_title: 0.75,
             b_heading: 0.75,
             b_body: 0.75,
-            sep_title: 0.0,
+            sep_title: 0.5,
             sep_heading: 0.0,
             sep_body: 0.0,
-            candidates: 100.0,
+            lead: 0.3,
+            assoc: 3.0,
+            candidates: 50.0,
             expansion: 0.5,
             fuzzy: 0.8,
         }
@@ -92,6 +98,8 @@ impl RankParams {
             "b_body" => &mut self.b_body,
             "candidates" => &mut self.candidates,
             "sep_title" => &mut self.sep_title,
+            "lead" => &mut self.lead,
+            "assoc" => &mut self.assoc,
             "sep_heading" => &mut self.sep_heading,
             "sep_body" => &mut self.sep_body,
             "expansion" => &mut self.expansion,
@@ -108,6 +116,8 @@ impl RankParams {
             weights: [self.title, self.heading, self.body],
             b: [self.b_title, self.b_heading, self.b_body],
             separate: [self.sep_title, self.sep_heading, self.sep_body],
+            lead: self.lead,
+            assoc: self.assoc,
         }
     }
 }
@@ -397,19 +407,28 @@ impl Engine {
 
     /// Query syntax: tantivy's lenient parser with our field weights.
     fn build_parsed(&self, text: &str) -> Built {
+        // tantivy's grammar recurses per parenthesis: ~1,000 nested groups
+        // overflow the stack. Deeper nesting than anyone writes is flattened.
+        let (text, flattened) = limit_nesting(text, MAX_GROUP_DEPTH);
         let mut parser =
             QueryParser::for_index(&self.store.index, self.fields.text_fields().to_vec());
         for (field, _, weight) in self.field_weights() {
             parser.set_field_boost(field, weight);
         }
-        let (query, errors) = parser.parse_query_lenient(text);
+        let (query, errors) = parser.parse_query_lenient(&text);
+        let mut notes: Vec<Note> = errors
+            .into_iter()
+            .map(|e| Note::Parse(e.to_string()))
+            .collect();
+        if flattened {
+            notes.push(Note::Parse(format!(
+                "parentheses nested deeper than {MAX_GROUP_DEPTH} levels were ignored"
+            )));
+        }
         Built {
             query,
             clauses: Vec::new(),
-            notes: errors
-                .into_iter()
-                .map(|e| Note::Parse(e.to_string()))
-                .collect(),
+            notes,
             terms: Vec::new(),
         }
     }
@@ -559,6 +578,40 @@ impl Engine {
         }
         Ok(best.map(|(_, _, t)| t))
     }
+}
+
+/// Deepest parenthesis nesting passed to the query parser.
+const MAX_GROUP_DEPTH: usize = 32;
+
+/// Drops parentheses nested deeper than `max` (and unmatched closing ones beyond
+/// it); returns the text and whether anything was dropped.
+fn limit_nesting(text: &str, max: usize) -> (String, bool) {
+    let mut depth = 0usize;
+    let mut dropped = false;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > max {
+                    dropped = true;
+                    out.push(' ');
+                    continue;
+                }
+            }
+            ')' => {
+                let inner = depth > max;
+                depth = depth.saturating_sub(1);
+                if inner {
+                    out.push(' ');
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    (out, dropped)
 }
 
 fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
@@ -824,6 +877,15 @@ mod tests {
             .map(|w| w.term.as_str())
             .collect();
         assert_eq!(content, ["symptom", "x", "link", "diseas"]);
+    }
+
+    #[test]
+    fn deep_parentheses_are_flattened() {
+        let (text, dropped) = limit_nesting("((a)) b", 1);
+        assert_eq!((text.as_str(), dropped), ("( a ) b", true));
+        let deep = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
+        let (text, dropped) = limit_nesting(&deep, MAX_GROUP_DEPTH);
+        assert!(dropped && text.matches('(').count() == MAX_GROUP_DEPTH);
     }
 
     #[test]
