@@ -16,5 +16,6 @@ pub mod output;
 pub mod rank;
 pub mod schema;
 pub mod search;
+pub mod snippet;
 pub mod store;
 pub mod walk;

@@ -15,18 +15,17 @@
 //! Scores are summed per-field BM25 (tantivy's k1 = 1.2, b = 0.75).
 
 use std::collections::HashSet;
-use std::ops::Range;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
 use crate::lexicon::Lexicon;
 use crate::rank::{self, QueryTerm};
 use crate::schema::{self, Fields};
+use crate::snippet::Highlighter;
 use crate::store::{Store, StoreError};
 
 /// Ranking weights. The defaults come from the benchmark (see BENCHMARKS.md).
@@ -178,12 +177,7 @@ impl std::fmt::Display for Note {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Snippet {
-    pub text: String,
-    /// Byte ranges of `text` to highlight.
-    pub highlights: Vec<Range<usize>>,
-}
+pub use crate::snippet::Snippet;
 
 /// One clause's share of a hit's score.
 #[derive(Clone, Debug)]
@@ -291,17 +285,15 @@ impl Engine {
             )?;
             top.truncate(limit);
         }
-        let generator = if options.snippets {
-            let mut g = SnippetGenerator::create(&self.searcher, &*built.query, self.fields.body)?;
-            g.set_max_num_chars(options.snippet_chars);
-            Some(g)
+        let mut highlighter = if options.snippets {
+            Some(self.highlighter(&built)?)
         } else {
             None
         };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = self.searcher.doc(address)?;
-            hits.push(self.hit(score, address, &doc, generator.as_ref(), options, &built)?);
+            hits.push(self.hit(score, address, &doc, highlighter.as_mut(), options, &built)?);
         }
         // Deterministic order: score, then id.
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
@@ -315,18 +307,46 @@ impl Engine {
         })
     }
 
+    /// Highlights the body terms of the query, weighted by their idf.
+    fn highlighter(&self, built: &Built) -> tantivy::Result<Highlighter> {
+        let mut terms: Vec<(String, f32)> = built
+            .terms
+            .iter()
+            .map(|t| (t.text.clone(), t.weight))
+            .collect();
+        if terms.is_empty() {
+            built.query.query_terms(&mut |term, _| {
+                if term.field() == self.fields.body
+                    && let Some(text) = term.value().as_str()
+                {
+                    terms.push((text.to_string(), 1.0));
+                }
+            });
+        }
+        let n = self.searcher.num_docs() as f32;
+        let mut weighted = Vec::with_capacity(terms.len());
+        for (text, weight) in terms {
+            let df = self
+                .searcher
+                .doc_freq(&Term::from_field_text(self.fields.body, &text))?
+                as f32;
+            weighted.push((text, weight * (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
+        }
+        Ok(Highlighter::new(weighted))
+    }
+
     fn hit(
         &self,
         score: f32,
         address: DocAddress,
         doc: &TantivyDocument,
-        generator: Option<&SnippetGenerator>,
+        highlighter: Option<&mut Highlighter>,
         options: &SearchOptions,
         built: &Built,
     ) -> tantivy::Result<Hit> {
         let f = &self.fields;
         let text = schema::text_of(doc, f.body).to_string();
-        let snippet = generator.map(|g| make_snippet(g, &text, options.snippet_chars));
+        let snippet = highlighter.map(|h| h.snippet(&text, options.snippet_chars));
         let mut explain = Vec::new();
         if options.explain {
             for (what, clause) in &built.clauses {
@@ -619,30 +639,6 @@ fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
         query
     } else {
         Box::new(BoostQuery::new(query, weight))
-    }
-}
-
-fn make_snippet(generator: &SnippetGenerator, text: &str, max_chars: usize) -> Snippet {
-    let snippet = generator.snippet(text);
-    if snippet.fragment().is_empty() {
-        // No body term matched (a title or heading hit): show the passage's start.
-        let mut end = text.len().min(max_chars);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let cut = if end < text.len() {
-            text[..end].rfind(' ').unwrap_or(end)
-        } else {
-            end
-        };
-        return Snippet {
-            text: text[..cut].to_string(),
-            highlights: Vec::new(),
-        };
-    }
-    Snippet {
-        text: snippet.fragment().to_string(),
-        highlights: snippet.highlighted().to_vec(),
     }
 }
 
