@@ -453,7 +453,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
     out.flush()?;
     if evaluation.without_relevant > 0 || evaluation.not_judged > 0 {
         eprintln!(
-            "lectern: excluded {} queries without relevant passages and {} without judgements",
+            "lectern: excluded {} judged queries without relevant passages; ignored {} run queries without judgements",
             evaluation.without_relevant, evaluation.not_judged
         );
     }
