@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """lectern benchmark: ingest, batch and single-query speed, and ranking quality.
 
-Usage: bench/run.sh [COLLECTION_DIR]
+Usage: bench/run.sh [COLLECTION_DIR] [--scale N]
+
+--scale N also builds an N-times larger corpus (N copies of every article with new
+file names and lightly perturbed text) and reports ingest time, peak memory and
+fresh-process query latency on it next to the 1x figures.
 
 COLLECTION_DIR holds corpus/, queries.tsv, qrels.txt and optionally
 queries-keyword.tsv and qrels-keyword.txt (the layout of medquad-dev). Without it,
@@ -45,6 +49,34 @@ def timed(args, stdin=None, repeat=1):
     return statistics.median(times)
 
 
+def peak_rss_mb(args):
+    """Peak resident memory (MB) of one run of args, via GNU time."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + [str(a) for a in args],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
+
+
+def scaled_copy(corpus: Path, out: Path, times: int, seed=11):
+    """times copies of every file under corpus, renamed, one word in 50 swapped
+    with its neighbour so that the copies are not byte-identical."""
+    rng = random.Random(seed)
+    shutil.rmtree(out, ignore_errors=True)
+    for src in sorted(corpus.rglob("*")):
+        if not src.is_file():
+            continue
+        text = src.read_text(errors="replace")
+        rel = src.relative_to(corpus)
+        for k in range(times):
+            words = text.split(" ")
+            for i in range(0, len(words) - 1, 50):
+                j = i + rng.randrange(1, 50) if i + 50 < len(words) else i
+                if j + 1 < len(words) and "<" not in words[j] and "<" not in words[j + 1]:
+                    words[j], words[j + 1] = words[j + 1], words[j]
+            dst = out / f"copy{k}" / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_text(" ".join(words))
+
+
 def dir_bytes(path):
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
@@ -83,14 +115,38 @@ def generate(out: Path, articles=600, seed=7):
     (out / "qrels-keyword.txt").write_text("\n".join(kqrels) + "\n")
 
 
+def fresh_ms(index, queries):
+    """Median wall ms of a fresh `lectern query` process (10 hits, snippets, JSON),
+    with hyperfine (-N, no shell) when installed, else timed from Python."""
+    if shutil.which("hyperfine"):
+        medians = []
+        for q in queries[:5]:
+            out = Path(tempfile.mkstemp(suffix=".json")[1])
+            cmd = " ".join([str(BIN), "query", "--index", str(index), "--format", "json",
+                            "'" + q.replace("'", "") + "'"])
+            sh(["hyperfine", "-N", "--warmup", "5", "--runs", "40", "--export-json", out, cmd],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            medians.append(json.loads(out.read_text())["results"][0]["median"])
+            out.unlink()
+        return 1000 * statistics.median(medians), f"hyperfine, 5 queries x 40 runs"
+    times = [timed([BIN, "query", "--index", index, "--format", "json", q]) for q in queries * 2]
+    return 1000 * statistics.median(times), f"python timer, {len(times)} runs"
+
+
 def first_queries(path, n):
     lines = [l for l in Path(path).read_text().splitlines() if l.strip()]
     return [l.split("\t", 1)[-1] for l in lines[:n]]
 
 
 def main():
-    if len(sys.argv) > 1:
-        coll = Path(sys.argv[1]).resolve()
+    args = sys.argv[1:]
+    scale = 0
+    if "--scale" in args:
+        i = args.index("--scale")
+        scale = int(args[i + 1])
+        del args[i:i + 2]
+    if args:
+        coll = Path(args[0]).resolve()
     else:
         coll = ROOT / "target" / "bench-synthetic"
         if not (coll / "corpus").exists():
@@ -119,6 +175,18 @@ def main():
     passages = stats["passages"]
     t_re = timed([BIN, "ingest", corpus, "--index", index], repeat=5)
     row("ingest wall (median of 3)", f"{t_full:.2f}", "s")
+    bare = ROOT / "target" / "release" / "examples" / "bare_index"
+    if (coll / "passages.jsonl").exists() and bare.exists():
+        bare_times = []
+        for _ in range(3):
+            shutil.rmtree(work / "bare", ignore_errors=True)
+            out = sh([bare, coll / "passages.jsonl", work / "bare"], capture_output=True)
+            bare_times.append(float(out.stdout.decode().split()[0]))
+        t_bare_ix = statistics.median(bare_times)
+        row("bare tantivy indexing of passages.jsonl (median of 3)", f"{t_bare_ix:.2f}",
+            f"s (lectern ingest = {t_full / t_bare_ix:.2f}x)")
+    shutil.rmtree(index, ignore_errors=True)
+    row("ingest peak RSS", f"{peak_rss_mb([BIN, 'ingest', corpus, '--index', index]):.0f}", "MB")
     row("ingest throughput", f"{corpus_mb / t_full:.1f}", "MB/s")
     row("ingest passages/s", f"{passages / t_full:,.0f}", "passages/s")
     row("re-ingest unchanged (median of 5)", f"{t_re:.3f}", f"s ({100 * t_re / t_full:.0f}% of full)")
@@ -147,13 +215,31 @@ def main():
         row(f"{name} Recall@100", f"{ev['recall_at_100']:.4f}")
         row(f"{name} P@1", f"{ev['p_at_1']:.4f}")
 
-        # Fresh process, one query, 10 hits with snippets: median over many queries.
-        sample = first_queries(qpath, 40)
-        times = []
-        for q in sample * 2:
-            times.append(timed([BIN, "query", "--index", index, "--format", "json", q]))
-        row(f"single {name} query, fresh process (median of {len(times)})",
-            f"{1000 * statistics.median(times):.1f}", "ms")
+        # Fresh process, one query, 10 hits with snippets.
+        ms, how = fresh_ms(index, first_queries(qpath, 40))
+        row(f"single {name} query, fresh process (median; {how})", f"{ms:.1f}", "ms")
+
+    if scale > 1:
+        big = work / f"corpus-x{scale}"
+        scaled_copy(corpus, big, scale)
+        big_mb = dir_bytes(big) / 1e6
+        big_index = work / f"index-x{scale}"
+        t_big = timed([BIN, "ingest", big, "--index", big_index])
+        row(f"{scale}x corpus ingest wall", f"{t_big:.2f}",
+            f"s ({big_mb:.0f} MB, {t_big / t_full:.1f}x the 1x time)")
+        big_stats = json.loads(sh([BIN, "stats", "--format", "json", "--index", big_index],
+                                  capture_output=True).stdout)
+        row(f"{scale}x index size", f"{big_stats['index_bytes'] / 1e6:.0f}",
+            f"MB ({big_stats['index_bytes'] / 1e6 / big_mb:.2f} per MB of input)")
+        shutil.rmtree(big_index, ignore_errors=True)
+        row(f"{scale}x ingest peak RSS",
+            f"{peak_rss_mb([BIN, 'ingest', big, '--index', big_index]):.0f}", "MB")
+        for name, qfile, _ in sets:
+            qpath = coll / qfile
+            if not qpath.exists():
+                continue
+            ms, how = fresh_ms(big_index, first_queries(qpath, 40))
+            row(f"{scale}x single {name} query, fresh process (median; {how})", f"{ms:.1f}", "ms")
 
     print()
     print(f"collection: {coll} ({corpus_mb:.1f} MB)")
