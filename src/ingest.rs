@@ -25,7 +25,7 @@ use crate::walk::{self, SourceFile};
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Writer memory budget per indexing thread.
-const WRITER_BYTES_PER_THREAD: usize = 48 * 1024 * 1024;
+pub const WRITER_BYTES_PER_THREAD: usize = 48 * 1024 * 1024;
 
 /// Files extracted per parallel batch between hand-offs to the writer.
 const BATCH: usize = 128;
@@ -179,11 +179,7 @@ pub fn ingest(
     }
     let mut seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
 
-    let mut writer = open_writer(
-        &index,
-        dir,
-        if todo.len() < 64 { 1 } else { threads.min(4) },
-    )?;
+    let mut writer = open_writer(&index, dir, writer_threads(threads, todo.len()))?;
     let mut changed = report.rebuilt.is_some();
     if matches!(target, Target::InPlace) && report.rebuilt.is_some() {
         writer.delete_all_documents()?;
@@ -409,6 +405,12 @@ fn swap_in(fresh: &Path, dir: &Path) -> std::io::Result<()> {
         }
     }
     fs::remove_dir_all(&old)
+}
+
+/// Indexing threads of the writer for `files` files to (re)index with `threads`
+/// threads available: one for a small update, else up to four.
+pub fn writer_threads(threads: usize, files: usize) -> usize {
+    if files < 64 { 1 } else { threads.clamp(1, 4) }
 }
 
 fn open_writer(index: &Index, dir: &Path, threads: usize) -> Result<IndexWriter, IngestError> {
