@@ -25,47 +25,68 @@ use std::collections::HashSet;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node};
 
-use super::{Lines, RawSection};
+use super::RawSection;
 
 /// Elements dropped with their content: navigation, page chrome, code, embeds.
-const BOILERPLATE: &[&str] = &[
-    "nav", "header", "footer", "aside", "script", "style", "noscript", "form", "template", "svg",
-    "iframe", "head", "button", "select", "object", "canvas", "dialog",
-];
+/// (A `match`, not a list scan: it is asked for every element of every page.)
+fn is_boilerplate(name: &str) -> bool {
+    matches!(
+        name,
+        "nav"
+            | "header"
+            | "footer"
+            | "aside"
+            | "script"
+            | "style"
+            | "noscript"
+            | "form"
+            | "template"
+            | "svg"
+            | "iframe"
+            | "head"
+            | "button"
+            | "select"
+            | "object"
+            | "canvas"
+            | "dialog"
+    )
+}
 
 /// Elements after which text continues on a new line.
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "tr",
-    "table",
-    "blockquote",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "br",
-    "hr",
-    "figure",
-    "figcaption",
-    "address",
-    "details",
-    "summary",
-    "body",
-    "center",
-];
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "table"
+            | "blockquote"
+            | "pre"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "br"
+            | "hr"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "details"
+            | "summary"
+            | "body"
+            | "center"
+    )
+}
 
 /// Tables nested deeper than this are not given to html2text (which recurses).
 const MAX_TABLE_DEPTH: usize = 64;
@@ -93,7 +114,10 @@ const MAX_NESTING: usize = 512;
 
 /// Returns the title, the sections, and a warning if the page had to be flattened.
 pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>) {
-    if nesting_depth(source) <= MAX_NESTING {
+    // Every element the depth estimate opens starts with a `<`: a page with few of
+    // them (nearly all pages) cannot be too deep, and skips the estimate.
+    let tags: usize = source.bytes().map(|b| usize::from(b == b'<')).sum();
+    if tags <= MAX_NESTING || nesting_depth(source) <= MAX_NESTING {
         let (title, sections) = extract_parsed(source);
         return (title, sections, None);
     }
@@ -435,7 +459,7 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
             Node::Text(text) => push_inline(&mut current.text, text),
             Node::Element(element) => {
                 let name = element.name();
-                if BOILERPLATE.contains(&name) {
+                if is_boilerplate(name) {
                     continue;
                 }
                 if let Some(level) = heading_level(name) {
@@ -463,7 +487,7 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
                         .map(str::to_string)
                         .or_else(|| enclosing_section_id(node));
                 } else if contains_heading.contains(&node.id()) {
-                    if BLOCKS.contains(&name) {
+                    if is_block(name) {
                         current.text.push('\n');
                     }
                     stack.extend(node.children().rev());
@@ -483,7 +507,7 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
 
 fn in_boilerplate(node: NodeRef<Node>) -> bool {
     node.ancestors()
-        .any(|a| element_name(&a).is_some_and(|n| BOILERPLATE.contains(&n)))
+        .any(|a| element_name(&a).is_some_and(is_boilerplate))
 }
 
 /// The `id` of a `<section>` (or `<article>`) whose first element child is this heading.
@@ -509,7 +533,7 @@ fn split_heading(heading: NodeRef<Node>) -> (String, Vec<NodeRef<Node>>) {
     while let Some(node) = stack.pop() {
         match node.value() {
             Node::Text(t) => text.push_str(t),
-            Node::Element(element) if BLOCKS.contains(&element.name()) => {
+            Node::Element(element) if is_block(element.name()) => {
                 if element.name() == "br" {
                     text.push(' ');
                 } else {
@@ -578,7 +602,7 @@ fn append_text(node: NodeRef<Node>, out: &mut String) {
     while let Some(step) = stack.pop() {
         match step {
             Step::Close(name) => {
-                if BLOCKS.contains(&name) {
+                if is_block(name) {
                     newline(out);
                 }
             }
@@ -586,13 +610,13 @@ fn append_text(node: NodeRef<Node>, out: &mut String) {
                 Node::Text(t) => push_inline(out, t),
                 Node::Element(element) => {
                     let name = element.name();
-                    if BOILERPLATE.contains(&name) {
+                    if is_boilerplate(name) {
                         continue;
                     }
                     if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
                         continue;
                     }
-                    if BLOCKS.contains(&name) {
+                    if is_block(name) {
                         newline(out);
                     }
                     match name {
@@ -642,7 +666,20 @@ fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
 /// source lengths of such scans the rest are not searched for (they keep the last
 /// position), so pages with thousands of unfindable headings stay linear.
 fn locate_lines(source: &str, sections: &mut [RawSection]) {
-    let lines = Lines::new(source);
+    // Positions only move forward: count lines incrementally, not from the start.
+    let mut counted = (0usize, 1u32);
+    let mut line_of = |offset: usize| {
+        let offset = offset.min(source.len());
+        if offset < counted.0 {
+            return super::line_of(source, offset);
+        }
+        let newlines = source.as_bytes()[counted.0..offset]
+            .iter()
+            .map(|&b| u32::from(b == b'\n'))
+            .sum::<u32>();
+        counted = (offset, counted.1 + newlines);
+        counted.1
+    };
     let mut from = source.find("<body").unwrap_or(0);
     let mut budget = source.len().saturating_mul(8);
     let mut find = |from: usize, needle: &str| {
@@ -664,9 +701,9 @@ fn locate_lines(source: &str, sections: &mut [RawSection]) {
         if let Some(at) = found {
             from += at;
         }
-        starts.push(lines.line_of(from));
+        starts.push(line_of(from));
     }
-    let last_line = lines.line_of(source.rfind("</body>").unwrap_or(source.len()));
+    let last_line = line_of(source.rfind("</body>").unwrap_or(source.len()));
     for i in 0..sections.len() {
         let start = starts[i];
         let end = starts

@@ -9,6 +9,7 @@ pub mod html;
 pub mod markdown;
 pub mod text;
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
@@ -93,9 +94,10 @@ impl fmt::Display for ExtractError {
 
 const MIB: f64 = (1u64 << 20) as f64;
 
-/// Text decoded from a file's bytes, with a note if decoding was not clean.
-pub struct Decoded {
-    pub text: String,
+/// Text decoded from a file's bytes, with a note if decoding was not clean. Valid
+/// UTF-8 (the usual case) is borrowed, not copied.
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
     pub warning: Option<String>,
 }
 
@@ -126,11 +128,11 @@ pub fn extract(
 
 /// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
 /// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary.
-pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, ExtractError> {
+pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return Ok(Decoded {
-            text: text.into_owned(),
+            text,
             warning: had_errors.then(|| format!("invalid {} sequences replaced", encoding.name())),
         });
     }
@@ -144,7 +146,7 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, ExtractError> {
     {
         let (text, _, had_errors) = encoding.decode(bytes);
         return Ok(Decoded {
-            text: text.into_owned(),
+            text,
             warning: had_errors.then(|| format!("invalid {} sequences replaced", encoding.name())),
         });
     }
@@ -154,7 +156,7 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, ExtractError> {
                 return Err(ExtractError::Binary);
             }
             Ok(Decoded {
-                text: text.to_string(),
+                text: Cow::Borrowed(text),
                 warning: None,
             })
         }
@@ -164,7 +166,7 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded, ExtractError> {
                 return Err(ExtractError::Binary);
             }
             Ok(Decoded {
-                text: text.into_owned(),
+                text,
                 warning: Some("not valid UTF-8; invalid bytes replaced with U+FFFD".into()),
             })
         }
@@ -274,20 +276,37 @@ pub fn slug(text: &str) -> String {
 fn clean_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        let line = normalize_space(line);
-        if line.is_empty() || is_furniture(&line) {
-            continue;
-        }
-        if !out.is_empty() {
+        // The line is written normalized straight into `out`, and taken back if
+        // it is blank or furniture: no allocation per line.
+        let mark = out.len();
+        if mark > 0 {
             out.push('\n');
         }
-        out.push_str(&line);
+        let start = out.len();
+        push_normalized(&mut out, line);
+        if out.len() == start || is_furniture(&out[start..]) {
+            out.truncate(mark);
+        }
     }
     out
 }
 
 pub fn normalize_space(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    push_normalized(&mut out, s);
+    out
+}
+
+/// Appends the words of `s` (split at Unicode whitespace) joined by single spaces.
+fn push_normalized(out: &mut String, s: &str) {
+    let mut first = true;
+    for word in s.split_whitespace() {
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(word);
+        first = false;
+    }
 }
 
 /// Page furniture: widget and navigation lines that site templates put on every
@@ -315,6 +334,13 @@ pub fn is_furniture(line: &str) -> bool {
     ];
     if line.len() > 120 {
         return false;
+    }
+    if line.is_ascii() {
+        // ASCII lower-cases byte for byte: compare in place, without allocating.
+        let line = line.as_bytes();
+        return PREFIXES
+            .iter()
+            .any(|p| line.len() >= p.len() && line[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
     }
     let lower = line.to_lowercase();
     PREFIXES.iter().any(|p| lower.starts_with(p))
