@@ -29,6 +29,8 @@ use crate::schema::Fields;
 pub struct QueryTerm {
     pub text: String,
     pub weight: f32,
+    /// Document frequencies in title, heading and body, if already looked up.
+    pub doc_freqs: Option<[u64; 3]>,
 }
 
 /// BM25F parameters, per field in the order title, heading, body.
@@ -119,10 +121,16 @@ pub fn rerank(
     let mut idf = Vec::with_capacity(terms.len());
     let mut field_idf = Vec::with_capacity(terms.len());
     for term in terms {
-        let mut dfs = [0u64; 3];
-        for (f, field) in text_fields.into_iter().enumerate() {
-            dfs[f] = searcher.doc_freq(&Term::from_field_text(field, &term.text))?;
-        }
+        let dfs = match term.doc_freqs {
+            Some(dfs) => dfs,
+            None => {
+                let mut dfs = [0u64; 3];
+                for (f, field) in text_fields.into_iter().enumerate() {
+                    dfs[f] = searcher.doc_freq(&Term::from_field_text(field, &term.text))?;
+                }
+                dfs
+            }
+        };
         idf.push(idf_of(dfs.into_iter().max().unwrap_or(0)));
         field_idf.push(dfs.map(idf_of));
     }
@@ -167,6 +175,9 @@ pub fn rerank(
             let norms = segment.get_fieldnorms_reader(field)?;
             let inverted = segment.inverted_index(field)?;
             for (t, term) in terms.iter().enumerate() {
+                if term.doc_freqs.is_some_and(|d| d[f] == 0) {
+                    continue;
+                }
                 let Some(mut postings) = inverted.read_postings(
                     &Term::from_field_text(field, &term.text),
                     IndexRecordOption::WithFreqs,

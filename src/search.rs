@@ -314,6 +314,11 @@ impl Engine {
             .iter()
             .map(|t| (t.text.clone(), t.weight))
             .collect();
+        let known_df: std::collections::HashMap<&str, u64> = built
+            .terms
+            .iter()
+            .filter_map(|t| t.doc_freqs.map(|d| (t.text.as_str(), d[2])))
+            .collect();
         if terms.is_empty() {
             built.query.query_terms(&mut |term, _| {
                 if term.field() == self.fields.body
@@ -326,10 +331,12 @@ impl Engine {
         let n = self.searcher.num_docs() as f32;
         let mut weighted = Vec::with_capacity(terms.len());
         for (text, weight) in terms {
-            let df = self
-                .searcher
-                .doc_freq(&Term::from_field_text(self.fields.body, &text))?
-                as f32;
+            let df = match known_df.get(text.as_str()) {
+                Some(&df) => df,
+                None => self
+                    .searcher
+                    .doc_freq(&Term::from_field_text(self.fields.body, &text))?,
+            } as f32;
             weighted.push((text, weight * (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
         }
         Ok(Highlighter::new(weighted))
@@ -474,22 +481,28 @@ impl Engine {
         let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
         let mut terms: Vec<QueryTerm> = Vec::new();
         for term in &content {
-            let (term, weight) = if self.in_index(term)? {
-                (term.clone(), 1.0)
+            let dfs = self.doc_freqs(term)?;
+            let (term, weight, dfs) = if dfs.iter().any(|&df| df > 0) {
+                (term.clone(), 1.0, dfs)
             } else if let Some(suggestion) = self.suggest(term)? {
                 notes.push(Note::DidYouMean {
                     term: term.clone(),
                     suggestion: suggestion.clone(),
                 });
-                (suggestion, self.params.fuzzy)
+                let dfs = self.doc_freqs(&suggestion)?;
+                (suggestion, self.params.fuzzy, dfs)
             } else {
                 continue;
             };
             terms.push(QueryTerm {
                 text: term.clone(),
                 weight,
+                doc_freqs: Some(dfs),
             });
-            for (field, name, w) in self.field_weights() {
+            for (f, (field, name, w)) in self.field_weights().into_iter().enumerate() {
+                if dfs[f] == 0 {
+                    continue; // nothing to find there
+                }
                 let q = TermQuery::new(
                     Term::from_field_text(field, &term),
                     IndexRecordOption::WithFreqs,
@@ -510,6 +523,7 @@ impl Engine {
                         terms.push(QueryTerm {
                             text: t.clone(),
                             weight: self.params.expansion,
+                            doc_freqs: None,
                         });
                     }
                 }
@@ -550,17 +564,15 @@ impl Engine {
         })
     }
 
-    fn in_index(&self, term: &str) -> tantivy::Result<bool> {
-        for field in self.fields.text_fields() {
-            if self
+    /// Passages containing `term` in title, heading and body.
+    fn doc_freqs(&self, term: &str) -> tantivy::Result<[u64; 3]> {
+        let mut dfs = [0; 3];
+        for (f, field) in self.fields.text_fields().into_iter().enumerate() {
+            dfs[f] = self
                 .searcher
-                .doc_freq(&Term::from_field_text(field, term))?
-                > 0
-            {
-                return Ok(true);
-            }
+                .doc_freq(&Term::from_field_text(field, term))?;
         }
-        Ok(false)
+        Ok(dfs)
     }
 
     /// The indexed body term closest to `term` (edit distance 1, or 2 for terms of
