@@ -181,7 +181,7 @@ def main():
         for _ in range(3):
             shutil.rmtree(work / "bare", ignore_errors=True)
             out = sh([bare, coll / "passages.jsonl", work / "bare"], capture_output=True)
-            bare_times.append(float(out.stdout.decode().split()[0]))
+            bare_times.append(float(out.stdout.decode().split()[-1]))
         t_bare_ix = statistics.median(bare_times)
         row("bare tantivy indexing of passages.jsonl (median of 3)", f"{t_bare_ix:.2f}",
             f"s (lectern ingest = {t_full / t_bare_ix:.2f}x)")

@@ -62,8 +62,6 @@ pub struct Bm25f {
 pub struct Stats {
     pub num_docs: u64,
     pub avg_len: [f32; 3],
-    /// Passages per heading class (see [`crate::schema::heading_class`]).
-    pub class_sizes: HashMap<u64, u32>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
@@ -83,23 +81,9 @@ impl Stats {
             }
             avg_len[i] = (tokens as f32 / num_docs.max(1) as f32).max(1.0);
         }
-        let mut class_sizes: HashMap<u64, u32> = HashMap::new();
-        for segment in searcher.segment_readers() {
-            let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
-            for doc in 0..segment.max_doc() {
-                if segment.is_deleted(doc) {
-                    continue;
-                }
-                if let Some(class) = column.first(doc).filter(|&c| c != 0) {
-                    *class_sizes.entry(class).or_default() += 1;
-                }
-            }
-        }
-        class_sizes.retain(|_, n| *n >= MIN_CLASS);
         Ok(Stats {
             num_docs,
             avg_len,
-            class_sizes,
             class_counts: Mutex::default(),
         })
     }
@@ -151,7 +135,7 @@ pub fn rerank(
     let mut in_title = vec![0usize; candidates.len()];
     let mut is_lead = vec![false; candidates.len()];
     let mut class = vec![0u64; candidates.len()];
-    let use_classes = params.assoc > 0.0 && !stats.class_sizes.is_empty();
+    let use_classes = params.assoc > 0.0;
     let literal = terms.iter().filter(|t| t.weight >= 1.0).count();
     for (segment_ord, mut docs) in by_segment {
         docs.sort_unstable();
@@ -214,13 +198,25 @@ pub fn rerank(
     }
 
     if use_classes {
+        // Passages per heading class, from the indexed class field (one lookup each).
+        let mut class_sizes: HashMap<u64, u32> = HashMap::new();
+        for &c in &class {
+            if c != 0 && !class_sizes.contains_key(&c) {
+                let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, c))?;
+                class_sizes.insert(c, size as u32);
+            }
+        }
+        class_sizes.retain(|_, size| *size >= MIN_CLASS);
         for (t, term) in terms.iter().enumerate() {
+            if class_sizes.is_empty() {
+                break;
+            }
             let by_class = stats.class_frequencies(searcher, fields, &term.text)?;
             let df: u32 = by_class.values().sum();
             let p_t = df as f32 / n.max(1.0);
             for i in 0..candidates.len() {
                 let (Some(&size), Some(&count)) =
-                    (stats.class_sizes.get(&class[i]), by_class.get(&class[i]))
+                    (class_sizes.get(&class[i]), by_class.get(&class[i]))
                 else {
                     continue;
                 };

@@ -19,7 +19,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, TantivyDocument};
 
 /// Version of the schema and analyzer. Part of the index payload.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name under which [`analyzer`] is registered in every opened index.
 pub const ANALYZER: &str = "lectern_en";
@@ -51,7 +51,8 @@ pub struct Fields {
     pub body: Field,
     /// Position of the section within its article, from 0 (stored and fast).
     pub ordinal: Field,
-    /// Hash of the section's own heading, normalised ([`heading_class`]); fast only.
+    /// Hash of the section's own heading, normalised ([`heading_class`]); fast and
+    /// indexed (its document frequency is the size of the class).
     pub heading_class: Field,
     /// First and last line (1-based, inclusive) of the section in the source file.
     pub line_start: Field,
@@ -95,7 +96,10 @@ pub fn build_schema() -> Schema {
     builder.add_text_field(HEADING, text.clone());
     builder.add_text_field(BODY, text);
     builder.add_u64_field(ORDINAL, number.clone().set_fast());
-    builder.add_u64_field(HEADING_CLASS, NumericOptions::default().set_fast());
+    builder.add_u64_field(
+        HEADING_CLASS,
+        NumericOptions::default().set_fast().set_indexed(),
+    );
     builder.add_u64_field(LINE_START, number.clone());
     builder.add_u64_field(LINE_END, number);
     builder.build()

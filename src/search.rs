@@ -213,7 +213,10 @@ pub struct Engine {
     _reader: IndexReader,
     searcher: Searcher,
     fields: Fields,
-    lexicon: Lexicon,
+    /// The lexicon file's text; parsed on first use by a query it can match, so
+    /// a one-off query whose words it does not contain never pays for parsing it.
+    lexicon_text: String,
+    lexicon: std::sync::OnceLock<Lexicon>,
     params: RankParams,
     stats: rank::Stats,
 }
@@ -237,14 +240,15 @@ impl Engine {
         let reader = store.reader().map_err(corrupt)?;
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
-        let lexicon = store.lexicon();
+        let lexicon_text = store.lexicon_text();
         let stats = rank::Stats::new(&searcher, &fields).map_err(corrupt)?;
         Ok(Engine {
             store,
             _reader: reader,
             searcher,
             fields,
-            lexicon,
+            lexicon_text,
+            lexicon: std::sync::OnceLock::new(),
             params,
             stats,
         })
@@ -512,7 +516,17 @@ impl Engine {
         }
 
         let all_terms: Vec<String> = words.iter().map(|w| w.term.clone()).collect();
-        for (matched, others) in self.lexicon.expansions(&all_terms) {
+        let expansions = if all_terms
+            .iter()
+            .any(|t| self.lexicon_text.contains(t.as_str()))
+        {
+            self.lexicon
+                .get_or_init(|| Lexicon::parse(&self.lexicon_text))
+                .expansions(&all_terms)
+        } else {
+            Vec::new()
+        };
+        for (matched, others) in expansions {
             notes.push(Note::Expanded {
                 phrase: matched.surface.clone(),
                 with: others.iter().map(|p| p.surface.clone()).collect(),
@@ -583,10 +597,17 @@ impl Engine {
             return Ok(None);
         }
         let max = if len >= 6 { 2 } else { 1 };
+        // Typos rarely hit the first letter: only terms sharing it are scanned.
+        let first = term.chars().next().unwrap_or('a');
+        let mut buf = [0u8; 4];
+        let from = first.encode_utf8(&mut buf).as_bytes().to_vec();
+        let mut to = from.clone();
+        // The last byte of a UTF-8 character is below 0xF5: no overflow.
+        *to.last_mut().expect("a char has bytes") += 1;
         let mut best: Option<(usize, u64, String)> = None;
         for segment in self.searcher.segment_readers() {
             let inverted = segment.inverted_index(self.fields.body)?;
-            let mut stream = inverted.terms().stream()?;
+            let mut stream = inverted.terms().range().ge(&from).lt(&to).into_stream()?;
             while stream.advance() {
                 let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                     continue;

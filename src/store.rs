@@ -197,10 +197,14 @@ impl Store {
     }
 
     pub fn lexicon(&self) -> Lexicon {
+        Lexicon::parse(&self.lexicon_text())
+    }
+
+    /// The lexicon file as stored (see [`Lexicon::to_tsv`]); empty if absent.
+    pub fn lexicon_text(&self) -> String {
         self.payload
             .as_ref()
             .and_then(|p| fs::read_to_string(self.dir.join(&p.lexicon)).ok())
-            .map(|text| Lexicon::parse(&text))
             .unwrap_or_default()
     }
 }
