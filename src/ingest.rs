@@ -531,3 +531,51 @@ pub fn build_lexicon(manifest: &Manifest) -> Lexicon {
     }
     Lexicon::build(&pairs, manifest.synonyms.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Format;
+
+    fn source(path: &Path) -> SourceFile {
+        SourceFile {
+            abs: path.to_path_buf(),
+            rel: "a.txt".into(),
+            format: Format::Text,
+            size: 10,
+            mtime: 0,
+        }
+    }
+
+    #[test]
+    fn a_file_deleted_between_walk_and_read_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "Title\n\nBody text.\n").unwrap();
+        let file = source(&path);
+        fs::remove_file(&path).unwrap();
+        match process(&file, None, DEFAULT_MAX_FILE_BYTES) {
+            Outcome::Unreadable(message) => assert!(message.contains("vanished"), "{message}"),
+            _ => panic!("a vanished file must be reported as unreadable"),
+        }
+    }
+
+    #[test]
+    fn unchanged_content_is_recognised_by_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "Title\n\nBody text.\n").unwrap();
+        let Outcome::Article { record, .. } = process(&source(&path), None, 1 << 20) else {
+            panic!("a text file is an article");
+        };
+        assert!(matches!(
+            process(&source(&path), Some(&record), 1 << 20),
+            Outcome::Same(_)
+        ));
+        fs::write(&path, "Title\n\nOther text.\n").unwrap();
+        assert!(matches!(
+            process(&source(&path), Some(&record), 1 << 20),
+            Outcome::Article { .. }
+        ));
+    }
+}
