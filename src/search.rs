@@ -287,7 +287,14 @@ impl Engine {
                 &built.terms,
                 &top,
             )?;
-            top.truncate(limit);
+            // Keep every candidate tied with the last one kept: which of them make
+            // the cut is decided below by passage id, not by where the index
+            // happened to store them.
+            if top.len() > limit {
+                let cut = top[limit - 1].0;
+                let keep = top.iter().take_while(|(score, _)| *score >= cut).count();
+                top.truncate(keep);
+            }
         }
         let mut highlighter = if options.snippets {
             Some(self.highlighter(&built)?)
@@ -301,6 +308,7 @@ impl Engine {
         }
         // Deterministic order: score, then id.
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        hits.truncate(limit);
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = i + 1;
         }
