@@ -122,8 +122,20 @@ enum Outcome {
 /// Where the new index is written: in place, or in a fresh folder swapped in at the end
 /// (when the old one cannot be reused: other schema, damaged).
 enum Target {
-    InPlace,
-    Swap { fresh: PathBuf },
+    /// `committed`: the index already holds a lectern commit (with its payload).
+    InPlace {
+        committed: bool,
+    },
+    Swap {
+        fresh: PathBuf,
+    },
+}
+
+impl Target {
+    /// False when a commit is needed even if no file changed (new or unfinished index).
+    fn has_lectern_commit(&self) -> bool {
+        matches!(self, Target::InPlace { committed: true })
+    }
 }
 
 pub fn ingest(
@@ -181,7 +193,7 @@ pub fn ingest(
 
     let mut writer = open_writer(&index, dir, writer_threads(threads, todo.len()))?;
     let mut changed = report.rebuilt.is_some();
-    if matches!(target, Target::InPlace) && report.rebuilt.is_some() {
+    if matches!(target, Target::InPlace { .. }) && report.rebuilt.is_some() {
         writer.delete_all_documents()?;
     }
 
@@ -289,10 +301,10 @@ pub fn ingest(
     report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
     report.passages = manifest.files.values().map(|r| r.passages).sum();
     let metadata_changed = manifest.files != previous.files;
-    if changed || metadata_changed || previous_payload_missing(dir, &target) {
+    if changed || metadata_changed || !target.has_lectern_commit() {
         let lexicon = build_lexicon(&manifest);
         let target_dir = match &target {
-            Target::InPlace => dir.to_path_buf(),
+            Target::InPlace { .. } => dir.to_path_buf(),
             Target::Swap { fresh } => fresh.clone(),
         };
         let names = store::write_side_files(&target_dir, &manifest, &lexicon)?;
@@ -315,13 +327,6 @@ pub fn ingest(
     Ok(report)
 }
 
-fn previous_payload_missing(dir: &Path, target: &Target) -> bool {
-    matches!(target, Target::Swap { .. })
-        || Store::open(dir)
-            .map(|s| s.payload.is_none())
-            .unwrap_or(true)
-}
-
 /// Opens (or creates) the index to write, with the manifest to diff against.
 fn open_target(
     dir: &Path,
@@ -336,7 +341,11 @@ fn open_target(
         }
         let index = Index::create_in_dir(dir, schema::build_schema())?;
         schema::register_analyzer(&index);
-        return Ok((index, Manifest::default(), Target::InPlace));
+        return Ok((
+            index,
+            Manifest::default(),
+            Target::InPlace { committed: false },
+        ));
     }
     match Store::open(dir) {
         Ok(store) => {
@@ -352,11 +361,17 @@ fn open_target(
             match reason {
                 None => {
                     let manifest = store.manifest()?;
-                    Ok((store.index, manifest, Target::InPlace))
+                    let committed = store.payload.is_some();
+                    Ok((store.index, manifest, Target::InPlace { committed }))
                 }
                 Some(reason) if schema_ok => {
                     report.rebuilt = Some(reason);
-                    Ok((store.index, Manifest::default(), Target::InPlace))
+                    let committed = store.payload.is_some();
+                    Ok((
+                        store.index,
+                        Manifest::default(),
+                        Target::InPlace { committed },
+                    ))
                 }
                 Some(reason) => {
                     report.rebuilt = Some(reason);

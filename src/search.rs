@@ -254,14 +254,6 @@ impl Engine {
         })
     }
 
-    pub fn searcher(&self) -> &Searcher {
-        &self.searcher
-    }
-
-    pub fn fields(&self) -> &Fields {
-        &self.fields
-    }
-
     pub fn search(&self, text: &str, options: &SearchOptions) -> tantivy::Result<Results> {
         let built = if uses_syntax(text) {
             self.build_parsed(text)
