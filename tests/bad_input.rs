@@ -11,32 +11,18 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+
+mod common;
+
+use common::{Run, lectern};
 use serde_json::Value;
 use tempfile::TempDir;
 
 use lectern::extract::{Format, extract};
 
-fn lectern() -> Command {
-    let mut cmd = Command::cargo_bin("lectern").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-#[derive(Debug)]
-struct Run {
-    /// -1 when killed by a signal (a crash).
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// Runs `cmd`; no run may panic or die by a signal.
 fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let r = common::run(cmd);
     assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
     assert_ne!(r.code, -1, "killed by a signal: {}", r.stderr);
     r

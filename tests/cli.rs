@@ -3,33 +3,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Run, lectern, run};
 use serde_json::Value;
 use tempfile::TempDir;
 
-fn lectern() -> Command {
-    let mut cmd = Command::cargo_bin("lectern").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
 fn sample_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn json(text: &str) -> Value {
