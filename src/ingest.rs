@@ -308,8 +308,10 @@ pub fn ingest(
             Target::Swap { fresh } => fresh.clone(),
         };
         let names = store::write_side_files(&target_dir, &manifest, &lexicon)?;
+        // Recorded absolute, so `stats` can say which folder it was from anywhere.
+        let corpus = fs::canonicalize(options.corpus).unwrap_or_else(|_| options.corpus.into());
         let payload = store::new_payload(
-            &options.corpus.display().to_string(),
+            &corpus.display().to_string(),
             report.articles,
             report.passages,
             names,
