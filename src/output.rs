@@ -585,10 +585,10 @@ mod tests {
         for color in [false, true] {
             let text = render_to_string(Format::Human, color, &r);
             let stripped = text
+                .replace(&HIGHLIGHT.render().to_string(), "")
                 .replace(&BOLD.render().to_string(), "")
                 .replace(&DIM.render().to_string(), "")
                 .replace(&GREEN.render().to_string(), "")
-                .replace(&HIGHLIGHT.render().to_string(), "")
                 .replace(&anstyle::Reset.render().to_string(), "");
             assert!(
                 !stripped.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']),
