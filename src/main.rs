@@ -486,7 +486,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
                 }
             }
             done += 1;
-            if done % 256 == 0 || done == queries.len() {
+            if done.is_multiple_of(256) || done == queries.len() {
                 let rate = done as f64 / started.elapsed().as_secs_f64();
                 let text = format!("{done}/{} queries, {rate:.0} queries/s", queries.len());
                 progress(shown, Some(&text));
@@ -638,8 +638,7 @@ fn run_completions(args: &CompletionsArgs) -> Result<u8> {
 fn run_man(args: &ManArgs) -> Result<u8> {
     let command = command();
     if let Some(dir) = &args.dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         clap_mangen::generate_to(command, dir)
             .with_context(|| format!("cannot write manual pages into {}", dir.display()))?;
         return Ok(0);

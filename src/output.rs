@@ -575,7 +575,7 @@ mod tests {
         r.hits[0].id = evil.into();
         r.hits[0].snippet = Some(Snippet {
             text: format!("{evil} CEA {evil}"),
-            highlights: vec![evil.len() + 1..evil.len() + 4],
+            highlights: std::iter::once(evil.len() + 1..evil.len() + 4).collect(),
         });
         r.hits[0].text = format!("{evil}\nline two");
         r.hits[0].explain = vec![crate::search::Contribution {

@@ -133,7 +133,10 @@ mod tests {
         assert!(t.starts_with("2026-1"), "{t}");
         let (date, rest) = t.split_once('T').unwrap();
         assert_eq!(date.len(), 10, "{t}");
-        assert!(rest.len() == 8 + 6 && rest[8..].starts_with(['+', '-']), "{t}");
+        assert!(
+            rest.len() == 8 + 6 && rest[8..].starts_with(['+', '-']),
+            "{t}"
+        );
     }
 
     #[test]

@@ -270,7 +270,11 @@ fn batch_formats_order_and_broken_lines() {
         last = Some((cols[0].to_string(), rank));
     }
     assert_eq!(seen, ["q1", "q2", "4", "q5"], "{}", r.stdout);
-    assert!(r.stdout.contains("q2 Q0 sub/asthma.md#symptoms 1 "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("q2 Q0 sub/asthma.md#symptoms 1 "),
+        "{}",
+        r.stdout
+    );
 
     let r = batch("tsv");
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -310,7 +314,8 @@ fn a_typo_is_answered_with_a_suggestion() {
         .arg("allopurinl"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("\"allopurinl\" is not in the index; did you mean"),
+        r.stderr
+            .contains("\"allopurinl\" is not in the index; did you mean"),
         "{}",
         r.stderr
     );
