@@ -215,9 +215,10 @@ enum FormatArg {
     Json,
     /// One JSON object per line, one line per query.
     Jsonl,
-    /// TREC run lines: `QID Q0 PASSAGE_ID RANK SCORE TAG`.
+    /// TREC run lines: `QID Q0 PASSAGE_ID RANK SCORE TAG` (whitespace, controls and
+    /// `%` in ids percent-encoded).
     Trec,
-    /// Tab-separated: qid, rank, id, score, title, heading.
+    /// Tab-separated: qid, rank, id, score, title, heading (ids encoded as for trec).
     Tsv,
 }
 
