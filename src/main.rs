@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 
 use lectern::export::{self, ExportFormat};
 use lectern::extract::EXTRACTOR_VERSION;
@@ -59,16 +59,16 @@ enum Command {
 #[derive(clap::Args)]
 struct IngestArgs {
     /// Folder of articles.
-    #[arg(default_value = "corpus")]
+    #[arg(default_value = "corpus", value_hint = ValueHint::DirPath)]
     corpus: PathBuf,
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Re-index every file, ignoring what the last ingest recorded.
     #[arg(long)]
     rebuild: bool,
     /// Synonyms file: one group of equivalent terms per line, comma-separated.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     synonyms: Option<PathBuf>,
     /// Skip files larger than this many MB.
     #[arg(long, default_value_t = ingest::DEFAULT_MAX_FILE_BYTES >> 20, value_name = "MB")]
@@ -83,10 +83,10 @@ struct QueryArgs {
     /// The query (words, "phrases", +must, -not, field:term).
     query: Vec<String>,
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Corpus to build the index from when it does not exist yet.
-    #[arg(long, default_value = "corpus")]
+    #[arg(long, default_value = "corpus", value_hint = ValueHint::DirPath)]
     corpus: PathBuf,
     /// Hits per query.
     #[arg(short = 'n', long, default_value_t = 10)]
@@ -95,7 +95,7 @@ struct QueryArgs {
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     /// Read queries from FILE (`-` for stdin), one per line, `ID<TAB>QUERY` or `QUERY`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     batch: Option<PathBuf>,
     /// Threads for --batch (0 = all cores).
     #[arg(long, default_value_t = 0)]
@@ -117,16 +117,21 @@ struct QueryArgs {
 #[derive(clap::Args)]
 struct EvalArgs {
     /// TREC qrels file (`QID 0 PASSAGE_ID GRADE`).
-    #[arg(long)]
+    #[arg(long, value_hint = ValueHint::FilePath)]
     qrels: PathBuf,
     /// TREC run file to score.
-    #[arg(long, conflicts_with = "queries", required_unless_present = "queries")]
+    #[arg(
+        long,
+        conflicts_with = "queries",
+        required_unless_present = "queries",
+        value_hint = ValueHint::FilePath
+    )]
     run: Option<PathBuf>,
     /// Queries file (`ID<TAB>QUERY`) to run against the index, then score.
-    #[arg(long)]
+    #[arg(long, value_hint = ValueHint::FilePath)]
     queries: Option<PathBuf>,
     /// Index folder (with --queries).
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Hits retrieved per query (with --queries).
     #[arg(short = 'n', long, default_value_t = 100)]
@@ -148,7 +153,7 @@ struct EvalArgs {
 #[derive(clap::Args)]
 struct StatsArgs {
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Output: table (local time, absolute corpus path) or json (also Unix seconds).
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
@@ -160,7 +165,7 @@ struct ShowArgs {
     /// Passage id, `relative/path#anchor`.
     id: String,
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Output: table or json.
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
@@ -170,7 +175,7 @@ struct ShowArgs {
 #[derive(clap::Args)]
 struct ExportArgs {
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// ndjson: one passage per line (Quickwit); bulk: an Elasticsearch/OpenSearch
     /// `_bulk` body, the passage id as `_id`.
@@ -189,7 +194,7 @@ struct CompletionsArgs {
 struct ManArgs {
     /// Write lectern.1 and one page per command (lectern-query.1, …) into DIR
     /// instead of printing lectern.1.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     dir: Option<PathBuf>,
 }
 
