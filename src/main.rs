@@ -123,6 +123,10 @@ struct EvalArgs {
     /// Also print each query's figures.
     #[arg(long)]
     per_query: bool,
+    /// Score passages, or articles (an article ranks at its best passage; for
+    /// document-level qrels such as BEIR's).
+    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
+    level: eval::Level,
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -422,7 +426,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         });
         ranked.into_iter().collect()
     };
-    let evaluation = eval::evaluate(&run, &qrels, args.per_query);
+    let evaluation = eval::evaluate_at(&run, &qrels, args.level, args.per_query);
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         TableOrJson::Json => {
