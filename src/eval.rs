@@ -205,11 +205,7 @@ pub fn score_query(ranked: &[String], judged: &HashMap<String, i32>) -> Metrics 
 pub fn evaluate_at(run: &Run, qrels: &Qrels, level: Level, per_query: bool) -> Evaluation {
     match level {
         Level::Passage => evaluate(run, qrels, per_query),
-        Level::Article => evaluate(
-            &run_to_articles(run),
-            &qrels_to_articles(qrels),
-            per_query,
-        ),
+        Level::Article => evaluate(&run_to_articles(run), &qrels_to_articles(qrels), per_query),
     }
 }
 
