@@ -105,6 +105,10 @@ struct EvalArgs {
     /// TREC qrels file (`QID 0 PASSAGE_ID GRADE`).
     #[arg(long)]
     qrels: PathBuf,
+    /// Score passages, or articles (an article ranks at its best passage; for
+    /// document-level qrels such as BEIR's).
+    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
+    level: eval::Level,
     /// TREC run file to score.
     #[arg(long, conflicts_with = "queries", required_unless_present = "queries")]
     run: Option<PathBuf>,
@@ -123,10 +127,6 @@ struct EvalArgs {
     /// Also print each query's figures.
     #[arg(long)]
     per_query: bool,
-    /// Score passages, or articles (an article ranks at its best passage; for
-    /// document-level qrels such as BEIR's).
-    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
-    level: eval::Level,
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
