@@ -28,6 +28,7 @@ Standard library only.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import shlex
@@ -84,11 +85,29 @@ def run(args, **kw):
     return proc
 
 
-def ingest(binary, corpus, index):
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest(binary, corpus, index, keep):
+    """Brings index up to date with corpus (lectern's incremental ingest). An index
+    built by another binary is rebuilt unless keep: an extractor change that does
+    not bump lectern's extractor version would otherwise leave stale passages."""
     start = time.perf_counter()
-    proc = run([binary, "ingest", corpus, "--index", index])
+    stamp = index.parent / f"{index.name}.built-by"
+    binary_hash = file_sha256(binary)
+    args = [binary, "ingest", corpus, "--index", index]
+    if not keep and index.exists() and not (stamp.exists() and stamp.read_text() == binary_hash):
+        args.append("--rebuild")
+    proc = run(args)
     if proc.returncode == 2:
         sys.exit(f"ingest of {corpus} failed:\n{proc.stderr}")
+    index.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(binary_hash)
     summary = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
     note(f"  ingest {corpus} -> {index} ({time.perf_counter() - start:.1f} s): {summary}")
 
@@ -126,9 +145,9 @@ def flattened(collection, out):
     return out
 
 
-def evaluate(binary, index, queries, qrels, level, extra, show):
+def evaluate(binary, index, queries, qrels, level, extra, show, per_query=False):
     args = [binary, "eval", "--queries", queries, "--qrels", qrels, "--index", index,
-            "--format", "json"]
+            "--format", "json"] + (["--per-query"] if per_query else [])
     if level != "passage":
         args += ["--level", level]
     args += extra
@@ -169,6 +188,8 @@ def main():
     ap.add_argument("--candidate-args", default="",
                     help="candidate as raw lectern arguments instead, e.g. '--ranking x'")
     ap.add_argument("--no-default", action="store_true", help="skip the default column")
+    ap.add_argument("--keep-index", action="store_true",
+                    help="update indexes built by another binary incrementally instead of rebuilding them")
     ap.add_argument("--show-commands", action="store_true",
                     help="print every lectern eval command on stderr")
     opts = ap.parse_args()
@@ -244,7 +265,7 @@ def main():
     for label, name, corpus, queries, qrels, level, metrics in rows:
         index = work / "index" / name
         if name not in ingested:
-            ingest(binary, corpus, index)
+            ingest(binary, corpus, index, opts.keep_index)
             ingested.add(name)
         if name == "rust-books":
             gone = missing_judged(binary, index, qrels)
@@ -252,11 +273,22 @@ def main():
                 warnings.append(f"{label}: {len(gone)} judged ids not in the index, e.g. {gone[0]}")
         cells = []
         count = None
+        by_category = name == "rust-books"
         for _, extra in columns:
-            e = evaluate(binary, index, queries, qrels, level, extra, opts.show_commands)
+            e = evaluate(binary, index, queries, qrels, level, extra, opts.show_commands,
+                         per_query=by_category)
             count = e["queries"]
             cells.append(e)
         results.append((label, count, metrics, cells))
+        if by_category:
+            # Sub-rows by query kind: the id's prefix (ident-, quest-, kw-).
+            kinds = {"ident": "identifiers", "quest": "questions", "kw": "keywords"}
+            for prefix, kind in kinds.items():
+                sub = []
+                for e in cells:
+                    qs = [q for q in e["per_query"] if q["qid"].split("-")[0] == prefix]
+                    sub.append({m: sum(q[m] for q in qs) / max(len(qs), 1) for m in metrics})
+                results.append((f"↳ {kind}", len(qs), metrics[:1], sub))
         note(f"  {label}: done")
 
     names = {"mrr_at_10": "MRR@10", "ndcg_at_10": "nDCG@10", "p_at_1": "P@1",
@@ -272,7 +304,7 @@ def main():
                    f"{base:.4f}"]
             for (cname, _), e in zip(columns[1:], cells[1:]):
                 row.append(f"{e[metric]:.4f} ({e[metric] - base:+.4f})")
-                if k == 0:
+                if k == 0 and not label.startswith("↳"):
                     lifts[cname].append(e[metric] - base)
             print("| " + " | ".join(row) + " |")
     if lifts and results:
