@@ -174,11 +174,14 @@ def has_option(binary, command, option):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", type=Path, default=ROOT / "target" / "release" / "lectern")
+    ap.add_argument("--bin", type=Path, default=ROOT / "target" / "release" / "lectern",
+                    help="lectern binary (default target/release/lectern)")
     ap.add_argument("--work", type=Path, default=ROOT / "target" / "suite",
                     help="indexes and derived corpora (default target/suite)")
-    ap.add_argument("--medquad", type=Path, default=shared_default("medquad-dev"))
-    ap.add_argument("--nfcorpus", type=Path, default=shared_default("nfcorpus"))
+    ap.add_argument("--medquad", type=Path, default=shared_default("medquad-dev"),
+                    help="medquad-dev collection (default ../shared/eval/medquad-dev)")
+    ap.add_argument("--nfcorpus", type=Path, default=shared_default("nfcorpus"),
+                    help="NFCorpus collection (default ../shared/eval/nfcorpus)")
     ap.add_argument("--rust-docs", type=Path, default=rust_docs_default(),
                     help="the Rust html docs (default $(rustc --print sysroot)/share/doc/rust/html)")
     ap.add_argument("--rows", default="all",
@@ -200,6 +203,9 @@ def main():
     work = opts.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     rows_wanted = set(opts.rows.split(",")) if opts.rows != "all" else None
+    known = {"questions", "keywords", "flat", "nfcorpus", "rust"}
+    if rows_wanted and not rows_wanted <= known:
+        sys.exit(f"unknown rows {sorted(rows_wanted - known)}; known: {', '.join(sorted(known))}")
     want = lambda name: rows_wanted is None or name in rows_wanted
 
     if has_option(binary, "eval", "--ranking"):
