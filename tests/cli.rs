@@ -298,31 +298,6 @@ fn eval_scores_a_run_file() {
 }
 
 #[test]
-fn eval_at_article_level_maps_passages_to_their_article() {
-    // Document-level judgements (as in BEIR): `sub/asthma.md` is relevant to
-    // "wheezing"; the hit is its Symptoms section `sub/asthma.md#symptoms`.
-    let (dir, corpus, index) = mixed_corpus();
-    ingest(&corpus, &index);
-    fs::write(dir.path().join("queries"), "q1\twheezing at night\n").unwrap();
-    fs::write(dir.path().join("qrels"), "q1 0 sub/asthma.md 2\n").unwrap();
-    let eval = |level: &str| {
-        let r = run(lectern()
-            .args(["eval", "--format", "json", "--level", level, "--queries"])
-            .arg(dir.path().join("queries"))
-            .arg("--qrels")
-            .arg(dir.path().join("qrels"))
-            .arg("--index")
-            .arg(&index));
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        json(&r.stdout)
-    };
-    assert_eq!(eval("article")["mrr_at_10"], 1.0);
-    assert_eq!(eval("article")["ndcg_at_10"], 1.0);
-    // At passage level the article id matches no passage.
-    assert_eq!(eval("passage")["mrr_at_10"], 0.0);
-}
-
-#[test]
 fn hostile_queries_never_crash() {
     let (_dir, corpus, index) = mixed_corpus();
     ingest(&corpus, &index);
