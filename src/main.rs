@@ -119,6 +119,10 @@ struct EvalArgs {
     /// TREC qrels file (`QID 0 PASSAGE_ID GRADE`).
     #[arg(long, value_hint = ValueHint::FilePath)]
     qrels: PathBuf,
+    /// Score passages, or articles (an article ranks at its best passage; for
+    /// document-level qrels such as BEIR's).
+    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
+    level: eval::Level,
     /// TREC run file to score.
     #[arg(
         long,
@@ -572,7 +576,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         .unwrap_or_else(|never| match never {});
         run
     };
-    let evaluation = eval::evaluate(&run, &qrels, args.per_query);
+    let evaluation = eval::evaluate_at(&run, &qrels, args.level, args.per_query);
     let mut out = BufWriter::new(io::stdout().lock());
     output::evaluation(&mut out, &evaluation, args.format == TableOrJson::Json)?;
     out.flush()?;
