@@ -213,7 +213,7 @@ pub fn evaluate(run: &Run, qrels: &Qrels, per_query: bool) -> Evaluation {
 }
 
 /// What a run's ids and the judgements are compared as.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Level {
     /// Passage ids as they are (`path#anchor`).
     #[default]

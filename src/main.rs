@@ -121,8 +121,8 @@ struct EvalArgs {
     qrels: PathBuf,
     /// Score passages, or articles (an article ranks at its best passage; for
     /// document-level qrels such as BEIR's).
-    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
-    level: eval::Level,
+    #[arg(long, value_enum, default_value_t = LevelArg::Passage)]
+    level: LevelArg,
     /// TREC run file to score.
     #[arg(
         long,
@@ -239,6 +239,24 @@ impl From<FormatArg> for Format {
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Trec => Format::Trec,
             FormatArg::Tsv => Format::Tsv,
+        }
+    }
+}
+
+/// The command line's names for [`eval::Level`].
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LevelArg {
+    /// Passage ids as they are (`path#anchor`).
+    Passage,
+    /// Articles: the part of each id before the first `#`.
+    Article,
+}
+
+impl From<LevelArg> for eval::Level {
+    fn from(level: LevelArg) -> eval::Level {
+        match level {
+            LevelArg::Passage => eval::Level::Passage,
+            LevelArg::Article => eval::Level::Article,
         }
     }
 }
@@ -576,7 +594,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         .unwrap_or_else(|never| match never {});
         run
     };
-    let evaluation = eval::evaluate_at(&run, &qrels, args.level, args.per_query);
+    let evaluation = eval::evaluate_at(&run, &qrels, args.level.into(), args.per_query);
     let mut out = BufWriter::new(io::stdout().lock());
     output::evaluation(&mut out, &evaluation, args.format == TableOrJson::Json)?;
     out.flush()?;
