@@ -332,7 +332,7 @@ impl Engine {
                 }
             });
         }
-        let n = self.searcher.num_docs() as f32;
+        let n = self.stats.num_docs;
         let mut weighted = Vec::with_capacity(terms.len());
         for (text, weight) in terms {
             let df = match known_df.get(text.as_str()) {
@@ -340,8 +340,8 @@ impl Engine {
                 None => self
                     .searcher
                     .doc_freq(&Term::from_field_text(self.fields.body, &text))?,
-            } as f32;
-            weighted.push((text, weight * (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
+            };
+            weighted.push((text, weight * rank::idf(df, n)));
         }
         Ok(Highlighter::new(weighted))
     }
