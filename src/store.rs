@@ -283,7 +283,8 @@ fn layout(dir: &Path) -> Result<Layout, StoreError> {
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         names.push((entry.file_name().to_string_lossy().into_owned(), is_dir));
     }
-    names.sort();
+    // Files first: the one named is the likeliest to be recognised.
+    names.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
     let foreign = |file: &str| StoreError::Foreign {
         dir: display(dir),
         file: display(&dir.join(file)),
@@ -710,6 +711,8 @@ impl WriteLock {
             dir: display(dir),
             source,
         };
+        // Nothing is written into a folder that is not lectern's, not even the lock.
+        layout(dir)?;
         fs::create_dir_all(dir).map_err(unwritable)?;
         let mut file = OpenOptions::new()
             .read(true)
