@@ -1070,3 +1070,137 @@ fn crash_point(name: &str) {
         std::process::abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        let mut manifest = Manifest::default();
+        manifest.files.insert(
+            "a.md".into(),
+            FileRecord {
+                size: 10,
+                mtime: 20,
+                hash: "ab".into(),
+                passages: 2,
+                abbreviations: vec![("UA".into(), "uric acid".into())],
+            },
+        );
+        manifest.synonyms = vec![vec!["heart attack".into(), "infarction".into()]];
+        manifest
+    }
+
+    fn lexicon(manifest: &Manifest) -> Lexicon {
+        let mut pairs = BTreeMap::new();
+        pairs.insert(("UA".to_string(), "uric acid".to_string()), 1);
+        Lexicon::build(&pairs, manifest.synonyms.clone())
+    }
+
+    /// Commits an empty index with `manifest` into `dir`.
+    fn commit_once(dir: &Path, manifest: &Manifest) {
+        let lock = WriteLock::acquire(dir, false).unwrap();
+        let target = open_for_writing(&lock, false, "/corpus").unwrap();
+        let writer = target.writer(1, 15 << 20).unwrap();
+        commit(
+            target,
+            writer,
+            CommitData {
+                manifest,
+                lexicon: &lexicon(manifest),
+                corpus: "/corpus",
+                articles: 1,
+                passages: 2,
+                needed: 0,
+            },
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn payload_manifest_and_lexicon_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let manifest = manifest();
+        commit_once(&index, &manifest);
+        let snapshot = snapshot(&index).unwrap();
+        let payload = snapshot.store.payload.clone().unwrap();
+        assert_eq!(payload.corpus, "/corpus");
+        assert_eq!((payload.articles, payload.passages), (1, 2));
+        assert_eq!(payload.rebuild_reason(), None);
+        assert_eq!(snapshot.store.manifest().unwrap(), manifest);
+        assert_eq!(snapshot.lexicon_text, lexicon(&manifest).to_tsv());
+        let text = serde_json::to_string(&payload).unwrap();
+        assert_eq!(serde_json::from_str::<Payload>(&text).unwrap(), payload);
+    }
+
+    #[test]
+    fn stale_side_files_go_the_commits_and_the_users_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        commit_once(&index, &manifest());
+        let data = Store::open(&index).unwrap().data;
+        // Left by an ingest killed before its commit, and a user's file.
+        fs::write(data.join("manifest-1-1.json"), "{}").unwrap();
+        fs::write(data.join("lexicon-1-1.tsv"), "").unwrap();
+        fs::write(data.join("notes.txt"), "mine").unwrap();
+        commit_once(&index, &Manifest::default());
+        let store = Store::open(&index).unwrap();
+        let payload = store.payload.clone().unwrap();
+        let mut sides: Vec<String> = fs::read_dir(&data)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| is_side_file(n))
+            .collect();
+        sides.sort();
+        let mut named = vec![payload.lexicon.clone(), payload.manifest.clone()];
+        named.sort();
+        assert_eq!(sides, named);
+        assert_eq!(store.manifest().unwrap(), Manifest::default());
+        assert!(data.join("notes.txt").exists());
+    }
+
+    #[test]
+    fn a_vanished_side_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        commit_once(&index, &manifest());
+        let store = Store::open(&index).unwrap();
+        fs::remove_file(store.data.join(&store.payload.as_ref().unwrap().lexicon)).unwrap();
+        assert!(matches!(
+            store.lexicon_text(),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert!(matches!(snapshot(&index), Err(StoreError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn only_files_lectern_wrote_count_as_its_own() {
+        let managed: HashSet<String> = ["abc.store".to_string()].into();
+        assert!(ours_in_index("abc.store", &managed));
+        assert!(ours_in_index("meta.json", &managed));
+        assert!(ours_in_index("manifest-1-2.json", &managed));
+        assert!(ours_in_index(
+            "0123456789abcdef0123456789abcdef.idx",
+            &managed
+        ));
+        assert!(ours_in_index(
+            "0123456789abcdef0123456789abcdef.12.del",
+            &managed
+        ));
+        assert!(!ours_in_index("thesis.docx", &managed));
+        assert!(!ours_in_index(
+            "0123456789abcdef0123456789abcdeX.idx",
+            &managed
+        ));
+        assert!(!ours_in_index("0123456789abcdef0123456789abcdef", &managed));
+        assert!(!ours_in_index("manifest.json", &managed));
+    }
+
+    #[test]
+    fn another_corpus_is_recognised_only_with_an_absolute_record() {
+        assert!(other_corpus("/a/corpus", "/b/corpus"));
+        assert!(!other_corpus("/a/corpus", "/a/corpus"));
+        assert!(!other_corpus("corpus", "/b/corpus"));
+    }
+}
