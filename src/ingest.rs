@@ -120,8 +120,9 @@ enum Outcome {
     Rejected(ExtractError),
 }
 
-/// Bytes of index written per byte of source read, rounded up from the sample corpus
-/// and the test collections, for the estimate of a disk-full message.
+/// Bytes of index written per byte of source read, for the estimate of a disk-full
+/// message: measured 0.68 on medquad-dev (HTML, 16.9 MB → 11.4 MB) and 1.08 on
+/// nfcorpus (text, 6.2 MB → 6.7 MB); 2 leaves room for segments before merging.
 const INDEX_BYTES_PER_SOURCE_BYTE: u64 = 2;
 
 pub fn ingest(

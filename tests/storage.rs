@@ -776,6 +776,37 @@ fn swap_folders_of_dead_processes_are_removed_by_the_next_ingest() {
     assert_eq!(names(&user), ["mine.txt"]);
 }
 
+#[test]
+fn an_index_of_lectern_0_1_answers_and_is_migrated_by_the_next_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let index = dir.path().join("index");
+    write_articles(&corpus, 0..10, 0);
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    // lectern 0.1's layout: the tantivy index and its side files in the folder itself.
+    let generation = generations(&index).remove(0);
+    for name in names(&generation) {
+        fs::rename(generation.join(&name), index.join(&name)).unwrap();
+    }
+    fs::remove_dir(&generation).unwrap();
+    fs::remove_file(index.join("lectern-index.json")).unwrap();
+    fs::write(index.join(".gitkeep"), "").unwrap();
+    assert_eq!(ids(&index, "word3"), ["d03/a00003.txt#introduction"]);
+
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("older lectern"), "{}", r.stderr);
+    assert_eq!(passages(&index), 20);
+    assert!(index.join(".gitkeep").exists());
+    assert_clean(&index);
+    for name in names(&index) {
+        assert!(
+            !name.ends_with(".json") || name == "lectern-index.json",
+            "{name}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- 8. readers and the lock
 
 #[test]
