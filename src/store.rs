@@ -125,6 +125,8 @@ pub struct Manifest {
 pub enum StoreError {
     #[error("no index at {0}: run `lectern ingest [CORPUS] --index {0}` first")]
     Missing(String),
+    #[error("{0} is not a folder: point --index at a folder")]
+    NotAFolder(String),
     #[error(
         "{dir} is not a lectern index: it holds {file}, which lectern did not write; point --index at another folder (lectern never deletes files it did not write)"
     )]
@@ -193,10 +195,9 @@ fn read_pointer(dir: &Path) -> Result<Option<Pointer>, StoreError> {
                 reason: format!("{POINTER}: {e}"),
             }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) if e.kind() == io::ErrorKind::NotADirectory => Err(StoreError::Foreign {
-            dir: display(dir),
-            file: display(dir),
-        }),
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+            Err(StoreError::NotAFolder(display(dir)))
+        }
         Err(e) => Err(StoreError::Corrupt {
             dir: display(dir),
             reason: format!("{POINTER}: {e}"),
@@ -249,11 +250,19 @@ fn managed_files(dir: &Path) -> HashSet<String> {
         .unwrap_or_default()
 }
 
+/// A temp file of tantivy's atomic writes (the `tempfile` crate's `.tmpXXXXXX`),
+/// left when a process dies in the middle of one.
+fn is_atomic_write_temp(name: &str) -> bool {
+    name.strip_prefix(".tmp")
+        .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// True when lectern (or tantivy on its behalf) wrote `name` in a tantivy index folder.
 fn ours_in_index(name: &str, managed: &HashSet<String>) -> bool {
     managed.contains(name)
         || is_side_file(name)
         || is_segment_file(name)
+        || is_atomic_write_temp(name)
         || matches!(
             name,
             "meta.json" | ".managed.json" | ".tantivy-writer.lock" | ".tantivy-meta.lock"
@@ -266,10 +275,7 @@ fn layout(dir: &Path) -> Result<Layout, StoreError> {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Layout::Empty),
         Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
-            return Err(StoreError::Foreign {
-                dir: display(dir),
-                file: display(dir),
-            });
+            return Err(StoreError::NotAFolder(display(dir)));
         }
         Err(e) => {
             return Err(StoreError::Corrupt {
@@ -301,7 +307,11 @@ fn layout(dir: &Path) -> Result<Layout, StoreError> {
         }
         return Ok(Layout::Pointer(pointer.current));
     }
-    if names.iter().all(|(name, _)| is_dotfile(name)) {
+    // (A pointer temp file: a first ingest is writing its pointer right now.)
+    if names
+        .iter()
+        .all(|(name, _)| is_dotfile(name) || name.starts_with(&format!("{POINTER}.tmp-")))
+    {
         return Ok(Layout::Empty);
     }
     if !dir.join("meta.json").is_file() {
@@ -400,8 +410,10 @@ fn remove_old_swap_folders(dir: &Path) {
             continue;
         };
         let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if pid != std::process::id() && !alive && Path::new("/proc/self").exists() {
-            remove_index_files(&entry.path(), false);
+        let path = entry.path();
+        let an_index = path.join("meta.json").is_file() && path.join(".managed.json").is_file();
+        if an_index && pid != std::process::id() && !alive && Path::new("/proc/self").exists() {
+            remove_index_files(&path, false);
         }
     }
 }
@@ -826,6 +838,8 @@ pub fn open_for_writing(
             }
             if reason.is_none() {
                 let previous = store.manifest()?;
+                // Side files and tantivy's temp files of ingests that died.
+                remove_side_files_except(&store.data, payload.as_ref());
                 return Ok(Target {
                     dir: dir.to_path_buf(),
                     data: store.data,
@@ -1031,7 +1045,7 @@ fn write_side_files(
 }
 
 /// Removes side files not named by `payload` (left by older commits or by
-/// interrupted ingests).
+/// interrupted ingests), and temp files of interrupted atomic writes.
 fn remove_side_files_except(dir: &Path, payload: Option<&Payload>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -1040,7 +1054,7 @@ fn remove_side_files_except(dir: &Path, payload: Option<&Payload>) {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let named = payload.is_some_and(|p| name == p.manifest || name == p.lexicon);
-        if is_side_file(name) && !named {
+        if (is_side_file(name) && !named) || is_atomic_write_temp(name) {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -1195,6 +1209,8 @@ mod tests {
         ));
         assert!(!ours_in_index("0123456789abcdef0123456789abcdef", &managed));
         assert!(!ours_in_index("manifest.json", &managed));
+        assert!(ours_in_index(".tmpdlw0MR", &managed));
+        assert!(!ours_in_index(".tmpdlw0MR.docx", &managed));
     }
 
     #[test]
