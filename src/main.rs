@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use lectern::ingest::{self, Event, IngestOptions, IngestReport};
 use lectern::output::{self, Format, Style};
 use lectern::search::{Engine, RankParams, Results, SearchOptions};
-use lectern::store::{Store, StoreError};
+use lectern::store::{self, StoreError};
 use lectern::{batch, eval, schema};
 
 #[derive(Parser)]
@@ -541,13 +541,11 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
 // ---------------------------------------------------------------- stats, show
 
 fn run_stats(args: &StatsArgs) -> Result<u8> {
-    let store = Store::open_for_search(&args.index)?;
-    let payload = store
-        .payload
-        .clone()
-        .expect("open_for_search checks the payload");
-    let reader = store.reader()?;
-    let searcher = reader.searcher();
+    // Payload, segments and lexicon of one commit.
+    let snapshot = store::snapshot(&args.index)?;
+    let store = &snapshot.store;
+    let payload = store.payload.clone().expect("a snapshot has a payload");
+    let searcher = snapshot.reader.searcher();
     let fields = schema::Fields::from_schema(&store.index.schema())?;
     let mut terms = 0u64;
     for segment in searcher.segment_readers() {
@@ -563,7 +561,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
         "passages": searcher.num_docs(),
         "terms": terms,
         "segments": searcher.segment_readers().len(),
-        "lexicon_groups": store.lexicon()?.len(),
+        "lexicon_groups": lectern::lexicon::Lexicon::parse(&snapshot.lexicon_text).len(),
         "index_bytes": size,
         "ingested_at": payload.ingested_at,
         "lectern_version": env!("CARGO_PKG_VERSION"),

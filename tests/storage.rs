@@ -518,6 +518,13 @@ fn a_full_disk_is_named_and_the_old_index_survives() {
         assert_eq!(strip(&files_now), strip(&files_before), "{extra:?}");
     }
 
+    // A first ingest on the full disk leaves nothing behind either.
+    let fresh = disk.0.join("fresh");
+    let r = ingest(&corpus, &fresh);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no space left on device"), "{}", r.stderr);
+    assert!(generations(&fresh).is_empty(), "{:?}", names(&fresh));
+
     // With room again, the next ingests succeed, a rebuild too.
     fs::remove_file(&filler).unwrap();
     fs::remove_dir_all(&big).unwrap();
@@ -936,4 +943,35 @@ fn another_corpus_folder_does_not_silently_replace_an_index() {
     let r = ingest_with(&other, &index, &["--rebuild"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(passages(&index), 6);
+}
+
+#[test]
+fn an_outdated_index_names_its_corpus_and_is_rebuilt_by_the_next_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let index = dir.path().join("index");
+    write_articles(&corpus, 0..10, 0);
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    // As if written by a lectern with another schema.
+    let meta_path = generations(&index)[0].join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let mut payload: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    payload["schema_version"] = 999.into();
+    meta["payload"] = payload.to_string().into();
+    fs::write(&meta_path, meta.to_string()).unwrap();
+
+    let r = query(&index, "word3");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let named = format!(
+        "lectern ingest {}",
+        fs::canonicalize(&corpus).unwrap().display()
+    );
+    assert!(r.stderr.contains(&named), "{}", r.stderr);
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("schema version 999"), "{}", r.stderr);
+    assert_eq!(ids(&index, "word3"), ["d03/a00003.txt#introduction"]);
+    assert_clean(&index);
 }
