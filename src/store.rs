@@ -437,6 +437,8 @@ pub struct Store {
     pub index: Index,
     /// None for an index that was created but never committed by lectern.
     pub payload: Option<Payload>,
+    /// The segments of the commit the payload comes from.
+    segments: HashSet<tantivy::index::SegmentId>,
 }
 
 /// A directory for readers: tantivy's own, except that a lock it cannot take on a
@@ -535,11 +537,13 @@ impl Store {
         if schema::Fields::from_schema(&index.schema()).is_err() {
             return Err(not_lectern());
         }
+        let segments = metas.segments.iter().map(|s| s.id()).collect();
         Ok(Store {
             dir: dir.to_path_buf(),
             data: data.to_path_buf(),
             index,
             payload,
+            segments,
         })
     }
 
@@ -679,19 +683,13 @@ fn snapshot_of(dir: &Path, data: &Path) -> Result<Snapshot, StoreError> {
     };
     let reader = store.reader().map_err(corrupt)?;
     // The reader loaded `meta.json` again: it must be the commit whose payload we hold.
-    let ours: HashSet<_> = store
-        .index
-        .searchable_segment_ids()
-        .map_err(corrupt)?
-        .into_iter()
-        .collect();
     let read: HashSet<_> = reader
         .searcher()
         .segment_readers()
         .iter()
         .map(|s| s.segment_id())
         .collect();
-    if ours != read {
+    if store.segments != read {
         return Err(StoreError::Corrupt {
             dir: display(dir),
             reason: "the index changed while it was opened".into(),
