@@ -866,7 +866,11 @@ pub fn open_for_writing(
     );
     let data = dir.join(&name);
     fs::create_dir(&data).map_err(unwritable)?;
-    let index = create_index(&data).map_err(|e| write_error(dir, &data, e.to_string(), 0))?;
+    let index = create_index(&data).map_err(|e| {
+        let error = write_error(dir, &data, e.to_string(), 0);
+        remove_index_files(&data, false);
+        error
+    })?;
     crash_point("generation-created");
     Ok(Target {
         dir: dir.to_path_buf(),
