@@ -9,10 +9,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use rayon::prelude::*;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::flag;
 
-use anyhow::{Context, Result, bail};
+use lectern::ingest::{self, Event, IngestOptions, IngestReport};
+use lectern::output::{self, Format, Style};
+use lectern::search::{Engine, RankParams, Results, SearchOptions};
+use lectern::store::{self, StoreError};
+use lectern::{batch, eval, schema};
 
 // Messages on stderr never panic: with stderr closed (`lectern ingest 2>&1 | head -2`)
 // a message is lost, not the ingest. These shadow the standard macros in this file.
@@ -26,14 +33,6 @@ macro_rules! eprint {
         let _ = write!(io::stderr(), $($arg)*);
     }};
 }
-use clap::{Parser, Subcommand};
-use rayon::prelude::*;
-
-use lectern::ingest::{self, Event, IngestOptions, IngestReport};
-use lectern::output::{self, Format, Style};
-use lectern::search::{Engine, RankParams, Results, SearchOptions};
-use lectern::store::{self, StoreError};
-use lectern::{batch, eval, schema};
 
 #[derive(Parser)]
 #[command(
