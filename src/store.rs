@@ -153,8 +153,9 @@ pub enum StoreError {
     },
     #[error("index at {dir} is being written by another ingest{holder}; wait for it to finish")]
     Locked { dir: String, holder: String },
-    #[error("cannot write to the index at {dir}: {source}")]
-    Unwritable { dir: String, source: io::Error },
+    /// (The cause is part of the message, not a `source`: printed once.)
+    #[error("cannot write to the index at {dir}: {cause}")]
+    Unwritable { dir: String, cause: io::Error },
     #[error(
         "no space left on device while writing {dir} (needs about {needed_mb} MB); the index keeps its last commit"
     )]
@@ -717,9 +718,9 @@ impl WriteLock {
     /// writer to finish, else fails with [`StoreError::Locked`].
     pub fn acquire(dir: &Path, wait: bool) -> Result<WriteLock, StoreError> {
         use fs4::fs_std::FileExt;
-        let unwritable = |source| StoreError::Unwritable {
+        let unwritable = |cause| StoreError::Unwritable {
             dir: display(dir),
-            source,
+            cause,
         };
         // Nothing is written into a folder that is not lectern's, not even the lock.
         layout(dir)?;
@@ -787,9 +788,9 @@ pub fn open_for_writing(
     let dir = lock.dir.as_path();
     let layout = layout(dir)?;
     remove_old_swap_folders(dir);
-    let unwritable = |source| StoreError::Unwritable {
+    let unwritable = |cause| StoreError::Unwritable {
         dir: display(dir),
-        source,
+        cause,
     };
     let (current, replaces) = match layout {
         Layout::Empty => {
