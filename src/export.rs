@@ -17,7 +17,7 @@ use tantivy::schema::document::OwnedValue;
 use tantivy::schema::{FieldType, Schema};
 
 use crate::schema::ID;
-use crate::store::{Store, StoreError};
+use crate::store::{self, StoreError};
 
 /// How passages are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,10 +59,10 @@ pub fn export(dir: &Path, out: &mut dyn Write, format: ExportFormat) -> Result<u
         dir: shown.clone(),
         source,
     };
-    let store = Store::open_for_search(dir)?;
-    let schema = store.index.schema();
-    let reader = store.reader().map_err(index_err)?;
-    let searcher = reader.searcher();
+    // Segments of one commit, even if an ingest commits meanwhile.
+    let snapshot = store::snapshot(dir)?;
+    let schema = snapshot.store.index.schema();
+    let searcher = snapshot.reader.searcher();
     let mut written = 0u64;
     for segment in searcher.segment_readers() {
         let docs = segment

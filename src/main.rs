@@ -5,10 +5,14 @@
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::flag;
 
 use lectern::export::{self, ExportFormat};
 use lectern::extract::EXTRACTOR_VERSION;
@@ -304,6 +308,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
+            say(format_args!("{}", message(&e)));
+            let signal = e.downcast_ref::<Interrupted>().map_or(2, |i| i.0);
+            ExitCode::from(128 + signal as u8)
+        }
         Err(e) => {
             say(format_args!("{}", message(&e)));
             ExitCode::from(2)
@@ -367,6 +376,8 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         synonyms: args.synonyms.as_deref(),
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
+        wait: false,
+        cancel: None,
     };
     let report = ingest_with_messages(&options)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
@@ -396,7 +407,40 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
             say(format_args!("{message}"));
         }
     };
-    let report = ingest::ingest(options, &mut on_event)?;
+    // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
+    // keeps its last commit); a second one ends the process at once.
+    let signal = Arc::new(AtomicUsize::new(0));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for sig in [SIGINT, SIGTERM] {
+        handlers.push(flag::register_conditional_shutdown(
+            sig,
+            128 + sig,
+            Arc::clone(&stopping),
+        )?);
+        handlers.push(flag::register(sig, Arc::clone(&stopping))?);
+        handlers.push(flag::register_usize(
+            sig,
+            Arc::clone(&signal),
+            sig as usize,
+        )?);
+    }
+    let cancel = || stopping.load(Ordering::Relaxed);
+    let options = IngestOptions {
+        cancel: Some(&cancel),
+        ..*options
+    };
+    let result = ingest::ingest(&options, &mut on_event);
+    for handler in handlers {
+        signal_hook::low_level::unregister(handler);
+    }
+    let report = match result {
+        Err(ingest::IngestError::Cancelled) => {
+            progress(shown, None);
+            return Err(Interrupted(signal.load(Ordering::Relaxed) as i32).into());
+        }
+        other => other?,
+    };
     progress(shown, None);
     let mut summary = Vec::new();
     output::ingest_summary(
@@ -407,6 +451,23 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     let _ = io::stderr().lock().write_all(&summary);
     Ok(report)
 }
+
+/// An ingest stopped by a signal: the exit status is 128 + its number.
+#[derive(Debug)]
+struct Interrupted(i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let name = match self.0 {
+            SIGINT => "SIGINT",
+            SIGTERM => "SIGTERM",
+            _ => "a signal",
+        };
+        write!(f, "interrupted by {name}; the index keeps its last commit")
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 // ---------------------------------------------------------------- query
 
@@ -434,6 +495,9 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 synonyms: None,
                 max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
                 threads: 0,
+                // Another query may be building it too: wait for it, then use it.
+                wait: true,
+                cancel: None,
             })?;
             Ok(Engine::open(index, params)?)
         }

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::lexicon::Lexicon;
 use crate::schema::{self, SCHEMA_VERSION};
-use crate::store::{Store, StoreError};
+use crate::store::{self, StoreError};
 
 /// Figures of one index. Times and paths come in the recorded form (Unix seconds,
 /// the corpus as recorded) and in the form people read (local ISO-8601 time, the
@@ -44,8 +45,6 @@ pub enum StatsError {
         dir: String,
         source: tantivy::TantivyError,
     },
-    #[error("cannot list the index folder {dir}: {source}")]
-    Folder { dir: String, source: std::io::Error },
 }
 
 /// Collects the figures of the index in `dir`.
@@ -55,13 +54,14 @@ pub fn collect(dir: &Path) -> Result<IndexStats, StatsError> {
         dir: shown.clone(),
         source,
     };
-    let store = Store::open_for_search(dir)?;
-    let payload = store.payload.clone().ok_or_else(|| StoreError::Corrupt {
-        dir: shown.clone(),
-        reason: "no lectern commit".into(),
-    })?;
-    let reader = store.reader().map_err(index_err)?;
-    let searcher = reader.searcher();
+    // Payload, segments and lexicon of one commit.
+    let snapshot = store::snapshot(dir)?;
+    let store = &snapshot.store;
+    let payload = store
+        .payload
+        .clone()
+        .ok_or_else(|| StoreError::Missing(shown.clone()))?;
+    let searcher = snapshot.reader.searcher();
     let fields = schema::Fields::from_schema(&store.index.schema()).map_err(index_err)?;
     let mut terms = 0u64;
     for segment in searcher.segment_readers() {
@@ -73,17 +73,6 @@ pub fn collect(dir: &Path) -> Result<IndexStats, StatsError> {
                 .num_terms() as u64;
         }
     }
-    let folder_err = |source| StatsError::Folder {
-        dir: shown.clone(),
-        source,
-    };
-    let index_bytes: u64 = std::fs::read_dir(dir)
-        .map_err(folder_err)?
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum();
     Ok(IndexStats {
         index: shown.clone(),
         corpus_path: absolute_corpus(&payload.corpus),
@@ -92,8 +81,8 @@ pub fn collect(dir: &Path) -> Result<IndexStats, StatsError> {
         passages: searcher.num_docs(),
         terms,
         segments: searcher.segment_readers().len(),
-        lexicon_groups: store.lexicon().len(),
-        index_bytes,
+        lexicon_groups: Lexicon::parse(&snapshot.lexicon_text).len(),
+        index_bytes: store.disk_bytes(),
         ingested_at: payload.ingested_at,
         ingested_at_local: local_time(payload.ingested_at),
         schema_version: SCHEMA_VERSION,

@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 mod common;
 
-use common::{Run, json, lectern, passages, run};
+use common::{Run, json, lectern, passages, run_checked as run};
 use serde_json::Value;
 use tempfile::TempDir;
 

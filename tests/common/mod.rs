@@ -22,15 +22,19 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `cmd` to completion and captures its output. No run may panic or die by
-/// a signal.
+/// Runs `cmd` to completion and captures its output.
 pub fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().unwrap();
-    let r = Run {
+    Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    }
+}
+
+/// [`run`], failing the test if lectern panicked or died by a signal.
+pub fn run_checked(cmd: &mut Command) -> Run {
+    let r = run(cmd);
     assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
     assert_ne!(r.code, -1, "killed by a signal: {}", r.stderr);
     r
@@ -44,11 +48,13 @@ pub fn json(text: &str) -> Value {
 /// `lectern query --format json` on `index` (the query after `--`, so it may start
 /// with `-`).
 pub fn query(index: &Path, q: &str) -> Run {
-    run(lectern()
-        .args(["query", "--format", "json", "--index"])
-        .arg(index)
-        .arg("--")
-        .arg(q))
+    run_checked(
+        lectern()
+            .args(["query", "--format", "json", "--index"])
+            .arg(index)
+            .arg("--")
+            .arg(q),
+    )
 }
 
 /// Ids of the hits for `q`; the query must succeed (exit 0 or 1).
@@ -65,9 +71,11 @@ pub fn ids(index: &Path, q: &str) -> Vec<String> {
 
 /// Passages in the index, from `lectern stats --format json`.
 pub fn passages(index: &Path) -> u64 {
-    let r = run(lectern()
-        .args(["stats", "--format", "json", "--index"])
-        .arg(index));
+    let r = run_checked(
+        lectern()
+            .args(["stats", "--format", "json", "--index"])
+            .arg(index),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     json(&r.stdout)["passages"].as_u64().unwrap()
 }
