@@ -15,6 +15,20 @@
 //! commit made, waiting for merges like `lectern ingest` does. It prints the wall
 //! seconds of that second part only, as `bare_index_seconds <s>` on stdout; a
 //! benchmark reports `lectern ingest` time as a ratio to it.
+//!
+//! Two query references for the same index (made by this program or by lectern):
+//!
+//! ```sh
+//! bare_index query INDEX_DIR N QUERY...       # one fresh-process query
+//! bare_index batch INDEX_DIR N THREADS FILE   # `ID<TAB>QUERY` lines, in parallel
+//! ```
+//!
+//! Both open the index with plain tantivy (lectern's analyzer registered, nothing
+//! else read), parse each query with tantivy's `QueryParser` over title, heading
+//! and body (lenient, OR), take the top N by BM25 and print one TREC line per hit
+//! with the stored id: what a script gets from `lectern query --format trec
+//! --no-snippets`, without lectern's query building, second stage or side files.
+//! `batch` prints `bare_batch_seconds <s>` (search and output only) on stderr.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -23,6 +37,7 @@ use lectern::ingest::{WRITER_BYTES_PER_THREAD, writer_threads};
 use lectern::schema::{self, Fields};
 use serde::Deserialize;
 use tantivy::TantivyDocument;
+use tantivy::schema::Field;
 
 #[derive(Deserialize)]
 struct Passage {
@@ -33,10 +48,126 @@ struct Passage {
     text: String,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+type Res<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// Opens `dir` (a lectern index folder with generations, or a plain tantivy folder).
+fn open(dir: &str) -> Res<tantivy::Index> {
+    let dir = std::path::Path::new(dir);
+    let data = match std::fs::read_to_string(dir.join("lectern-index.json")) {
+        Ok(text) => {
+            let pointer: serde_json::Value = serde_json::from_str(&text)?;
+            let generation = pointer["current"].as_str().ok_or("no current generation")?;
+            dir.join(generation)
+        }
+        Err(_) => dir.to_path_buf(),
+    };
+    let index = tantivy::Index::open_in_dir(data)?;
+    schema::register_analyzer(&index);
+    Ok(index)
+}
+
+/// Top `n` of `text` as TREC lines appended to `out`.
+fn answer(
+    searcher: &tantivy::Searcher,
+    parser: &tantivy::query::QueryParser,
+    id: tantivy::schema::Field,
+    qid: &str,
+    text: &str,
+    n: usize,
+    out: &mut String,
+) -> Res<()> {
+    use std::fmt::Write;
+    use tantivy::collector::TopDocs;
+    use tantivy::schema::Value;
+    let (query, _) = parser.parse_query_lenient(text);
+    let top = searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+    for (rank, (score, address)) in top.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let pid = doc.get_first(id).and_then(|v| v.as_str()).unwrap_or("");
+        writeln!(out, "{qid} Q0 {pid} {} {score:.4} bare", rank + 1)?;
+    }
+    Ok(())
+}
+
+fn queries(index: &tantivy::Index) -> Res<(tantivy::Searcher, tantivy::query::QueryParser, Field)> {
+    let fields = Fields::from_schema(&index.schema())?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = tantivy::IndexReader::searcher(&reader);
+    let parser = tantivy::query::QueryParser::for_index(
+        index,
+        vec![fields.title, fields.heading, fields.body],
+    );
+    Ok((searcher, parser, fields.id))
+}
+
+fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("query") if args.len() >= 4 => {
+            let index = open(&args[1])?;
+            let n: usize = args[2].parse()?;
+            let (searcher, parser, id) = queries(&index)?;
+            let mut out = String::new();
+            answer(
+                &searcher,
+                &parser,
+                id,
+                "q",
+                &args[3..].join(" "),
+                n,
+                &mut out,
+            )?;
+            print!("{out}");
+            return Ok(());
+        }
+        Some("batch") if args.len() == 5 => {
+            use rayon::prelude::*;
+            use std::io::Write;
+            let index = open(&args[1])?;
+            let n: usize = args[2].parse()?;
+            let threads: usize = args[3].parse()?;
+            let text = std::fs::read_to_string(&args[4])?;
+            let lines: Vec<(&str, &str)> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.split_once('\t').unwrap_or(("q", l)))
+                .collect();
+            let started = Instant::now();
+            let (searcher, parser, id) = queries(&index)?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()?;
+            let stdout = std::io::stdout();
+            let mut stdout = std::io::BufWriter::new(stdout.lock());
+            for chunk in lines.chunks(256) {
+                let outs: Vec<String> = pool.install(|| {
+                    chunk
+                        .par_iter()
+                        .map(|(qid, q)| {
+                            let mut out = String::new();
+                            answer(&searcher, &parser, id, qid, q, n, &mut out)
+                                .map_err(|e| e.to_string())?;
+                            Ok::<_, String>(out)
+                        })
+                        .collect::<std::result::Result<_, _>>()
+                })?;
+                for out in outs {
+                    stdout.write_all(out.as_bytes())?;
+                }
+            }
+            stdout.flush()?;
+            eprintln!("bare_batch_seconds {:.3}", started.elapsed().as_secs_f64());
+            return Ok(());
+        }
+        _ => {}
+    }
     let [passages, index_dir] = args.as_slice() else {
-        eprintln!("usage: bare_index PASSAGES.jsonl INDEX_DIR");
+        eprintln!(
+            "usage: bare_index PASSAGES.jsonl INDEX_DIR\n       bare_index query INDEX_DIR N QUERY...\n       bare_index batch INDEX_DIR N THREADS FILE"
+        );
         std::process::exit(2);
     };
 

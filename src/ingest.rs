@@ -48,9 +48,13 @@ pub struct IngestOptions<'a> {
 
 /// Something ingest wants the user to know, as it happens.
 pub enum Event<'a> {
+    /// Files (and their bytes) read so far out of those this ingest reads; sent
+    /// once before the first file and after every batch.
     Progress {
         done: usize,
         total: usize,
+        bytes_done: u64,
+        bytes_total: u64,
     },
     /// The file was indexed, with a caveat.
     Warning {
@@ -177,7 +181,14 @@ pub fn ingest(
     };
     let applied = (|| {
         let total = todo.len();
-        let mut done = 0;
+        let bytes_total = todo.iter().map(|f| f.size).sum::<u64>();
+        let (mut done, mut bytes_done) = (0, 0);
+        on_event(Event::Progress {
+            done,
+            total,
+            bytes_done,
+            bytes_total,
+        });
         for batch in todo.chunks(BATCH) {
             check_cancel(options)?;
             let outcomes: Vec<Outcome> = pool.install(|| {
@@ -197,7 +208,13 @@ pub fn ingest(
                     .map_err(|e| target.error(e, needed))?;
             }
             done += batch.len();
-            on_event(Event::Progress { done, total });
+            bytes_done += batch.iter().map(|f| f.size).sum::<u64>();
+            on_event(Event::Progress {
+                done,
+                total,
+                bytes_done,
+                bytes_total,
+            });
         }
         work.remove_vanished(&walked, options.corpus);
         if let Some(path) = options.synonyms {

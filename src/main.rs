@@ -80,6 +80,19 @@ struct IngestArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Progress (files, MB, rate, elapsed, ETA) on stderr: auto = on a terminal.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    progress: ProgressArg,
+    /// Print nothing but errors (no progress, warnings or summary).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProgressArg {
+    Never,
+    Auto,
+    Always,
 }
 
 #[derive(clap::Args)]
@@ -379,32 +392,61 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         wait: false,
         cancel: None,
     };
-    let report = ingest_with_messages(&options)?;
+    let report = ingest_with_messages(&options, args.progress, args.quiet)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
 }
 
-/// Runs ingest, printing warnings, progress (on a terminal) and the summary on stderr.
-fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
-    let shown = io::stderr().is_terminal();
-    let mut last_draw = Instant::now();
+/// Runs ingest, printing warnings, progress and the summary on stderr (with
+/// `quiet`, only the files that could not be indexed).
+///
+/// Progress on a terminal is one line redrawn in place (at most 10 times a
+/// second); `--progress=always` without a terminal writes a plain line at most
+/// once a second, so that a log shows a long ingest moving.
+fn ingest_with_messages(
+    options: &IngestOptions,
+    when: ProgressArg,
+    quiet: bool,
+) -> Result<IngestReport> {
+    let terminal = io::stderr().is_terminal();
+    let shown = terminal && !quiet && when != ProgressArg::Never;
+    let logged = !terminal && !quiet && when == ProgressArg::Always;
+    let started = Instant::now();
+    let mut last_draw: Option<Instant> = None;
     let mut on_event = |event: Event| match event {
-        Event::Progress { done, total } => {
-            if last_draw.elapsed().as_millis() > 100 || done == total {
-                progress(shown, Some(&format!("ingesting: {done}/{total} files")));
-                last_draw = Instant::now();
+        Event::Progress {
+            done,
+            total,
+            bytes_done,
+            bytes_total,
+        } => {
+            let every = if shown { 100 } else { 1000 };
+            let due = last_draw.is_none_or(|t| t.elapsed().as_millis() >= every);
+            if (shown || logged) && (due || done == total) {
+                let elapsed = started.elapsed().as_secs_f64();
+                let text = output::ingest_progress(done, total, bytes_done, bytes_total, elapsed);
+                if shown {
+                    progress(true, Some(&text));
+                } else {
+                    say(format_args!("{text}"));
+                }
+                last_draw = Some(Instant::now());
             }
         }
         Event::Warning { path, message } => {
-            progress(shown, None);
-            say(format_args!("warning: {path}: {message}"));
+            if !quiet {
+                progress(shown, None);
+                say(format_args!("warning: {path}: {message}"));
+            }
         }
         Event::Skipped { path, message } => {
             progress(shown, None);
             say(format_args!("skipped {path}: {message}"));
         }
         Event::Notice(message) => {
-            progress(shown, None);
-            say(format_args!("{message}"));
+            if !quiet {
+                progress(shown, None);
+                say(format_args!("{message}"));
+            }
         }
     };
     // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
@@ -442,6 +484,9 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
         other => other?,
     };
     progress(shown, None);
+    if quiet {
+        return Ok(report);
+    }
     let mut summary = Vec::new();
     output::ingest_summary(
         &mut summary,
@@ -488,17 +533,21 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 index.display(),
                 corpus.display()
             ));
-            ingest_with_messages(&IngestOptions {
-                corpus,
-                index_dir: index,
-                rebuild: false,
-                synonyms: None,
-                max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
-                threads: 0,
-                // Another query may be building it too: wait for it, then use it.
-                wait: true,
-                cancel: None,
-            })?;
+            ingest_with_messages(
+                &IngestOptions {
+                    corpus,
+                    index_dir: index,
+                    rebuild: false,
+                    synonyms: None,
+                    max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
+                    threads: 0,
+                    // Another query may be building it too: wait for it, then use it.
+                    wait: true,
+                    cancel: None,
+                },
+                ProgressArg::Auto,
+                false,
+            )?;
             Ok(Engine::open(index, params)?)
         }
         other => Ok(other?),

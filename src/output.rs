@@ -460,9 +460,58 @@ pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io:
     )
 }
 
+/// An ingest's progress as one line: files and MB done, rate, elapsed and the
+/// time left at the rate so far (by bytes; unknown until something was read).
+pub fn ingest_progress(
+    done: usize,
+    total: usize,
+    bytes_done: u64,
+    bytes_total: u64,
+    elapsed: f64,
+) -> String {
+    let mb = |b: u64| b as f64 / 1e6;
+    let clock = |s: f64| {
+        let s = s.round() as u64;
+        match s {
+            0..3600 => format!("{}:{:02}", s / 60, s % 60),
+            _ => format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60),
+        }
+    };
+    let rate = if elapsed > 0.0 {
+        mb(bytes_done) / elapsed
+    } else {
+        0.0
+    };
+    let eta = if bytes_done > 0 && done < total {
+        let left = elapsed * (bytes_total - bytes_done.min(bytes_total)) as f64 / bytes_done as f64;
+        format!(", ETA {}", clock(left))
+    } else {
+        String::new()
+    };
+    format!(
+        "ingesting: {done}/{total} files, {:.1}/{:.1} MB, {rate:.1} MB/s, {} elapsed{eta}",
+        mb(bytes_done),
+        mb(bytes_total),
+        clock(elapsed),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_line_has_files_bytes_rate_elapsed_and_eta() {
+        let line = ingest_progress(100, 400, 5_000_000, 20_000_000, 10.0);
+        assert_eq!(
+            line,
+            "ingesting: 100/400 files, 5.0/20.0 MB, 0.5 MB/s, 0:10 elapsed, ETA 0:30"
+        );
+        // Nothing read yet: no rate to project from, no ETA; done: no ETA either.
+        assert!(!ingest_progress(0, 4, 0, 9, 0.0).contains("ETA"));
+        assert!(!ingest_progress(4, 4, 9, 9, 2.0).contains("ETA"));
+        assert!(ingest_progress(1, 2, 1, 2, 4000.0).contains("1:06:40 elapsed, ETA 1:06:40"));
+    }
     use crate::search::Snippet;
 
     fn results() -> Results {

@@ -392,3 +392,54 @@ fn foreign_or_damaged_index_folders_give_clear_errors() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(ids(&query_json(&index2, "wheezing")).len(), 1);
 }
+
+#[test]
+fn ingest_progress_always_never_and_quiet() {
+    let (_dir, corpus, index) = mixed_corpus();
+    let with = |args: &[&str]| {
+        let r = run(lectern()
+            .arg("ingest")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .arg("--rebuild")
+            .args(args));
+        assert_eq!(r.code, 1, "binary.txt cannot be indexed: {}", r.stderr);
+        r.stderr
+    };
+    // Not a terminal: progress only when asked for, as plain lines (no escapes).
+    let always = with(&["--progress=always"]);
+    let line = always
+        .lines()
+        .find(|l| l.starts_with("lectern: ingesting: "))
+        .unwrap_or_else(|| panic!("no progress line: {always}"));
+    assert!(
+        line.contains(" files, ") && line.contains(" MB/s, "),
+        "{line}"
+    );
+    assert!(line.contains(" elapsed"), "{line}");
+    assert!(
+        !always.contains('\x1b') && !always.contains('\r'),
+        "{always:?}"
+    );
+    assert!(always.contains(" passages in "), "summary kept: {always}");
+    for quiet_enough in [with(&[]), with(&["--progress=never"])] {
+        assert!(!quiet_enough.contains("ingesting:"), "{quiet_enough}");
+        assert!(quiet_enough.contains(" passages in "), "{quiet_enough}");
+    }
+    // --quiet: the file that failed, nothing else (no progress, even when asked).
+    let quiet = with(&["--quiet", "--progress=always"]);
+    assert!(
+        quiet.contains("binary.txt"),
+        "errors still reported: {quiet}"
+    );
+    assert!(
+        quiet.lines().all(|l| l.contains("binary.txt")),
+        "only errors: {quiet}"
+    );
+    let q = run(lectern()
+        .args(["query", "--format", "trec", "--index"])
+        .arg(&index)
+        .arg("uric acid"));
+    assert_eq!(q.code, 0, "the quiet ingest indexed: {}", q.stderr);
+}
