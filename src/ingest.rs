@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use tantivy::schema::Field;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use crate::extract::{self, Article, ExtractError};
+use crate::extract::{self, Article, ExtractError, Skip};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
 use crate::store::{self, FileRecord, Manifest, Store, StoreError};
@@ -71,6 +71,10 @@ pub struct IngestReport {
     pub failed: usize,
     /// Files with an extension lectern does not read.
     pub unsupported: usize,
+    /// Pages that ask not to be indexed (robots `noindex`) and redirect stubs,
+    /// among the files read by this ingest.
+    pub noindex: usize,
+    pub redirects: usize,
     /// Articles and passages in the index after this ingest.
     pub articles: u64,
     pub passages: u64,
@@ -117,6 +121,8 @@ enum Outcome {
     Unreadable(String),
     /// Read but unusable: the previous passages, if any, are removed.
     Rejected(ExtractError),
+    /// A page not meant for indexing: recorded with no passages, not a failure.
+    Excluded(Skip, FileRecord),
 }
 
 /// Where the new index is written: in place, or in a fresh folder swapped in at the end
@@ -254,6 +260,18 @@ pub fn ingest(
                     if let Some(old) = old {
                         manifest.files.insert(file.rel.clone(), old.clone());
                     }
+                }
+                Outcome::Excluded(skip, record) => {
+                    match skip {
+                        Skip::NoIndex => report.noindex += 1,
+                        Skip::Redirect => report.redirects += 1,
+                    }
+                    report.bytes_read += file.size;
+                    if old.is_some_and(|o| o.passages > 0) {
+                        delete_article(&writer, fields.path, &file.rel);
+                        changed = true;
+                    }
+                    manifest.files.insert(file.rel.clone(), record);
                 }
                 Outcome::Rejected(error) => {
                     report.failed += 1;
@@ -503,6 +521,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
                 warning,
             }
         }
+        Err(ExtractError::Skipped(skip)) => Outcome::Excluded(skip, record),
         Err(e) => Outcome::Rejected(e),
     }
 }
@@ -519,6 +538,11 @@ fn documents<'a>(
         .map(move |(i, section)| {
             let mut doc = TantivyDocument::new();
             doc.add_text(fields.id, format!("{rel}#{}", section.anchor));
+            // Further ids that lead here (`show` finds the passage by any of them).
+            for alias in &section.aliases {
+                doc.add_text(fields.id, format!("{rel}#{alias}"));
+            }
+            doc.add_text(fields.lang, &article.lang);
             doc.add_text(fields.path, rel);
             doc.add_text(fields.title, &article.title);
             doc.add_text(

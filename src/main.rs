@@ -92,6 +92,9 @@ struct QueryArgs {
     /// Skip snippets (faster).
     #[arg(long)]
     no_snippets: bool,
+    /// Only passages of articles in this language (`en`, `zh`…; see `lang` in JSON).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
@@ -228,7 +231,7 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     clear_line(progress);
     let r = &report;
     eprintln!(
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} failed; {:.1} MB read in {:.2} s",
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} noindex, {} redirects, {} failed; {:.1} MB read in {:.2} s",
         r.articles,
         r.passages,
         options.index_dir.display(),
@@ -237,6 +240,8 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
         r.removed,
         r.unchanged,
         r.unsupported,
+        r.noindex,
+        r.redirects,
         r.failed,
         r.bytes_read as f64 / 1e6,
         r.seconds
@@ -295,6 +300,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         limit: args.limit,
         snippets: !args.no_snippets,
         explain: args.explain,
+        lang: args.lang.clone(),
         ..SearchOptions::default()
     };
     let style = Style {

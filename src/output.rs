@@ -49,6 +49,7 @@ struct JsonHit<'a> {
     path: &'a str,
     title: &'a str,
     heading: &'a str,
+    lang: &'a str,
     lines: [u64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<&'a str>,
@@ -82,6 +83,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
         path: &hit.path,
         title: &hit.title,
         heading: &hit.heading,
+        lang: &hit.lang,
         lines: [hit.lines.0, hit.lines.1],
         snippet: hit.snippet.as_ref().map(|s| s.text.as_str()),
         highlights: hit
@@ -252,6 +254,7 @@ mod tests {
                 path: "a.txt".into(),
                 title: "T".into(),
                 heading: "Exam".into(),
+                lang: "en".into(),
                 text: "The CEA test.".into(),
                 lines: (3, 5),
                 snippet: Some(Snippet {

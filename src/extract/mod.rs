@@ -13,7 +13,21 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
+
+/// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
+/// between a format extractor and [`finish`]: such a line keeps its indentation, is
+/// never page furniture and never boilerplate. Removed before text is stored.
+pub const CODE_MARK: char = '\u{E000}';
+
+/// A section whose text is at least this share link text (letters and digits inside
+/// links / all letters and digits) is navigation (a table of contents, an index, a
+/// "see also" list), not an answer, and is dropped.
+pub const MAX_LINK_DENSITY: f64 = 0.7;
+
+/// Sections with fewer letters and digits than this are too short to judge by their
+/// link density (a one-line reference to another page is content).
+const MIN_LINK_DENSITY_CHARS: usize = 40;
 
 /// A section longer than this (bytes of text) is split into several passages.
 pub const MAX_PASSAGE_BYTES: usize = 64 * 1024;
@@ -41,6 +55,10 @@ impl Format {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Article {
     pub title: String,
+    /// Language: primary subtag, lower-case (`en`, `zh`), from `<html lang>` or
+    /// Markdown front matter, else guessed from the script ([`detect_language`]);
+    /// `und` when unknown.
+    pub lang: String,
     pub sections: Vec<Section>,
 }
 
@@ -55,6 +73,10 @@ pub struct Section {
     pub text: String,
     /// First and last line (1-based, inclusive) of the section in the source.
     pub lines: (u32, u32),
+    /// Other anchors that lead to this passage: ids of headings that have no passage
+    /// of their own (the title heading, a heading directly followed by a
+    /// sub-heading) and of an enclosing `<section>`.
+    pub aliases: Vec<String>,
 }
 
 /// A section as a format extractor produces it, before anchors are made unique.
@@ -65,6 +87,19 @@ pub struct RawSection {
     pub heading: Vec<String>,
     pub text: String,
     pub lines: (u32, u32),
+    /// Further anchors of this section (see [`Section::aliases`]).
+    pub aliases: Vec<String>,
+    /// Letters and digits of `text` that are link text.
+    pub link_chars: usize,
+}
+
+/// Why a page asks not to be indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// `<meta name="robots" content="noindex">` (or `none`).
+    NoIndex,
+    /// `<meta http-equiv="refresh" content="0; url=…">`: a redirect stub.
+    Redirect,
 }
 
 /// What went wrong with one file. The file is skipped; ingest goes on.
@@ -74,6 +109,8 @@ pub enum ExtractError {
     Binary,
     /// Over the size limit, in bytes.
     TooLarge { size: u64, limit: u64 },
+    /// The page asks not to be indexed; not a failure (ingest counts these apart).
+    Skipped(Skip),
 }
 
 impl fmt::Display for ExtractError {
@@ -88,6 +125,12 @@ impl fmt::Display for ExtractError {
                 *size as f64 / MIB,
                 *limit as f64 / MIB
             ),
+            ExtractError::Skipped(Skip::NoIndex) => {
+                write!(f, "skipped: the page asks not to be indexed (robots noindex)")
+            }
+            ExtractError::Skipped(Skip::Redirect) => {
+                write!(f, "skipped: the page is a redirect (meta refresh)")
+            }
         }
     }
 }
@@ -110,20 +153,28 @@ pub fn extract(
 ) -> Result<(Article, Option<String>), ExtractError> {
     let decoded = decode(bytes, format)?;
     let mut warning = decoded.warning;
-    let (title, raw) = match format {
+    let (title, raw, lang) = match format {
         Format::Html => {
-            let (title, raw, html_warning) = html::extract(&decoded.text);
-            warning = warning.or(html_warning);
-            (title, raw)
+            let page = html::extract(&decoded.text).map_err(ExtractError::Skipped)?;
+            warning = warning.or(page.warning);
+            (page.title, page.sections, page.lang)
         }
         Format::Markdown => markdown::extract(&decoded.text),
-        Format::Text => text::extract(&decoded.text),
+        Format::Text => {
+            let (title, raw) = text::extract(&decoded.text);
+            (title, raw, None)
+        }
     };
     let title = match title.map(|t| normalize_space(&t)) {
         Some(t) if !t.is_empty() => t,
         _ => fallback_title.to_string(),
     };
-    Ok((finish(title, raw), warning))
+    let mut article = finish(title, raw);
+    article.lang = lang
+        .as_deref()
+        .and_then(language_tag)
+        .unwrap_or_else(|| detect_language(&article));
+    Ok((article, warning))
 }
 
 /// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
@@ -190,14 +241,23 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     encoding_rs::Encoding::for_label(&rest[..end])
 }
 
-/// Turns raw sections into final ones: furniture lines dropped, empty sections
-/// dropped, huge sections split, anchors made unique within the article.
+/// Turns raw sections into final ones: furniture lines dropped, empty sections and
+/// link lists dropped, huge sections split, anchors made unique within the article.
+/// The anchors of a section left empty lead to the next passage (as aliases).
 fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let mut used = Anchors::default();
-    let mut sections = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut carried: Vec<String> = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
-        if text.is_empty() || section.heading.last().is_some_and(|h| is_furniture(h)) {
+        if text.is_empty() {
+            carried.extend(section.anchor);
+            carried.extend(section.aliases);
+            continue;
+        }
+        if section.heading.last().is_some_and(|h| is_furniture(h))
+            || is_link_list(&text, section.link_chars)
+        {
             continue;
         }
         let base = section
@@ -212,6 +272,8 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
         } else {
             base
         };
+        let mut aliases = std::mem::take(&mut carried);
+        aliases.extend(section.aliases);
         for (part, chunk) in split_bounded(&text, MAX_PASSAGE_BYTES)
             .into_iter()
             .enumerate()
@@ -227,10 +289,106 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
                 heading: section.heading.clone(),
                 text: chunk.to_string(),
                 lines: section.lines,
+                aliases: std::mem::take(&mut aliases),
             });
         }
     }
-    Article { title, sections }
+    // An alias never shadows a passage's own anchor, and leads to one passage only.
+    let anchors: std::collections::HashSet<String> =
+        sections.iter().map(|s| s.anchor.clone()).collect();
+    let mut claimed = std::collections::HashSet::new();
+    for section in &mut sections {
+        section.aliases.retain(|a| {
+            !a.trim().is_empty() && !anchors.contains(a) && claimed.insert(a.clone())
+        });
+    }
+    Article {
+        title,
+        lang: String::new(),
+        sections,
+    }
+}
+
+/// True when a section is mostly link text: navigation, not content.
+fn is_link_list(text: &str, link_chars: usize) -> bool {
+    let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
+    chars >= MIN_LINK_DENSITY_CHARS && link_chars as f64 >= MAX_LINK_DENSITY * chars as f64
+}
+
+/// The primary subtag of a language tag (`zh-CN` → `zh`), if it looks like one.
+pub fn language_tag(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    ((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase()))
+        .then_some(primary)
+}
+
+/// English function words: a Latin-script text where they are frequent is English.
+const ENGLISH_MARKERS: &[&str] = &[
+    "the", "of", "and", "to", "in", "is", "that", "for", "it", "with", "as", "are", "this", "be",
+    "or", "by", "on", "not", "you", "can",
+];
+
+/// A cheap language guess from the script of the first few thousand letters: Han
+/// with kana is `ja`, Han alone `zh`, Hangul `ko`, a few scripts used by one
+/// language each; Latin script is `en` when English function words are frequent.
+/// Anything else is `und` (undetermined).
+pub fn detect_language(article: &Article) -> String {
+    let (mut han, mut kana, mut hangul, mut latin, mut letters) = (0usize, 0, 0, 0, 0);
+    let mut other: Option<&str> = None;
+    let text = std::iter::once(article.title.as_str())
+        .chain(article.sections.iter().map(|s| s.text.as_str()));
+    let mut english = 0usize;
+    let mut words = 0usize;
+    'outer: for part in text {
+        for word in part.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            words += 1;
+            if ENGLISH_MARKERS.iter().any(|m| word.eq_ignore_ascii_case(m)) {
+                english += 1;
+            }
+            for c in word.chars() {
+                letters += 1;
+                match c as u32 {
+                    0x3040..=0x30FF => kana += 1,
+                    0x3400..=0x9FFF | 0xF900..=0xFAFF => han += 1,
+                    0xAC00..=0xD7AF | 0x1100..=0x11FF => hangul += 1,
+                    0x0370..=0x03FF => other = other.or(Some("el")),
+                    0x0E00..=0x0E7F => other = other.or(Some("th")),
+                    0x0590..=0x05FF => other = other.or(Some("he")),
+                    _ if c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c) => {
+                        latin += 1
+                    }
+                    _ => {}
+                }
+            }
+            if letters > 4000 {
+                break 'outer;
+            }
+        }
+    }
+    let cjk = han + kana + hangul;
+    let lang = if letters == 0 {
+        "und"
+    } else if cjk * 10 >= letters * 3 {
+        if kana > 0 && kana * 20 >= cjk {
+            "ja"
+        } else if hangul >= han {
+            "ko"
+        } else {
+            "zh"
+        }
+    } else if latin * 2 >= letters {
+        if english * 100 >= words * 8 {
+            "en"
+        } else {
+            "und"
+        }
+    } else {
+        other.unwrap_or("und")
+    };
+    lang.to_string()
 }
 
 /// Anchors used so far in one article, and the next suffix to try for each base,
@@ -272,7 +430,7 @@ pub fn slug(text: &str) -> String {
 }
 
 /// Collapses runs of spaces and tabs, trims lines, drops blank lines and page
-/// furniture lines.
+/// furniture lines. Lines marked with [`CODE_MARK`] keep their indentation.
 fn clean_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
@@ -283,6 +441,16 @@ fn clean_text(text: &str) -> String {
             out.push('\n');
         }
         let start = out.len();
+        if let Some(code) = line.strip_prefix(CODE_MARK) {
+            // Preformatted: indentation kept, never furniture.
+            let code = code.trim_end();
+            if code.trim_start().is_empty() {
+                out.truncate(mark);
+            } else {
+                out.push_str(code);
+            }
+            continue;
+        }
         push_normalized(&mut out, line);
         if out.len() == start || is_furniture(&out[start..]) {
             out.truncate(mark);
