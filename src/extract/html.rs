@@ -534,6 +534,9 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
     let mut sections: Vec<RawSection> = Vec::new();
     let mut current = RawSection::default();
     let mut path: Vec<(u8, String)> = Vec::new();
+    // Set on entering a `<section>` whose text before its first heading goes to
+    // that heading's section.
+    let mut carry = false;
     let mut stack: Vec<NodeRef<Node>> = content.children().rev().collect();
     while let Some(node) = stack.pop() {
         match node.value() {
@@ -546,6 +549,26 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                 if let Some(level) = heading_level(name) {
                     let (text, content) = split_heading(node);
                     let text = super::normalize_space(&text);
+                    // Blocks inside an unclosed heading are the section's text.
+                    stack.extend(content.into_iter().rev());
+                    let own_id = element.id().map(str::to_string);
+                    let section_id = enclosing_section_id(node, content_id);
+                    // The heading that names the article is the title, not a section;
+                    // what came before it (breadcrumbs) opens the introduction.
+                    if Some(node.id()) == title_node {
+                        path.clear();
+                        current.heading.clear();
+                        current.aliases.extend(own_id);
+                        current.aliases.extend(section_id);
+                        carry = false;
+                        continue;
+                    }
+                    // Text of this heading's `<section>` before the heading is its own.
+                    let prefix = if std::mem::take(&mut carry) {
+                        std::mem::take(&mut current.text)
+                    } else {
+                        String::new()
+                    };
                     let mut aliases = Vec::new();
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
@@ -554,19 +577,10 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                         aliases.extend(current.anchor.take());
                         aliases.append(&mut current.aliases);
                     }
-                    current = RawSection::default();
-                    // Blocks inside an unclosed heading are the section's text.
-                    stack.extend(content.into_iter().rev());
-                    let own_id = element.id().map(str::to_string);
-                    let section_id = enclosing_section_id(node, content_id);
-                    // The heading that names the article is the title, not a section.
-                    if Some(node.id()) == title_node {
-                        path.clear();
-                        current.aliases = aliases;
-                        current.aliases.extend(own_id);
-                        current.aliases.extend(section_id);
-                        continue;
-                    }
+                    current = RawSection {
+                        text: prefix,
+                        ..RawSection::default()
+                    };
                     while path.last().is_some_and(|(l, _)| *l >= level) {
                         path.pop();
                     }
@@ -581,6 +595,14 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                         None => current.anchor = section_id,
                     }
                 } else if contains_heading.contains(&node.id()) {
+                    if matches!(name, "section" | "article") && !current.text.trim().is_empty() {
+                        // A new sectioning element: what precedes its first heading
+                        // (a rule marker, a version badge) belongs to that heading.
+                        let heading = current.heading.clone();
+                        sections.push(std::mem::take(&mut current));
+                        current.heading = heading;
+                        carry = true;
+                    }
                     if is_block(name) {
                         current.text.push('\n');
                     }
@@ -707,7 +729,11 @@ fn in_chrome(node: NodeRef<Node>) -> bool {
 /// (`<div id="r-x"><a href="#r-x">[x]</a></div>`, the Rust reference's rule
 /// markers). Not text.
 fn is_self_marker(node: NodeRef<Node>) -> bool {
-    let Some(id) = node.value().as_element().and_then(|e| e.id()) else {
+    let Some(element) = node.value().as_element() else {
+        return false;
+    };
+    // A heading that is its own link (mdBook) is a heading.
+    let Some(id) = element.id().filter(|_| heading_level(element.name()).is_none()) else {
         return false;
     };
     let mut link = None;
