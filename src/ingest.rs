@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use tantivy::schema::Field;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
+use crate::boilerplate;
 use crate::extract::{self, Article, ExtractError, Skip};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
@@ -203,16 +204,44 @@ pub fn ingest(
         writer.delete_all_documents()?;
     }
 
+    // Site boilerplate (see [`boilerplate`]) depends on every page of a site, so
+    // the changed files of one site are extracted before any of them is written;
+    // sites are done one after the other. A site whose boilerplate changed (pages
+    // added, changed or removed) also re-reads its unchanged pages that hold a line
+    // whose status flipped, so the index is the one a full rebuild would make.
+    let vanished_sites = previous
+        .files
+        .keys()
+        .filter(|rel| !seen.contains(rel.as_str()))
+        .map(|rel| boilerplate::site_of(rel));
+    let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = vanished_sites
+        .map(|site| (site, Vec::new()))
+        .collect();
+    for file in &todo {
+        by_site
+            .entry(boilerplate::site_of(&file.rel))
+            .or_default()
+            .push(*file);
+    }
+    let files_by_rel: std::collections::HashMap<&str, &SourceFile> =
+        walked.files.iter().map(|f| (f.rel.as_str(), f)).collect();
     let total = todo.len();
     let mut done = 0;
-    for batch in todo.chunks(BATCH) {
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|file| process(file, previous.files.get(&file.rel), options.max_file_bytes))
-                .collect()
-        });
-        for (file, outcome) in batch.iter().zip(outcomes) {
+    for (site, site_todo) in by_site {
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(site_todo.len());
+        for batch in site_todo.chunks(BATCH) {
+            outcomes.extend(pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|file| process(file, previous.files.get(&file.rel), options.max_file_bytes))
+                    .collect::<Vec<Outcome>>()
+            }));
+            done += batch.len();
+            on_event(Event::Progress { done, total });
+        }
+        let mut pending: Vec<(&SourceFile, Article)> = Vec::new();
+        let mut fresh: HashSet<&str> = HashSet::new();
+        for (file, outcome) in site_todo.iter().zip(outcomes) {
             let old = previous.files.get(&file.rel);
             match outcome {
                 Outcome::Same(record) => {
@@ -225,6 +254,8 @@ pub fn ingest(
                     mut record,
                     warning,
                 } => {
+                    // Before boilerplate removal; set again when written.
+                    record.passages = article.sections.len() as u64;
                     if let Some(message) = &warning {
                         on_event(Event::Warning {
                             path: &file.rel,
@@ -238,11 +269,9 @@ pub fn ingest(
                     } else {
                         report.added += 1;
                     }
-                    record.passages = article.sections.len() as u64;
-                    for doc in documents(&fields, &file.rel, &article) {
-                        writer.add_document(doc)?;
-                    }
                     manifest.files.insert(file.rel.clone(), record);
+                    fresh.insert(file.rel.as_str());
+                    pending.push((file, article));
                     changed = true;
                 }
                 Outcome::Unreadable(message) => {
@@ -286,8 +315,46 @@ pub fn ingest(
                 }
             }
         }
-        done += batch.len();
-        on_event(Event::Progress { done, total });
+        let new_lines = boilerplate::of_site(&manifest.files, site);
+        let old_lines = boilerplate::of_site(&previous.files, site);
+        // Unchanged pages written under the old boilerplate that the new one touches.
+        let flipped: HashSet<u32> = new_lines.symmetric_difference(&old_lines).copied().collect();
+        let redo: Vec<String> = if flipped.is_empty() {
+            Vec::new()
+        } else {
+            boilerplate::site_records(&manifest.files, site)
+                .filter(|(rel, record)| {
+                    !fresh.contains(rel.as_str())
+                        && boilerplate::decode(&record.lines).any(|k| flipped.contains(&k))
+                })
+                .map(|(rel, _)| rel.clone())
+                .collect()
+        };
+        for rel in &redo {
+            let Some(file) = files_by_rel.get(rel.as_str()) else {
+                continue;
+            };
+            match process(file, None, options.max_file_bytes) {
+                Outcome::Article { article, .. } => {
+                    delete_article(&writer, fields.path, rel);
+                    pending.push((file, article));
+                    changed = true;
+                }
+                _ => on_event(Event::Warning {
+                    path: rel,
+                    message: "could not be read again to apply the site's new boilerplate; its passages are kept",
+                }),
+            }
+        }
+        for (file, mut article) in pending {
+            article.remove_lines(&new_lines);
+            if let Some(record) = manifest.files.get_mut(&file.rel) {
+                record.passages = article.sections.len() as u64;
+            }
+            for doc in documents(&fields, &file.rel, &article) {
+                writer.add_document(doc)?;
+            }
+        }
     }
 
     // Vanished files; not those under a folder the walk could not read.
@@ -489,12 +556,14 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         hash,
         passages: 0,
         abbreviations: Vec::new(),
+        lines: String::new(),
     };
     if let Some(old) = old
         && old.hash == record.hash
     {
         record.passages = old.passages;
         record.abbreviations = old.abbreviations.clone();
+        record.lines = old.lines.clone();
         return Outcome::Same(record);
     }
     let stem = Path::new(&file.rel)
@@ -511,6 +580,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             pairs.sort();
             pairs.dedup();
             record.abbreviations = pairs;
+            record.lines = boilerplate::encode(&article.line_keys());
             let warning = match (warning, article.sections.is_empty()) {
                 (None, true) => Some("no text to index (empty or only boilerplate)".to_string()),
                 (w, _) => w,

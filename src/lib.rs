@@ -1,13 +1,15 @@
 //! lectern: full-text passage search over a folder of articles.
 //!
 //! Data flows one way, one module per step:
-//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections) →
+//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
+//! the [`boilerplate`] lines of their site) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms) → [`search`] (ranked passages) →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
 //! scores runs against relevance judgements.
 
 pub mod batch;
+pub mod boilerplate;
 pub mod eval;
 pub mod extract;
 pub mod ingest;

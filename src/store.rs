@@ -70,6 +70,10 @@ pub struct FileRecord {
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub abbreviations: Vec<(String, String)>,
+    /// Keys of the page's short prose lines, before boilerplate removal
+    /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lines: String,
 }
 
 /// Every ingested file, by relative path.

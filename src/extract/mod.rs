@@ -77,6 +77,9 @@ pub struct Section {
     /// of their own (the title heading, a heading directly followed by a
     /// sub-heading) and of an enclosing `<section>`.
     pub aliases: Vec<String>,
+    /// Per line of `text`: the key of a short prose line that could be site
+    /// boilerplate ([`crate::boilerplate`]); `None` for code and longer lines.
+    pub line_keys: Vec<Option<u32>>,
 }
 
 /// A section as a format extractor produces it, before anchors are made unique.
@@ -284,12 +287,14 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
                 format!("{base}-part{}", part + 1)
             };
             let anchor = unique(&mut used, wanted);
+            let (text, line_keys) = keyed_lines(chunk);
             sections.push(Section {
                 anchor,
                 heading: section.heading.clone(),
-                text: chunk.to_string(),
+                text,
                 lines: section.lines,
                 aliases: std::mem::take(&mut aliases),
+                line_keys,
             });
         }
     }
@@ -306,6 +311,93 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
         title,
         lang: String::new(),
         sections,
+    }
+}
+
+/// Lines of at most this many words (and [`MAX_KEYED_BYTES`] bytes) may be site
+/// boilerplate ("Expand description", "1.0.0 · Source", "Was this helpful? Yes
+/// No"); longer ones are sentences, which repeat across pages for a reason.
+pub const MAX_KEYED_WORDS: usize = 8;
+const MAX_KEYED_BYTES: usize = 80;
+
+/// A section's final text (code marks removed) and the boilerplate key of each line.
+fn keyed_lines(chunk: &str) -> (String, Vec<Option<u32>>) {
+    let mut text = String::with_capacity(chunk.len());
+    let mut keys = Vec::new();
+    for line in chunk.split('\n') {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        if let Some(code) = line.strip_prefix(CODE_MARK) {
+            text.push_str(code);
+            keys.push(None);
+            continue;
+        }
+        text.push_str(line);
+        let short = line.len() <= MAX_KEYED_BYTES
+            && line.split(' ').filter(|w| !w.is_empty()).count() <= MAX_KEYED_WORDS;
+        keys.push(short.then(|| line_key(line)));
+    }
+    (text, keys)
+}
+
+/// The boilerplate key of a (whitespace-normalised) line.
+pub fn line_key(line: &str) -> u32 {
+    xxhash_rust::xxh3::xxh3_64(line.as_bytes()) as u32
+}
+
+impl Article {
+    /// Keys of the short prose lines of this article, sorted, each once.
+    pub fn line_keys(&self) -> Vec<u32> {
+        let mut keys: Vec<u32> = self
+            .sections
+            .iter()
+            .flat_map(|s| s.line_keys.iter().flatten().copied())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Removes the lines whose key is in `boilerplate`; a section left empty is
+    /// dropped and its anchors lead to the next passage.
+    pub fn remove_lines(&mut self, boilerplate: &std::collections::HashSet<u32>) {
+        if boilerplate.is_empty() {
+            return;
+        }
+        let mut carried: Vec<String> = Vec::new();
+        let mut kept = Vec::with_capacity(self.sections.len());
+        for mut section in std::mem::take(&mut self.sections) {
+            if section
+                .line_keys
+                .iter()
+                .any(|k| k.is_some_and(|k| boilerplate.contains(&k)))
+            {
+                let mut text = String::with_capacity(section.text.len());
+                let mut keys = Vec::with_capacity(section.line_keys.len());
+                for (line, key) in section.text.split('\n').zip(&section.line_keys) {
+                    if key.is_some_and(|k| boilerplate.contains(&k)) {
+                        continue;
+                    }
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    text.push_str(line);
+                    keys.push(*key);
+                }
+                section.text = text;
+                section.line_keys = keys;
+            }
+            if section.text.trim().is_empty() {
+                carried.push(section.anchor);
+                carried.append(&mut section.aliases);
+                continue;
+            }
+            carried.append(&mut section.aliases);
+            section.aliases = std::mem::take(&mut carried);
+            kept.push(section);
+        }
+        self.sections = kept;
     }
 }
 
@@ -443,10 +535,12 @@ fn clean_text(text: &str) -> String {
         let start = out.len();
         if let Some(code) = line.strip_prefix(CODE_MARK) {
             // Preformatted: indentation kept, never furniture.
+            // The mark stays until [`keyed_lines`]: code is never boilerplate.
             let code = code.trim_end();
             if code.trim_start().is_empty() {
                 out.truncate(mark);
             } else {
+                out.push(CODE_MARK);
                 out.push_str(code);
             }
             continue;
