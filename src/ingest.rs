@@ -214,9 +214,8 @@ pub fn ingest(
         .keys()
         .filter(|rel| !seen.contains(rel.as_str()))
         .map(|rel| boilerplate::site_of(rel));
-    let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = vanished_sites
-        .map(|site| (site, Vec::new()))
-        .collect();
+    let mut by_site: BTreeMap<&str, Vec<&SourceFile>> =
+        vanished_sites.map(|site| (site, Vec::new())).collect();
     for file in &todo {
         by_site
             .entry(boilerplate::site_of(&file.rel))
@@ -233,7 +232,9 @@ pub fn ingest(
             outcomes.extend(pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|file| process(file, previous.files.get(&file.rel), options.max_file_bytes))
+                    .map(|file| {
+                        process(file, previous.files.get(&file.rel), options.max_file_bytes)
+                    })
                     .collect::<Vec<Outcome>>()
             }));
             done += batch.len();
@@ -318,7 +319,10 @@ pub fn ingest(
         let new_lines = boilerplate::of_site(&manifest.files, site);
         let old_lines = boilerplate::of_site(&previous.files, site);
         // Unchanged pages written under the old boilerplate that the new one touches.
-        let flipped: HashSet<u32> = new_lines.symmetric_difference(&old_lines).copied().collect();
+        let flipped: HashSet<u32> = new_lines
+            .symmetric_difference(&old_lines)
+            .copied()
+            .collect();
         let redo: Vec<String> = if flipped.is_empty() {
             Vec::new()
         } else {

@@ -86,7 +86,11 @@ fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     let chapters = [
-        ("References and Borrowing", "references-and-borrowing", "borrowing"),
+        (
+            "References and Borrowing",
+            "references-and-borrowing",
+            "borrowing",
+        ),
         ("Slices", "slices", "slicing"),
         ("Structs", "structs", "structuring"),
         ("Enums", "enums", "enumerating"),
@@ -100,7 +104,11 @@ fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
              <h3 id=\"more-{id}\"><a class=\"header\" href=\"#more-{id}\">More {title}</a></h3>\n\
              <p>Further words on {word}.</p>"
         );
-        write(&corpus, &format!("book/ch{i:02}.html"), &mdbook_page(title, id, &body));
+        write(
+            &corpus,
+            &format!("book/ch{i:02}.html"),
+            &mdbook_page(title, id, &body),
+        );
     }
     // The whole book on one page, not for indexing; a redirect stub; a robots
     // "none" page with odd case.
@@ -140,7 +148,11 @@ fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
 }
 
 fn ingest(corpus: &Path, index: &Path) -> Run {
-    run(lectern().arg("ingest").arg(corpus).arg("--index").arg(index))
+    run(lectern()
+        .arg("ingest")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index))
 }
 
 fn query(index: &Path, args: &[&str]) -> (i32, Value) {
@@ -211,7 +223,11 @@ fn mdbook_chrome_is_not_text_and_chapters_have_their_titles() {
         .iter()
         .map(|h| h["text"].as_str().unwrap().to_string())
         .collect();
-    assert!(all.iter().all(|t| !t.contains("Light") && !t.contains("\n-\n")), "{all:?}");
+    assert!(
+        all.iter()
+            .all(|t| !t.contains("Light") && !t.contains("\n-\n")),
+        "{all:?}"
+    );
 }
 
 #[test]
@@ -242,14 +258,25 @@ fn rustdoc_titles_headings_and_anchors() {
         .expect("the method's section id is its anchor");
     assert_eq!(method["title"], "Struct Vec");
     assert!(
-        method["text"].as_str().unwrap().contains("holds with_capacity items"),
+        method["text"]
+            .as_str()
+            .unwrap()
+            .contains("holds with_capacity items"),
         "{method}"
     );
-    assert!(!method["text"].as_str().unwrap().contains("Source"), "{method}");
+    assert!(
+        !method["text"].as_str().unwrap().contains("Source"),
+        "{method}"
+    );
     // Headings without permalink signs; the impl heading's id leads to its passage.
     let examples = show(&index, "api/struct.Vec.html#examples").unwrap();
     assert!(!examples["heading"].as_str().unwrap().contains('§'));
-    assert!(examples["text"].as_str().unwrap().contains("let x = Vec::with_capacity(10);\nassert!"));
+    assert!(
+        examples["text"]
+            .as_str()
+            .unwrap()
+            .contains("let x = Vec::with_capacity(10);\nassert!")
+    );
     assert!(show(&index, "api/struct.Vec.html#implementations").is_some());
     assert!(show(&index, "api/struct.Vec.html#impl-Vec").is_some());
     let intro = show(&index, "api/struct.Vec.html#introduction").unwrap();
@@ -257,7 +284,12 @@ fn rustdoc_titles_headings_and_anchors() {
     assert!(text.contains("A contiguous growable array type."), "{text}");
     // Button text, badges and "Expand description" (on every page of the site)
     // are not text.
-    for chrome in ["Copy item path", "Expand description", "1.0.0", "Skip to main content"] {
+    for chrome in [
+        "Copy item path",
+        "Expand description",
+        "1.0.0",
+        "Skip to main content",
+    ] {
         assert!(!text.contains(chrome), "{chrome:?} in {text}");
         let (code, found) = query(&index, &[&format!("\"{chrome}\"")]);
         assert_eq!(code, 1, "{chrome:?} is searchable: {found}");
@@ -293,9 +325,14 @@ fn reference_rule_markers_tables_and_link_pages() {
 <p>A call evaluates its operands first; see <a href="e.html">call expressions</a> and <a href="f.html">operand order</a> for the rules that apply to every call.</p>
 </main></body></html>"##,
     );
-    let mut index_page = String::from("<html><head><title>Index</title></head><body><main><h1>Index</h1><ul>");
-    for word in ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa"] {
-        index_page.push_str(&format!("<li><a href=\"{word}.html\">{word} functions reference</a></li>"));
+    let mut index_page =
+        String::from("<html><head><title>Index</title></head><body><main><h1>Index</h1><ul>");
+    for word in [
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa",
+    ] {
+        index_page.push_str(&format!(
+            "<li><a href=\"{word}.html\">{word} functions reference</a></li>"
+        ));
     }
     index_page.push_str("</ul></main></body></html>");
     write(&corpus, "genindex.html", &index_page);
@@ -311,7 +348,10 @@ fn reference_rule_markers_tables_and_link_pages() {
     let text = params["text"].as_str().unwrap();
     assert!(!text.contains("items.fn"), "{text}");
     assert!(text.contains("aarch64-apple-darwin"), "{text}");
-    assert!(!text.contains("][") && !text.contains("^{["), "link soup: {text}");
+    assert!(
+        !text.contains("][") && !text.contains("^{["),
+        "link soup: {text}"
+    );
     // The link list is navigation; the section with links in its prose is content.
     assert!(show(&index, "fn.html#see-also").is_none());
     assert!(show(&index, "fn.html#calls").is_some());
@@ -343,7 +383,10 @@ fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
     let (_, found) = query(&index, &["treatment"]);
     assert_eq!(hits(&found).len(), 6, "{found}");
     let gout = show(&index, "leaflets/gout.txt#treatment").unwrap();
-    assert_eq!(gout["text"], "Gout treatment depends on the cause.\nRest helps with Gout.");
+    assert_eq!(
+        gout["text"],
+        "Gout treatment depends on the cause.\nRest helps with Gout."
+    );
 
     // Remove three leaflets: the line is on 3 pages now, under the 5-page minimum,
     // so it is text again in the unchanged ones, exactly as a rebuild would have it.
@@ -353,7 +396,10 @@ fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
     assert_eq!(ingest(&corpus, &index).code, 0);
     let incremental = show(&index, "leaflets/gout.txt#treatment").unwrap();
     assert!(
-        incremental["text"].as_str().unwrap().contains("Was this helpful? Yes No"),
+        incremental["text"]
+            .as_str()
+            .unwrap()
+            .contains("Was this helpful? Yes No"),
         "{incremental}"
     );
     let (_, found_incremental) = query(&index, &["\"was this helpful\""]);

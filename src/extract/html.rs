@@ -528,7 +528,10 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
         (None, Some(first), Some(bare)) if first.1 == *bare => Some(first.clone()),
         _ => None,
     };
-    page.title = title_heading.as_ref().map(|(_, t)| t.clone()).or(bare_title);
+    page.title = title_heading
+        .as_ref()
+        .map(|(_, t)| t.clone())
+        .or(bare_title);
     let title_node = title_heading.map(|(id, _)| id);
 
     let mut sections: Vec<RawSection> = Vec::new();
@@ -733,7 +736,10 @@ fn is_self_marker(node: NodeRef<Node>) -> bool {
         return false;
     };
     // A heading that is its own link (mdBook) is a heading.
-    let Some(id) = element.id().filter(|_| heading_level(element.name()).is_none()) else {
+    let Some(id) = element
+        .id()
+        .filter(|_| heading_level(element.name()).is_none())
+    else {
         return false;
     };
     let mut link = None;
@@ -1095,8 +1101,7 @@ mod tests {
     fn unclosed_headings_keep_their_text_as_section_text() {
         // html5ever puts everything after an unclosed <h2> inside it: the words used
         // to end up in a huge heading, and the page had no text to index.
-        let (title, sections, _) =
-            ex("<h1>Unclosed<h2>Part<p>one<p>two<li>platypus<div><span><b>");
+        let (title, sections, _) = ex("<h1>Unclosed<h2>Part<p>one<p>two<li>platypus<div><span><b>");
         assert_eq!(title.as_deref(), Some("Unclosed"));
         assert_eq!(sections.len(), 1);
         assert_eq!(sections[0].heading, ["Part"]);

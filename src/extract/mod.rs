@@ -129,7 +129,10 @@ impl fmt::Display for ExtractError {
                 *limit as f64 / MIB
             ),
             ExtractError::Skipped(Skip::NoIndex) => {
-                write!(f, "skipped: the page asks not to be indexed (robots noindex)")
+                write!(
+                    f,
+                    "skipped: the page asks not to be indexed (robots noindex)"
+                )
             }
             ExtractError::Skipped(Skip::Redirect) => {
                 write!(f, "skipped: the page is a redirect (meta refresh)")
@@ -303,9 +306,9 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
         sections.iter().map(|s| s.anchor.clone()).collect();
     let mut claimed = std::collections::HashSet::new();
     for section in &mut sections {
-        section.aliases.retain(|a| {
-            !a.trim().is_empty() && !anchors.contains(a) && claimed.insert(a.clone())
-        });
+        section
+            .aliases
+            .retain(|a| !a.trim().is_empty() && !anchors.contains(a) && claimed.insert(a.clone()));
     }
     Article {
         title,
