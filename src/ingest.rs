@@ -204,6 +204,22 @@ pub fn ingest(
         writer.delete_all_documents()?;
     }
 
+    // Vanished files; not those under a folder the walk could not read.
+    let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
+    for (rel, record) in &previous.files {
+        if seen.contains(rel.as_str()) {
+            continue;
+        }
+        let abs = options.corpus.join(rel);
+        if unreadable_dirs.iter().any(|d| abs.starts_with(d)) {
+            manifest.files.insert(rel.clone(), record.clone());
+            continue;
+        }
+        delete_article(&writer, fields.path, rel);
+        report.removed += 1;
+        changed = true;
+    }
+
     // Site boilerplate (see [`boilerplate`]) depends on every page of a site, so
     // the changed files of one site are extracted before any of them is written;
     // sites are done one after the other. A site whose boilerplate changed (pages
@@ -361,21 +377,6 @@ pub fn ingest(
         }
     }
 
-    // Vanished files; not those under a folder the walk could not read.
-    let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
-    for (rel, record) in &previous.files {
-        if seen.contains(rel.as_str()) {
-            continue;
-        }
-        let abs = options.corpus.join(rel);
-        if unreadable_dirs.iter().any(|d| abs.starts_with(d)) {
-            manifest.files.insert(rel.clone(), record.clone());
-            continue;
-        }
-        delete_article(&writer, fields.path, rel);
-        report.removed += 1;
-        changed = true;
-    }
     seen.clear();
 
     if let Some(path) = options.synonyms {
