@@ -636,8 +636,9 @@ fn split_bounded(text: &str, limit: usize) -> Vec<&str> {
     chunks
 }
 
-/// Line starts of a text, for many offset → line look-ups (each [`line_of`] call
-/// counts from the start, which is quadratic when called per section or event).
+/// Line starts of a text, for many offset → line look-ups (counting from the start
+/// for each would be quadratic when called per section or event). The one line
+/// index of every format extractor.
 pub struct Lines {
     /// Byte offsets of every `\n`.
     newlines: Vec<usize>,
@@ -655,19 +656,10 @@ impl Lines {
         }
     }
 
-    /// 1-based line number of a byte offset; the same as [`line_of`].
+    /// 1-based line number of a byte offset (past the end: the last line).
     pub fn line_of(&self, offset: usize) -> u32 {
         1 + self.newlines.partition_point(|&n| n < offset) as u32
     }
-}
-
-/// 1-based line number of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> u32 {
-    let offset = offset.min(text.len());
-    1 + text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u32
 }
 
 #[cfg(test)]
@@ -726,7 +718,11 @@ mod tests {
         let text = "a\nbb\n\nccc\n";
         let lines = Lines::new(text);
         for offset in 0..=text.len() + 2 {
-            assert_eq!(lines.line_of(offset), line_of(text, offset), "{offset}");
+            let naive = 1 + text.as_bytes()[..offset.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32;
+            assert_eq!(lines.line_of(offset), naive, "{offset}");
         }
     }
 
