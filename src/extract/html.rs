@@ -1150,4 +1150,147 @@ mod tests {
         assert!(started.elapsed().as_secs() < 10);
         assert_eq!(sections.len(), 20_000);
     }
+
+    #[test]
+    fn robots_noindex_and_refresh_redirects_are_skipped() {
+        for page in [
+            r#"<meta name="robots" content="noindex"><p>x</p>"#,
+            r#"<META NAME="ROBOTS" CONTENT="nofollow, NoIndex"><p>x</p>"#,
+            r#"<meta name="robots" content="none"><p>x</p>"#,
+        ] {
+            assert_eq!(extract(page).err(), Some(Skip::NoIndex), "{page}");
+        }
+        let redirect =
+            r#"<meta http-equiv="Refresh" content="0; URL=../new.html"><p>Redirecting</p>"#;
+        assert_eq!(extract(redirect).err(), Some(Skip::Redirect));
+        // Neither: nofollow alone, a refresh without a target.
+        assert!(extract(r#"<meta name="robots" content="nofollow"><p>x</p>"#).is_ok());
+        assert!(extract(r#"<meta http-equiv="refresh" content="30"><p>x</p>"#).is_ok());
+    }
+
+    #[test]
+    fn only_the_main_content_is_read_and_hidden_things_are_not() {
+        let html = r#"<html lang="en-GB"><title>Page</title><body>
+<div id="help"><p>Press arrows to navigate</p></div>
+<h1 class="menu-title">Site Name</h1>
+<main><h1>Real Title</h1><p>Visible words.</p>
+<div hidden>hidden one</div><p aria-hidden="true">hidden two</p>
+<div role="navigation">hidden three</div><div role="dialog">hidden four</div>
+<span style="display: none">hidden five</span><button>Copy</button>
+<label>hidden six</label><input value="hidden seven"><p>More words.</p></main>
+<p>After main.</p></body></html>"#;
+        let page = extract(html).unwrap();
+        assert_eq!(page.title.as_deref(), Some("Real Title"));
+        assert_eq!(page.lang.as_deref(), Some("en-GB"));
+        assert_eq!(page.sections.len(), 1);
+        let text = &page.sections[0].text;
+        assert!(text.contains("Visible words.") && text.contains("More words."));
+        for noise in ["navigate", "Site Name", "hidden", "Copy", "After main"] {
+            assert!(!text.contains(noise), "{noise:?} in {text:?}");
+        }
+        // The only <article> is the content when there is no <main>.
+        let (_, sections, _) =
+            ex("<p>outside</p><article><h2>A</h2><p>inside</p></article><p>footer-ish</p>");
+        let all: String = sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(all.contains("inside") && !all.contains("outside") && !all.contains("footer"));
+    }
+
+    #[test]
+    fn titles_come_from_content_or_title_without_site_suffix() {
+        // mdBook: the chapter heading is an <h2>, the book's name in chrome.
+        let page = extract(
+            r##"<title>References and Borrowing - The Rust Book</title>
+<div class="menu-bar"><h1 class="menu-title">The Rust Book</h1></div>
+<main><h2 id="references-and-borrowing"><a class="header" href="#references-and-borrowing">References and Borrowing</a></h2>
+<p>Intro.</p><h3 id="rules"><a class="header" href="#rules">Rules</a></h3><p>Rule text.</p></main>"##,
+        )
+        .unwrap();
+        assert_eq!(page.title.as_deref(), Some("References and Borrowing"));
+        assert_eq!(page.sections.len(), 2);
+        assert_eq!(page.sections[0].aliases, ["references-and-borrowing"]);
+        assert_eq!(page.sections[1].anchor.as_deref(), Some("rules"));
+        // rustdoc: button text and permalink signs are not part of headings.
+        let page = extract(
+            r##"<title>Vec in std::vec - Rust</title><main><h1>Struct <span>Vec</span>&nbsp;<button>Copy item path</button></h1>
+<p>Doc.</p><h2 id="implementations">Implementations<a href="#implementations" class="anchor">§</a></h2><p>Impl text.</p></main>"##,
+        )
+        .unwrap();
+        assert_eq!(page.title.as_deref(), Some("Struct Vec"));
+        assert_eq!(page.sections[1].heading, ["Implementations"]);
+        assert_eq!(
+            strip_site_suffix("Vec in std::vec - Rust"),
+            "Vec in std::vec"
+        );
+        assert_eq!(strip_site_suffix("A | B | Site"), "A | B");
+        assert_eq!(strip_site_suffix("No separator"), "No separator");
+    }
+
+    #[test]
+    fn pre_keeps_lines_and_boring_lines_are_dropped() {
+        let (_, sections, _) = ex(
+            "<h2>Code</h2><pre><code><span class=\"boring\">use std::io;\n</span>fn main() {\n    <span class=\"kw\">let</span> x = 1; // one\n\n    go(x);\n}</code></pre><p>After   the   code.</p>",
+        );
+        let text = &sections[0].text;
+        let mark = super::super::CODE_MARK;
+        assert_eq!(
+            text.trim_end(),
+            format!(
+                "{mark}fn main() {{\n{mark}    let x = 1; // one\n\n{mark}    go(x);\n{mark}}}\nAfter the code."
+            )
+        );
+    }
+
+    #[test]
+    fn section_ids_and_aliases_make_every_heading_id_resolve() {
+        let html = r##"<main><h1>T</h1><p>Intro.</p>
+<section id="method.with_capacity" class="method"><span class="rightside">1.0.0 · Source</span>
+<h4 class="code-header">pub fn <a href="#method.with_capacity">with_capacity</a>(n: usize)</h4></section>
+<div class="docblock"><p>Makes one.</p></div>
+<h2 id="outer">Outer</h2><h3 id="inner">Inner</h3><p>Inner text.</p>
+<section id="sec"><h2 id="own">Own</h2><p>Own text.</p></section>
+<div class="rule" id="r-x.y"><a class="rule-link" href="#r-x.y">[x<wbr>.y]</a></div>
+<h2 id="last">Last</h2><p>Last text.</p></main>"##;
+        let (_, sections, _) = ex(html);
+        let got: Vec<(Option<&str>, Vec<&str>)> = sections
+            .iter()
+            .map(|s| {
+                (
+                    s.anchor.as_deref(),
+                    s.aliases.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, vec![]),
+                (Some("method.with_capacity"), vec![]),
+                (Some("inner"), vec!["outer"]),
+                (Some("own"), vec!["sec"]),
+                (Some("last"), vec![]),
+            ]
+        );
+        // The version badge before the method heading is the method's, not the intro's.
+        assert_eq!(sections[0].text.trim(), "Intro.");
+        assert!(
+            sections[1].text.contains("1.0.0 · Source") && sections[1].text.contains("Makes one.")
+        );
+        // The rule marker is not text anywhere.
+        assert!(sections.iter().all(|s| !s.text.contains("x.y")));
+    }
+
+    #[test]
+    fn link_text_is_counted_and_tables_have_no_link_references() {
+        let (_, sections, _) = ex(
+            r#"<h2>See also</h2><ul><li><a href="a">First page</a></li><li><a href="b">Second page</a></li></ul>
+<h2>Table</h2><table><tr><td><a href="x">cell link</a></td><td><em>plain</em></td></tr></table>"#,
+        );
+        assert_eq!(sections[0].link_chars, "FirstpageSecondpage".len());
+        let table = &sections[1].text;
+        assert!(
+            table.contains("cell link") && table.contains("plain"),
+            "{table}"
+        );
+        assert!(!table.contains('[') && !table.contains('*'), "{table}");
+    }
 }

@@ -181,4 +181,24 @@ mod tests {
         assert!(started.elapsed().as_secs() < 10);
         assert_eq!(sections[0].lines, (3, 200_001));
     }
+
+    #[test]
+    fn front_matter_code_blocks_links_and_heading_aliases() {
+        let md = "---\ntitle: Guide\nlang: de\n---\n\n# Guide {#guide}\n\nIntro.\n\n## Outer {#outer}\n\n### Inner\n\n```rust\nfn main() {\n    go();\n}\n```\n\nSee [the other page](x.md).\n";
+        let (title, sections, lang) = extract(md);
+        assert_eq!(title.as_deref(), Some("Guide"));
+        assert_eq!(lang.as_deref(), Some("de"));
+        assert!(!sections[0].text.contains("lang"), "{:?}", sections[0].text);
+        assert_eq!(sections[0].aliases, ["guide"]);
+        assert_eq!(sections[1].aliases, ["outer"]);
+        let mark = super::super::CODE_MARK;
+        assert!(
+            sections[1]
+                .text
+                .contains(&format!("{mark}fn main() {{\n{mark}    go();\n{mark}}}\n")),
+            "{:?}",
+            sections[1].text
+        );
+        assert_eq!(sections[1].link_chars, "theotherpage".len());
+    }
 }

@@ -782,4 +782,106 @@ mod tests {
             "Real text.\nmore text"
         );
     }
+
+    #[test]
+    fn link_lists_are_dropped_and_prose_with_links_is_kept() {
+        let raw = |h: &str, text: &str, link_chars: usize| RawSection {
+            heading: vec![h.to_string()],
+            text: text.into(),
+            link_chars,
+            ..Default::default()
+        };
+        let list =
+            "- Closures and captures\n- Function pointers\n- Const functions\n- Async functions";
+        let links = list.chars().filter(|c| c.is_alphanumeric()).count();
+        let prose = "A call evaluates its operands first; see call expressions for the rules.";
+        let article = finish(
+            "T".into(),
+            vec![
+                raw("See also", list, links),
+                raw("Calls", prose, 15),
+                raw("Short", "- One link", 7),
+            ],
+        );
+        let headings: Vec<_> = article
+            .sections
+            .iter()
+            .map(|s| s.heading[0].as_str())
+            .collect();
+        assert_eq!(headings, ["Calls", "Short"]);
+    }
+
+    #[test]
+    fn boilerplate_lines_are_removed_and_empty_sections_pass_their_anchors_on() {
+        let raw = |h: &str, text: &str| RawSection {
+            anchor: Some(h.to_lowercase()),
+            heading: vec![h.to_string()],
+            text: text.into(),
+            ..Default::default()
+        };
+        let mut article = finish(
+            "T".into(),
+            vec![
+                raw("A", "Real text here.\nSource"),
+                raw("B", "Source"),
+                raw("C", &format!("{CODE_MARK}Source\nMore text.")),
+            ],
+        );
+        assert_eq!(
+            article.sections[2].line_keys,
+            [None, Some(line_key("More text."))]
+        );
+        let keys = article.line_keys();
+        assert!(keys.contains(&line_key("Source")));
+        article.remove_lines(&[line_key("Source")].into_iter().collect());
+        let got: Vec<_> = article
+            .sections
+            .iter()
+            .map(|s| (s.anchor.as_str(), s.text.as_str(), s.aliases.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "Real text here.", vec![]),
+                // Code is never boilerplate; B's anchor leads here.
+                ("c", "Source\nMore text.", vec!["b".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn languages_from_tags_and_scripts() {
+        assert_eq!(language_tag("zh-CN").as_deref(), Some("zh"));
+        assert_eq!(language_tag("EN_us").as_deref(), Some("en"));
+        assert_eq!(language_tag("x"), None);
+        let article = |text: &str| Article {
+            title: String::new(),
+            lang: String::new(),
+            sections: vec![Section {
+                anchor: "a".into(),
+                heading: vec![],
+                text: text.into(),
+                lines: (1, 1),
+                aliases: vec![],
+                line_keys: vec![],
+            }],
+        };
+        assert_eq!(detect_language(&article("如何逐行读取文件")), "zh");
+        assert_eq!(
+            detect_language(&article("ファイルを一行ずつ読み込む")),
+            "ja"
+        );
+        assert_eq!(detect_language(&article("파일을 한 줄씩 읽기")), "ko");
+        assert_eq!(
+            detect_language(&article(
+                "This is how you read a file, line by line, with the reader."
+            )),
+            "en"
+        );
+        assert_eq!(
+            detect_language(&article("Leer un archivo línea por línea")),
+            "und"
+        );
+        assert_eq!(detect_language(&article("")), "und");
+    }
 }
