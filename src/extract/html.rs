@@ -476,8 +476,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
     let mut first_h1: Option<(NodeId, String)> = None;
     let mut first_heading: Option<(NodeId, String)> = None;
     let mut chrome_depth: Vec<NodeId> = Vec::new();
-    let mut edges = content.traverse();
-    while let Some(edge) = edges.next() {
+    for edge in content.traverse() {
         let node = match edge {
             ego_tree::iter::Edge::Open(node) => node,
             ego_tree::iter::Edge::Close(node) => {
