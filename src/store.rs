@@ -152,7 +152,12 @@ impl Store {
                     .map_err(|_| StoreError::Foreign(display(dir)))?,
             ),
         };
-        if schema::Fields::from_schema(&index.schema()).is_err() {
+        // Fields differ: an index of another schema version is lectern's own (and
+        // is rebuilt by ingest, refused with "outdated" by query); anything else is not.
+        let other_version = payload
+            .as_ref()
+            .is_some_and(|p| p.schema_version != SCHEMA_VERSION);
+        if !other_version && schema::Fields::from_schema(&index.schema()).is_err() {
             return Err(StoreError::Foreign(display(dir)));
         }
         Ok(Store {

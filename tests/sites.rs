@@ -476,3 +476,39 @@ fn languages_are_recorded_filtered_and_cjk_is_tokenized() {
     let (_, found) = query(&index, &["一行ずつ"]);
     assert_eq!(hits(&found)[0]["lang"], "ja");
 }
+
+#[test]
+fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus,
+        "a.md",
+        "# Alpha\n\nThis is the text of the alpha page.\n",
+    );
+    let index = dir.path().join("index");
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    // Make it look like an index written before the `lang` field existed.
+    let meta_path = index.join("meta.json");
+    let mut meta: Value = serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta["schema"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["name"] != "lang");
+    let mut payload: Value = serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    payload["schema_version"] = Value::from(4);
+    meta["payload"] = Value::from(payload.to_string());
+    fs::write(&meta_path, meta.to_string()).unwrap();
+    let r = run(lectern()
+        .args(["query", "--index"])
+        .arg(&index)
+        .arg("alpha"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("another lectern version"), "{}", r.stderr);
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("rebuilding"), "{}", r.stderr);
+    let (code, found) = query(&index, &["alpha"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["lang"], "en");
+}
