@@ -89,6 +89,14 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// Elements whose text is authored prose (see [`super::PROSE_MARK`]).
+fn is_prose(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li" | "dd" | "dt" | "td" | "th" | "blockquote" | "figcaption" | "caption"
+    )
+}
+
 /// Tables nested deeper than this are not given to html2text (which recurses).
 const MAX_TABLE_DEPTH: usize = 64;
 
@@ -876,6 +884,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
     let out = &mut section.text;
     let mut pre = 0usize;
     let mut link = 0usize;
+    let mut prose = 0usize;
     let mut stack = vec![Step::Open(node, 0)];
     while let Some(step) = stack.pop() {
         match step {
@@ -883,6 +892,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                 match name {
                     "pre" => pre -= 1,
                     "a" => link -= 1,
+                    _ if is_prose(name) => prose -= 1,
                     _ => {}
                 }
                 if is_block(name) {
@@ -894,6 +904,12 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     if pre > 0 {
                         push_pre(out, t);
                     } else {
+                        if prose > 0
+                            && (out.is_empty() || out.ends_with('\n'))
+                            && !t.trim().is_empty()
+                        {
+                            out.push(super::PROSE_MARK);
+                        }
                         push_inline(out, t);
                     }
                     if link > 0 {
@@ -912,13 +928,17 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         "pre" => pre += 1,
                         "a" if is_symbol_link(node) => continue,
                         "a" => link += 1,
+                        _ if is_prose(name) => prose += 1,
                         _ => {}
                     }
                     if is_block(name) {
                         newline(out);
                     }
                     match name {
-                        "li" => out.push_str("- "),
+                        "li" => {
+                            out.push(super::PROSE_MARK);
+                            out.push_str("- ");
+                        }
                         "td" | "th" => push_inline(out, " "),
                         _ => {}
                     }
@@ -1005,8 +1025,12 @@ fn locate_lines(source: &str, sections: &mut [RawSection]) {
 mod tests {
     use super::*;
 
+    /// The page's title, sections (their text without prose marks) and warning.
     fn ex(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>) {
-        let page = extract(source).expect("a page to index");
+        let mut page = extract(source).expect("a page to index");
+        for section in &mut page.sections {
+            section.text = section.text.replace(super::super::PROSE_MARK, "");
+        }
         (page.title, page.sections, page.warning)
     }
 

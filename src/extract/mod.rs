@@ -20,6 +20,12 @@ pub const EXTRACTOR_VERSION: u32 = 3;
 /// never page furniture and never boilerplate. Removed before text is stored.
 pub const CODE_MARK: char = '\u{E000}';
 
+/// Marks the start of a line of authored prose in HTML (text of a paragraph, list
+/// item, table cell…): such a line is content, never site boilerplate (a recurring
+/// "Outlook" paragraph or "- Drug Therapy" list item repeats for a reason; template
+/// widgets are badges, links, spans and summaries). Removed before text is stored.
+pub const PROSE_MARK: char = '\u{E001}';
+
 /// A section whose text is at least this share link text (letters and digits inside
 /// links / all letters and digits) is navigation (a table of contents, an index, a
 /// "see also" list), not an answer, and is dropped.
@@ -336,6 +342,11 @@ fn keyed_lines(chunk: &str) -> (String, Vec<Option<u32>>) {
             keys.push(None);
             continue;
         }
+        if let Some(prose) = line.strip_prefix(PROSE_MARK) {
+            text.push_str(prose);
+            keys.push(None);
+            continue;
+        }
         text.push_str(line);
         let short = line.len() <= MAX_KEYED_BYTES
             && line.split(' ').filter(|w| !w.is_empty()).count() <= MAX_KEYED_WORDS;
@@ -548,6 +559,14 @@ fn clean_text(text: &str) -> String {
             }
             continue;
         }
+        // Prose keeps its mark (for [`keyed_lines`]) ahead of the normalized text.
+        let (line, start) = match line.trim_start().strip_prefix(PROSE_MARK) {
+            Some(rest) => {
+                out.push(PROSE_MARK);
+                (rest, out.len())
+            }
+            None => (line, start),
+        };
         push_normalized(&mut out, line);
         if out.len() == start || is_furniture(&out[start..]) {
             out.truncate(mark);
@@ -830,6 +849,19 @@ mod tests {
         assert_eq!(
             article.sections[2].line_keys,
             [None, Some(line_key("More text."))]
+        );
+        // Authored prose (an HTML paragraph or list item) is never boilerplate.
+        let prose = finish(
+            "T".into(),
+            vec![raw(
+                "P",
+                &format!("{PROSE_MARK}Outlook\n{PROSE_MARK}- Drug Therapy\nSource"),
+            )],
+        );
+        assert_eq!(prose.sections[0].text, "Outlook\n- Drug Therapy\nSource");
+        assert_eq!(
+            prose.sections[0].line_keys,
+            [None, None, Some(line_key("Source"))]
         );
         let keys = article.line_keys();
         assert!(keys.contains(&line_key("Source")));
