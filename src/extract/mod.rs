@@ -83,9 +83,9 @@ pub struct Section {
     /// of their own (the title heading, a heading directly followed by a
     /// sub-heading) and of an enclosing `<section>`.
     pub aliases: Vec<String>,
-    /// Per line of `text`: the key of a short prose line that could be site
-    /// boilerplate ([`crate::boilerplate`]); `None` for code and longer lines.
-    pub line_keys: Vec<Option<u32>>,
+    /// The lines of `text` that could be site boilerplate ([`crate::boilerplate`]):
+    /// (line number from 0, key). Short lines only, not code, not authored prose.
+    pub line_keys: Vec<(u32, u32)>,
 }
 
 /// A section as a format extractor produces it, before anchors are made unique.
@@ -329,28 +329,28 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
 pub const MAX_KEYED_WORDS: usize = 8;
 const MAX_KEYED_BYTES: usize = 80;
 
-/// A section's final text (code marks removed) and the boilerplate key of each line.
-fn keyed_lines(chunk: &str) -> (String, Vec<Option<u32>>) {
+/// A section's final text (marks removed) and the keys of its candidate lines.
+fn keyed_lines(chunk: &str) -> (String, Vec<(u32, u32)>) {
     let mut text = String::with_capacity(chunk.len());
     let mut keys = Vec::new();
-    for line in chunk.split('\n') {
+    for (i, line) in chunk.split('\n').enumerate() {
         if !text.is_empty() {
             text.push('\n');
         }
         if let Some(code) = line.strip_prefix(CODE_MARK) {
             text.push_str(code);
-            keys.push(None);
             continue;
         }
         if let Some(prose) = line.strip_prefix(PROSE_MARK) {
             text.push_str(prose);
-            keys.push(None);
             continue;
         }
         text.push_str(line);
-        let short = line.len() <= MAX_KEYED_BYTES
-            && line.split(' ').filter(|w| !w.is_empty()).count() <= MAX_KEYED_WORDS;
-        keys.push(short.then(|| line_key(line)));
+        if line.len() <= MAX_KEYED_BYTES
+            && line.split(' ').filter(|w| !w.is_empty()).count() <= MAX_KEYED_WORDS
+        {
+            keys.push((i as u32, line_key(line)));
+        }
     }
     (text, keys)
 }
@@ -366,7 +366,7 @@ impl Article {
         let mut keys: Vec<u32> = self
             .sections
             .iter()
-            .flat_map(|s| s.line_keys.iter().flatten().copied())
+            .flat_map(|s| s.line_keys.iter().map(|&(_, key)| key))
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -382,22 +382,31 @@ impl Article {
         let mut carried: Vec<String> = Vec::new();
         let mut kept = Vec::with_capacity(self.sections.len());
         for mut section in std::mem::take(&mut self.sections) {
-            if section
+            let drop: std::collections::HashSet<u32> = section
                 .line_keys
                 .iter()
-                .any(|k| k.is_some_and(|k| boilerplate.contains(&k)))
-            {
+                .filter(|(_, key)| boilerplate.contains(key))
+                .map(|&(line, _)| line)
+                .collect();
+            if !drop.is_empty() {
                 let mut text = String::with_capacity(section.text.len());
-                let mut keys = Vec::with_capacity(section.line_keys.len());
-                for (line, key) in section.text.split('\n').zip(&section.line_keys) {
-                    if key.is_some_and(|k| boilerplate.contains(&k)) {
+                let mut keys = Vec::new();
+                let mut number = 0u32;
+                // Keys are in line order: walk them alongside the lines.
+                let mut next_key = section.line_keys.iter().peekable();
+                for (i, line) in section.text.split('\n').enumerate() {
+                    let key = next_key.next_if(|(l, _)| *l == i as u32).map(|&(_, k)| k);
+                    if drop.contains(&(i as u32)) {
                         continue;
                     }
                     if !text.is_empty() {
                         text.push('\n');
                     }
                     text.push_str(line);
-                    keys.push(*key);
+                    if let Some(key) = key {
+                        keys.push((number, key));
+                    }
+                    number += 1;
                 }
                 section.text = text;
                 section.line_keys = keys;
@@ -846,10 +855,7 @@ mod tests {
                 raw("C", &format!("{CODE_MARK}Source\nMore text.")),
             ],
         );
-        assert_eq!(
-            article.sections[2].line_keys,
-            [None, Some(line_key("More text."))]
-        );
+        assert_eq!(article.sections[2].line_keys, [(1, line_key("More text."))]);
         // Authored prose (an HTML paragraph or list item) is never boilerplate.
         let prose = finish(
             "T".into(),
@@ -859,10 +865,7 @@ mod tests {
             )],
         );
         assert_eq!(prose.sections[0].text, "Outlook\n- Drug Therapy\nSource");
-        assert_eq!(
-            prose.sections[0].line_keys,
-            [None, None, Some(line_key("Source"))]
-        );
+        assert_eq!(prose.sections[0].line_keys, [(2, line_key("Source"))]);
         let keys = article.line_keys();
         assert!(keys.contains(&line_key("Source")));
         article.remove_lines(&[line_key("Source")].into_iter().collect());
