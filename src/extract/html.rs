@@ -565,10 +565,14 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     let section_id = enclosing_section_id(node, content_id);
                     // The heading that names the article is the title, not a section;
                     // what came before it (breadcrumbs) opens the introduction.
+                    // Its id names the passage under it (mdBook's chapter heading).
                     if Some(node.id()) == title_node {
                         path.clear();
                         current.heading.clear();
-                        current.aliases.extend(own_id);
+                        match (&current.anchor, own_id) {
+                            (None, Some(id)) => current.anchor = Some(id),
+                            (_, id) => current.aliases.extend(id),
+                        }
                         current.aliases.extend(section_id);
                         carry = false;
                         continue;
@@ -1230,7 +1234,10 @@ mod tests {
         .unwrap();
         assert_eq!(page.title.as_deref(), Some("References and Borrowing"));
         assert_eq!(page.sections.len(), 2);
-        assert_eq!(page.sections[0].aliases, ["references-and-borrowing"]);
+        assert_eq!(
+            page.sections[0].anchor.as_deref(),
+            Some("references-and-borrowing")
+        );
         assert_eq!(page.sections[1].anchor.as_deref(), Some("rules"));
         // rustdoc: button text and permalink signs are not part of headings.
         let page = extract(

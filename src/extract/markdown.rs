@@ -43,7 +43,8 @@ pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>
                 let text = super::normalize_space(&text);
                 if title.is_none() && front_title.as_ref().is_none_or(|t| *t == text) {
                     title = Some(text);
-                    current.aliases.extend(id);
+                    // The title heading's id names the introduction.
+                    current.anchor = current.anchor.take().or(id);
                     continue;
                 }
                 let mut aliases = Vec::new();
@@ -189,7 +190,7 @@ mod tests {
         assert_eq!(title.as_deref(), Some("Guide"));
         assert_eq!(lang.as_deref(), Some("de"));
         assert!(!sections[0].text.contains("lang"), "{:?}", sections[0].text);
-        assert_eq!(sections[0].aliases, ["guide"]);
+        assert_eq!(sections[0].anchor.as_deref(), Some("guide"));
         assert_eq!(sections[1].aliases, ["outer"]);
         let mark = super::super::CODE_MARK;
         assert!(
