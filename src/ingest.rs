@@ -6,20 +6,19 @@
 //! rest is left alone. One commit at the end makes the whole ingest visible at once
 //! (see [`crate::store`] for why an interrupted ingest loses nothing).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use tantivy::schema::Field;
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::boilerplate;
 use crate::extract::{self, Article, ExtractError, Skip};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
-use crate::store::{self, FileRecord, Manifest, Store, StoreError};
+use crate::store::{self, FileRecord, Manifest, StoreError};
 use crate::walk::{self, SourceFile};
 
 /// Files over this size are skipped with a message (see README, "Limits").
@@ -41,6 +40,11 @@ pub struct IngestOptions<'a> {
     pub max_file_bytes: u64,
     /// Threads for extraction and indexing (0 = all cores).
     pub threads: usize,
+    /// Wait for another ingest of the same index to finish instead of failing.
+    pub wait: bool,
+    /// Asked between steps; true stops the ingest, which keeps the last commit
+    /// (see [`IngestError::Cancelled`]).
+    pub cancel: Option<&'a (dyn Fn() -> bool + Sync)>,
 }
 
 /// Something ingest wants the user to know, as it happens.
@@ -92,21 +96,18 @@ pub enum IngestError {
         path: String,
         source: std::io::Error,
     },
-    #[error(
-        "index at {0} is locked by another ingest; wait for it to finish (or remove {0}/.tantivy-writer.lock if no ingest is running)"
-    )]
-    Locked(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
-    #[error("cannot write to the index folder: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("cannot start {0} threads")]
+    Threads(String),
     #[error("cannot read synonyms file {path}: {source}")]
     Synonyms {
         path: String,
         source: std::io::Error,
     },
+    /// Stopped by [`IngestOptions::cancel`]; the index keeps its last commit.
+    #[error("ingest interrupted; the index keeps its last commit")]
+    Cancelled,
 }
 
 /// The result of reading and extracting one file.
@@ -126,24 +127,10 @@ enum Outcome {
     Excluded(Skip, FileRecord),
 }
 
-/// Where the new index is written: in place, or in a fresh folder swapped in at the end
-/// (when the old one cannot be reused: other schema, damaged).
-enum Target {
-    /// `committed`: the index already holds a lectern commit (with its payload).
-    InPlace {
-        committed: bool,
-    },
-    Swap {
-        fresh: PathBuf,
-    },
-}
-
-impl Target {
-    /// False when a commit is needed even if no file changed (new or unfinished index).
-    fn has_lectern_commit(&self) -> bool {
-        matches!(self, Target::InPlace { committed: true })
-    }
-}
+/// Bytes of index written per byte of source read, for the estimate of a disk-full
+/// message: measured 0.68 on medquad-dev (HTML, 16.9 MB → 11.4 MB) and 1.08 on
+/// nfcorpus (text, 6.2 MB → 6.7 MB); 2 leaves room for segments before merging.
+const INDEX_BYTES_PER_SOURCE_BYTE: u64 = 2;
 
 pub fn ingest(
     options: &IngestOptions,
@@ -156,6 +143,7 @@ pub fn ingest(
         source,
     };
     let walked = walk::walk(options.corpus).map_err(corpus_err)?;
+    let corpus = fs::canonicalize(options.corpus).map_err(corpus_err)?;
     report.unsupported = walked.unsupported;
     for (path, message) in &walked.problems {
         on_event(Event::Skipped { path, message });
@@ -164,14 +152,16 @@ pub fn ingest(
     for (path, message) in &walked.warnings {
         on_event(Event::Warning { path, message });
     }
+    check_cancel(options)?;
 
-    let dir = options.index_dir;
-    fs::create_dir_all(dir)?;
-    let (index, previous, target) = open_target(dir, options.rebuild, &mut report)?;
+    // The lock before the manifest: the manifest read is the one this ingest updates.
+    let lock = store::WriteLock::acquire(options.index_dir, options.wait)?;
+    let target = store::open_for_writing(&lock, options.rebuild, &corpus.display().to_string())?;
+    report.rebuilt = target.rebuilt.clone();
     if let Some(reason) = &report.rebuilt {
         on_event(Event::Notice(&format!("rebuilding the index: {reason}")));
     }
-    let fields = Fields::from_schema(&index.schema())?;
+    let fields = Fields::from_schema(&target.index.schema()).map_err(|e| target.error(e, 0))?;
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -179,15 +169,130 @@ pub fn ingest(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+        .map_err(|e| IngestError::Threads(e.to_string()))?;
 
-    // Unchanged by size and mtime: not even read.
+    let (manifest, todo) = skip_unchanged(&walked.files, &target.previous, &mut report);
+    let needed = todo.iter().map(|f| f.size).sum::<u64>() * INDEX_BYTES_PER_SOURCE_BYTE;
+    let writer = target.writer(writer_threads(threads, todo.len()), WRITER_BYTES_PER_THREAD)?;
+    let mut work = Work {
+        writer: &writer,
+        fields: &fields,
+        previous: &target.previous,
+        manifest,
+        changed: target.rebuilt.is_some() || !target.committed,
+        report: &mut report,
+        pending: Vec::new(),
+    };
+    let applied = (|| {
+        work.remove_vanished(&walked, options.corpus);
+        // Site boilerplate (see [`boilerplate`]) depends on every page of a site, so
+        // the changed files of one site are extracted before any of them is written;
+        // sites are done one after the other. A site whose boilerplate changed
+        // (pages added, changed or removed) also re-reads its unchanged pages that
+        // hold a line whose status flipped: the index is the one a full rebuild of
+        // the same files would make.
+        let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+        let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = work
+            .previous
+            .files
+            .keys()
+            .filter(|rel| !seen.contains(rel.as_str()))
+            .map(|rel| (boilerplate::site_of(rel), Vec::new()))
+            .collect();
+        for file in &todo {
+            by_site
+                .entry(boilerplate::site_of(&file.rel))
+                .or_default()
+                .push(*file);
+        }
+        let files_by_rel: HashMap<&str, &SourceFile> =
+            walked.files.iter().map(|f| (f.rel.as_str(), f)).collect();
+        let total = todo.len();
+        let mut done = 0;
+        for (site, site_todo) in by_site {
+            for batch in site_todo.chunks(BATCH) {
+                check_cancel(options)?;
+                let outcomes: Vec<Outcome> = pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|file| {
+                            process(
+                                file,
+                                work.previous.files.get(&file.rel),
+                                options.max_file_bytes,
+                            )
+                        })
+                        .collect()
+                });
+                for (file, outcome) in batch.iter().zip(outcomes) {
+                    work.apply(file, outcome, on_event);
+                }
+                done += batch.len();
+                on_event(Event::Progress { done, total });
+            }
+            work.write_site(site, &files_by_rel, options.max_file_bytes, on_event)
+                .map_err(|e| target.error(e, needed))?;
+        }
+        if let Some(path) = options.synonyms {
+            let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
+                path: path.display().to_string(),
+                source,
+            })?;
+            work.manifest.synonyms = lexicon::parse_synonyms(&text);
+            work.changed = true;
+        }
+        check_cancel(options)
+    })();
+    let Work {
+        manifest, changed, ..
+    } = work;
+    if let Err(e) = applied {
+        target.abort(writer);
+        return Err(e);
+    }
+
+    report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
+    report.passages = manifest.files.values().map(|r| r.passages).sum();
+    if changed || manifest.files != target.previous.files || !target.committed {
+        let lexicon = build_lexicon(&manifest);
+        store::commit(
+            target,
+            writer,
+            store::CommitData {
+                manifest: &manifest,
+                lexicon: &lexicon,
+                corpus: &corpus.display().to_string(),
+                articles: report.articles,
+                passages: report.passages,
+                needed,
+            },
+        )?;
+    }
+    drop(lock);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn check_cancel(options: &IngestOptions) -> Result<(), IngestError> {
+    match options.cancel {
+        Some(cancel) if cancel() => Err(IngestError::Cancelled),
+        _ => Ok(()),
+    }
+}
+
+/// Files unchanged by size and mtime since the last commit (not even read) go
+/// straight into the new manifest; the others are returned, to be read.
+fn skip_unchanged<'w>(
+    files: &'w [SourceFile],
+    previous: &Manifest,
+    report: &mut IngestReport,
+) -> (Manifest, Vec<&'w SourceFile>) {
     let mut manifest = Manifest {
         files: BTreeMap::new(),
         synonyms: previous.synonyms.clone(),
     };
-    let mut todo: Vec<&SourceFile> = Vec::new();
-    for file in &walked.files {
+    let mut todo = Vec::new();
+    for file in files {
         match previous.files.get(&file.rel) {
             Some(old) if old.size == file.size && old.mtime == file.mtime => {
                 manifest.files.insert(file.rel.clone(), old.clone());
@@ -196,342 +301,180 @@ pub fn ingest(
             _ => todo.push(file),
         }
     }
-    let mut seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+    (manifest, todo)
+}
 
-    let mut writer = open_writer(&index, dir, writer_threads(threads, todo.len()))?;
-    let mut changed = report.rebuilt.is_some();
-    if matches!(target, Target::InPlace { .. }) && report.rebuilt.is_some() {
-        writer.delete_all_documents()?;
-    }
+/// The writing half of an ingest: applies outcomes to the writer and the manifest.
+struct Work<'a> {
+    writer: &'a IndexWriter,
+    fields: &'a Fields,
+    previous: &'a Manifest,
+    manifest: Manifest,
+    /// True when the index differs from its last commit.
+    changed: bool,
+    report: &'a mut IngestReport,
+    /// Articles of the current site read by this ingest, written once the site's
+    /// boilerplate is known ([`Work::write_site`]).
+    pending: Vec<(String, Article)>,
+}
 
-    // Vanished files; not those under a folder the walk could not read.
-    let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
-    for (rel, record) in &previous.files {
-        if seen.contains(rel.as_str()) {
-            continue;
-        }
-        let abs = options.corpus.join(rel);
-        if unreadable_dirs.iter().any(|d| abs.starts_with(d)) {
-            manifest.files.insert(rel.clone(), record.clone());
-            continue;
-        }
-        delete_article(&writer, fields.path, rel);
-        report.removed += 1;
-        changed = true;
-    }
-
-    // Site boilerplate (see [`boilerplate`]) depends on every page of a site, so
-    // the changed files of one site are extracted before any of them is written;
-    // sites are done one after the other. A site whose boilerplate changed (pages
-    // added, changed or removed) also re-reads its unchanged pages that hold a line
-    // whose status flipped, so the index is the one a full rebuild would make.
-    let vanished_sites = previous
-        .files
-        .keys()
-        .filter(|rel| !seen.contains(rel.as_str()))
-        .map(|rel| boilerplate::site_of(rel));
-    let mut by_site: BTreeMap<&str, Vec<&SourceFile>> =
-        vanished_sites.map(|site| (site, Vec::new())).collect();
-    for file in &todo {
-        by_site
-            .entry(boilerplate::site_of(&file.rel))
-            .or_default()
-            .push(*file);
-    }
-    let files_by_rel: std::collections::HashMap<&str, &SourceFile> =
-        walked.files.iter().map(|f| (f.rel.as_str(), f)).collect();
-    let total = todo.len();
-    let mut done = 0;
-    for (site, site_todo) in by_site {
-        let mut outcomes: Vec<Outcome> = Vec::with_capacity(site_todo.len());
-        for batch in site_todo.chunks(BATCH) {
-            outcomes.extend(pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|file| {
-                        process(file, previous.files.get(&file.rel), options.max_file_bytes)
-                    })
-                    .collect::<Vec<Outcome>>()
-            }));
-            done += batch.len();
-            on_event(Event::Progress { done, total });
-        }
-        let mut pending: Vec<(&SourceFile, Article)> = Vec::new();
-        let mut fresh: HashSet<&str> = HashSet::new();
-        for (file, outcome) in site_todo.iter().zip(outcomes) {
-            let old = previous.files.get(&file.rel);
-            match outcome {
-                Outcome::Same(record) => {
-                    report.unchanged += 1;
-                    report.bytes_read += file.size;
-                    manifest.files.insert(file.rel.clone(), record);
-                }
-                Outcome::Article {
-                    article,
-                    mut record,
-                    warning,
-                } => {
-                    // Before boilerplate removal; set again when written.
-                    record.passages = article.sections.len() as u64;
-                    if let Some(message) = &warning {
-                        on_event(Event::Warning {
-                            path: &file.rel,
-                            message,
-                        });
-                    }
-                    report.bytes_read += file.size;
-                    if old.is_some() {
-                        delete_article(&writer, fields.path, &file.rel);
-                        report.updated += 1;
-                    } else {
-                        report.added += 1;
-                    }
-                    manifest.files.insert(file.rel.clone(), record);
-                    fresh.insert(file.rel.as_str());
-                    pending.push((file, article));
-                    changed = true;
-                }
-                Outcome::Unreadable(message) => {
-                    report.failed += 1;
-                    let message = match old {
-                        Some(_) => {
-                            format!("{message} (its passages from the last ingest are kept)")
-                        }
-                        None => message,
-                    };
-                    on_event(Event::Skipped {
+impl Work<'_> {
+    fn apply(&mut self, file: &SourceFile, outcome: Outcome, on_event: &mut dyn FnMut(Event)) {
+        let old = self.previous.files.get(&file.rel);
+        match outcome {
+            Outcome::Same(record) => {
+                self.report.unchanged += 1;
+                self.report.bytes_read += file.size;
+                self.manifest.files.insert(file.rel.clone(), record);
+            }
+            Outcome::Article {
+                article,
+                mut record,
+                warning,
+            } => {
+                if let Some(message) = &warning {
+                    on_event(Event::Warning {
                         path: &file.rel,
-                        message: &message,
+                        message,
                     });
-                    if let Some(old) = old {
-                        manifest.files.insert(file.rel.clone(), old.clone());
-                    }
                 }
-                Outcome::Excluded(skip, record) => {
-                    match skip {
-                        Skip::NoIndex => report.noindex += 1,
-                        Skip::Redirect => report.redirects += 1,
-                    }
-                    report.bytes_read += file.size;
-                    if old.is_some_and(|o| o.passages > 0) {
-                        delete_article(&writer, fields.path, &file.rel);
-                        changed = true;
-                    }
-                    manifest.files.insert(file.rel.clone(), record);
+                self.report.bytes_read += file.size;
+                if old.is_some() {
+                    self.report.updated += 1;
+                } else {
+                    self.report.added += 1;
                 }
-                Outcome::Rejected(error) => {
-                    report.failed += 1;
-                    on_event(Event::Skipped {
-                        path: &file.rel,
-                        message: &error.to_string(),
-                    });
-                    if old.is_some() {
-                        delete_article(&writer, fields.path, &file.rel);
-                        changed = true;
-                    }
+                // Always: a lost or stale manifest must never duplicate passages.
+                self.delete_article(&file.rel);
+                // Before boilerplate removal; set again when written.
+                record.passages = article.sections.len() as u64;
+                self.manifest.files.insert(file.rel.clone(), record);
+                self.pending.push((file.rel.clone(), article));
+                self.changed = true;
+            }
+            Outcome::Excluded(skip, record) => {
+                match skip {
+                    Skip::NoIndex => self.report.noindex += 1,
+                    Skip::Redirect => self.report.redirects += 1,
+                }
+                self.report.bytes_read += file.size;
+                if old.is_some_and(|o| o.passages > 0) {
+                    self.delete_article(&file.rel);
+                    self.changed = true;
+                }
+                self.manifest.files.insert(file.rel.clone(), record);
+            }
+            Outcome::Unreadable(message) => {
+                self.report.failed += 1;
+                let message = match old {
+                    Some(_) => format!("{message} (its passages from the last ingest are kept)"),
+                    None => message,
+                };
+                on_event(Event::Skipped {
+                    path: &file.rel,
+                    message: &message,
+                });
+                if let Some(old) = old {
+                    self.manifest.files.insert(file.rel.clone(), old.clone());
+                }
+            }
+            Outcome::Rejected(error) => {
+                self.report.failed += 1;
+                on_event(Event::Skipped {
+                    path: &file.rel,
+                    message: &error.to_string(),
+                });
+                if old.is_some() {
+                    self.delete_article(&file.rel);
+                    self.changed = true;
                 }
             }
         }
-        let new_lines = boilerplate::of_site(&manifest.files, site);
-        let old_lines = boilerplate::of_site(&previous.files, site);
-        // Unchanged pages written under the old boilerplate that the new one touches.
+    }
+
+    /// Writes the pending articles of `site` without its boilerplate lines, after
+    /// re-reading the site's unchanged pages whose boilerplate changed.
+    fn write_site(
+        &mut self,
+        site: &str,
+        files_by_rel: &HashMap<&str, &SourceFile>,
+        max_bytes: u64,
+        on_event: &mut dyn FnMut(Event),
+    ) -> tantivy::Result<()> {
+        let new_lines = boilerplate::of_site(&self.manifest.files, site);
+        let old_lines = boilerplate::of_site(&self.previous.files, site);
         let flipped: HashSet<u32> = new_lines
             .symmetric_difference(&old_lines)
             .copied()
             .collect();
-        let redo: Vec<String> = if flipped.is_empty() {
-            Vec::new()
-        } else {
-            boilerplate::site_records(&manifest.files, site)
+        if !flipped.is_empty() {
+            let fresh: HashSet<&str> = self.pending.iter().map(|(rel, _)| rel.as_str()).collect();
+            let redo: Vec<String> = boilerplate::site_records(&self.manifest.files, site)
                 .filter(|(rel, record)| {
                     !fresh.contains(rel.as_str())
                         && boilerplate::decode(&record.lines).any(|k| flipped.contains(&k))
                 })
                 .map(|(rel, _)| rel.clone())
-                .collect()
-        };
-        for rel in &redo {
-            let Some(file) = files_by_rel.get(rel.as_str()) else {
-                continue;
-            };
-            match process(file, None, options.max_file_bytes) {
-                Outcome::Article { article, .. } => {
-                    delete_article(&writer, fields.path, rel);
-                    pending.push((file, article));
-                    changed = true;
+                .collect();
+            for rel in redo {
+                let Some(file) = files_by_rel.get(rel.as_str()) else {
+                    continue;
+                };
+                match process(file, None, max_bytes) {
+                    Outcome::Article { article, .. } => {
+                        self.delete_article(&rel);
+                        self.pending.push((rel, article));
+                        self.changed = true;
+                    }
+                    _ => on_event(Event::Warning {
+                        path: &rel,
+                        message: "could not be read again to apply the site's new boilerplate; its passages are kept",
+                    }),
                 }
-                _ => on_event(Event::Warning {
-                    path: rel,
-                    message: "could not be read again to apply the site's new boilerplate; its passages are kept",
-                }),
             }
         }
-        for (file, mut article) in pending {
+        for (rel, mut article) in std::mem::take(&mut self.pending) {
             article.remove_lines(&new_lines);
-            if let Some(record) = manifest.files.get_mut(&file.rel) {
+            if let Some(record) = self.manifest.files.get_mut(&rel) {
                 record.passages = article.sections.len() as u64;
             }
-            for doc in documents(&fields, &file.rel, &article) {
-                writer.add_document(doc)?;
+            for doc in documents(self.fields, &rel, &article) {
+                self.writer.add_document(doc)?;
             }
         }
+        Ok(())
     }
 
-    seen.clear();
-
-    if let Some(path) = options.synonyms {
-        let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
-            path: path.display().to_string(),
-            source,
-        })?;
-        manifest.synonyms = lexicon::parse_synonyms(&text);
-        changed = true;
-    }
-
-    report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
-    report.passages = manifest.files.values().map(|r| r.passages).sum();
-    let metadata_changed = manifest.files != previous.files;
-    if changed || metadata_changed || !target.has_lectern_commit() {
-        let lexicon = build_lexicon(&manifest);
-        let target_dir = match &target {
-            Target::InPlace { .. } => dir.to_path_buf(),
-            Target::Swap { fresh } => fresh.clone(),
-        };
-        let names = store::write_side_files(&target_dir, &manifest, &lexicon)?;
-        let payload = store::new_payload(
-            &options.corpus.display().to_string(),
-            report.articles,
-            report.passages,
-            names,
-        );
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&serde_json::to_string(&payload).map_err(std::io::Error::other)?);
-        prepared.commit()?;
-        writer.wait_merging_threads()?;
-        store::remove_stale_side_files(&target_dir, &payload);
-        if let Target::Swap { fresh } = &target {
-            swap_in(fresh, dir)?;
-        }
-    }
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-/// Opens (or creates) the index to write, with the manifest to diff against.
-fn open_target(
-    dir: &Path,
-    rebuild: bool,
-    report: &mut IngestReport,
-) -> Result<(Index, Manifest, Target), IngestError> {
-    if !store::exists(dir) {
-        if let Ok(mut entries) = fs::read_dir(dir)
-            && entries.any(|e| e.is_ok_and(|e| !e.file_name().as_encoded_bytes().starts_with(b".")))
-        {
-            return Err(StoreError::Foreign(dir.display().to_string()).into());
-        }
-        let index = Index::create_in_dir(dir, schema::build_schema())?;
-        schema::register_analyzer(&index);
-        return Ok((
-            index,
-            Manifest::default(),
-            Target::InPlace { committed: false },
-        ));
-    }
-    match Store::open(dir) {
-        Ok(store) => {
-            let reason = match &store.payload {
-                _ if rebuild => Some("--rebuild was given".to_string()),
-                Some(payload) => payload.rebuild_reason(),
-                None => None,
-            };
-            let schema_ok = store
-                .payload
-                .as_ref()
-                .is_none_or(|p| p.schema_version == schema::SCHEMA_VERSION);
-            match reason {
-                None => {
-                    let manifest = store.manifest()?;
-                    let committed = store.payload.is_some();
-                    Ok((store.index, manifest, Target::InPlace { committed }))
-                }
-                Some(reason) if schema_ok => {
-                    report.rebuilt = Some(reason);
-                    let committed = store.payload.is_some();
-                    Ok((
-                        store.index,
-                        Manifest::default(),
-                        Target::InPlace { committed },
-                    ))
-                }
-                Some(reason) => {
-                    report.rebuilt = Some(reason);
-                    fresh_index(dir)
-                }
+    /// Deletes the passages of files gone from the corpus; not those under a folder
+    /// the walk could not read.
+    fn remove_vanished(&mut self, walked: &walk::Walk, corpus: &Path) {
+        let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+        let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
+        for (rel, record) in &self.previous.files {
+            if seen.contains(rel.as_str()) {
+                continue;
             }
-        }
-        Err(StoreError::Corrupt { reason, .. }) if rebuild => {
-            report.rebuilt = Some(format!("the index was damaged ({reason})"));
-            fresh_index(dir)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A new, empty index in a sibling folder, to be swapped in after its commit.
-fn fresh_index(dir: &Path) -> Result<(Index, Manifest, Target), IngestError> {
-    let fresh = sibling(dir, "new");
-    let _ = fs::remove_dir_all(&fresh);
-    fs::create_dir_all(&fresh)?;
-    let index = Index::create_in_dir(&fresh, schema::build_schema())?;
-    schema::register_analyzer(&index);
-    Ok((index, Manifest::default(), Target::Swap { fresh }))
-}
-
-fn sibling(dir: &Path, what: &str) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
-}
-
-/// Replaces `dir` by `fresh`, keeping dotfiles such as `.gitkeep`.
-fn swap_in(fresh: &Path, dir: &Path) -> std::io::Result<()> {
-    let old = sibling(dir, "old");
-    fs::rename(dir, &old)?;
-    fs::rename(fresh, dir)?;
-    if let Ok(entries) = fs::read_dir(&old) {
-        for entry in entries.filter_map(Result::ok) {
-            let name = entry.file_name();
-            if name.as_encoded_bytes().starts_with(b".")
-                && !name.as_encoded_bytes().starts_with(b".tantivy")
-            {
-                let _ = fs::rename(entry.path(), dir.join(&name));
+            let abs = corpus.join(rel);
+            if unreadable_dirs.iter().any(|d| abs.starts_with(d)) {
+                self.manifest.files.insert(rel.clone(), record.clone());
+                continue;
             }
+            self.delete_article(rel);
+            self.report.removed += 1;
+            self.changed = true;
         }
     }
-    fs::remove_dir_all(&old)
+
+    fn delete_article(&self, rel: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.path, rel));
+    }
 }
 
 /// Indexing threads of the writer for `files` files to (re)index with `threads`
 /// threads available: one for a small update, else up to four.
 pub fn writer_threads(threads: usize, files: usize) -> usize {
     if files < 64 { 1 } else { threads.clamp(1, 4) }
-}
-
-fn open_writer(index: &Index, dir: &Path, threads: usize) -> Result<IndexWriter, IngestError> {
-    let threads = threads.max(1);
-    index
-        .writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)
-        .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => {
-                IngestError::Locked(dir.display().to_string())
-            }
-            other => other.into(),
-        })
-}
-
-fn delete_article(writer: &IndexWriter, path_field: Field, rel: &str) {
-    writer.delete_term(Term::from_field_text(path_field, rel));
 }
 
 fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outcome {

@@ -490,7 +490,8 @@ fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
     let index = dir.path().join("index");
     assert_eq!(ingest(&corpus, &index).code, 0);
     // Make it look like an index written before the `lang` field existed.
-    let meta_path = index.join("meta.json");
+    // meta.json of the current generation (wherever the store keeps it).
+    let meta_path = find_file(&index, "meta.json").expect("a meta.json in the index");
     let mut meta: Value = serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
     meta["schema"]
         .as_array_mut()
@@ -512,4 +513,18 @@ fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
     let (code, found) = query(&index, &["alpha"]);
     assert_eq!(code, 0);
     assert_eq!(hits(&found)[0]["lang"], "en");
+}
+
+fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = find_file(&path, name) {
+                return Some(found);
+            }
+        } else if entry.file_name() == name {
+            return Some(path);
+        }
+    }
+    None
 }
