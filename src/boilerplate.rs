@@ -18,7 +18,10 @@
 //! ingest bring their new keys, the unchanged pages their stored keys. When a site's
 //! boilerplate changes, its unchanged pages holding a line whose status flipped are
 //! read again (see [`crate::ingest`]): the index is always the one a full rebuild
-//! of the same files would make.
+//! of the same files would make. Memory stays bounded: a site's articles are held
+//! until its boilerplate is known, up to 32 MB of text; beyond that they are
+//! written with the boilerplate of the pages read so far, and those holding a line
+//! whose status differs at the end of the site are read again.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -27,6 +27,11 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// Writer memory budget per indexing thread.
 pub const WRITER_BYTES_PER_THREAD: usize = 48 * 1024 * 1024;
 
+/// Article text (bytes) of one site held before its boilerplate is final; beyond
+/// it the held articles are written with the boilerplate of the pages read so far
+/// and re-read at the end of the site only if a line they hold changed status.
+const HOLD_BYTES: usize = 32 << 20;
+
 /// Files extracted per parallel batch between hand-offs to the writer.
 const BATCH: usize = 128;
 
@@ -136,6 +141,15 @@ pub fn ingest(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<IngestReport, IngestError> {
+    ingest_holding(options, on_event, HOLD_BYTES)
+}
+
+/// [`ingest`] holding at most `hold_bytes` of a site's article text at a time.
+fn ingest_holding(
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(Event),
+    hold_bytes: usize,
+) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
     let corpus_err = |source| IngestError::Corpus {
@@ -182,6 +196,8 @@ pub fn ingest(
         changed: target.rebuilt.is_some() || !target.committed,
         report: &mut report,
         pending: Vec::new(),
+        pending_bytes: 0,
+        provisional: Vec::new(),
     };
     let applied = (|| {
         work.remove_vanished(&walked, options.corpus);
@@ -226,6 +242,10 @@ pub fn ingest(
                 });
                 for (file, outcome) in batch.iter().zip(outcomes) {
                     work.apply(file, outcome, on_event);
+                }
+                if work.pending_bytes > hold_bytes {
+                    work.flush_provisional(site)
+                        .map_err(|e| target.error(e, needed))?;
                 }
                 done += batch.len();
                 on_event(Event::Progress { done, total });
@@ -316,6 +336,11 @@ struct Work<'a> {
     /// Articles of the current site read by this ingest, written once the site's
     /// boilerplate is known ([`Work::write_site`]).
     pending: Vec<(String, Article)>,
+    /// Text bytes of `pending`.
+    pending_bytes: usize,
+    /// Files of the current site written before its boilerplate was final, with
+    /// the boilerplate keys they were written without.
+    provisional: Vec<(HashSet<u32>, Vec<String>)>,
 }
 
 impl Work<'_> {
@@ -349,6 +374,7 @@ impl Work<'_> {
                 // Before boilerplate removal; set again when written.
                 record.passages = article.sections.len() as u64;
                 self.manifest.files.insert(file.rel.clone(), record);
+                self.pending_bytes += article.sections.iter().map(|s| s.text.len()).sum::<usize>();
                 self.pending.push((file.rel.clone(), article));
                 self.changed = true;
             }
@@ -392,8 +418,36 @@ impl Work<'_> {
         }
     }
 
+    /// Writes the pending articles with the boilerplate of the site's pages read so
+    /// far, remembering which keys they were written without.
+    fn flush_provisional(&mut self, site: &str) -> tantivy::Result<()> {
+        let lines = boilerplate::of_site(&self.manifest.files, site);
+        let rels = self.write_pending(&lines)?;
+        self.provisional.push((lines, rels));
+        Ok(())
+    }
+
+    /// Writes the pending articles without the lines whose keys are in `lines`.
+    fn write_pending(&mut self, lines: &HashSet<u32>) -> tantivy::Result<Vec<String>> {
+        let mut written = Vec::with_capacity(self.pending.len());
+        for (rel, mut article) in std::mem::take(&mut self.pending) {
+            article.remove_lines(lines);
+            if let Some(record) = self.manifest.files.get_mut(&rel) {
+                record.passages = article.sections.len() as u64;
+            }
+            for doc in documents(self.fields, &rel, &article) {
+                self.writer.add_document(doc)?;
+            }
+            written.push(rel);
+        }
+        self.pending_bytes = 0;
+        Ok(written)
+    }
+
     /// Writes the pending articles of `site` without its boilerplate lines, after
-    /// re-reading the site's unchanged pages whose boilerplate changed.
+    /// re-reading the site's pages written under another boilerplate (unchanged
+    /// pages, written by an earlier ingest; pages flushed early by this one) that
+    /// hold a line whose status differs.
     fn write_site(
         &mut self,
         site: &str,
@@ -402,46 +456,53 @@ impl Work<'_> {
         on_event: &mut dyn FnMut(Event),
     ) -> tantivy::Result<()> {
         let new_lines = boilerplate::of_site(&self.manifest.files, site);
+        let holds = |record: Option<&FileRecord>, flipped: &HashSet<u32>| {
+            record.is_some_and(|r| boilerplate::decode(&r.lines).any(|k| flipped.contains(&k)))
+        };
+        let mut redo: Vec<String> = Vec::new();
+        let provisional = std::mem::take(&mut self.provisional);
+        let mut written_now: HashSet<&str> =
+            self.pending.iter().map(|(rel, _)| rel.as_str()).collect();
+        for (used, rels) in &provisional {
+            let flipped: HashSet<u32> = used.symmetric_difference(&new_lines).copied().collect();
+            for rel in rels {
+                written_now.insert(rel);
+                if !flipped.is_empty() && holds(self.manifest.files.get(rel), &flipped) {
+                    redo.push(rel.clone());
+                }
+            }
+        }
         let old_lines = boilerplate::of_site(&self.previous.files, site);
         let flipped: HashSet<u32> = new_lines
             .symmetric_difference(&old_lines)
             .copied()
             .collect();
         if !flipped.is_empty() {
-            let fresh: HashSet<&str> = self.pending.iter().map(|(rel, _)| rel.as_str()).collect();
-            let redo: Vec<String> = boilerplate::site_records(&self.manifest.files, site)
-                .filter(|(rel, record)| {
-                    !fresh.contains(rel.as_str())
-                        && boilerplate::decode(&record.lines).any(|k| flipped.contains(&k))
-                })
-                .map(|(rel, _)| rel.clone())
-                .collect();
-            for rel in redo {
-                let Some(file) = files_by_rel.get(rel.as_str()) else {
-                    continue;
-                };
-                match process(file, None, max_bytes) {
-                    Outcome::Article { article, .. } => {
-                        self.delete_article(&rel);
-                        self.pending.push((rel, article));
-                        self.changed = true;
-                    }
-                    _ => on_event(Event::Warning {
-                        path: &rel,
-                        message: "could not be read again to apply the site's new boilerplate; its passages are kept",
-                    }),
+            redo.extend(
+                boilerplate::site_records(&self.manifest.files, site)
+                    .filter(|(rel, record)| {
+                        !written_now.contains(rel.as_str()) && holds(Some(record), &flipped)
+                    })
+                    .map(|(rel, _)| rel.clone()),
+            );
+        }
+        for rel in redo {
+            let Some(file) = files_by_rel.get(rel.as_str()) else {
+                continue;
+            };
+            match process(file, None, max_bytes) {
+                Outcome::Article { article, .. } => {
+                    self.delete_article(&rel);
+                    self.pending.push((rel, article));
+                    self.changed = true;
                 }
+                _ => on_event(Event::Warning {
+                    path: &rel,
+                    message: "could not be read again to apply the site's new boilerplate; its passages are kept",
+                }),
             }
         }
-        for (rel, mut article) in std::mem::take(&mut self.pending) {
-            article.remove_lines(&new_lines);
-            if let Some(record) = self.manifest.files.get_mut(&rel) {
-                record.passages = article.sections.len() as u64;
-            }
-            for doc in documents(self.fields, &rel, &article) {
-                self.writer.add_document(doc)?;
-            }
-        }
+        self.write_pending(&new_lines)?;
         Ok(())
     }
 
@@ -634,5 +695,55 @@ mod tests {
             process(&source(&path), Some(&record), 1 << 20),
             Outcome::Article { .. }
         ));
+    }
+
+    #[test]
+    fn a_site_flushed_early_ends_as_a_full_hold_would() {
+        // 140 pages of one site; the last 30 end with a widget line: 21 % of the
+        // site, boilerplate. The first batch (128 pages) holds it only 18 times
+        // (14 %), so pages flushed early are written with it and must be redone.
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        fs::create_dir_all(corpus.join("site")).unwrap();
+        for i in 0..140 {
+            let widget = if i >= 110 {
+                "\n\nRate this page: Yes No\n"
+            } else {
+                "\n"
+            };
+            fs::write(
+                corpus.join(format!("site/p{i:03}.txt")),
+                format!("Page {i}\n\nText of page number {i} here.{widget}"),
+            )
+            .unwrap();
+        }
+        let run = |hold: usize, index: &Path| {
+            let options = IngestOptions {
+                corpus: &corpus,
+                index_dir: index,
+                rebuild: false,
+                synonyms: None,
+                max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+                threads: 1,
+                wait: false,
+                cancel: None,
+            };
+            ingest_holding(&options, &mut |_| {}, hold).unwrap();
+            let engine =
+                crate::search::Engine::open(index, crate::search::RankParams::default()).unwrap();
+            (110..140)
+                .map(|i| {
+                    let id = format!("site/p{i:03}.txt#introduction");
+                    engine.passage(&id).unwrap().expect("a passage").text
+                })
+                .collect::<Vec<_>>()
+        };
+        let early = run(0, &dir.path().join("early"));
+        let held = run(usize::MAX, &dir.path().join("held"));
+        assert_eq!(early, held);
+        assert!(
+            held.iter().all(|t| !t.contains("Rate this page")),
+            "{held:?}"
+        );
     }
 }
