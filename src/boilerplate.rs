@@ -6,9 +6,10 @@
 //!
 //! * a **site** is the first folder of a file's path under the corpus (files at the
 //!   corpus root form one site);
-//! * only **short prose lines** count: at most [`MAX_KEYED_WORDS`] words, never code
-//!   lines, never headings (a recurring heading such as "Treatment" is content and
-//!   is not part of the text), never sentences longer than that;
+//! * only **short lines that are not sentences** count: at most [`MAX_KEYED_WORDS`]
+//!   words, not ending in `.`, `!` or `;`; never code lines, never an HTML
+//!   paragraph, list item or table cell (authored prose), never headings (a
+//!   recurring heading such as "Treatment" is content and is not part of the text);
 //! * such a line is boilerplate when it occurs on at least [`MIN_PAGES`] pages and
 //!   on at least [`MIN_SHARE`] of the site's pages; it is then removed from every
 //!   page of the site (a section left empty goes, its anchor leads to the next).

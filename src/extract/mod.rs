@@ -323,9 +323,9 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     }
 }
 
-/// Lines of at most this many words (and [`MAX_KEYED_BYTES`] bytes) may be site
-/// boilerplate ("Expand description", "1.0.0 · Source", "Was this helpful? Yes
-/// No"); longer ones are sentences, which repeat across pages for a reason.
+/// Lines of at most this many words (and [`MAX_KEYED_BYTES`] bytes) that are not
+/// sentences may be site boilerplate ("Expand description", "1.0.0 · Source", "Was
+/// this helpful? Yes No"); sentences repeat across pages for a reason.
 pub const MAX_KEYED_WORDS: usize = 8;
 const MAX_KEYED_BYTES: usize = 80;
 
@@ -346,7 +346,10 @@ fn keyed_lines(chunk: &str) -> (String, Vec<(u32, u32)>) {
             continue;
         }
         text.push_str(line);
+        // A sentence (ending in `.`, `!` or `;`) is content, however often it
+        // recurs; widget labels are not sentences.
         if line.len() <= MAX_KEYED_BYTES
+            && !line.ends_with(['.', '!', ';'])
             && line.split(' ').filter(|w| !w.is_empty()).count() <= MAX_KEYED_WORDS
         {
             keys.push((i as u32, line_key(line)));
@@ -852,10 +855,10 @@ mod tests {
             vec![
                 raw("A", "Real text here.\nSource"),
                 raw("B", "Source"),
-                raw("C", &format!("{CODE_MARK}Source\nMore text.")),
+                raw("C", &format!("{CODE_MARK}Source\nMore text")),
             ],
         );
-        assert_eq!(article.sections[2].line_keys, [(1, line_key("More text."))]);
+        assert_eq!(article.sections[2].line_keys, [(1, line_key("More text"))]);
         // Authored prose (an HTML paragraph or list item) is never boilerplate.
         let prose = finish(
             "T".into(),
@@ -868,6 +871,8 @@ mod tests {
         assert_eq!(prose.sections[0].line_keys, [(2, line_key("Source"))]);
         let keys = article.line_keys();
         assert!(keys.contains(&line_key("Source")));
+        // "Real text here." is a sentence: never a candidate.
+        assert!(!keys.contains(&line_key("Real text here.")));
         article.remove_lines(&[line_key("Source")].into_iter().collect());
         let got: Vec<_> = article
             .sections
@@ -879,7 +884,7 @@ mod tests {
             [
                 ("a", "Real text here.", vec![]),
                 // Code is never boilerplate; B's anchor leads here.
-                ("c", "Source\nMore text.", vec!["b".to_string()]),
+                ("c", "Source\nMore text", vec!["b".to_string()]),
             ]
         );
     }
