@@ -187,6 +187,7 @@ struct JsonHit<'a> {
     path: &'a str,
     title: &'a str,
     heading: &'a str,
+    lang: &'a str,
     lines: [u64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<&'a str>,
@@ -220,6 +221,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
         path: &hit.path,
         title: &hit.title,
         heading: &hit.heading,
+        lang: &hit.lang,
         lines: [hit.lines.0, hit.lines.1],
         snippet: hit.snippet.as_ref().map(|s| s.text.as_str()),
         highlights: hit
@@ -445,7 +447,7 @@ pub fn stats(out: &mut dyn Write, stats: &IndexStats, json: bool) -> io::Result<
 pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io::Result<()> {
     writeln!(
         out,
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} failed; {:.1} MB read in {:.2} s",
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} noindex, {} redirects, {} failed; {:.1} MB read in {:.2} s",
         r.articles,
         r.passages,
         printable(index),
@@ -454,6 +456,8 @@ pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io:
         r.removed,
         r.unchanged,
         r.unsupported,
+        r.noindex,
+        r.redirects,
         r.failed,
         r.bytes_read as f64 / 1e6,
         r.seconds
@@ -524,6 +528,7 @@ mod tests {
                 path: "a.txt".into(),
                 title: "T".into(),
                 heading: "Exam".into(),
+                lang: "en".into(),
                 text: "The CEA test.".into(),
                 lines: (3, 5),
                 snippet: Some(Snippet {
