@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
 """lectern benchmark: ingest, batch and single-query speed, and ranking quality.
 
-Usage: bench/run.sh [COLLECTION_DIR] [--scale N]
+Usage: bench/run.sh [COLLECTION_DIR] [--scale N[,M...]] [--api-docs]
 
 --scale N also builds an N-times larger corpus (N copies of every article with new
-file names and lightly perturbed text) and reports ingest time, peak memory and
-fresh-process query latency on it next to the 1x figures.
+file names and lightly perturbed text) and reports ingest time, MB/s, peak memory,
+index size, fresh-process query latency and batch throughput on it next to the 1x
+figures (`--scale 10,100`: both; at 100, medquad-dev is about a million passages).
+--api-docs ingests the Rust API docs ($(rustc --print sysroot)/share/doc/rust/html/
+{std,core,alloc}, through a tree of symlinks to their files) and reports time, peak
+RSS and passages, then the cost of an incremental ingest of one changed file.
+
+The reference for every ratio is bare tantivy in the same run
+(examples/bare_index.rs): indexing the collection's passages.jsonl, answering the
+same queries in a batch (same threads, top N, stored ids) and one query in a fresh
+process. The last table lists the issue-14 targets as ratios.
+LECTERN_BIN=path runs another lectern binary (e.g. an older build, for "before").
 
 COLLECTION_DIR holds corpus/, queries.tsv, qrels.txt and optionally
 queries-keyword.tsv and qrels-keyword.txt (the layout of medquad-dev). Without it,
@@ -28,7 +38,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "lectern"
+BIN = Path(os.environ.get("LECTERN_BIN", ROOT / "target" / "release" / "lectern"))
+BARE = ROOT / "target" / "release" / "examples" / "bare_index"
 
 
 def sh(args, **kw):
@@ -54,6 +65,70 @@ def peak_rss_mb(args):
     proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + [str(a) for a in args],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
+
+
+def timed_rss(args):
+    """(wall seconds, peak RSS MB) of one run of args, via GNU time."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + [str(a) for a in args],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall, rss = proc.stderr.decode().strip().splitlines()[-1].split()
+    return float(wall), int(rss) / 1024
+
+
+def hyperfine_ms(commands):
+    """Median wall ms of each command line (hyperfine -N; without hyperfine, 30
+    interleaved runs timed from Python, which adds its ~1 ms spawn cost to each)."""
+    if not shutil.which("hyperfine"):
+        import shlex
+        argvs = [shlex.split(c) for c in commands]
+        times = [[] for _ in argvs]
+        for i in range(35):
+            for argv, t in zip(argvs, times):
+                start = time.perf_counter()
+                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                if i >= 5:
+                    t.append(time.perf_counter() - start)
+        return [1000 * statistics.median(t) for t in times]
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    sh(["hyperfine", "-N", "--warmup", "5", "--runs", "30", "--export-json", out] + commands,
+       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = json.loads(out.read_text())["results"]
+    out.unlink()
+    return [1000 * r["median"] for r in results]
+
+
+def quote(q):
+    return "'" + q.replace("'", "") + "'"
+
+
+def fresh_vs_bare(index, queries):
+    """Median ms of a fresh process for 5 queries: lectern json (10 hits, snippets),
+    lectern trec (10 hits) and bare tantivy (10 hits), interleaved by hyperfine."""
+    rows = []
+    for q in queries[:5]:
+        rows.append(hyperfine_ms([
+            f"{BIN} query --index {index} --format json {quote(q)}",
+            f"{BIN} query --index {index} --format trec {quote(q)}",
+            f"{BARE} query {index} 10 {quote(q)}",
+        ]))
+    return [statistics.median(col) for col in zip(*rows)]
+
+
+def api_docs_tree(out: Path):
+    """out/{std,core,alloc}/…: symlinks to every file of the Rust API docs (lectern
+    follows links to files, not to folders)."""
+    sysroot = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True,
+                             text=True).stdout.strip()
+    html = Path(sysroot) / "share" / "doc" / "rust" / "html"
+    count = 0
+    for crate in ["std", "core", "alloc"]:
+        for dirpath, _, files in os.walk(html / crate):
+            dst = out / Path(dirpath).relative_to(html)
+            dst.mkdir(parents=True, exist_ok=True)
+            for f in files:
+                (dst / f).symlink_to(Path(dirpath) / f)
+                count += 1
+    return html, count
 
 
 def scaled_copy(corpus: Path, out: Path, times: int, seed=11):
@@ -140,11 +215,18 @@ def first_queries(path, n):
 
 def main():
     args = sys.argv[1:]
-    scale = 0
+    scales = []
     if "--scale" in args:
         i = args.index("--scale")
-        scale = int(args[i + 1])
+        scales = [int(x) for x in args[i + 1].split(",")]
         del args[i:i + 2]
+    api_docs = "--api-docs" in args
+    if api_docs:
+        args.remove("--api-docs")
+    targets = []  # (target, measured ratio, limit, "<=" or ">=")
+
+    def target(name, ratio, limit, op):
+        targets.append((name, ratio, limit, op))
     if args:
         coll = Path(args[0]).resolve()
     else:
@@ -175,7 +257,7 @@ def main():
     passages = stats["passages"]
     t_re = timed([BIN, "ingest", corpus, "--index", index], repeat=5)
     row("ingest wall (median of 3)", f"{t_full:.2f}", "s")
-    bare = ROOT / "target" / "release" / "examples" / "bare_index"
+    bare = BARE
     if (coll / "passages.jsonl").exists() and bare.exists():
         bare_times = []
         for _ in range(3):
@@ -185,6 +267,7 @@ def main():
         t_bare_ix = statistics.median(bare_times)
         row("bare tantivy indexing of passages.jsonl (median of 3)", f"{t_bare_ix:.2f}",
             f"s (lectern ingest = {t_full / t_bare_ix:.2f}x)")
+        target("ingest time / bare tantivy indexing", t_full / t_bare_ix, 1.2, "<=")
     shutil.rmtree(index, ignore_errors=True)
     row("ingest peak RSS", f"{peak_rss_mb([BIN, 'ingest', corpus, '--index', index]):.0f}", "MB")
     row("ingest throughput", f"{corpus_mb / t_full:.1f}", "MB/s")
@@ -205,6 +288,22 @@ def main():
         t_bare = timed(base + ["--format", "trec", "--no-snippets"], repeat=3)
         row(f"batch {name}, snippets ({nq} queries)", f"{nq / t_snip:,.0f}", "queries/s")
         row(f"batch {name}, --no-snippets", f"{nq / t_bare:,.0f}", "queries/s")
+        trec = base + ["--format", "trec"]
+        t_ref = timed([BARE, "batch", index, 10, nproc, qpath], repeat=3)
+        row(f"batch {name}, bare tantivy (top 10, {nproc} threads)", f"{nq / t_ref:,.0f}",
+            f"queries/s (lectern trec --no-snippets = {t_ref / t_bare:.2f}x its throughput)")
+        target(f"batch {name} without snippets, throughput / bare tantivy", t_ref / t_bare,
+               1.0, ">=")
+        t100 = timed(trec + ["-n", "100"], repeat=3)
+        t100_ns = timed(trec + ["-n", "100", "--no-snippets"], repeat=3)
+        row(f"batch {name}, trec -n 100", f"{nq / t100:,.0f}",
+            f"queries/s ({t100 / t100_ns:.2f}x the time of --no-snippets: {nq / t100_ns:,.0f} q/s)")
+        target(f"{name}: trec -n 100 time / --no-snippets", t100 / t100_ns, 1.15, "<=")
+        t10 = timed(trec + ["-n", "10"], repeat=3)
+        t1000 = timed(trec + ["-n", "1000"], repeat=3)
+        row(f"batch {name}, trec -n 1000", f"{nq / t1000:,.0f}",
+            f"queries/s ({t1000 / t10:.2f}x the time of -n 10: {nq / t10:,.0f} q/s)")
+        target(f"{name}: trec -n 1000 time / -n 10", t1000 / t10, 3.0, "<=")
         run = work / f"{name}.run"
         with open(run, "wb") as f:
             sh(base + ["--format", "trec", "--no-snippets", "-n", "100"], stdout=f)
@@ -216,30 +315,87 @@ def main():
         row(f"{name} P@1", f"{ev['p_at_1']:.4f}")
 
         # Fresh process, one query, 10 hits with snippets.
-        ms, how = fresh_ms(index, first_queries(qpath, 40))
-        row(f"single {name} query, fresh process (median; {how})", f"{ms:.1f}", "ms")
+        if bare.exists():
+            json_ms, trec_ms, bare_ms = fresh_vs_bare(index, first_queries(qpath, 40))
+            how = ("hyperfine -N" if shutil.which("hyperfine") else "python timer") + \
+                ", 5 queries x 30 runs, interleaved"
+            row(f"single {name} query, fresh process, json (median; {how})", f"{json_ms:.1f}",
+                f"ms ({json_ms / bare_ms:.2f}x bare tantivy)")
+            row(f"single {name} query, fresh process, trec", f"{trec_ms:.1f}",
+                f"ms ({trec_ms / bare_ms:.2f}x bare tantivy)")
+            row(f"single {name} query, fresh bare tantivy process", f"{bare_ms:.1f}", "ms")
+            target(f"fresh {name} (json, snippets) / bare tantivy process", json_ms / bare_ms,
+                   1.6, "<=")
+        else:
+            ms, how = fresh_ms(index, first_queries(qpath, 40))
+            row(f"single {name} query, fresh process (median; {how})", f"{ms:.1f}", "ms")
 
-    if scale > 1:
+    for scale in scales:
         big = work / f"corpus-x{scale}"
         scaled_copy(corpus, big, scale)
         big_mb = dir_bytes(big) / 1e6
         big_index = work / f"index-x{scale}"
-        t_big = timed([BIN, "ingest", big, "--index", big_index])
-        row(f"{scale}x corpus ingest wall", f"{t_big:.2f}",
-            f"s ({big_mb:.0f} MB, {t_big / t_full:.1f}x the 1x time)")
+        t_big, rss_big = timed_rss([BIN, "ingest", big, "--index", big_index, "--quiet"])
         big_stats = json.loads(sh([BIN, "stats", "--format", "json", "--index", big_index],
                                   capture_output=True).stdout)
+        row(f"{scale}x corpus ingest wall", f"{t_big:.2f}",
+            f"s ({big_mb:.0f} MB, {big_stats['passages']:,} passages, {big_mb / t_big:.1f} MB/s, "
+            f"{t_big / t_full:.1f}x the 1x time)")
+        row(f"{scale}x ingest peak RSS", f"{rss_big:.0f}", "MB")
         row(f"{scale}x index size", f"{big_stats['index_bytes'] / 1e6:.0f}",
             f"MB ({big_stats['index_bytes'] / 1e6 / big_mb:.2f} per MB of input)")
-        shutil.rmtree(big_index, ignore_errors=True)
-        row(f"{scale}x ingest peak RSS",
-            f"{peak_rss_mb([BIN, 'ingest', big, '--index', big_index]):.0f}", "MB")
+        if scale == 10:
+            target("10x ingest time / 1x", t_big / t_full, 11.0, "<=")
+            target("10x ingest peak RSS (MB)", rss_big, 300, "<=")
+        if big_stats["passages"] >= 900_000:
+            target(f"{scale}x ({big_stats['passages']:,} passages) ingest peak RSS (MB)", rss_big,
+                   1024, "<=")
+        shutil.rmtree(big, ignore_errors=True)
         for name, qfile, _ in sets:
             qpath = coll / qfile
             if not qpath.exists():
                 continue
-            ms, how = fresh_ms(big_index, first_queries(qpath, 40))
-            row(f"{scale}x single {name} query, fresh process (median; {how})", f"{ms:.1f}", "ms")
+            nq = sum(1 for l in qpath.read_text().splitlines() if l.strip())
+            if bare.exists():
+                json_ms, trec_ms, bare_ms = fresh_vs_bare(big_index, first_queries(qpath, 40))
+                row(f"{scale}x single {name} query, fresh process, json", f"{json_ms:.1f}",
+                    f"ms ({json_ms / bare_ms:.2f}x bare tantivy: {bare_ms:.1f} ms)")
+            t_b = timed([BIN, "query", "--index", big_index, "--batch", qpath, "--format",
+                         "trec", "--no-snippets"])
+            t_r = timed([BARE, "batch", big_index, 10, nproc, qpath])
+            row(f"{scale}x batch {name}, trec --no-snippets", f"{nq / t_b:,.0f}",
+                f"queries/s (bare tantivy {nq / t_r:,.0f} q/s; {t_r / t_b:.2f}x)")
+        shutil.rmtree(big_index, ignore_errors=True)
+
+    if api_docs:
+        tree = work / "api-docs"
+        html, files = api_docs_tree(tree)
+        docs_mb = sum(f.stat().st_size for f in tree.rglob("*") if f.is_file()) / 1e6
+        docs_index = work / "index-api-docs"
+        t_docs, rss_docs = timed_rss([BIN, "ingest", tree, "--index", docs_index, "--quiet"])
+        docs_stats = json.loads(sh([BIN, "stats", "--format", "json", "--index", docs_index],
+                                   capture_output=True).stdout)
+        row("API docs std+core+alloc ingest", f"{t_docs:.1f}",
+            f"s ({files:,} files, {docs_mb:.0f} MB, {docs_stats['passages']:,} passages, "
+            f"{rss_docs:.0f} MB peak RSS)")
+        t_same = timed([BIN, "ingest", tree, "--index", docs_index, "--quiet"])
+        # One changed file: a copy in place of its symlink (new size and mtime).
+        victim = next(p for p in sorted((tree / "std").glob("*.html")))
+        content = victim.read_bytes()
+        victim.unlink()
+        victim.write_bytes(content + b"\n<p>changed</p>\n")
+        t_one, rss_one = timed_rss([BIN, "ingest", tree, "--index", docs_index, "--quiet"])
+        manifest = max((f.stat().st_size for f in docs_index.rglob("manifest*")), default=0)
+        row("API docs incremental ingest, nothing changed / one file changed",
+            f"{t_same:.2f} / {t_one:.2f}",
+            f"s ({rss_one:.0f} MB peak RSS; manifest {manifest / 1e6:.1f} MB)")
+        if bare.exists():
+            ms = hyperfine_ms([f"{BIN} query --index {docs_index} --format json 'HashMap entry'",
+                               f"{BARE} query {docs_index} 10 'HashMap entry'"])
+            row("API docs fresh query 'HashMap entry', json / bare tantivy",
+                f"{ms[0]:.1f} / {ms[1]:.1f}", f"ms ({ms[0] / ms[1]:.2f}x)")
+        shutil.rmtree(docs_index, ignore_errors=True)
+        shutil.rmtree(tree, ignore_errors=True)
 
     print()
     print(f"collection: {coll} ({corpus_mb:.1f} MB)")
@@ -249,6 +405,13 @@ def main():
     print("|---|---|---|")
     for name, value, unit in rows:
         print(f"| {name} | {value} | {unit} |")
+    if targets:
+        print()
+        print("| target (issue 14) | measured | limit | met |")
+        print("|---|---|---|---|")
+        for name, value, limit, op in targets:
+            met = value <= limit if op == "<=" else value >= limit
+            print(f"| {name} | {value:.2f} | {op} {limit:g} | {'yes' if met else 'no'} |")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -154,8 +154,31 @@ impl Lexicon {
     }
 
     pub fn parse(text: &str) -> Lexicon {
-        let groups = text
-            .lines()
+        Lexicon::parse_lines(text.lines())
+    }
+
+    /// The part of the lexicon in `text` that [`Lexicon::expansions`] of `terms`
+    /// can use: only the groups with a phrase equal to a run of `terms` are parsed,
+    /// so the expansions are those of the whole lexicon. A one-off query reads a
+    /// few lines instead of building every group (most of a fresh process's work
+    /// on a lexicon of thousands of groups).
+    pub fn parse_for(text: &str, terms: &[String]) -> Lexicon {
+        let mut runs = std::collections::HashSet::new();
+        for start in 0..terms.len() {
+            for len in 1..=MAX_PHRASE_TERMS.min(terms.len() - start) {
+                runs.insert(terms[start..start + len].join(" "));
+            }
+        }
+        Lexicon::parse_lines(text.lines().filter(|line| {
+            line.split('\t')
+                .skip(1)
+                .step_by(2)
+                .any(|analyzed| runs.contains(analyzed))
+        }))
+    }
+
+    fn parse_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Lexicon {
+        let groups = lines
             .map(|line| {
                 let fields: Vec<&str> = line.split('\t').collect();
                 fields
@@ -290,6 +313,36 @@ fn best_long_form<'a>(short: &str, long: &'a str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_for_expands_like_the_whole_lexicon() {
+        let lexicon = Lexicon::build(
+            &BTreeMap::from([
+                (("CEA".into(), "carcinoembryonic antigen".into()), 2),
+                (("MI".into(), "myocardial infarction".into()), 1),
+                (("MI".into(), "mitral insufficiency".into()), 1),
+                (("UA".into(), "uric acid".into()), 1),
+            ]),
+            vec![vec!["heart attack".into(), "MI".into()]],
+        );
+        let text = lexicon.to_tsv();
+        for query in [
+            "CEA levels",
+            "what is an mi",
+            "heart attack and uric acid",
+            "myocardial infarction",
+            "nothing here",
+            "",
+        ] {
+            let terms = analyze(query);
+            assert_eq!(
+                Lexicon::parse_for(&text, &terms).expansions(&terms),
+                Lexicon::parse(&text).expansions(&terms),
+                "{query}"
+            );
+        }
+        assert!(Lexicon::parse_for(&text, &analyze("heart attack")).len() == 1);
+    }
 
     #[test]
     fn mines_both_directions() {

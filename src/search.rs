@@ -16,6 +16,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -230,6 +231,9 @@ pub struct Engine {
     /// a one-off query whose words it does not contain never pays for parsing it.
     lexicon_text: String,
     lexicon: std::sync::OnceLock<Lexicon>,
+    /// Queries that needed the lexicon so far: the first parses only its own
+    /// groups ([`Lexicon::parse_for`]), later ones (a batch) the whole lexicon once.
+    lexicon_uses: std::sync::atomic::AtomicUsize,
     params: RankParams,
     stats: rank::Stats,
 }
@@ -265,6 +269,7 @@ impl Engine {
             fields,
             lexicon_text,
             lexicon: std::sync::OnceLock::new(),
+            lexicon_uses: Default::default(),
             params,
             stats,
         })
@@ -552,15 +557,20 @@ impl Engine {
         }
 
         let all_terms: Vec<String> = words.iter().map(|w| w.term.clone()).collect();
-        let expansions = if all_terms
+        let expansions = if let Some(lexicon) = self.lexicon.get() {
+            lexicon.expansions(&all_terms)
+        } else if !all_terms
             .iter()
             .any(|t| self.lexicon_text.contains(t.as_str()))
         {
+            Vec::new()
+        } else if self.lexicon_uses.fetch_add(1, Ordering::Relaxed) == 0 {
+            // The first query (often the only one) parses just its groups.
+            Lexicon::parse_for(&self.lexicon_text, &all_terms).expansions(&all_terms)
+        } else {
             self.lexicon
                 .get_or_init(|| Lexicon::parse(&self.lexicon_text))
                 .expansions(&all_terms)
-        } else {
-            Vec::new()
         };
         for (matched, others) in expansions {
             notes.push(Note::Expanded {
