@@ -40,6 +40,10 @@ pub struct IngestOptions<'a> {
     pub max_file_bytes: u64,
     /// Threads for extraction and indexing (0 = all cores).
     pub threads: usize,
+    /// Which files the walk visits (ignore files, globs, hidden, links).
+    pub walk: walk::WalkOptions,
+    /// Index near-duplicate articles too, instead of recording them as aliases.
+    pub keep_duplicates: bool,
 }
 
 /// Something ingest wants the user to know, as it happens.
@@ -59,6 +63,11 @@ pub enum Event<'a> {
         message: &'a str,
     },
     Notice(&'a str),
+    /// A detail shown only when asked for (`-v`): a link not followed, a dangling link.
+    Detail {
+        path: &'a str,
+        message: &'a str,
+    },
 }
 
 #[derive(Debug, Default, Clone)]
@@ -69,8 +78,10 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Files that could not be indexed (read errors, binary, too large).
     pub failed: usize,
-    /// Files with an extension lectern does not read.
+    /// Files lectern does not read (other extensions, dangling links).
     pub unsupported: usize,
+    /// Symbolic links not followed because they leave the corpus folder.
+    pub outside_links: usize,
     /// Articles and passages in the index after this ingest.
     pub articles: u64,
     pub passages: u64,
@@ -82,11 +93,8 @@ pub struct IngestReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("cannot read corpus folder {path}: {source}")]
-    Corpus {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Walk(#[from] walk::WalkError),
     #[error(
         "index at {0} is locked by another ingest; wait for it to finish (or remove {0}/.tantivy-writer.lock if no ingest is running)"
     )]
@@ -144,12 +152,21 @@ pub fn ingest(
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
-    let corpus_err = |source| IngestError::Corpus {
-        path: options.corpus.display().to_string(),
-        source,
-    };
-    let walked = walk::walk(options.corpus).map_err(corpus_err)?;
+    let walked = walk::walk(options.corpus, &options.walk)?;
     report.unsupported = walked.unsupported;
+    report.outside_links = walked.outside_links.len();
+    for (path, target) in &walked.outside_links {
+        let message = format!(
+            "link to {target}, outside the corpus folder; not followed (--follow follows it)"
+        );
+        on_event(Event::Detail {
+            path,
+            message: &message,
+        });
+    }
+    for (path, message) in &walked.unsupported_notes {
+        on_event(Event::Detail { path, message });
+    }
     for (path, message) in &walked.problems {
         on_event(Event::Skipped { path, message });
         report.failed += 1;

@@ -62,6 +62,24 @@ struct IngestArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Only files matching GLOB (ripgrep's -g: relative to the corpus, `!GLOB` excludes; repeatable; overrides ignore files).
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    globs: Vec<String>,
+    /// Skip files and folders matching GLOB (same as `--glob '!GLOB'`; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Also read hidden files and folders (names starting with `.`; `.git` stays out).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links that lead outside the corpus folder too (links inside it are always followed).
+    #[arg(short = 'L', long)]
+    follow: bool,
+    /// Index near-duplicate articles (source copies, print pages, mirrors) too, instead of recording them as aliases of the best copy.
+    #[arg(long)]
+    keep_duplicates: bool,
+    /// Name every file not read and why (links not followed, dangling links, duplicates).
+    #[arg(short = 'v', long)]
+    verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -195,13 +213,20 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         synonyms: args.synonyms.as_deref(),
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
+        walk: lectern::walk::WalkOptions {
+            hidden: args.hidden,
+            follow: args.follow,
+            globs: args.globs.clone(),
+            excludes: args.excludes.clone(),
+        },
+        keep_duplicates: args.keep_duplicates,
     };
-    let report = ingest_with_messages(&options)?;
+    let report = ingest_with_messages(&options, args.verbose)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
 }
 
 /// Runs ingest, printing warnings, progress (on a terminal) and the summary on stderr.
-fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
+fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<IngestReport> {
     let progress = io::stderr().is_terminal();
     let mut last_draw = Instant::now();
     let mut on_event = |event: Event| match event {
@@ -222,6 +247,12 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
         Event::Notice(message) => {
             clear_line(progress);
             eprintln!("lectern: {message}");
+        }
+        Event::Detail { path, message } => {
+            if verbose {
+                clear_line(progress);
+                eprintln!("lectern: not read: {path}: {message}");
+            }
         }
     };
     let report = ingest::ingest(options, &mut on_event)?;
@@ -269,14 +300,19 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 index.display(),
                 corpus.display()
             );
-            ingest_with_messages(&IngestOptions {
-                corpus,
-                index_dir: index,
-                rebuild: false,
-                synonyms: None,
-                max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
-                threads: 0,
-            })?;
+            ingest_with_messages(
+                &IngestOptions {
+                    corpus,
+                    index_dir: index,
+                    rebuild: false,
+                    synonyms: None,
+                    max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
+                    threads: 0,
+                    walk: lectern::walk::WalkOptions::default(),
+                    keep_duplicates: false,
+                },
+                false,
+            )?;
             Ok(Engine::open(index, params)?)
         }
         other => Ok(other?),
