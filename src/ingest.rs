@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use tantivy::schema::Field;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
+use crate::dedup::{self, Sketch};
 use crate::extract::{self, Article, ExtractError};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
@@ -82,6 +83,8 @@ pub struct IngestReport {
     pub unsupported: usize,
     /// Symbolic links not followed because they leave the corpus folder.
     pub outside_links: usize,
+    /// Near-duplicate articles recorded as aliases of the copy that is indexed.
+    pub aliases: usize,
     /// Articles and passages in the index after this ingest.
     pub articles: u64,
     pub passages: u64,
@@ -199,7 +202,9 @@ pub fn ingest(
     let mut todo: Vec<&SourceFile> = Vec::new();
     for file in &walked.files {
         match previous.files.get(&file.rel) {
-            Some(old) if old.size == file.size && old.mtime == file.mtime => {
+            Some(old)
+                if old.size == file.size && old.mtime == file.mtime && old.sketch.is_some() =>
+            {
                 manifest.files.insert(file.rel.clone(), old.clone());
                 report.unchanged += 1;
             }
@@ -305,6 +310,16 @@ pub fn ingest(
         changed = true;
     }
     seen.clear();
+    changed |= resolve_duplicates(
+        &mut manifest,
+        &walked.files,
+        &writer,
+        &fields,
+        options,
+        &pool,
+        &mut report,
+        on_event,
+    )?;
 
     if let Some(path) = options.synonyms {
         let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
@@ -342,6 +357,104 @@ pub fn ingest(
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Applies the near-duplicate plan ([`dedup::plan`]) to the manifest: articles that
+/// became aliases lose their passages, aliases whose kept copy is gone or no longer
+/// covers them are read and indexed again. True when the index changed.
+#[allow(clippy::too_many_arguments)]
+fn resolve_duplicates(
+    manifest: &mut Manifest,
+    files: &[SourceFile],
+    writer: &IndexWriter,
+    fields: &Fields,
+    options: &IngestOptions,
+    pool: &rayon::ThreadPool,
+    report: &mut IngestReport,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<bool, IngestError> {
+    let plan = if options.keep_duplicates {
+        BTreeMap::new()
+    } else {
+        let sketches: Vec<(&str, Sketch)> = manifest
+            .files
+            .iter()
+            .filter_map(|(rel, r)| Some((rel.as_str(), Sketch::decode(r.sketch.as_deref()?)?)))
+            .collect();
+        dedup::plan(sketches.iter().map(|(rel, s)| (*rel, s)))
+    };
+    let mut changed = false;
+    let mut promote: Vec<String> = Vec::new();
+    for (rel, record) in manifest.files.iter_mut() {
+        match plan.get(rel) {
+            Some(kept) => {
+                if record.passages > 0 {
+                    delete_article(writer, fields.path, rel);
+                    record.passages = 0;
+                    changed = true;
+                }
+                record.alias_of = Some(kept.clone());
+                report.aliases += 1;
+                let message = format!("near-duplicate of {kept}; recorded as its alias");
+                on_event(Event::Detail {
+                    path: rel,
+                    message: &message,
+                });
+            }
+            None if record.alias_of.is_some() => promote.push(rel.clone()),
+            None => {}
+        }
+    }
+    let by_rel: BTreeMap<&str, &SourceFile> = files.iter().map(|f| (f.rel.as_str(), f)).collect();
+    // An alias under a folder the walk could not read stays an alias until it can be.
+    promote.retain(|rel| by_rel.contains_key(rel.as_str()));
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        promote
+            .par_iter()
+            .map(|rel| process(by_rel[rel.as_str()], None, options.max_file_bytes))
+            .collect()
+    });
+    for (rel, outcome) in promote.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Article {
+                article,
+                mut record,
+                warning,
+            } => {
+                if let Some(message) = &warning {
+                    on_event(Event::Warning { path: rel, message });
+                }
+                record.passages = article.sections.len() as u64;
+                for doc in documents(fields, rel, &article) {
+                    writer.add_document(doc)?;
+                }
+                manifest.files.insert(rel.clone(), record);
+                changed = true;
+            }
+            Outcome::Unreadable(message) => {
+                report.failed += 1;
+                on_event(Event::Skipped {
+                    path: rel,
+                    message: &message,
+                });
+                // Forgotten, so that the next ingest reads it as a new file.
+                manifest.files.remove(rel);
+            }
+            Outcome::Rejected(error) => {
+                report.failed += 1;
+                on_event(Event::Skipped {
+                    path: rel,
+                    message: &error.to_string(),
+                });
+                manifest.files.remove(rel);
+            }
+            // Not produced without a previous record; kept for completeness.
+            Outcome::Same(record) => {
+                manifest.files.insert(rel.clone(), record);
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// Opens (or creates) the index to write, with the manifest to diff against.
@@ -486,14 +599,16 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         size: bytes.len() as u64,
         mtime: file.mtime,
         hash,
-        passages: 0,
-        abbreviations: Vec::new(),
+        ..FileRecord::default()
     };
     if let Some(old) = old
         && old.hash == record.hash
+        && old.sketch.is_some()
     {
         record.passages = old.passages;
         record.abbreviations = old.abbreviations.clone();
+        record.sketch = old.sketch.clone();
+        record.alias_of = old.alias_of.clone();
         return Outcome::Same(record);
     }
     let stem = Path::new(&file.rel)
@@ -510,6 +625,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             pairs.sort();
             pairs.dedup();
             record.abbreviations = pairs;
+            record.sketch = Some(Sketch::of_article(&article).encode());
             let warning = match (warning, article.sections.is_empty()) {
                 (None, true) => Some("no text to index (empty or only boilerplate)".to_string()),
                 (w, _) => w,
@@ -556,7 +672,7 @@ fn documents<'a>(
 /// them, plus the user's synonym groups.
 pub fn build_lexicon(manifest: &Manifest) -> Lexicon {
     let mut pairs: BTreeMap<(String, String), u32> = BTreeMap::new();
-    for record in manifest.files.values() {
+    for record in manifest.files.values().filter(|r| r.alias_of.is_none()) {
         for pair in &record.abbreviations {
             *pairs.entry(pair.clone()).or_default() += 1;
         }

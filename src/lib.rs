@@ -8,6 +8,7 @@
 //! scores runs against relevance judgements.
 
 pub mod batch;
+pub mod dedup;
 pub mod eval;
 pub mod extract;
 pub mod ingest;

@@ -259,7 +259,7 @@ fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<Ingest
     clear_line(progress);
     let r = &report;
     eprintln!(
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} failed; {:.1} MB read in {:.2} s",
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} near-duplicates as aliases; {} skipped (unsupported), {}{} failed; {:.1} MB read in {:.2} s",
         r.articles,
         r.passages,
         options.index_dir.display(),
@@ -267,7 +267,12 @@ fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<Ingest
         r.updated,
         r.removed,
         r.unchanged,
+        r.aliases,
         r.unsupported,
+        match r.outside_links {
+            0 => String::new(),
+            n => format!("{n} links outside the corpus not followed, "),
+        },
         r.failed,
         r.bytes_read as f64 / 1e6,
         r.seconds
@@ -550,7 +555,14 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
-    let Some(hit) = engine.passage(&args.id)? else {
+    let manifest = Store::open_for_search(&args.index)?.manifest()?;
+    let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
+    let mut id = args.id.clone();
+    if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {
+        eprintln!("lectern: {path} is a near-duplicate of {kept}, which is indexed instead");
+        id = format!("{kept}#{anchor}");
+    }
+    let Some(hit) = engine.passage(&id)? else {
         eprintln!(
             "lectern: no passage with id {:?} in {}",
             args.id,
@@ -564,6 +576,7 @@ fn run_show(args: &ShowArgs) -> Result<u8> {
             let v = serde_json::json!({
                 "id": hit.id, "path": hit.path, "title": hit.title, "heading": hit.heading,
                 "lines": [hit.lines.0, hit.lines.1], "text": hit.text,
+                "aliases": lectern::dedup::aliases_of(&manifest, &hit.path),
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
@@ -572,7 +585,12 @@ fn run_show(args: &ShowArgs) -> Result<u8> {
             if !hit.heading.is_empty() {
                 writeln!(out, "{}", hit.heading)?;
             }
-            writeln!(out, "{} (lines {}-{})\n", hit.id, hit.lines.0, hit.lines.1)?;
+            writeln!(out, "{} (lines {}-{})", hit.id, hit.lines.0, hit.lines.1)?;
+            let aliases = lectern::dedup::aliases_of(&manifest, &hit.path);
+            if !aliases.is_empty() {
+                writeln!(out, "near-duplicates (not indexed): {}", aliases.join(", "))?;
+            }
+            writeln!(out)?;
             writeln!(out, "{}", hit.text)?;
         }
     }

@@ -70,6 +70,12 @@ pub struct FileRecord {
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub abbreviations: Vec<(String, String)>,
+    /// Sampled shingles of the text, for near-duplicate detection ([`crate::dedup`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sketch: Option<String>,
+    /// Not indexed: a near-duplicate of this article (relative path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_of: Option<String>,
 }
 
 /// Every ingested file, by relative path.
