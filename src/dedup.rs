@@ -40,8 +40,8 @@ use std::fmt::Write as _;
 
 use crate::extract::{Article, Format};
 
-/// Words per shingle.
-pub const SHINGLE: usize = 4;
+/// Words per shingle (3: a copy in a markup format keeps more of them whole).
+pub const SHINGLE: usize = 3;
 /// One shingle hash in `SAMPLE` is kept (a power of two).
 pub const SAMPLE: u64 = 8;
 /// Share of an article's sampled shingles another must contain to cover it.
@@ -65,15 +65,7 @@ pub struct Sketch {
 impl Sketch {
     pub fn of_article(article: &Article) -> Sketch {
         let mut words: Vec<u64> = Vec::new();
-        let mut push_words = |text: &str| {
-            for word in text
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-            {
-                let word = word.to_lowercase();
-                words.push(xxhash_rust::xxh3::xxh3_64(word.as_bytes()));
-            }
-        };
+        let mut push_words = |text: &str| words.extend(word_hashes(text));
         for section in &article.sections {
             if let Some(heading) = section.heading.last() {
                 push_words(heading);
@@ -131,6 +123,37 @@ impl Sketch {
             .collect::<Option<Vec<u32>>>()?;
         Some(Sketch { exact, hashes })
     }
+}
+
+/// Hashes of the lower-cased alphanumeric words of `text`, without the names of
+/// markup constructs a source copy carries and its rendering does not: reStructuredText
+/// roles and fields (`:func:`, `:platform:`) and directives (`.. note::`).
+fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut out = Vec::new();
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                start = None;
+                let before = &bytes[..s];
+                let after = &bytes[i..];
+                let role = before.ends_with(b":") && after.starts_with(b":");
+                let directive = before.ends_with(b".. ") && after.starts_with(b"::");
+                if !role && !directive {
+                    out.push(xxhash_rust::xxh3::xxh3_64(
+                        text[s..i].to_lowercase().as_bytes(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.into_iter()
 }
 
 fn mix(h: u64, w: u64) -> u64 {
@@ -333,12 +356,16 @@ mod tests {
     use super::*;
 
     fn sketch(text: &str) -> Sketch {
-        let words: Vec<u64> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| xxhash_rust::xxh3::xxh3_64(w.to_lowercase().as_bytes()))
-            .collect();
-        Sketch::of_words(&words)
+        Sketch::of_words(&word_hashes(text).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn markup_names_are_not_words() {
+        let plain: Vec<u64> = word_hashes("The tty module: see termios.").collect();
+        let rst: Vec<u64> =
+            word_hashes(".. note::\n\nThe :mod:`tty` module: see :mod:`termios`.").collect();
+        assert_eq!(rst, plain);
+        assert_eq!(word_hashes("Café x2").count(), 2);
     }
 
     /// Deterministic filler text: `n` words, distinct per `seed`.

@@ -395,7 +395,8 @@ fn resolve_duplicates(
                 }
                 record.alias_of = Some(kept.clone());
                 report.aliases += 1;
-                let message = format!("near-duplicate of {kept}; recorded as its alias");
+                let message =
+                    format!("near-duplicate of {kept}; recorded as its alias, not indexed");
                 on_event(Event::Detail {
                     path: rel,
                     message: &message,

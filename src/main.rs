@@ -251,7 +251,7 @@ fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<Ingest
         Event::Detail { path, message } => {
             if verbose {
                 clear_line(progress);
-                eprintln!("lectern: not read: {path}: {message}");
+                eprintln!("lectern: note: {path}: {message}");
             }
         }
     };

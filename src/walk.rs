@@ -227,9 +227,12 @@ fn visit(root: &Path, result: Result<DirEntry, ignore::Error>, emit: &mut dyn Fn
     let path = entry.path();
     if !file_type.is_file() {
         // A socket, a FIFO, a device: reading one could block forever.
-        let note = entry
-            .path_is_symlink()
-            .then(|| (rel_of(root, path), "link to a special file".to_string()));
+        let note = entry.path_is_symlink().then(|| {
+            (
+                rel_of(root, path),
+                "link to a special file; not read".to_string(),
+            )
+        });
         return emit(Seen::Unsupported(note));
     }
     let format = path
@@ -282,7 +285,7 @@ fn classify_error(root: &Path, error: ignore::Error) -> Seen {
             ignore::Error::Loop { child, .. } => {
                 return Seen::Unsupported(Some((
                     rel_of(root, child),
-                    "link loop, not followed".to_string(),
+                    "link loop; not followed".to_string(),
                 )));
             }
             _ => break,
@@ -294,9 +297,11 @@ fn classify_error(root: &Path, error: ignore::Error) -> Seen {
     let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
     if is_link {
         let why = match fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "dangling link".to_string(),
-            Err(e) => format!("link cannot be followed: {e}"),
-            Ok(_) => format!("link cannot be followed: {inner}"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                "dangling link; not read".to_string()
+            }
+            Err(e) => format!("link cannot be followed ({e}); not read"),
+            Ok(_) => format!("link cannot be followed ({inner}); not read"),
         };
         return Seen::Unsupported(Some((rel_of(root, &path), why)));
     }
