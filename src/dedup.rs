@@ -86,7 +86,7 @@ impl Sketch {
         let mut hashes: Vec<u32> = words
             .windows(SHINGLE.min(words.len()))
             .map(|window| window.iter().fold(0u64, |h, &w| mix(h, w)))
-            .filter(|h| h % SAMPLE == 0)
+            .filter(|h| h.is_multiple_of(SAMPLE))
             .map(|h| (h >> 32) as u32)
             .collect();
         hashes.sort_unstable();
@@ -113,7 +113,7 @@ impl Sketch {
 
     /// None for text that is not a sketch (the article is then not compared).
     pub fn decode(text: &str) -> Option<Sketch> {
-        if text.len() < 16 || (text.len() - 16) % 8 != 0 || !text.is_ascii() {
+        if text.len() < 16 || !(text.len() - 16).is_multiple_of(8) || !text.is_ascii() {
             return None;
         }
         let exact = u64::from_str_radix(&text[..16], 16).ok()?;
