@@ -386,8 +386,8 @@ mod tests {
         assert_eq!(
             notes,
             [
-                "dangling.txt: dangling link",
-                "loop: link loop, not followed"
+                "dangling.txt: dangling link; not read",
+                "loop: link loop; not followed"
             ]
         );
     }
