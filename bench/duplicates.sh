@@ -22,8 +22,9 @@ echo "## books"
 for book in book reference rust-by-example nomicon edition-guide embedded-book cargo rustc rustdoc clippy style-guide unstable-book; do
     [ -d "$docs/$book" ] || continue
     for bin in $old $new; do
-        "$bin" ingest "$docs/$book" --index "$work/$book" --rebuild -v 2> "$work/log" || true
-        echo "$book $(basename "$(dirname "$(dirname "$bin")")")/$(basename "$bin"): $(summary "$work/log")"
+        verbose=; [ "$bin" = "$new" ] && verbose=-v
+        "$bin" ingest "$docs/$book" --index "$work/$book" $verbose 2> "$work/log" || true
+        echo "$book $bin: $(summary "$work/log")"
         [ "$bin" = "$new" ] && grep -c 'near-duplicate of' "$work/log" | sed 's/^/  aliases named: /'
         [ "$bin" = "$new" ] && grep 'print.html: near-duplicate' "$work/log" | sed 's/^/  /' || true
         rm -rf "$work/$book"
