@@ -11,7 +11,8 @@
 //! of one article's sampled shingles found in another's estimates how much of its
 //! text the other contains (*containment*), whatever their sizes. A hash of the whole
 //! word sequence catches exact copies too short to sample. The sketch is stored in
-//! the manifest, so an unchanged file is never read again to compare it.
+//! the manifest, so an unchanged file is never read again to compare it. Its title
+//! words are hashed too: see the decision below.
 //!
 //! **Coverage.** Article A is *covered* by B when A is an exact copy of B, or when at
 //! least [`COVER`] of A's sampled shingles are in B, both among all of them and
@@ -24,12 +25,14 @@
 //! 1. Articles are ranked: HTML, then Markdown, then text (the formats with real
 //!    anchors first); then shallower path, shorter path, path order.
 //! 2. In that order, an article is an alias of an earlier kept article that covers
-//!    it, when that one has a better format or the two cover each other (a mirror, a
-//!    source copy). Otherwise it is kept.
-//! 3. A kept article mostly made of other, smaller kept articles (at least
-//!    [`COVER`] of its shingles are in their union: a print page combining the
-//!    chapters) becomes an alias of the one it shares most with; the chapters,
-//!    which have their own anchors, are kept.
+//!    it, when that one has a better format (a source copy), or has the same title
+//!    and the two cover each other (a mirror). Otherwise it is kept. Pages of one
+//!    format with different titles are different items however alike their text
+//!    (rustdoc pages of sibling functions share every sentence).
+//! 3. A kept article mostly made of two or more other, smaller kept articles (at
+//!    least [`COVER`] of its shingles are in their union, none alone covers it: a
+//!    print page combining the chapters) becomes an alias of the one it shares most
+//!    with; the chapters, which have their own anchors, are kept.
 //!
 //! Incremental ingest: since the plan is recomputed each time, when a kept copy is
 //! deleted, or changes so that it no longer covers its aliases, the best alias is
@@ -48,6 +51,14 @@ pub const SAMPLE: u64 = 8;
 pub const COVER: f64 = 0.8;
 /// A shingle found in more articles than this is boilerplate, not evidence.
 pub const MAX_DF: u32 = 16;
+/// Starts every stored sketch; a sketch without it (another version) is computed again.
+const SKETCH_TAG: &str = "s2:";
+
+/// True when a stored sketch is of this version (else the file is read again).
+pub fn is_current(stored: Option<&str>) -> bool {
+    stored.is_some_and(|s| s.starts_with(SKETCH_TAG))
+}
+
 /// Fewer sampled shingles than this: too short to judge, only exact copies count.
 const MIN_SAMPLES: usize = 8;
 /// Fewer rare sampled shingles than this: only boilerplate, only exact copies count.
@@ -58,6 +69,9 @@ const MIN_RARE: usize = 3;
 pub struct Sketch {
     /// Hash of the whole word sequence (0 for an article without words).
     pub exact: u64,
+    /// Hash of the title's words: two pages of one format with different titles are
+    /// different items, however alike their text (rustdoc pages of sibling functions).
+    pub title: u64,
     /// Sorted, distinct.
     pub hashes: Vec<u32>,
 }
@@ -72,10 +86,11 @@ impl Sketch {
             }
             push_words(&section.text);
         }
-        Sketch::of_words(&words)
+        let title: Vec<u64> = word_hashes(&article.title).collect();
+        Sketch::of_words(&title, &words)
     }
 
-    fn of_words(words: &[u64]) -> Sketch {
+    fn of_words(title: &[u64], words: &[u64]) -> Sketch {
         if words.is_empty() {
             return Sketch::default();
         }
@@ -93,6 +108,7 @@ impl Sketch {
         hashes.dedup();
         Sketch {
             exact: exact.max(1),
+            title: title.iter().fold(0, |h, &w| mix(h, w)),
             hashes,
         }
     }
@@ -101,10 +117,11 @@ impl Sketch {
         self.exact == 0
     }
 
-    /// Compact text form for the manifest: 16 hex digits of `exact`, then 8 per hash.
+    /// Compact text form for the manifest: 16 hex digits of `exact` and of `title`,
+    /// then 8 per hash.
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(16 + 8 * self.hashes.len());
-        let _ = write!(out, "{:016x}", self.exact);
+        let mut out = String::with_capacity(SKETCH_TAG.len() + 32 + 8 * self.hashes.len());
+        let _ = write!(out, "{SKETCH_TAG}{:016x}{:016x}", self.exact, self.title);
         for h in &self.hashes {
             let _ = write!(out, "{h:08x}");
         }
@@ -113,15 +130,21 @@ impl Sketch {
 
     /// None for text that is not a sketch (the article is then not compared).
     pub fn decode(text: &str) -> Option<Sketch> {
-        if text.len() < 16 || !(text.len() - 16).is_multiple_of(8) || !text.is_ascii() {
+        let text = text.strip_prefix(SKETCH_TAG)?;
+        if text.len() < 32 || !(text.len() - 32).is_multiple_of(8) || !text.is_ascii() {
             return None;
         }
         let exact = u64::from_str_radix(&text[..16], 16).ok()?;
-        let hashes = (16..text.len())
+        let title = u64::from_str_radix(&text[16..32], 16).ok()?;
+        let hashes = (32..text.len())
             .step_by(8)
             .map(|i| u32::from_str_radix(&text[i..i + 8], 16).ok())
             .collect::<Option<Vec<u32>>>()?;
-        Some(Sketch { exact, hashes })
+        Some(Sketch {
+            exact,
+            title,
+            hashes,
+        })
     }
 }
 
@@ -261,7 +284,8 @@ pub fn plan<'a>(
         let mut best: Option<(f64, usize)> = None;
         for &j in c.iter().filter(|&&j| j < i && alias[j].is_none()) {
             let (a, b) = (&docs[i], &docs[j]);
-            if covers(b, a) && (b.rank < a.rank || covers(a, b)) {
+            let mirror = a.sketch.title == b.sketch.title && covers(a, b);
+            if covers(b, a) && (b.rank < a.rank || mirror) {
                 let score = containment(a, b).0;
                 if best.is_none_or(|(s, _)| score > s) {
                     best = Some((score, j));
@@ -286,7 +310,9 @@ pub fn plan<'a>(
                     && covers(&docs[b], &docs[a])
             })
             .collect();
-        if parts.is_empty() {
+        // One part covering the whole would make the two near-duplicates: with
+        // different titles they are different items (step 2), not a compilation.
+        if parts.len() < 2 || parts.iter().any(|&a| covers(&docs[a], &docs[b])) {
             continue;
         }
         let union: HashSet<u32> = parts
@@ -355,8 +381,14 @@ pub fn aliases_of<'a>(manifest: &'a crate::store::Manifest, path: &str) -> Vec<&
 mod tests {
     use super::*;
 
+    /// The sketch of an article titled "Title" with this text.
     fn sketch(text: &str) -> Sketch {
-        Sketch::of_words(&word_hashes(text).collect::<Vec<_>>())
+        titled("Title", text)
+    }
+
+    fn titled(title: &str, text: &str) -> Sketch {
+        let title: Vec<u64> = word_hashes(title).collect();
+        Sketch::of_words(&title, &word_hashes(text).collect::<Vec<_>>())
     }
 
     #[test]
@@ -438,6 +470,24 @@ mod tests {
         assert_eq!(plan["v1/deep/page.html"], "page.html");
         assert_eq!(plan["x/tiny.md"], "tiny.md");
         assert_eq!(plan.len(), 2);
+    }
+
+    #[test]
+    fn same_text_under_different_titles_is_not_a_duplicate() {
+        // Sibling functions documented with the same sentences.
+        let text = prose(10, 300);
+        let (a, b) = (
+            titled("Function set_epi8", &text),
+            titled("Function setr_epi8", &text),
+        );
+        let c = titled("Function set_epi8", &text);
+        let plan = plan([
+            ("x86/set.html", &a),
+            ("x86/setr.html", &b),
+            ("x86_64/set.html", &c),
+        ]);
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert_eq!(plan["x86_64/set.html"], "x86/set.html");
     }
 
     #[test]

@@ -203,7 +203,9 @@ pub fn ingest(
     for file in &walked.files {
         match previous.files.get(&file.rel) {
             Some(old)
-                if old.size == file.size && old.mtime == file.mtime && old.sketch.is_some() =>
+                if old.size == file.size
+                    && old.mtime == file.mtime
+                    && dedup::is_current(old.sketch.as_deref()) =>
             {
                 manifest.files.insert(file.rel.clone(), old.clone());
                 report.unchanged += 1;
@@ -604,7 +606,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
     };
     if let Some(old) = old
         && old.hash == record.hash
-        && old.sketch.is_some()
+        && dedup::is_current(old.sketch.as_deref())
     {
         record.passages = old.passages;
         record.abbreviations = old.abbreviations.clone();
