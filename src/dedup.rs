@@ -29,9 +29,9 @@
 //!    and the two cover each other (a mirror). Otherwise it is kept. Pages of one
 //!    format with different titles are different items however alike their text
 //!    (rustdoc pages of sibling functions share every sentence).
-//! 3. A kept article mostly made of two or more other, smaller kept articles (at
-//!    least [`COVER`] of its shingles are in their union, none alone covers it: a
-//!    print page combining the chapters) becomes an alias of the one it shares most
+//! 3. A kept article mostly made of two or more other, much smaller kept articles
+//!    (at least [`COVER`] of its shingles are in their union, none alone covers it,
+//!    each under `PART_SHARE` of its size: a print page combining the chapters) becomes an alias of the one it shares most
 //!    with; the chapters, which have their own anchors, are kept.
 //!
 //! Incremental ingest: since the plan is recomputed each time, when a kept copy is
@@ -51,6 +51,11 @@ pub const SAMPLE: u64 = 8;
 pub const COVER: f64 = 0.8;
 /// A shingle found in more articles than this is boilerplate, not evidence.
 pub const MAX_DF: u32 = 16;
+/// A part of a compilation is smaller than this share of it: a print page is much
+/// bigger than each chapter, while sibling pages alike enough to cover one another
+/// (`floor` and `trunc`, `ceil`) are not parts of each other.
+const PART_SHARE: f64 = 0.6;
+
 /// Starts every stored sketch; a sketch without it (another version) is computed again.
 const SKETCH_TAG: &str = "s2:";
 
@@ -305,7 +310,8 @@ pub fn plan<'a>(
             .copied()
             .filter(|&a| {
                 alias[a].is_none()
-                    && docs[a].sketch.hashes.len() < docs[b].sketch.hashes.len()
+                    && (docs[a].sketch.hashes.len() as f64)
+                        < PART_SHARE * docs[b].sketch.hashes.len() as f64
                     && docs[a].rank <= docs[b].rank
                     && covers(&docs[b], &docs[a])
             })
@@ -488,6 +494,21 @@ mod tests {
         ]);
         assert_eq!(plan.len(), 1, "{plan:?}");
         assert_eq!(plan["x86_64/set.html"], "x86/set.html");
+    }
+
+    #[test]
+    fn sibling_pages_are_not_a_compilation_of_each_other() {
+        // floor holds all of ceil and all of trunc, and neither alone covers it.
+        let (base, e1, e2) = (prose(11, 200), prose(12, 80), prose(13, 80));
+        let floor = titled("Function floor", &format!("{base} {e1} {e2}"));
+        let ceil = titled("Function ceil", &format!("{base} {e1}"));
+        let trunc = titled("Function trunc", &format!("{base} {e2}"));
+        let plan = plan([
+            ("floor.html", &floor),
+            ("ceil.html", &ceil),
+            ("trunc.html", &trunc),
+        ]);
+        assert!(plan.is_empty(), "{plan:?}");
     }
 
     #[test]
