@@ -5,17 +5,34 @@
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::flag;
 
 use lectern::ingest::{self, Event, IngestOptions, IngestReport};
 use lectern::output::{self, Format, Style};
 use lectern::search::{Engine, RankParams, Results, SearchOptions};
-use lectern::store::{Store, StoreError};
+use lectern::store::{self, StoreError};
 use lectern::{batch, eval, schema};
+
+// Messages on stderr never panic: with stderr closed (`lectern ingest 2>&1 | head -2`)
+// a message is lost, not the ingest. These shadow the standard macros in this file.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        let _ = write!(io::stderr(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -123,6 +140,10 @@ struct EvalArgs {
     /// TREC qrels file (`QID 0 PASSAGE_ID GRADE`).
     #[arg(long)]
     qrels: PathBuf,
+    /// Score passages, or articles (an article ranks at its best passage; for
+    /// document-level qrels such as BEIR's).
+    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
+    level: eval::Level,
     /// TREC run file to score.
     #[arg(long, conflicts_with = "queries", required_unless_present = "queries")]
     run: Option<PathBuf>,
@@ -185,6 +206,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
+            eprintln!("lectern: {e:#}");
+            let signal = e.downcast_ref::<Interrupted>().map_or(2, |i| i.0);
+            ExitCode::from(128 + signal as u8)
+        }
         Err(e) => {
             eprintln!("lectern: {e:#}");
             ExitCode::from(2)
@@ -220,6 +246,8 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
             excludes: args.excludes.clone(),
         },
         keep_duplicates: args.keep_duplicates,
+        wait: false,
+        cancel: None,
     };
     let report = ingest_with_messages(&options, args.verbose)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
@@ -255,7 +283,41 @@ fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<Ingest
             }
         }
     };
-    let report = ingest::ingest(options, &mut on_event)?;
+    // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
+    // keeps its last commit); a second one ends the process at once.
+    let signal = Arc::new(AtomicUsize::new(0));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for sig in [SIGINT, SIGTERM] {
+        handlers.push(flag::register_conditional_shutdown(
+            sig,
+            128 + sig,
+            Arc::clone(&stopping),
+        )?);
+        handlers.push(flag::register(sig, Arc::clone(&stopping))?);
+        handlers.push(flag::register_usize(
+            sig,
+            Arc::clone(&signal),
+            sig as usize,
+        )?);
+    }
+    let cancel = || stopping.load(Ordering::Relaxed);
+    let options = IngestOptions {
+        cancel: Some(&cancel),
+        walk: options.walk.clone(),
+        ..*options
+    };
+    let result = ingest::ingest(&options, &mut on_event);
+    for handler in handlers {
+        signal_hook::low_level::unregister(handler);
+    }
+    let report = match result {
+        Err(ingest::IngestError::Cancelled) => {
+            clear_line(progress);
+            return Err(Interrupted(signal.load(Ordering::Relaxed) as i32).into());
+        }
+        other => other?,
+    };
     clear_line(progress);
     let r = &report;
     eprintln!(
@@ -279,6 +341,23 @@ fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<Ingest
     );
     Ok(report)
 }
+
+/// An ingest stopped by a signal: the exit status is 128 + its number.
+#[derive(Debug)]
+struct Interrupted(i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let name = match self.0 {
+            SIGINT => "SIGINT",
+            SIGTERM => "SIGTERM",
+            _ => "a signal",
+        };
+        write!(f, "interrupted by {name}; the index keeps its last commit")
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 fn clear_line(progress: bool) {
     if progress {
@@ -315,6 +394,9 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                     threads: 0,
                     walk: lectern::walk::WalkOptions::default(),
                     keep_duplicates: false,
+                    // Another query may be building it too: wait for it, then use it.
+                    wait: true,
+                    cancel: None,
                 },
                 false,
             )?;
@@ -463,7 +545,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         });
         ranked.into_iter().collect()
     };
-    let evaluation = eval::evaluate(&run, &qrels, args.per_query);
+    let evaluation = eval::evaluate_at(&run, &qrels, args.level, args.per_query);
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         TableOrJson::Json => {
@@ -504,13 +586,11 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
 // ---------------------------------------------------------------- stats, show
 
 fn run_stats(args: &StatsArgs) -> Result<u8> {
-    let store = Store::open_for_search(&args.index)?;
-    let payload = store
-        .payload
-        .clone()
-        .expect("open_for_search checks the payload");
-    let reader = store.reader()?;
-    let searcher = reader.searcher();
+    // Payload, segments and lexicon of one commit.
+    let snapshot = store::snapshot(&args.index)?;
+    let store = &snapshot.store;
+    let payload = store.payload.clone().expect("a snapshot has a payload");
+    let searcher = snapshot.reader.searcher();
     let fields = schema::Fields::from_schema(&store.index.schema())?;
     let mut terms = 0u64;
     for segment in searcher.segment_readers() {
@@ -518,12 +598,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
             terms += segment.inverted_index(field)?.terms().num_terms() as u64;
         }
     }
-    let size: u64 = std::fs::read_dir(&args.index)?
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum();
+    let size = store.disk_bytes();
     let stats = serde_json::json!({
         "index": args.index.display().to_string(),
         "corpus": payload.corpus,
@@ -531,7 +606,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
         "passages": searcher.num_docs(),
         "terms": terms,
         "segments": searcher.segment_readers().len(),
-        "lexicon_groups": store.lexicon().len(),
+        "lexicon_groups": lectern::lexicon::Lexicon::parse(&snapshot.lexicon_text).len(),
         "index_bytes": size,
         "ingested_at": payload.ingested_at,
         "lectern_version": env!("CARGO_PKG_VERSION"),
@@ -555,7 +630,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
-    let manifest = Store::open_for_search(&args.index)?.manifest()?;
+    let manifest = store::Store::open_for_search(&args.index)?.manifest()?;
     let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
     let mut id = args.id.clone();
     if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {

@@ -57,9 +57,30 @@ pub struct Bm25f {
     pub assoc: f32,
 }
 
+/// BM25's idf of a term found in `df` of `n` passages. Every scorer uses this one
+/// formula with tantivy's statistics ([`total_docs`], `Searcher::doc_freq`): both
+/// count deleted passages until their segment is merged, so `df <= n` and the idf
+/// is never negative, however many passages an update has deleted.
+pub fn idf(df: u64, n: u64) -> f32 {
+    let (df, n) = (df as f32, n.max(df) as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Passages counted by the collection statistics, deleted ones included, as in
+/// tantivy's own BM25 (`total_num_docs`): the same population as `doc_freq` and
+/// the fields' token totals.
+pub fn total_docs(searcher: &Searcher) -> u64 {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum()
+}
+
 /// Collection statistics the scorer needs, computed once per opened index.
 #[derive(Debug)]
 pub struct Stats {
+    /// Passages, deleted ones included (see [`total_docs`]).
     pub num_docs: u64,
     pub avg_len: [f32; 3],
     /// Per body term, passages containing it per heading class; filled on demand
@@ -72,7 +93,7 @@ const MIN_CLASS: u32 = 5;
 
 impl Stats {
     pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Stats> {
-        let num_docs = searcher.num_docs();
+        let num_docs = total_docs(searcher);
         let mut avg_len = [0f32; 3];
         for (i, field) in fields.text_fields().into_iter().enumerate() {
             let mut tokens = 0u64;
@@ -100,7 +121,7 @@ pub fn rerank(
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
     let text_fields = fields.text_fields();
     let n = stats.num_docs as f32;
-    let idf_of = |df: u64| (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+    let idf_of = |df: u64| idf(df, stats.num_docs);
     // idf per term (from the field where the term is most frequent) and per field.
     let mut idf = Vec::with_capacity(terms.len());
     let mut field_idf = Vec::with_capacity(terms.len());

@@ -26,7 +26,7 @@ use crate::lexicon::Lexicon;
 use crate::rank::{self, QueryTerm};
 use crate::schema::{self, Fields};
 use crate::snippet::Highlighter;
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError};
 
 /// Ranking weights. The defaults come from the benchmark (see BENCHMARKS.md).
 #[derive(Clone, Debug)]
@@ -232,15 +232,18 @@ struct Built {
 
 impl Engine {
     pub fn open(dir: &Path, params: RankParams) -> Result<Engine, StoreError> {
-        let store = Store::open_for_search(dir)?;
+        // Payload, segments and lexicon of one commit.
+        let store::Snapshot {
+            store,
+            reader,
+            lexicon_text,
+        } = store::snapshot(dir)?;
         let corrupt = |e: tantivy::TantivyError| StoreError::Corrupt {
             dir: dir.display().to_string(),
             reason: e.to_string(),
         };
-        let reader = store.reader().map_err(corrupt)?;
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
-        let lexicon_text = store.lexicon_text();
         let stats = rank::Stats::new(&searcher, &fields).map_err(corrupt)?;
         Ok(Engine {
             store,
@@ -332,7 +335,7 @@ impl Engine {
                 }
             });
         }
-        let n = self.searcher.num_docs() as f32;
+        let n = self.stats.num_docs;
         let mut weighted = Vec::with_capacity(terms.len());
         for (text, weight) in terms {
             let df = match known_df.get(text.as_str()) {
@@ -340,8 +343,8 @@ impl Engine {
                 None => self
                     .searcher
                     .doc_freq(&Term::from_field_text(self.fields.body, &text))?,
-            } as f32;
-            weighted.push((text, weight * (1.0 + (n - df + 0.5) / (df + 0.5)).ln()));
+            };
+            weighted.push((text, weight * rank::idf(df, n)));
         }
         Ok(Highlighter::new(weighted))
     }
