@@ -41,5 +41,5 @@ for bin in $old $new; do
         /usr/bin/time -v "$bin" ingest "$work/api" --index "$work/api-index" 2> "$work/log" || true
         echo "$bin run $run: $(summary "$work/log"); $(grep -o 'Elapsed (wall clock) time.*' "$work/log"); $(grep -o 'Maximum resident set size.*' "$work/log")"
     done
-    ls -la "$work/api-index"/manifest-*.json | awk '{print "  manifest bytes:", $5}'
+    find "$work/api-index" -name "manifest*" -printf "  manifest bytes: %s\n"
 done

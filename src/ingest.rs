@@ -288,6 +288,7 @@ fn skip_unchanged<'w>(
     let mut manifest = Manifest {
         files: BTreeMap::new(),
         synonyms: previous.synonyms.clone(),
+        duplicates_resolved: false,
     };
     let mut todo = Vec::new();
     for file in files {
@@ -416,8 +417,28 @@ impl Work<'_> {
         pool: &rayon::ThreadPool,
         on_event: &mut dyn FnMut(Event),
     ) -> tantivy::Result<()> {
+        // Same articles, sketches and aliases as at the last commit, whose aliases
+        // were the plan: the plan is the same (it is a function of the sketches).
+        let same =
+            |a: &FileRecord, b: &FileRecord| a.sketch == b.sketch && a.alias_of == b.alias_of;
+        let unchanged = !options.keep_duplicates
+            && self.previous.duplicates_resolved
+            && self.manifest.files.len() == self.previous.files.len()
+            && self
+                .manifest
+                .files
+                .iter()
+                .zip(&self.previous.files)
+                .all(|((p, a), (q, b))| p == q && same(a, b));
+        self.manifest.duplicates_resolved = !options.keep_duplicates;
         let plan = if options.keep_duplicates {
             BTreeMap::new()
+        } else if unchanged {
+            self.manifest
+                .files
+                .iter()
+                .filter_map(|(rel, r)| Some((rel.clone(), r.alias_of.clone()?)))
+                .collect()
         } else {
             let sketches: Vec<(&str, Sketch)> = self
                 .manifest

@@ -125,6 +125,10 @@ pub struct Manifest {
     /// Synonym groups from the user's `--synonyms` file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<Vec<String>>,
+    /// The `alias_of` fields are the near-duplicate plan of these sketches (false
+    /// after `--keep-duplicates`): an ingest that changes no sketch need not redo it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicates_resolved: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -359,6 +359,15 @@ fn an_alias_is_promoted_when_its_kept_copy_goes() {
     let c = duplicates_case();
     c.ingest(&[]);
     assert_eq!(c.paths("quokka"), ["page.html"]);
+    // Nothing changed: the same aliases (the plan is not recomputed).
+    let r = c.ingest(&[]);
+    assert!(
+        r.stderr
+            .contains("0 added, 0 updated, 0 removed, 5 unchanged; 2 near-duplicates"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(c.paths("quokka"), ["page.html"]);
     // The kept copy is deleted: its source copy is indexed by the next ingest.
     fs::remove_file(c.corpus.join("page.html")).unwrap();
     let r = c.ingest(&[]);
