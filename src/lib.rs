@@ -5,11 +5,13 @@
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms) → [`search`] (ranked passages) →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
-//! scores runs against relevance judgements.
+//! scores runs against relevance judgements;
+//! [`stats`] and [`export`] read an index back (figures, every passage as JSON).
 
 pub mod batch;
 pub mod dedup;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod ingest;
 pub mod lexicon;
@@ -18,5 +20,6 @@ pub mod rank;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod stats;
 pub mod store;
 pub mod walk;

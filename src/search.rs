@@ -155,6 +155,8 @@ pub enum Note {
     },
     /// The query had only stop words; they were searched for anyway.
     OnlyStopWords,
+    /// The query has no word at all (only punctuation or symbols): nothing was searched.
+    NoWords,
 }
 
 impl std::fmt::Display for Note {
@@ -173,6 +175,10 @@ impl std::fmt::Display for Note {
             Note::OnlyStopWords => {
                 write!(f, "the query has only common words; results may be poor")
             }
+            Note::NoWords => write!(
+                f,
+                "the query has no words (letters or digits) to search for; nothing was searched"
+            ),
         }
     }
 }
@@ -471,6 +477,9 @@ impl Engine {
     fn build_plain(&self, text: &str) -> tantivy::Result<Built> {
         let mut notes = Vec::new();
         let words = query_words(text);
+        if words.is_empty() {
+            notes.push(Note::NoWords);
+        }
         let mut content: Vec<String> = words
             .iter()
             .filter(|w| !w.stop)
