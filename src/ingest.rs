@@ -251,7 +251,8 @@ pub fn ingest(
 
     report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
     report.passages = manifest.files.values().map(|r| r.passages).sum();
-    if changed || manifest.files != target.previous.files || !target.committed {
+    let resolved_changed = manifest.duplicates_resolved != target.previous.duplicates_resolved;
+    if changed || manifest.files != target.previous.files || resolved_changed || !target.committed {
         let lexicon = build_lexicon(&manifest);
         store::commit(
             target,

@@ -726,7 +726,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
-    let manifest = store::Store::open_for_search(&args.index)?.manifest()?;
+    let manifest = lectern::store::Store::open_for_search(&args.index)?.manifest()?;
     let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
     let mut id = args.id.clone();
     if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {
