@@ -103,7 +103,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Result<Walk, WalkError> {
     if !meta.is_dir() {
         return Err(root_err(std::io::Error::new(
             std::io::ErrorKind::NotADirectory,
-            "not a folder",
+            format!("{} is not a folder", root.display()),
         )));
     }
     let real_root = fs::canonicalize(root).map_err(root_err)?;
