@@ -1,7 +1,8 @@
 //! lectern: full-text passage search over a folder of articles.
 //!
 //! Data flows one way, one module per step:
-//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections) →
+//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
+//! the [`boilerplate`] lines of their site) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms) → [`search`] (ranked passages) →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
@@ -9,6 +10,7 @@
 //! [`stats`] and [`export`] read an index back (figures, every passage as JSON).
 
 pub mod batch;
+pub mod boilerplate;
 pub mod dedup;
 pub mod eval;
 pub mod export;

@@ -128,6 +128,9 @@ struct QueryArgs {
     /// Skip snippets (faster).
     #[arg(long)]
     no_snippets: bool,
+    /// Only passages of articles in this language (`en`, `zh`…; see `lang` in JSON).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
@@ -565,6 +568,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         limit: args.limit,
         snippets: !args.no_snippets,
         explain: args.explain,
+        lang: args.lang.clone(),
         ..SearchOptions::default()
     };
     let style = Style {

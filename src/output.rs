@@ -187,6 +187,7 @@ struct JsonHit<'a> {
     path: &'a str,
     title: &'a str,
     heading: &'a str,
+    lang: &'a str,
     lines: [u64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<&'a str>,
@@ -220,6 +221,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
         path: &hit.path,
         title: &hit.title,
         heading: &hit.heading,
+        lang: &hit.lang,
         lines: [hit.lines.0, hit.lines.1],
         snippet: hit.snippet.as_ref().map(|s| s.text.as_str()),
         highlights: hit
@@ -451,7 +453,7 @@ pub fn stats(out: &mut dyn Write, stats: &IndexStats, json: bool) -> io::Result<
 pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io::Result<()> {
     writeln!(
         out,
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} near-duplicates as aliases; {} skipped (unsupported), {}{} failed; {:.1} MB read in {:.2} s",
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} near-duplicates as aliases; {} skipped (unsupported), {} noindex, {} redirects, {}{} failed; {:.1} MB read in {:.2} s",
         r.articles,
         r.passages,
         printable(index),
@@ -461,6 +463,8 @@ pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io:
         r.unchanged,
         r.aliases,
         r.unsupported,
+        r.noindex,
+        r.redirects,
         match r.outside_links {
             0 => String::new(),
             n => format!("{n} links outside the corpus not followed, "),
@@ -486,6 +490,7 @@ mod tests {
                 path: "a.txt".into(),
                 title: "T".into(),
                 heading: "Exam".into(),
+                lang: "en".into(),
                 text: "The CEA test.".into(),
                 lines: (3, 5),
                 snippet: Some(Snippet {

@@ -622,7 +622,9 @@ fn random_html(rng: &mut Rng, depth: usize, out: &mut String) {
         "li",
         "blockquote",
         "pre",
-        "a",
+        // Not `a`: a section that is mostly link text is dropped on purpose (link
+        // density; tested in src/extract and tests/cli.rs).
+        "abbr",
         "td",
         "dl",
         "dd",
@@ -657,11 +659,26 @@ fn random_html(rng: &mut Rng, depth: usize, out: &mut String) {
     }
 }
 
-/// Words of the text nodes that html5ever puts outside any heading element.
+/// Words of the text nodes that html5ever puts outside any heading element, in the
+/// main content (the first `<main>`, else the only `<article>`, else the page).
 fn words_outside_headings(html: &str) -> Vec<String> {
     let document = scraper::Html::parse_document(html);
+    let named = |name: &str| {
+        document
+            .tree
+            .root()
+            .descendants()
+            .filter(|n| n.value().as_element().is_some_and(|e| e.name() == name))
+            .collect::<Vec<_>>()
+    };
+    let articles = named("article");
+    let content = named("main")
+        .first()
+        .copied()
+        .or_else(|| (articles.len() == 1).then(|| articles[0]))
+        .unwrap_or(document.tree.root());
     let mut words = Vec::new();
-    for node in document.tree.root().descendants() {
+    for node in content.descendants() {
         let scraper::Node::Text(text) = node.value() else {
             continue;
         };
