@@ -80,6 +80,24 @@ struct IngestArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Only files matching GLOB (ripgrep's -g: relative to the corpus, `!GLOB` excludes; repeatable; overrides ignore files).
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    globs: Vec<String>,
+    /// Skip files and folders matching GLOB (same as `--glob '!GLOB'`; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Also read hidden files and folders (names starting with `.`; `.git` stays out).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links that lead outside the corpus folder too (links inside it are always followed).
+    #[arg(short = 'L', long)]
+    follow: bool,
+    /// Index near-duplicate articles (source copies, print pages, mirrors) too, instead of recording them as aliases of the best copy.
+    #[arg(long)]
+    keep_duplicates: bool,
+    /// Name every file not read and why (links not followed, dangling links, duplicates).
+    #[arg(short = 'v', long)]
+    verbose: bool,
     /// Progress (files, MB, rate, elapsed, ETA) on stderr: auto = on a terminal.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     progress: ProgressArg,
@@ -392,15 +410,23 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         synonyms: args.synonyms.as_deref(),
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
+        walk: lectern::walk::WalkOptions {
+            hidden: args.hidden,
+            follow: args.follow,
+            globs: args.globs.clone(),
+            excludes: args.excludes.clone(),
+        },
+        keep_duplicates: args.keep_duplicates,
         wait: false,
         cancel: None,
     };
-    let report = ingest_with_messages(&options, args.progress, args.quiet)?;
+    let report = ingest_with_messages(&options, args.progress, args.quiet, args.verbose)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
 }
 
 /// Runs ingest, printing warnings, progress and the summary on stderr (with
-/// `quiet`, only the files that could not be indexed).
+/// `quiet`, only the files that could not be indexed; with
+/// `verbose`, also every file not read and why).
 ///
 /// Progress on a terminal is one line redrawn in place (at most 10 times a
 /// second); `--progress=always` without a terminal writes a plain line at most
@@ -409,6 +435,7 @@ fn ingest_with_messages(
     options: &IngestOptions,
     when: ProgressArg,
     quiet: bool,
+    verbose: bool,
 ) -> Result<IngestReport> {
     let terminal = io::stderr().is_terminal();
     let shown = terminal && !quiet && when != ProgressArg::Never;
@@ -451,6 +478,12 @@ fn ingest_with_messages(
                 say(format_args!("{message}"));
             }
         }
+        Event::Detail { path, message } => {
+            if verbose {
+                progress(shown, None);
+                say(format_args!("note: {path}: {message}"));
+            }
+        }
     };
     // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
     // keeps its last commit); a second one ends the process at once.
@@ -473,6 +506,7 @@ fn ingest_with_messages(
     let cancel = || stopping.load(Ordering::Relaxed);
     let options = IngestOptions {
         cancel: Some(&cancel),
+        walk: options.walk.clone(),
         ..*options
     };
     let result = ingest::ingest(&options, &mut on_event);
@@ -544,11 +578,14 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                     synonyms: None,
                     max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
                     threads: 0,
+                    walk: lectern::walk::WalkOptions::default(),
+                    keep_duplicates: false,
                     // Another query may be building it too: wait for it, then use it.
                     wait: true,
                     cancel: None,
                 },
                 ProgressArg::Auto,
+                false,
                 false,
             )?;
             Ok(Engine::open(index, params)?)
@@ -742,7 +779,16 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
-    let Some(hit) = engine.passage(&args.id)? else {
+    let manifest = lectern::store::Store::open_for_search(&args.index)?.manifest()?;
+    let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
+    let mut id = args.id.clone();
+    if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {
+        say(format_args!(
+            "{path} is a near-duplicate of {kept}, which is indexed instead"
+        ));
+        id = format!("{kept}#{anchor}");
+    }
+    let Some(hit) = engine.passage(&id)? else {
         say(format_args!(
             "no passage with id {:?} in {}",
             args.id,
@@ -751,7 +797,8 @@ fn run_show(args: &ShowArgs) -> Result<u8> {
         return Ok(1);
     };
     let mut out = BufWriter::new(io::stdout().lock());
-    output::passage(&mut out, &hit, args.format == TableOrJson::Json)?;
+    let aliases = lectern::dedup::aliases_of(&manifest, &hit.path);
+    output::passage(&mut out, &hit, &aliases, args.format == TableOrJson::Json)?;
     out.flush()?;
     Ok(0)
 }
