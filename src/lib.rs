@@ -3,10 +3,13 @@
 //! Data flows one way, one module per step:
 //! [`walk`] (files of the corpus) → [`extract`] (articles split into sections) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
-//! with the [`lexicon`] of synonyms) → [`search`] (ranked passages) →
+//! with the [`lexicon`] of synonyms; terms from the [`analyzer`]) → [`search`]
+//! (query plans, candidates) → [`rank`] (second-stage scores; every ranking
+//! parameter) and [`snippet`] →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
 //! scores runs against relevance judgements.
 
+pub mod analyzer;
 pub mod batch;
 pub mod eval;
 pub mod extract;

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use lectern::ingest::{self, Event, IngestOptions, IngestReport};
 use lectern::output::{self, Format, Style};
-use lectern::search::{Engine, RankParams, Results, SearchOptions};
+use lectern::search::{Engine, RankParams, Results, SearchError, SearchOptions};
 use lectern::store::{Store, StoreError};
 use lectern::{batch, eval, schema};
 
@@ -95,7 +95,10 @@ struct QueryArgs {
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
-    /// Override a ranking weight, NAME=VALUE (title, heading, body, expansion, fuzzy).
+    /// Ranking: default, or bm25 (plain BM25 over title+heading+body as one field).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    ranking: String,
+    /// Override a ranking parameter, NAME=VALUE (repeatable; all listed below).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
 }
@@ -126,7 +129,10 @@ struct EvalArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
-    /// Override a ranking weight, NAME=VALUE.
+    /// Ranking: default, or bm25 (see `lectern query --help`).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    ranking: String,
+    /// Override a ranking parameter, NAME=VALUE (see `lectern query --help`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
 }
@@ -155,8 +161,24 @@ enum TableOrJson {
     Json,
 }
 
+/// The `--param` names with their defaults and meaning, for `query --help`.
+fn params_help() -> String {
+    let mut help = String::from("Ranking parameters (--param NAME=VALUE), with their defaults:\n");
+    for (name, default, doc) in RankParams::describe() {
+        help.push_str(&format!("  {name:<14}{default:<6}{doc}\n"));
+    }
+    help
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command()
+        .mut_subcommand("query", |c| c.after_long_help(params_help()))
+        .get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let outcome = match cli.command {
         Command::Ingest(args) => run_ingest(&args),
         Command::Query(args) => run_query(&args),
@@ -252,10 +274,10 @@ fn clear_line(progress: bool) {
 
 // ---------------------------------------------------------------- query
 
-fn rank_params(assignments: &[String]) -> Result<RankParams> {
-    let mut params = RankParams::default();
+fn rank_params(ranking: &str, assignments: &[String]) -> Result<RankParams> {
+    let mut params = RankParams::preset(ranking)?;
     for a in assignments {
-        params.set(a).map_err(anyhow::Error::msg)?;
+        params.set(a)?;
     }
     Ok(params)
 }
@@ -290,7 +312,11 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool> {
 }
 
 fn run_query(args: &QueryArgs) -> Result<u8> {
-    let engine = open_or_build(&args.index, &args.corpus, rank_params(&args.params)?)?;
+    let engine = open_or_build(
+        &args.index,
+        &args.corpus,
+        rank_params(&args.ranking, &args.params)?,
+    )?;
     let options = SearchOptions {
         limit: args.limit,
         snippets: !args.no_snippets,
@@ -340,7 +366,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let mut failed = problems.len();
     let pool = pool(args.threads)?;
     for chunk in queries.chunks(256) {
-        let results: Vec<tantivy::Result<Results>> = pool.install(|| {
+        let results: Vec<Result<Results, SearchError>> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|q| engine.search(&q.text, &options))
@@ -398,7 +424,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
             .queries
             .as_ref()
             .expect("clap requires --run or --queries");
-        let engine = Engine::open(&args.index, rank_params(&args.params)?)?;
+        let engine = Engine::open(&args.index, rank_params(&args.ranking, &args.params)?)?;
         let (queries, problems) = batch::parse(&read_input(queries_path)?);
         for (line, problem) in &problems {
             eprintln!("lectern: {}:{line}: {problem}", queries_path.display());
