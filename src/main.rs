@@ -95,6 +95,10 @@ struct QueryArgs {
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
+    /// List passages whose text repeats a better-ranked one as hits of their own
+    /// (by default they are folded into it, as `duplicates`).
+    #[arg(long)]
+    keep_duplicates: bool,
     /// Ranking: default, or bm25 (plain BM25 over title+heading+body as one field).
     #[arg(long, default_value = "default", value_name = "NAME")]
     ranking: String,
@@ -317,10 +321,17 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         &args.corpus,
         rank_params(&args.ranking, &args.params)?,
     )?;
+    let format = args.format.unwrap_or(if args.batch.is_some() {
+        Format::Jsonl
+    } else {
+        Format::Human
+    });
     let options = SearchOptions {
         limit: args.limit,
-        snippets: !args.no_snippets,
+        // TREC and TSV print no snippet: compute none.
+        snippets: !args.no_snippets && !matches!(format, Format::Trec | Format::Tsv),
         explain: args.explain,
+        collapse: !args.keep_duplicates,
         ..SearchOptions::default()
     };
     let style = Style {
@@ -341,13 +352,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
                 eprintln!("lectern: {note}");
             }
         }
-        output::render(
-            args.format.unwrap_or(Format::Human),
-            &mut out,
-            None,
-            &results,
-            &style,
-        )?;
+        output::render(format, &mut out, None, &results, &style)?;
         out.flush()?;
         return Ok(if results.hits.is_empty() { 1 } else { 0 });
     };
@@ -360,7 +365,6 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     for (line, problem) in &problems {
         eprintln!("lectern: {}:{line}: {problem}", batch_path.display());
     }
-    let format = args.format.unwrap_or(Format::Jsonl);
     let progress = io::stderr().is_terminal();
     let started = Instant::now();
     let mut failed = problems.len();

@@ -57,6 +57,9 @@ struct JsonHit<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     explain: Vec<JsonContribution<'a>>,
+    /// Passages with exactly the same text, folded into this hit.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    duplicates: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -97,6 +100,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
                 score: c.score,
             })
             .collect(),
+        duplicates: &hit.duplicates,
     }
 }
 
@@ -218,6 +222,15 @@ fn human(
             line.push_str(&snippet.text[at..]);
             writeln!(out, "    {}", one_line(&line))?;
         }
+        if !hit.duplicates.is_empty() {
+            writeln!(
+                out,
+                "    {}same text also at: {}{}",
+                paint(DIM),
+                hit.duplicates.join(", "),
+                paint(RESET)
+            )?;
+        }
         for c in &hit.explain {
             writeln!(
                 out,
@@ -259,6 +272,7 @@ mod tests {
                     highlights: std::iter::once(4..7).collect(),
                 }),
                 explain: vec![],
+                duplicates: vec![],
             }],
             notes: vec![],
         }

@@ -206,3 +206,79 @@ fn ties_at_the_cut_off_are_decided_by_id() {
         );
     }
 }
+
+#[test]
+fn top_k_does_not_depend_on_n() {
+    let (_dir, index) = index();
+    for query in [
+        "how often should I water a cactus",
+        "leaves",
+        "light for plants",
+        "heading:light",
+    ] {
+        // A pool of 3 puts the cut inside the rescored pool and beyond it.
+        for pool in ["candidates=3", "candidates=50"] {
+            let all = hits(&index, &["--param", pool, "-n", "1000", query]);
+            assert!(all.len() > 3, "{query}: {all:?}");
+            for k in 1..=all.len().min(12) {
+                let top = hits(&index, &["--param", pool, "-n", &k.to_string(), query]);
+                assert_eq!(top, all[..k], "{query} ({pool}) at -n {k}");
+            }
+            // Scores never increase down the list.
+            assert!(all.windows(2).all(|w| w[0].1 >= w[1].1), "{all:?}");
+        }
+    }
+}
+
+#[test]
+fn identical_passages_are_collapsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("book")).unwrap();
+    let chapter = "# Ownership\n\n## Moves\n\nAssigning a String moves ownership; the old variable is no longer valid.\n";
+    std::fs::write(corpus.join("book/ch04.md"), chapter).unwrap();
+    std::fs::write(corpus.join("book/print.md"), chapter).unwrap();
+    std::fs::write(corpus.join("book/index.md"), chapter).unwrap();
+    std::fs::write(
+        corpus.join("book/ch05.md"),
+        "# Borrowing\n\n## References\n\nA reference borrows a String without taking ownership.\n",
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    assert_eq!(
+        run(lectern()
+            .arg("ingest")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index))
+        .code,
+        0
+    );
+    let r = run(lectern()
+        .args(["query", "--format", "json", "--index"])
+        .arg(&index)
+        .args(["-n", "2", "string ownership moves"]));
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    // Two different answers, the copies listed under the first.
+    assert_eq!(hits.len(), 2, "{}", r.stdout);
+    assert_eq!(hits[0]["id"], "book/ch04.md#moves");
+    assert_eq!(
+        hits[0]["duplicates"],
+        serde_json::json!(["book/index.md#moves", "book/print.md#moves"])
+    );
+    assert_eq!(hits[1]["id"], "book/ch05.md#references");
+    assert!(hits[1].get("duplicates").is_none());
+    let human = run(lectern().args(["query", "--index"]).arg(&index).args([
+        "-n",
+        "2",
+        "string ownership moves",
+    ]));
+    assert!(
+        human
+            .stdout
+            .contains("same text also at: book/index.md#moves, book/print.md#moves"),
+        "{}",
+        human.stdout
+    );
+}

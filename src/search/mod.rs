@@ -29,6 +29,47 @@ pub use crate::snippet::Snippet;
 pub use plan::{QueryPlan, uses_syntax};
 pub use stopwords::is_stop_word;
 
+/// Folds every hit whose text equals a better-ranked hit's into that hit's
+/// `duplicates`; `hits` are best first.
+fn collapse_duplicates(hits: Vec<Hit>) -> Vec<Hit> {
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    // Text hash → indices in `kept` (texts compared in full on a hash match).
+    let mut by_hash: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    for hit in hits {
+        if hit.text.trim().is_empty() {
+            kept.push(hit);
+            continue;
+        }
+        let same = by_hash
+            .entry(xxhash_rust::xxh3::xxh3_64(hit.text.as_bytes()))
+            .or_default();
+        match same.iter().find(|&&i| kept[i].text == hit.text) {
+            Some(&i) => kept[i].duplicates.push(hit.id),
+            None => {
+                same.push(kept.len());
+                kept.push(hit);
+            }
+        }
+    }
+    kept
+}
+
+/// Writes an explanation tree as a list, each part indented under its parent; the
+/// parts of every line add up to it.
+fn flatten(e: &rank::Explanation, depth: usize, out: &mut Vec<Contribution>) {
+    out.push(Contribution {
+        what: format!("{}{}", "  ".repeat(depth), e.what),
+        score: e.value,
+    });
+    for part in &e.parts {
+        flatten(part, depth + 1, out);
+    }
+}
+
+/// Passages beyond the second stage's pool score at most this fraction of the
+/// pool's lowest score.
+const TAIL_FRACTION: f32 = 0.999;
+
 /// A query that could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -42,6 +83,8 @@ pub struct SearchOptions {
     pub snippets: bool,
     pub explain: bool,
     pub snippet_chars: usize,
+    /// Fold passages whose text equals a better-ranked one's into it (`duplicates`).
+    pub collapse: bool,
 }
 
 impl Default for SearchOptions {
@@ -51,6 +94,7 @@ impl Default for SearchOptions {
             snippets: true,
             explain: false,
             snippet_chars: 200,
+            collapse: true,
         }
     }
 }
@@ -111,6 +155,8 @@ pub struct Hit {
     pub lines: (u64, u64),
     pub snippet: Option<Snippet>,
     pub explain: Vec<Contribution>,
+    /// Ids of lower-ranked passages with exactly the same text, folded into this one.
+    pub duplicates: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -161,51 +207,43 @@ impl Engine {
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Results, SearchError> {
         let plan = self.plan(text)?;
         let limit = options.limit.max(1);
-        let rerank = !plan.terms.is_empty() && self.params.candidates > 0;
-        let depth = if rerank {
-            limit.max(self.params.candidates)
-        } else {
-            limit
+        // Passages with the same text as a better one are folded into it; fetch
+        // deeper until `limit` different passages are found or none are left.
+        let mut want = limit;
+        let mut hits = loop {
+            let top = self.ranked(&plan, want, options.explain)?;
+            let exhausted = top.len() < want;
+            let mut hits = Vec::with_capacity(top.len());
+            for (score, address, explanation) in top {
+                let doc: TantivyDocument = self.searcher.doc(address)?;
+                let mut hit = self.hit(score, address, &doc, options, &plan)?;
+                if let Some(e) = explanation {
+                    hit.explain.clear();
+                    flatten(&e, 0, &mut hit.explain);
+                } else if options.explain && !plan.terms.is_empty() {
+                    self.explain_beyond_pool(&mut hit);
+                }
+                hits.push(hit);
+            }
+            // Deterministic order: score, then id.
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            let hits = if options.collapse {
+                collapse_duplicates(hits)
+            } else {
+                hits
+            };
+            if hits.len() >= limit || exhausted {
+                break hits;
+            }
+            want *= 2;
         };
-        let mut top = self
-            .searcher
-            .search(&*plan.query, &TopDocs::with_limit(depth).order_by_score())?;
-        if rerank {
-            let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
-            top = rank::rerank(
-                &self.searcher,
-                &self.fields,
-                &self.stats,
-                &self.params,
-                &plan.terms,
-                &addresses,
-                false,
-            )?
-            .into_iter()
-            .map(|r| (r.score, r.address))
-            .collect();
-            // Keep every candidate tied with the last one kept: which of them make
-            // the cut is decided below by passage id, not by where the index
-            // happened to store them.
-            if top.len() > limit {
-                let cut = top[limit - 1].0;
-                let keep = top.iter().take_while(|(score, _)| *score >= cut).count();
-                top.truncate(keep);
+        hits.truncate(limit);
+        if options.snippets {
+            let mut highlighter = self.highlighter(&plan)?;
+            for hit in &mut hits {
+                hit.snippet = Some(highlighter.snippet(&hit.text, options.snippet_chars));
             }
         }
-        let mut highlighter = if options.snippets {
-            Some(self.highlighter(&plan)?)
-        } else {
-            None
-        };
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = self.searcher.doc(address)?;
-            hits.push(self.hit(score, address, &doc, highlighter.as_mut(), options, &plan)?);
-        }
-        // Deterministic order: score, then id.
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-        hits.truncate(limit);
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = i + 1;
         }
@@ -214,6 +252,99 @@ impl Engine {
             hits,
             notes: plan.notes,
         })
+    }
+
+    /// The best passages for `plan`, best first, at least `limit` of them when
+    /// there are, plus every passage tied with the last (the caller orders ties by
+    /// id). The second stage rescores a fixed pool of the first stage's best
+    /// ([`RankParams::candidates`]); passages beyond it follow in first-stage order,
+    /// scored below the pool. So the top k is the same for every limit ≥ k, and the
+    /// cost of the second stage does not grow with the limit.
+    fn ranked(
+        &self,
+        plan: &QueryPlan,
+        limit: usize,
+        explain: bool,
+    ) -> Result<Vec<(f32, DocAddress, Option<rank::Explanation>)>, SearchError> {
+        let pool = if plan.terms.is_empty() {
+            0
+        } else {
+            self.params.candidates
+        };
+        // The first stage's order is score, then address: a shorter list is always
+        // a prefix of a longer one. Fetch past the cut while it splits a tie.
+        let mut depth = limit.max(pool);
+        let first = loop {
+            let first = self
+                .searcher
+                .search(&*plan.query, &TopDocs::with_limit(depth).order_by_score())?;
+            let splits_tie =
+                limit > pool && first.len() == depth && first[depth - 1].0 == first[limit - 1].0;
+            if !splits_tie {
+                break first;
+            }
+            depth *= 2;
+        };
+        let pool = pool.min(first.len());
+        let mut top: Vec<(f32, DocAddress, Option<rank::Explanation>)> = Vec::new();
+        if pool > 0 {
+            let addresses: Vec<DocAddress> = first[..pool].iter().map(|&(_, a)| a).collect();
+            let rescored = rank::rerank(
+                &self.searcher,
+                &self.fields,
+                &self.stats,
+                &self.params,
+                &plan.terms,
+                &addresses,
+                explain,
+            )?;
+            // Beyond the pool: first-stage scores scaled to just below the pool's
+            // lowest, keeping their order.
+            let lowest = rescored.last().map_or(0.0, |r| r.score).max(0.0);
+            let boundary = first[pool - 1].0;
+            let scale = if boundary > 0.0 {
+                TAIL_FRACTION * lowest / boundary
+            } else {
+                0.0
+            };
+            top.extend(
+                rescored
+                    .into_iter()
+                    .map(|r| (r.score, r.address, r.explanation)),
+            );
+            top.extend(first[pool..].iter().map(|&(s, a)| (s * scale, a, None)));
+        } else {
+            top.extend(first.into_iter().map(|(s, a)| (s, a, None)));
+        }
+        // Keep every passage tied with the last one kept: which of them make the
+        // cut is decided by passage id, not by where the index stored them.
+        if top.len() > limit {
+            let cut = top[limit - 1].0;
+            let keep = top.iter().take_while(|(score, ..)| *score >= cut).count();
+            top.truncate(keep);
+        }
+        Ok(top)
+    }
+
+    /// Explains a hit beyond the second stage's pool: the first stage's clauses,
+    /// scaled to its score.
+    fn explain_beyond_pool(&self, hit: &mut Hit) {
+        let first: f32 = hit.explain.iter().map(|c| c.score).sum();
+        let scale = if first > 0.0 { hit.score / first } else { 0.0 };
+        for c in &mut hit.explain {
+            c.what = format!("  {}", c.what);
+            c.score *= scale;
+        }
+        hit.explain.insert(
+            0,
+            Contribution {
+                what: format!(
+                    "first stage only (beyond the {} candidates rescored), scaled below them",
+                    self.params.candidates
+                ),
+                score: hit.score,
+            },
+        );
     }
 
     /// Highlights the body terms of the query, weighted by their idf.
@@ -256,13 +387,11 @@ impl Engine {
         score: f32,
         address: DocAddress,
         doc: &TantivyDocument,
-        highlighter: Option<&mut Highlighter>,
         options: &SearchOptions,
         plan: &QueryPlan,
     ) -> tantivy::Result<Hit> {
         let f = &self.fields;
         let text = schema::text_of(doc, f.body).to_string();
-        let snippet = highlighter.map(|h| h.snippet(&text, options.snippet_chars));
         let mut explain = Vec::new();
         if options.explain {
             for (what, clause) in &plan.clauses {
@@ -298,8 +427,9 @@ impl Engine {
                 schema::u64_of(doc, f.line_end),
             ),
             text,
-            snippet,
+            snippet: None,
             explain,
+            duplicates: Vec::new(),
         })
     }
 
@@ -326,7 +456,6 @@ impl Engine {
             snippets: false,
             ..SearchOptions::default()
         };
-        self.hit(score, address, &doc, None, &options, &plan)
-            .map(Some)
+        self.hit(score, address, &doc, &options, &plan).map(Some)
     }
 }
