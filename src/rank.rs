@@ -199,6 +199,18 @@ pub struct QueryTerm {
     pub weight: f32,
     /// Document frequencies in title, heading and body, if already looked up.
     pub doc_freqs: Option<[u64; 3]>,
+    /// What an expansion or correction stands for, as the user wrote it.
+    pub origin: Option<String>,
+}
+
+impl QueryTerm {
+    /// How explanations name the term: `word "gout"`, `expansion "uric" (for UA)`.
+    pub fn label(&self) -> String {
+        match &self.origin {
+            Some(origin) => format!("{} {:?} (for {origin})", self.kind.label(), self.text),
+            None => format!("{} {:?}", self.kind.label(), self.text),
+        }
+    }
 }
 
 /// BM25's idf of a term found in `df` of `n` passages. Every scorer uses this one
@@ -545,9 +557,8 @@ pub fn score(
             if explain {
                 parts.push(Explanation::leaf(
                     format!(
-                        "{} {:?}: BM25 over title+heading+body, tf {}, idf {:.3}",
-                        term.kind.label(),
-                        term.text,
+                        "{}: BM25 over title+heading+body, tf {}, idf {:.3}",
+                        term.label(),
                         f.raw_tf[t],
                         idfs[t].joint
                     ),
@@ -599,9 +610,8 @@ pub fn score(
             }
             parts.push(tree(
                 &format!(
-                    "{} {:?}: BM25F, weight {} × idf {:.3} × saturation",
-                    term.kind.label(),
-                    term.text,
+                    "{}: BM25F, weight {} × idf {:.3} × saturation",
+                    term.label(),
                     term.weight,
                     idfs[t].joint
                 ),
@@ -624,9 +634,8 @@ pub fn score(
                 if explain {
                     parts.push(Explanation::leaf(
                         format!(
-                            "{} {:?}: {}'s own BM25 × {}",
-                            term.kind.label(),
-                            term.text,
+                            "{}: {}'s own BM25 × {}",
+                            term.label(),
                             FIELD_NAMES[i],
                             separate[i]
                         ),
@@ -742,6 +751,7 @@ mod tests {
             kind: TermKind::Literal,
             weight: 1.0,
             doc_freqs: None,
+            origin: None,
         }
     }
 

@@ -105,8 +105,8 @@ impl Engine {
         let mut terms: Vec<QueryTerm> = Vec::new();
         for term in &content {
             let dfs = rank::doc_freqs(&self.searcher, &self.fields, term)?;
-            let (term, kind, weight, dfs) = if dfs.iter().any(|&df| df > 0) {
-                (term.clone(), TermKind::Literal, 1.0, dfs)
+            let (term, kind, weight, dfs, origin) = if dfs.iter().any(|&df| df > 0) {
+                (term.clone(), TermKind::Literal, 1.0, dfs, None)
             } else if let Some(suggestion) =
                 super::spell::suggest(&self.searcher, self.fields.body, term)?
             {
@@ -115,7 +115,13 @@ impl Engine {
                     suggestion: suggestion.clone(),
                 });
                 let dfs = rank::doc_freqs(&self.searcher, &self.fields, &suggestion)?;
-                (suggestion, TermKind::Correction, self.params.fuzzy, dfs)
+                (
+                    suggestion,
+                    TermKind::Correction,
+                    self.params.fuzzy,
+                    dfs,
+                    Some(term.clone()),
+                )
             } else {
                 continue;
             };
@@ -127,6 +133,7 @@ impl Engine {
                 kind,
                 weight,
                 doc_freqs: Some(dfs),
+                origin,
             });
             for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
                 if dfs[f] == 0 || w == 0.0 {
@@ -165,6 +172,7 @@ impl Engine {
                             kind: TermKind::Expansion,
                             weight: self.params.expansion,
                             doc_freqs: None,
+                            origin: Some(matched.surface.clone()),
                         });
                     }
                 }
