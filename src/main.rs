@@ -112,6 +112,10 @@ struct EvalArgs {
     /// TREC qrels file (`QID 0 PASSAGE_ID GRADE`).
     #[arg(long)]
     qrels: PathBuf,
+    /// Score passages, or articles (an article ranks at its best passage; for
+    /// document-level qrels such as BEIR's).
+    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
+    level: eval::Level,
     /// TREC run file to score.
     #[arg(long, conflicts_with = "queries", required_unless_present = "queries")]
     run: Option<PathBuf>,
@@ -452,7 +456,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         });
         ranked.into_iter().collect()
     };
-    let evaluation = eval::evaluate(&run, &qrels, args.per_query);
+    let evaluation = eval::evaluate_at(&run, &qrels, args.level, args.per_query);
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         TableOrJson::Json => {
