@@ -117,6 +117,8 @@ rank_params! {
     expansion: f32 = 0.5,
     /// Weight of a "did you mean" correction, relative to a literal word.
     fuzzy: f32 = 0.8,
+    /// Weight of a word of the same derivational family found in the index (treated → treatment).
+    derived: f32 = 0.5,
 }
 
 /// The second-stage scorer.
@@ -143,6 +145,7 @@ impl RankParams {
                 candidates: 100,
                 expansion: 0.0,
                 fuzzy: 0.0,
+                derived: 0.0,
                 ..RankParams::default()
             }),
             _ => Err(ParamError::Preset(name.to_string())),
@@ -177,6 +180,8 @@ pub enum TermKind {
     Expansion,
     /// A "did you mean" replacement for a word found nowhere in the index.
     Correction,
+    /// A word of the same derivational family as a query word (treat → treatment).
+    Derived,
 }
 
 impl TermKind {
@@ -186,6 +191,7 @@ impl TermKind {
             TermKind::Literal => "word",
             TermKind::Expansion => "expansion",
             TermKind::Correction => "correction",
+            TermKind::Derived => "related form",
         }
     }
 }
@@ -362,7 +368,8 @@ pub struct Features {
     pub len: f32,
     /// Per term, the heading-association pseudo-frequency ([`associate`]).
     pub assoc: Vec<f32>,
-    /// The passage is its article's first section.
+    /// The passage is its article's first section (and no other candidate's
+    /// heading matches more literal query words than its own: see [`rerank`]).
     pub lead: bool,
     /// Its heading class (0: none).
     pub class: u64,
@@ -485,17 +492,61 @@ pub struct ClassTable {
     pub counts: Vec<Arc<HashMap<u64, u32>>>,
 }
 
+/// The lead-section bonus must not fire against a heading that matches the query
+/// better: a lead whose heading holds fewer literal query words than another
+/// candidate's heading is not treated as a lead.
+pub fn demote_leads(terms: &[QueryTerm], features: &mut [Features]) {
+    let (in_heading, _) = heading_matches(terms, features);
+    let best = in_heading.iter().copied().max().unwrap_or(0);
+    for (f, n) in features.iter_mut().zip(in_heading) {
+        if n < best {
+            f.lead = false;
+        }
+    }
+}
+
+/// Literal query words in each candidate's heading, and whether each term is in
+/// some candidate's heading.
+fn heading_matches(terms: &[QueryTerm], features: &[Features]) -> (Vec<usize>, Vec<bool>) {
+    let per_candidate = features
+        .iter()
+        .map(|f| {
+            terms
+                .iter()
+                .enumerate()
+                .filter(|(t, term)| term.kind == TermKind::Literal && f.tf[*t][1] > 0.0)
+                .count()
+        })
+        .collect();
+    let per_term = (0..terms.len())
+        .map(|t| features.iter().any(|f| f.tf[t][1] > 0.0))
+        .collect();
+    (per_candidate, per_term)
+}
+
 /// Step 3: heading-class association. Sections whose heading recurs across the
 /// collection ("Treatment", "How common is it") form a class; a query term
 /// over-represented in that class's bodies (rate P(t|class) at least `assoc_ratio`
 /// times its overall rate P(t)) counts, for every section of the class, as a
 /// partial heading match of strength `assoc` · P(t|class). Collections without
 /// recurring headings (abstracts) have no classes and are unaffected.
-pub fn associate(params: &RankParams, table: &ClassTable, features: &mut [Features]) {
+///
+/// A term found literally in some candidate's heading is left alone: that heading
+/// answers it better than any association can.
+pub fn associate(
+    params: &RankParams,
+    terms: &[QueryTerm],
+    table: &ClassTable,
+    features: &mut [Features],
+) {
     if params.assoc <= 0.0 || table.sizes.is_empty() {
         return;
     }
+    let (_, in_some_heading) = heading_matches(terms, features);
     for (t, by_class) in table.counts.iter().enumerate() {
+        if in_some_heading[t] {
+            continue;
+        }
         let df: u32 = by_class.values().sum();
         let p_t = df as f32 / (table.num_docs as f32).max(1.0);
         for f in features.iter_mut() {
@@ -693,8 +744,9 @@ pub fn rerank(
     let mut features = features(searcher, fields, stats, params, terms, candidates)?;
     if params.ranking == Ranking::Default && params.assoc > 0.0 {
         let table = class_table(searcher, fields, stats, params, terms, &features)?;
-        associate(params, &table, &mut features);
+        associate(params, terms, &table, &mut features);
     }
+    demote_leads(terms, &mut features);
     let mut scored: Vec<Rescored> = candidates
         .iter()
         .zip(&features)
@@ -903,7 +955,8 @@ mod tests {
         let mut features = vec![Features::new(2), Features::new(2), Features::new(2)];
         features[0].class = 7;
         features[1].class = 9;
-        associate(&params, &table, &mut features);
+        let terms = [literal("prevalence"), literal("rare")];
+        associate(&params, &terms, &table, &mut features);
         assert!(close(features[0].assoc[0], 3.0 * 0.5));
         assert_eq!(features[0].assoc[1], 0.0);
         assert_eq!(features[1].assoc, [0.0, 0.0]);
@@ -914,12 +967,36 @@ mod tests {
         associate(
             &RankParams {
                 assoc: 0.0,
-                ..params
+                ..params.clone()
             },
+            &terms,
             &table,
             &mut features,
         );
         assert_eq!(features[0].assoc, [0.0, 0.0]);
+        // A term some candidate has in its heading gets no association.
+        let mut features = vec![Features::new(2), Features::new(2)];
+        features[0].class = 7;
+        features[1].tf[0][1] = 1.0;
+        associate(&params, &terms, &table, &mut features);
+        assert_eq!(features[0].assoc, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_lead_loses_its_bonus_to_a_heading_that_matches_better() {
+        let terms = [literal("treatment")];
+        let mut features = vec![Features::new(1), Features::new(1)];
+        features[0].lead = true; // introduction: no heading
+        features[1].tf[0][1] = 1.0; // "Treatment" section
+        demote_leads(&terms, &mut features);
+        assert!(!features[0].lead);
+        // Equal heading matches: the lead keeps its bonus.
+        let mut features = vec![Features::new(1), Features::new(1)];
+        features[0].lead = true;
+        features[0].tf[0][1] = 1.0;
+        features[1].tf[0][1] = 1.0;
+        demote_leads(&terms, &mut features);
+        assert!(features[0].lead);
     }
 
     #[test]

@@ -282,3 +282,30 @@ fn identical_passages_are_collapsed() {
         human.stdout
     );
 }
+
+#[test]
+fn sample_article_questions_find_the_treatment_section() {
+    // The user's own sample article (corpus/): the treatment section, not the
+    // introduction that merely shares the title's words, answers these.
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let r = run(lectern()
+        .arg("ingest")
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for query in [
+        "treatment",
+        "how is metastatic liver cancer treated",
+        "palliative care",
+        "is it curable",
+    ] {
+        assert_eq!(
+            ids(&index, &[query])[0],
+            "metastatic-liver-cancer.txt#metastatic-liver-cancer-treatment",
+            "{query}"
+        );
+    }
+}

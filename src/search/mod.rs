@@ -7,6 +7,7 @@
 //! snippets. [`spell`] suggests a correction for a word found nowhere, and
 //! [`stopwords`] holds the stop list of plain queries.
 
+pub mod family;
 pub mod plan;
 pub mod spell;
 pub mod stopwords;

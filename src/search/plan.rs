@@ -103,10 +103,40 @@ impl Engine {
 
         let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
         let mut terms: Vec<QueryTerm> = Vec::new();
+        // Literal words first, then what stands in for missing ones, then related
+        // forms: a word both literal and derived stays literal.
+        let mut planned: Vec<(String, TermKind, f32, Option<String>)> = Vec::new();
+        let mut missing = Vec::new();
         for term in &content {
             let dfs = rank::doc_freqs(&self.searcher, &self.fields, term)?;
-            let (term, kind, weight, dfs, origin) = if dfs.iter().any(|&df| df > 0) {
-                (term.clone(), TermKind::Literal, 1.0, dfs, None)
+            if dfs.iter().any(|&df| df > 0) {
+                planned.push((term.clone(), TermKind::Literal, 1.0, None));
+            } else {
+                missing.push(term.clone());
+            }
+        }
+        let family_of = |term: &str| -> tantivy::Result<Vec<String>> {
+            if self.params.derived > 0.0 {
+                super::family::family(&self.searcher, self.fields.body, term, MAX_FAMILY)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        for term in &missing {
+            let family = family_of(term)?;
+            if !family.is_empty() {
+                notes.push(Note::Expanded {
+                    phrase: term.clone(),
+                    with: family.clone(),
+                });
+                for other in family {
+                    planned.push((
+                        other,
+                        TermKind::Derived,
+                        self.params.derived,
+                        Some(term.clone()),
+                    ));
+                }
             } else if let Some(suggestion) =
                 super::spell::suggest(&self.searcher, self.fields.body, term)?
             {
@@ -114,20 +144,34 @@ impl Engine {
                     term: term.clone(),
                     suggestion: suggestion.clone(),
                 });
-                let dfs = rank::doc_freqs(&self.searcher, &self.fields, &suggestion)?;
-                (
+                planned.push((
                     suggestion,
                     TermKind::Correction,
                     self.params.fuzzy,
-                    dfs,
                     Some(term.clone()),
-                )
-            } else {
-                continue;
-            };
-            if weight <= 0.0 {
+                ));
+            }
+        }
+        let literals: Vec<String> = planned
+            .iter()
+            .filter(|p| p.1 == TermKind::Literal)
+            .map(|p| p.0.clone())
+            .collect();
+        for term in &literals {
+            for other in family_of(term)? {
+                planned.push((
+                    other,
+                    TermKind::Derived,
+                    self.params.derived,
+                    Some(term.clone()),
+                ));
+            }
+        }
+        for (term, kind, weight, origin) in planned {
+            if weight <= 0.0 || terms.iter().any(|t| t.text == term) {
                 continue;
             }
+            let dfs = rank::doc_freqs(&self.searcher, &self.fields, &term)?;
             terms.push(QueryTerm {
                 text: term.clone(),
                 kind,
@@ -216,6 +260,9 @@ impl Engine {
         })
     }
 }
+
+/// Related forms searched per query word.
+const MAX_FAMILY: usize = 3;
 
 /// Deepest parenthesis nesting passed to the query parser.
 const MAX_GROUP_DEPTH: usize = 32;
