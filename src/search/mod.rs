@@ -115,6 +115,10 @@ pub enum Note {
     },
     /// The query had only stop words; they were searched for anyway.
     OnlyStopWords,
+    /// A word found nowhere in the index, with no indexed word close to it.
+    NotFound(String),
+    /// Query words that are only punctuation or symbols (`?`, `&`): not searched.
+    Symbols(Vec<String>),
 }
 
 impl std::fmt::Display for Note {
@@ -133,6 +137,19 @@ impl std::fmt::Display for Note {
             Note::OnlyStopWords => {
                 write!(f, "the query has only common words; results may be poor")
             }
+            Note::NotFound(word) => write!(
+                f,
+                "\"{word}\" is not in the index, and no indexed word is close to it"
+            ),
+            Note::Symbols(words) => write!(
+                f,
+                "not searched (only punctuation or symbols): {}",
+                words
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }

@@ -86,7 +86,19 @@ impl Engine {
     /// Plain text: bag of analyzed terms, weighted per field, plus expansions.
     fn plan_plain(&self, text: &str) -> tantivy::Result<QueryPlan> {
         let mut notes = Vec::new();
+        let symbols: Vec<String> = text
+            .split_whitespace()
+            .filter(|w| !w.chars().any(char::is_alphanumeric))
+            .map(str::to_string)
+            .collect();
+        if !symbols.is_empty() {
+            notes.push(Note::Symbols(symbols));
+        }
         let words = query_words(text);
+        let surfaces: std::collections::HashMap<String, String> = words
+            .iter()
+            .map(|w| (w.term.clone(), w.surface.clone()))
+            .collect();
         let mut content: Vec<String> = words
             .iter()
             .filter(|w| !w.stop)
@@ -137,19 +149,26 @@ impl Engine {
                         Some(term.clone()),
                     ));
                 }
-            } else if let Some(suggestion) =
-                super::spell::suggest(&self.searcher, self.fields.body, term)?
-            {
-                notes.push(Note::DidYouMean {
-                    term: term.clone(),
-                    suggestion: suggestion.clone(),
-                });
-                planned.push((
-                    suggestion,
-                    TermKind::Correction,
-                    self.params.fuzzy,
-                    Some(term.clone()),
-                ));
+            } else {
+                let typed = surfaces.get(term).cloned().unwrap_or_else(|| term.clone());
+                let suggestion = super::spell::suggest(&self.searcher, self.fields.body, term)?;
+                let spelled = match suggestion {
+                    Some(stem) => {
+                        let word = super::spell::surface(&self.searcher, self.fields.body, &stem)?;
+                        super::spell::plausible(&typed, &word).then_some((stem, word))
+                    }
+                    None => None,
+                };
+                match spelled {
+                    Some((stem, word)) => {
+                        notes.push(Note::DidYouMean {
+                            term: typed.clone(),
+                            suggestion: word,
+                        });
+                        planned.push((stem, TermKind::Correction, self.params.fuzzy, Some(typed)));
+                    }
+                    None => notes.push(Note::NotFound(typed)),
+                }
             }
         }
         let literals: Vec<String> = planned
@@ -308,6 +327,8 @@ fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 
 struct Word {
     term: String,
+    /// The word as typed, lower-cased.
+    surface: String,
     stop: bool,
 }
 
@@ -322,7 +343,11 @@ fn query_words(text: &str) -> Vec<Word> {
         let surface = stream.token().text.to_lowercase();
         let stop = is_stop_word(&surface);
         for term in schema::analyze(&surface) {
-            out.push(Word { term, stop });
+            out.push(Word {
+                term,
+                surface: surface.clone(),
+                stop,
+            });
         }
     }
     out

@@ -1,7 +1,7 @@
 //! "Did you mean": the indexed term closest to a query term found nowhere.
 
-use tantivy::Searcher;
-use tantivy::schema::Field;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
 /// The indexed term of `field` closest to `term` (edit distance 1, or 2 for terms
 /// of 6+ characters), preferring the most frequent; None for short or numeric terms.
@@ -46,6 +46,44 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
     Ok(best.map(|(_, _, t)| t))
 }
 
+/// How `stem` is written in the text: the first word of a passage containing it
+/// whose analysis is `stem`, lower-cased (so a suggestion reads "diabetes", not
+/// the stem "diabet"). Falls back to the stem.
+pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result<String> {
+    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
+    let term = Term::from_field_text(field, stem);
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(postings) = segment
+            .inverted_index(field)?
+            .read_postings(&term, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let doc = postings.doc();
+        if doc == tantivy::TERMINATED {
+            continue;
+        }
+        let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
+        let text = crate::schema::text_of(&stored, field);
+        let mut tokenizer = SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let word = stream.token().text.to_lowercase();
+            if crate::analyzer::analyze(&word).first().map(String::as_str) == Some(stem) {
+                return Ok(word);
+            }
+        }
+    }
+    Ok(stem.to_string())
+}
+
+/// Whether `suggestion` is close enough to what the user typed to be a plausible
+/// typo of it: edit distance 1 for words under 6 letters, 2 from 6 on.
+pub fn plausible(typed: &str, suggestion: &str) -> bool {
+    let max = if typed.chars().count() >= 6 { 2 } else { 1 };
+    bounded_distance(&typed.to_lowercase(), suggestion, max).is_some()
+}
+
 /// Levenshtein distance if it is at most `max`, else None.
 pub fn bounded_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
@@ -71,6 +109,14 @@ pub fn bounded_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plausible_typos() {
+        assert!(plausible("diabetis", "diabetes"));
+        assert!(plausible("Navy", "nave"));
+        assert!(!plausible("navy", "navigation"));
+        assert!(!plausible("diabetis", "diameter"));
+    }
 
     #[test]
     fn edit_distance() {
