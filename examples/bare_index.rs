@@ -22,7 +22,7 @@ use std::time::Instant;
 use lectern::ingest::{WRITER_BYTES_PER_THREAD, writer_threads};
 use lectern::schema::{self, Fields};
 use serde::Deserialize;
-use tantivy::{Index, TantivyDocument};
+use tantivy::TantivyDocument;
 
 #[derive(Deserialize)]
 struct Passage {
@@ -55,8 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let started = Instant::now();
     std::fs::create_dir_all(index_dir)?;
-    let index = Index::create_in_dir(index_dir, schema::build_schema())?;
-    schema::register_analyzer(&index);
+    let index = lectern::store::create_index(std::path::Path::new(index_dir))?;
     let fields = Fields::from_schema(&index.schema())?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = writer_threads(cores, articles);

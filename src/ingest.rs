@@ -8,17 +8,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use tantivy::schema::Field;
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::extract::{self, Article, ExtractError};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
-use crate::store::{self, FileRecord, Manifest, Store, StoreError};
+use crate::store::{self, FileRecord, Manifest, StoreError};
 use crate::walk::{self, SourceFile};
 
 /// Files over this size are skipped with a message (see README, "Limits").
@@ -40,6 +39,11 @@ pub struct IngestOptions<'a> {
     pub max_file_bytes: u64,
     /// Threads for extraction and indexing (0 = all cores).
     pub threads: usize,
+    /// Wait for another ingest of the same index to finish instead of failing.
+    pub wait: bool,
+    /// Asked between steps; true stops the ingest, which keeps the last commit
+    /// (see [`IngestError::Cancelled`]).
+    pub cancel: Option<&'a (dyn Fn() -> bool + Sync)>,
 }
 
 /// Something ingest wants the user to know, as it happens.
@@ -87,21 +91,18 @@ pub enum IngestError {
         path: String,
         source: std::io::Error,
     },
-    #[error(
-        "index at {0} is locked by another ingest; wait for it to finish (or remove {0}/.tantivy-writer.lock if no ingest is running)"
-    )]
-    Locked(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
-    #[error("cannot write to the index folder: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("cannot start {0} threads")]
+    Threads(String),
     #[error("cannot read synonyms file {path}: {source}")]
     Synonyms {
         path: String,
         source: std::io::Error,
     },
+    /// Stopped by [`IngestOptions::cancel`]; the index keeps its last commit.
+    #[error("ingest interrupted; the index keeps its last commit")]
+    Cancelled,
 }
 
 /// The result of reading and extracting one file.
@@ -119,24 +120,10 @@ enum Outcome {
     Rejected(ExtractError),
 }
 
-/// Where the new index is written: in place, or in a fresh folder swapped in at the end
-/// (when the old one cannot be reused: other schema, damaged).
-enum Target {
-    /// `committed`: the index already holds a lectern commit (with its payload).
-    InPlace {
-        committed: bool,
-    },
-    Swap {
-        fresh: PathBuf,
-    },
-}
-
-impl Target {
-    /// False when a commit is needed even if no file changed (new or unfinished index).
-    fn has_lectern_commit(&self) -> bool {
-        matches!(self, Target::InPlace { committed: true })
-    }
-}
+/// Bytes of index written per byte of source read, for the estimate of a disk-full
+/// message: measured 0.68 on medquad-dev (HTML, 16.9 MB → 11.4 MB) and 1.08 on
+/// nfcorpus (text, 6.2 MB → 6.7 MB); 2 leaves room for segments before merging.
+const INDEX_BYTES_PER_SOURCE_BYTE: u64 = 2;
 
 pub fn ingest(
     options: &IngestOptions,
@@ -149,6 +136,7 @@ pub fn ingest(
         source,
     };
     let walked = walk::walk(options.corpus).map_err(corpus_err)?;
+    let corpus = fs::canonicalize(options.corpus).map_err(corpus_err)?;
     report.unsupported = walked.unsupported;
     for (path, message) in &walked.problems {
         on_event(Event::Skipped { path, message });
@@ -157,14 +145,16 @@ pub fn ingest(
     for (path, message) in &walked.warnings {
         on_event(Event::Warning { path, message });
     }
+    check_cancel(options)?;
 
-    let dir = options.index_dir;
-    fs::create_dir_all(dir)?;
-    let (index, previous, target) = open_target(dir, options.rebuild, &mut report)?;
+    // The lock before the manifest: the manifest read is the one this ingest updates.
+    let lock = store::WriteLock::acquire(options.index_dir, options.wait)?;
+    let target = store::open_for_writing(&lock, options.rebuild, &corpus.display().to_string())?;
+    report.rebuilt = target.rebuilt.clone();
     if let Some(reason) = &report.rebuilt {
         on_event(Event::Notice(&format!("rebuilding the index: {reason}")));
     }
-    let fields = Fields::from_schema(&index.schema())?;
+    let fields = Fields::from_schema(&target.index.schema()).map_err(|e| target.error(e, 0))?;
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -172,15 +162,104 @@ pub fn ingest(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+        .map_err(|e| IngestError::Threads(e.to_string()))?;
 
-    // Unchanged by size and mtime: not even read.
+    let (manifest, todo) = skip_unchanged(&walked.files, &target.previous, &mut report);
+    let needed = todo.iter().map(|f| f.size).sum::<u64>() * INDEX_BYTES_PER_SOURCE_BYTE;
+    let writer = target.writer(writer_threads(threads, todo.len()), WRITER_BYTES_PER_THREAD)?;
+    let mut work = Work {
+        writer: &writer,
+        fields: &fields,
+        previous: &target.previous,
+        manifest,
+        changed: target.rebuilt.is_some() || !target.committed,
+        report: &mut report,
+    };
+    let applied = (|| {
+        let total = todo.len();
+        let mut done = 0;
+        for batch in todo.chunks(BATCH) {
+            check_cancel(options)?;
+            let outcomes: Vec<Outcome> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|file| {
+                        process(
+                            file,
+                            work.previous.files.get(&file.rel),
+                            options.max_file_bytes,
+                        )
+                    })
+                    .collect()
+            });
+            for (file, outcome) in batch.iter().zip(outcomes) {
+                work.apply(file, outcome, on_event)
+                    .map_err(|e| target.error(e, needed))?;
+            }
+            done += batch.len();
+            on_event(Event::Progress { done, total });
+        }
+        work.remove_vanished(&walked, options.corpus);
+        if let Some(path) = options.synonyms {
+            let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
+                path: path.display().to_string(),
+                source,
+            })?;
+            work.manifest.synonyms = lexicon::parse_synonyms(&text);
+            work.changed = true;
+        }
+        check_cancel(options)
+    })();
+    let Work {
+        manifest, changed, ..
+    } = work;
+    if let Err(e) = applied {
+        target.abort(writer);
+        return Err(e);
+    }
+
+    report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
+    report.passages = manifest.files.values().map(|r| r.passages).sum();
+    if changed || manifest.files != target.previous.files || !target.committed {
+        let lexicon = build_lexicon(&manifest);
+        store::commit(
+            target,
+            writer,
+            store::CommitData {
+                manifest: &manifest,
+                lexicon: &lexicon,
+                corpus: &corpus.display().to_string(),
+                articles: report.articles,
+                passages: report.passages,
+                needed,
+            },
+        )?;
+    }
+    drop(lock);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn check_cancel(options: &IngestOptions) -> Result<(), IngestError> {
+    match options.cancel {
+        Some(cancel) if cancel() => Err(IngestError::Cancelled),
+        _ => Ok(()),
+    }
+}
+
+/// Files unchanged by size and mtime since the last commit (not even read) go
+/// straight into the new manifest; the others are returned, to be read.
+fn skip_unchanged<'w>(
+    files: &'w [SourceFile],
+    previous: &Manifest,
+    report: &mut IngestReport,
+) -> (Manifest, Vec<&'w SourceFile>) {
     let mut manifest = Manifest {
         files: BTreeMap::new(),
         synonyms: previous.synonyms.clone(),
     };
-    let mut todo: Vec<&SourceFile> = Vec::new();
-    for file in &walked.files {
+    let mut todo = Vec::new();
+    for file in files {
         match previous.files.get(&file.rel) {
             Some(old) if old.size == file.size && old.mtime == file.mtime => {
                 manifest.files.insert(file.rel.clone(), old.clone());
@@ -189,259 +268,119 @@ pub fn ingest(
             _ => todo.push(file),
         }
     }
-    let mut seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+    (manifest, todo)
+}
 
-    let mut writer = open_writer(&index, dir, writer_threads(threads, todo.len()))?;
-    let mut changed = report.rebuilt.is_some();
-    if matches!(target, Target::InPlace { .. }) && report.rebuilt.is_some() {
-        writer.delete_all_documents()?;
-    }
+/// The writing half of an ingest: applies outcomes to the writer and the manifest.
+struct Work<'a> {
+    writer: &'a IndexWriter,
+    fields: &'a Fields,
+    previous: &'a Manifest,
+    manifest: Manifest,
+    /// True when the index differs from its last commit.
+    changed: bool,
+    report: &'a mut IngestReport,
+}
 
-    let total = todo.len();
-    let mut done = 0;
-    for batch in todo.chunks(BATCH) {
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|file| process(file, previous.files.get(&file.rel), options.max_file_bytes))
-                .collect()
-        });
-        for (file, outcome) in batch.iter().zip(outcomes) {
-            let old = previous.files.get(&file.rel);
-            match outcome {
-                Outcome::Same(record) => {
-                    report.unchanged += 1;
-                    report.bytes_read += file.size;
-                    manifest.files.insert(file.rel.clone(), record);
-                }
-                Outcome::Article {
-                    article,
-                    mut record,
-                    warning,
-                } => {
-                    if let Some(message) = &warning {
-                        on_event(Event::Warning {
-                            path: &file.rel,
-                            message,
-                        });
-                    }
-                    report.bytes_read += file.size;
-                    if old.is_some() {
-                        delete_article(&writer, fields.path, &file.rel);
-                        report.updated += 1;
-                    } else {
-                        report.added += 1;
-                    }
-                    record.passages = article.sections.len() as u64;
-                    for doc in documents(&fields, &file.rel, &article) {
-                        writer.add_document(doc)?;
-                    }
-                    manifest.files.insert(file.rel.clone(), record);
-                    changed = true;
-                }
-                Outcome::Unreadable(message) => {
-                    report.failed += 1;
-                    let message = match old {
-                        Some(_) => {
-                            format!("{message} (its passages from the last ingest are kept)")
-                        }
-                        None => message,
-                    };
-                    on_event(Event::Skipped {
+impl Work<'_> {
+    fn apply(
+        &mut self,
+        file: &SourceFile,
+        outcome: Outcome,
+        on_event: &mut dyn FnMut(Event),
+    ) -> tantivy::Result<()> {
+        let old = self.previous.files.get(&file.rel);
+        match outcome {
+            Outcome::Same(record) => {
+                self.report.unchanged += 1;
+                self.report.bytes_read += file.size;
+                self.manifest.files.insert(file.rel.clone(), record);
+            }
+            Outcome::Article {
+                article,
+                mut record,
+                warning,
+            } => {
+                if let Some(message) = &warning {
+                    on_event(Event::Warning {
                         path: &file.rel,
-                        message: &message,
+                        message,
                     });
-                    if let Some(old) = old {
-                        manifest.files.insert(file.rel.clone(), old.clone());
-                    }
                 }
-                Outcome::Rejected(error) => {
-                    report.failed += 1;
-                    on_event(Event::Skipped {
-                        path: &file.rel,
-                        message: &error.to_string(),
-                    });
-                    if old.is_some() {
-                        delete_article(&writer, fields.path, &file.rel);
-                        changed = true;
-                    }
+                self.report.bytes_read += file.size;
+                if old.is_some() {
+                    self.report.updated += 1;
+                } else {
+                    self.report.added += 1;
+                }
+                // Always: a lost or stale manifest must never duplicate passages.
+                self.delete_article(&file.rel);
+                record.passages = article.sections.len() as u64;
+                for doc in documents(self.fields, &file.rel, &article) {
+                    self.writer.add_document(doc)?;
+                }
+                self.manifest.files.insert(file.rel.clone(), record);
+                self.changed = true;
+            }
+            Outcome::Unreadable(message) => {
+                self.report.failed += 1;
+                let message = match old {
+                    Some(_) => format!("{message} (its passages from the last ingest are kept)"),
+                    None => message,
+                };
+                on_event(Event::Skipped {
+                    path: &file.rel,
+                    message: &message,
+                });
+                if let Some(old) = old {
+                    self.manifest.files.insert(file.rel.clone(), old.clone());
+                }
+            }
+            Outcome::Rejected(error) => {
+                self.report.failed += 1;
+                on_event(Event::Skipped {
+                    path: &file.rel,
+                    message: &error.to_string(),
+                });
+                if old.is_some() {
+                    self.delete_article(&file.rel);
+                    self.changed = true;
                 }
             }
         }
-        done += batch.len();
-        on_event(Event::Progress { done, total });
+        Ok(())
     }
 
-    // Vanished files; not those under a folder the walk could not read.
-    let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
-    for (rel, record) in &previous.files {
-        if seen.contains(rel.as_str()) {
-            continue;
-        }
-        let abs = options.corpus.join(rel);
-        if unreadable_dirs.iter().any(|d| abs.starts_with(d)) {
-            manifest.files.insert(rel.clone(), record.clone());
-            continue;
-        }
-        delete_article(&writer, fields.path, rel);
-        report.removed += 1;
-        changed = true;
-    }
-    seen.clear();
-
-    if let Some(path) = options.synonyms {
-        let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
-            path: path.display().to_string(),
-            source,
-        })?;
-        manifest.synonyms = lexicon::parse_synonyms(&text);
-        changed = true;
-    }
-
-    report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
-    report.passages = manifest.files.values().map(|r| r.passages).sum();
-    let metadata_changed = manifest.files != previous.files;
-    if changed || metadata_changed || !target.has_lectern_commit() {
-        let lexicon = build_lexicon(&manifest);
-        let target_dir = match &target {
-            Target::InPlace { .. } => dir.to_path_buf(),
-            Target::Swap { fresh } => fresh.clone(),
-        };
-        let names = store::write_side_files(&target_dir, &manifest, &lexicon)?;
-        let payload = store::new_payload(
-            &options.corpus.display().to_string(),
-            report.articles,
-            report.passages,
-            names,
-        );
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&serde_json::to_string(&payload).map_err(std::io::Error::other)?);
-        prepared.commit()?;
-        writer.wait_merging_threads()?;
-        store::remove_stale_side_files(&target_dir, &payload);
-        if let Target::Swap { fresh } = &target {
-            swap_in(fresh, dir)?;
-        }
-    }
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-/// Opens (or creates) the index to write, with the manifest to diff against.
-fn open_target(
-    dir: &Path,
-    rebuild: bool,
-    report: &mut IngestReport,
-) -> Result<(Index, Manifest, Target), IngestError> {
-    if !store::exists(dir) {
-        if let Ok(mut entries) = fs::read_dir(dir)
-            && entries.any(|e| e.is_ok_and(|e| !e.file_name().as_encoded_bytes().starts_with(b".")))
-        {
-            return Err(StoreError::Foreign(dir.display().to_string()).into());
-        }
-        let index = Index::create_in_dir(dir, schema::build_schema())?;
-        schema::register_analyzer(&index);
-        return Ok((
-            index,
-            Manifest::default(),
-            Target::InPlace { committed: false },
-        ));
-    }
-    match Store::open(dir) {
-        Ok(store) => {
-            let reason = match &store.payload {
-                _ if rebuild => Some("--rebuild was given".to_string()),
-                Some(payload) => payload.rebuild_reason(),
-                None => None,
-            };
-            let schema_ok = store
-                .payload
-                .as_ref()
-                .is_none_or(|p| p.schema_version == schema::SCHEMA_VERSION);
-            match reason {
-                None => {
-                    let manifest = store.manifest()?;
-                    let committed = store.payload.is_some();
-                    Ok((store.index, manifest, Target::InPlace { committed }))
-                }
-                Some(reason) if schema_ok => {
-                    report.rebuilt = Some(reason);
-                    let committed = store.payload.is_some();
-                    Ok((
-                        store.index,
-                        Manifest::default(),
-                        Target::InPlace { committed },
-                    ))
-                }
-                Some(reason) => {
-                    report.rebuilt = Some(reason);
-                    fresh_index(dir)
-                }
+    /// Deletes the passages of files gone from the corpus; not those under a folder
+    /// the walk could not read.
+    fn remove_vanished(&mut self, walked: &walk::Walk, corpus: &Path) {
+        let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+        let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
+        for (rel, record) in &self.previous.files {
+            if seen.contains(rel.as_str()) {
+                continue;
             }
-        }
-        Err(StoreError::Corrupt { reason, .. }) if rebuild => {
-            report.rebuilt = Some(format!("the index was damaged ({reason})"));
-            fresh_index(dir)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A new, empty index in a sibling folder, to be swapped in after its commit.
-fn fresh_index(dir: &Path) -> Result<(Index, Manifest, Target), IngestError> {
-    let fresh = sibling(dir, "new");
-    let _ = fs::remove_dir_all(&fresh);
-    fs::create_dir_all(&fresh)?;
-    let index = Index::create_in_dir(&fresh, schema::build_schema())?;
-    schema::register_analyzer(&index);
-    Ok((index, Manifest::default(), Target::Swap { fresh }))
-}
-
-fn sibling(dir: &Path, what: &str) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
-}
-
-/// Replaces `dir` by `fresh`, keeping dotfiles such as `.gitkeep`.
-fn swap_in(fresh: &Path, dir: &Path) -> std::io::Result<()> {
-    let old = sibling(dir, "old");
-    fs::rename(dir, &old)?;
-    fs::rename(fresh, dir)?;
-    if let Ok(entries) = fs::read_dir(&old) {
-        for entry in entries.filter_map(Result::ok) {
-            let name = entry.file_name();
-            if name.as_encoded_bytes().starts_with(b".")
-                && !name.as_encoded_bytes().starts_with(b".tantivy")
-            {
-                let _ = fs::rename(entry.path(), dir.join(&name));
+            let abs = corpus.join(rel);
+            if unreadable_dirs.iter().any(|d| abs.starts_with(d)) {
+                self.manifest.files.insert(rel.clone(), record.clone());
+                continue;
             }
+            self.delete_article(rel);
+            self.report.removed += 1;
+            self.changed = true;
         }
     }
-    fs::remove_dir_all(&old)
+
+    fn delete_article(&self, rel: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.path, rel));
+    }
 }
 
 /// Indexing threads of the writer for `files` files to (re)index with `threads`
 /// threads available: one for a small update, else up to four.
 pub fn writer_threads(threads: usize, files: usize) -> usize {
     if files < 64 { 1 } else { threads.clamp(1, 4) }
-}
-
-fn open_writer(index: &Index, dir: &Path, threads: usize) -> Result<IndexWriter, IngestError> {
-    let threads = threads.max(1);
-    index
-        .writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)
-        .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => {
-                IngestError::Locked(dir.display().to_string())
-            }
-            other => other.into(),
-        })
-}
-
-fn delete_article(writer: &IndexWriter, path_field: Field, rel: &str) {
-    writer.delete_term(Term::from_field_text(path_field, rel));
 }
 
 fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outcome {

@@ -5,17 +5,34 @@
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::flag;
 
 use lectern::ingest::{self, Event, IngestOptions, IngestReport};
 use lectern::output::{self, Format, Style};
 use lectern::search::{Engine, RankParams, Results, SearchError, SearchOptions};
-use lectern::store::{Store, StoreError};
+use lectern::store::{self, StoreError};
 use lectern::{batch, eval, schema};
+
+// Messages on stderr never panic: with stderr closed (`lectern ingest 2>&1 | head -2`)
+// a message is lost, not the ingest. These shadow the standard macros in this file.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        let _ = write!(io::stderr(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -197,6 +214,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
+            eprintln!("lectern: {e:#}");
+            let signal = e.downcast_ref::<Interrupted>().map_or(2, |i| i.0);
+            ExitCode::from(128 + signal as u8)
+        }
         Err(e) => {
             eprintln!("lectern: {e:#}");
             ExitCode::from(2)
@@ -225,6 +247,8 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         synonyms: args.synonyms.as_deref(),
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
+        wait: false,
+        cancel: None,
     };
     let report = ingest_with_messages(&options)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
@@ -254,7 +278,40 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
             eprintln!("lectern: {message}");
         }
     };
-    let report = ingest::ingest(options, &mut on_event)?;
+    // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
+    // keeps its last commit); a second one ends the process at once.
+    let signal = Arc::new(AtomicUsize::new(0));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for sig in [SIGINT, SIGTERM] {
+        handlers.push(flag::register_conditional_shutdown(
+            sig,
+            128 + sig,
+            Arc::clone(&stopping),
+        )?);
+        handlers.push(flag::register(sig, Arc::clone(&stopping))?);
+        handlers.push(flag::register_usize(
+            sig,
+            Arc::clone(&signal),
+            sig as usize,
+        )?);
+    }
+    let cancel = || stopping.load(Ordering::Relaxed);
+    let options = IngestOptions {
+        cancel: Some(&cancel),
+        ..*options
+    };
+    let result = ingest::ingest(&options, &mut on_event);
+    for handler in handlers {
+        signal_hook::low_level::unregister(handler);
+    }
+    let report = match result {
+        Err(ingest::IngestError::Cancelled) => {
+            clear_line(progress);
+            return Err(Interrupted(signal.load(Ordering::Relaxed) as i32).into());
+        }
+        other => other?,
+    };
     clear_line(progress);
     let r = &report;
     eprintln!(
@@ -273,6 +330,23 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     );
     Ok(report)
 }
+
+/// An ingest stopped by a signal: the exit status is 128 + its number.
+#[derive(Debug)]
+struct Interrupted(i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let name = match self.0 {
+            SIGINT => "SIGINT",
+            SIGTERM => "SIGTERM",
+            _ => "a signal",
+        };
+        write!(f, "interrupted by {name}; the index keeps its last commit")
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 fn clear_line(progress: bool) {
     if progress {
@@ -306,6 +380,9 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 synonyms: None,
                 max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
                 threads: 0,
+                // Another query may be building it too: wait for it, then use it.
+                wait: true,
+                cancel: None,
             })?;
             Ok(Engine::open(index, params)?)
         }
@@ -497,13 +574,11 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
 // ---------------------------------------------------------------- stats, show
 
 fn run_stats(args: &StatsArgs) -> Result<u8> {
-    let store = Store::open_for_search(&args.index)?;
-    let payload = store
-        .payload
-        .clone()
-        .expect("open_for_search checks the payload");
-    let reader = store.reader()?;
-    let searcher = reader.searcher();
+    // Payload, segments and lexicon of one commit.
+    let snapshot = store::snapshot(&args.index)?;
+    let store = &snapshot.store;
+    let payload = store.payload.clone().expect("a snapshot has a payload");
+    let searcher = snapshot.reader.searcher();
     let fields = schema::Fields::from_schema(&store.index.schema())?;
     let mut terms = 0u64;
     for segment in searcher.segment_readers() {
@@ -511,12 +586,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
             terms += segment.inverted_index(field)?.terms().num_terms() as u64;
         }
     }
-    let size: u64 = std::fs::read_dir(&args.index)?
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum();
+    let size = store.disk_bytes();
     let stats = serde_json::json!({
         "index": args.index.display().to_string(),
         "corpus": payload.corpus,
@@ -524,7 +594,7 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
         "passages": searcher.num_docs(),
         "terms": terms,
         "segments": searcher.segment_readers().len(),
-        "lexicon_groups": store.lexicon().len(),
+        "lexicon_groups": lectern::lexicon::Lexicon::parse(&snapshot.lexicon_text).len(),
         "index_bytes": size,
         "ingested_at": payload.ingested_at,
         "lectern_version": env!("CARGO_PKG_VERSION"),

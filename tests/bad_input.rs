@@ -491,6 +491,8 @@ fn copy_dir(from: &Path, to: &Path) {
         let entry = entry.unwrap();
         if entry.file_type().unwrap().is_file() {
             fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        } else if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
         }
     }
 }
@@ -528,6 +530,7 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
     assert_eq!(after, 2 * total as u64);
 
     let binary = assert_cmd::cargo::cargo_bin("lectern");
+    let mut interrupted = 0;
     for (round, fraction) in [0.02, 0.15, 0.35, 0.6, 0.85].into_iter().enumerate() {
         let mut child = std::process::Command::new(&binary)
             .arg("ingest")
@@ -554,9 +557,12 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
             now, before,
             "round {round}: killed after {fraction} of the time"
         );
+        interrupted += 1;
         assert_eq!(ids(&index, "word7"), ["d07/a00007.txt#introduction"]);
         assert!(ids(&index, "word2999").is_empty(), "round {round}");
     }
+
+    assert!(interrupted > 0, "no round was killed before its commit");
 
     // The next ingest finishes the work, as if nothing happened.
     let r = ingest(&index);

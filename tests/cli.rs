@@ -356,15 +356,16 @@ fn abbreviations_expand_queries() {
 fn a_locked_index_fails_fast() {
     let (_dir, corpus, index) = mixed_corpus();
     ingest(&corpus, &index);
-    let held = tantivy::Index::open_in_dir(&index).unwrap();
-    let _writer: tantivy::IndexWriter = held.writer(50_000_000).unwrap();
+    let _held = lectern::store::WriteLock::acquire(&index, false).unwrap();
     let r = ingest(&corpus, &index);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("locked by another ingest"),
-        "{}",
-        r.stderr
+    let pid = format!(
+        "being written by another ingest (process {})",
+        std::process::id()
     );
+    assert!(r.stderr.contains(&pid), "{}", r.stderr);
+    // The lock is the operating system's: removing its file is never advised.
+    assert!(!r.stderr.contains("remove"), "{}", r.stderr);
     // Queries still work while the writer is held.
     assert_eq!(ids(&query_json(&index, "wheezing")).len(), 1);
 }
@@ -377,6 +378,7 @@ fn foreign_or_damaged_index_folders_give_clear_errors() {
     let r = ingest(&corpus, &index);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a lectern index"), "{}", r.stderr);
+    assert!(r.stderr.contains("notes.txt"), "{}", r.stderr);
     assert_eq!(
         fs::read_to_string(index.join("notes.txt")).unwrap(),
         "my files"
@@ -384,7 +386,12 @@ fn foreign_or_damaged_index_folders_give_clear_errors() {
 
     let index2 = index.with_file_name("index2");
     ingest(&corpus, &index2);
-    fs::write(index2.join("meta.json"), "{ not json").unwrap();
+    let generation = fs::read_dir(&index2)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    fs::write(generation.join("meta.json"), "{ not json").unwrap();
     let r = run(lectern()
         .args(["query", "--index"])
         .arg(&index2)

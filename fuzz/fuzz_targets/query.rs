@@ -41,6 +41,8 @@ fn fixture() -> &'static Fixture {
             synonyms: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             threads: 1,
+            wait: false,
+            cancel: None,
         };
         ingest(&options, &mut |_| {}).expect("ingest");
         let engine = Engine::open(&index, RankParams::default()).expect("open");

@@ -23,7 +23,7 @@ use crate::lexicon::Lexicon;
 use crate::rank;
 use crate::schema::{self, Fields};
 use crate::snippet::Highlighter;
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError};
 
 pub use crate::rank::RankParams;
 pub use crate::snippet::Snippet;
@@ -200,15 +200,18 @@ pub struct Engine {
 
 impl Engine {
     pub fn open(dir: &Path, params: RankParams) -> Result<Engine, StoreError> {
-        let store = Store::open_for_search(dir)?;
+        // Payload, segments and lexicon of one commit.
+        let store::Snapshot {
+            store,
+            reader,
+            lexicon_text,
+        } = store::snapshot(dir)?;
         let corrupt = |e: tantivy::TantivyError| StoreError::Corrupt {
             dir: dir.display().to_string(),
             reason: e.to_string(),
         };
-        let reader = store.reader().map_err(corrupt)?;
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
-        let lexicon_text = store.lexicon_text();
         let stats = rank::Stats::new(&searcher, &fields).map_err(corrupt)?;
         Ok(Engine {
             store,
