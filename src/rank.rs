@@ -117,8 +117,12 @@ rank_params! {
     expansion: f32 = 0.5,
     /// Weight of a "did you mean" correction, relative to a literal word.
     fuzzy: f32 = 0.8,
+    /// 1: the lead bonus yields to another candidate's heading that holds more query words (0: off).
+    lead_yields: u8 = 1,
+    /// 1: no heading association for a term some candidate has in its heading (0: off).
+    assoc_yields: u8 = 1,
     /// Weight of a word of the same derivational family found in the index (treated → treatment).
-    derived: f32 = 0.5,
+    derived: f32 = 0.25,
 }
 
 /// The second-stage scorer.
@@ -493,13 +497,16 @@ pub struct ClassTable {
 }
 
 /// The lead-section bonus must not fire against a heading that matches the query
-/// better: a lead whose heading holds fewer literal query words than another
-/// candidate's heading is not treated as a lead.
+/// better: when some candidate's heading holds every literal query word, a lead
+/// whose heading does not is not treated as a lead.
 pub fn demote_leads(terms: &[QueryTerm], features: &mut [Features]) {
+    let literal = terms.iter().filter(|t| t.kind == TermKind::Literal).count();
     let (in_heading, _) = heading_matches(terms, features);
-    let best = in_heading.iter().copied().max().unwrap_or(0);
+    if literal == 0 || !in_heading.contains(&literal) {
+        return;
+    }
     for (f, n) in features.iter_mut().zip(in_heading) {
-        if n < best {
+        if n < literal {
             f.lead = false;
         }
     }
@@ -542,7 +549,10 @@ pub fn associate(
     if params.assoc <= 0.0 || table.sizes.is_empty() {
         return;
     }
-    let (_, in_some_heading) = heading_matches(terms, features);
+    let (_, mut in_some_heading) = heading_matches(terms, features);
+    if params.assoc_yields == 0 {
+        in_some_heading.fill(false);
+    }
     for (t, by_class) in table.counts.iter().enumerate() {
         if in_some_heading[t] {
             continue;
@@ -746,7 +756,9 @@ pub fn rerank(
         let table = class_table(searcher, fields, stats, params, terms, &features)?;
         associate(params, terms, &table, &mut features);
     }
-    demote_leads(terms, &mut features);
+    if params.lead_yields != 0 {
+        demote_leads(terms, &mut features);
+    }
     let mut scored: Vec<Rescored> = candidates
         .iter()
         .zip(&features)
