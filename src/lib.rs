@@ -7,11 +7,13 @@
 //! (query plans, candidates) → [`rank`] (second-stage scores; every ranking
 //! parameter) and [`snippet`] →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
-//! scores runs against relevance judgements.
+//! scores runs against relevance judgements;
+//! [`stats`] and [`export`] read an index back (figures, every passage as JSON).
 
 pub mod analyzer;
 pub mod batch;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod ingest;
 pub mod lexicon;
@@ -20,5 +22,6 @@ pub mod rank;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod stats;
 pub mod store;
 pub mod walk;

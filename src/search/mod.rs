@@ -115,6 +115,8 @@ pub enum Note {
     },
     /// The query had only stop words; they were searched for anyway.
     OnlyStopWords,
+    /// The query has no word at all (only punctuation or symbols): nothing was searched.
+    NoWords,
     /// A word found nowhere in the index, with no indexed word close to it.
     NotFound(String),
     /// Query words that are only punctuation or symbols (`?`, `&`): not searched.
@@ -137,6 +139,10 @@ impl std::fmt::Display for Note {
             Note::OnlyStopWords => {
                 write!(f, "the query has only common words; results may be poor")
             }
+            Note::NoWords => write!(
+                f,
+                "the query has no words (letters or digits) to search for; nothing was searched"
+            ),
             Note::NotFound(word) => write!(
                 f,
                 "\"{word}\" is not in the index, and no indexed word is close to it"

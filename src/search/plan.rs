@@ -91,10 +91,12 @@ impl Engine {
             .filter(|w| !w.chars().any(char::is_alphanumeric))
             .map(str::to_string)
             .collect();
-        if !symbols.is_empty() {
+        let words = query_words(text);
+        if words.is_empty() {
+            notes.push(Note::NoWords);
+        } else if !symbols.is_empty() {
             notes.push(Note::Symbols(symbols));
         }
-        let words = query_words(text);
         let surfaces: std::collections::HashMap<String, String> = words
             .iter()
             .map(|w| (w.term.clone(), w.surface.clone()))
