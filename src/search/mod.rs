@@ -300,7 +300,8 @@ impl Engine {
         };
         // The first stage's order is score, then address: a shorter list is always
         // a prefix of a longer one. Fetch past the cut while it splits a tie.
-        let mut depth = limit.max(pool);
+        // One more than the limit: whether the next passage ties with the last kept.
+        let mut depth = (limit + 1).max(pool);
         let first = loop {
             let first = self
                 .searcher
