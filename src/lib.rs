@@ -1,7 +1,8 @@
 //! lectern: full-text passage search over a folder of articles.
 //!
 //! Data flows one way, one module per step:
-//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections) →
+//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
+//! the [`boilerplate`] lines of their site) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms; terms from the [`analyzer`]) → [`search`]
 //! (query plans, candidates) → [`rank`] (second-stage scores; every ranking
@@ -12,6 +13,8 @@
 
 pub mod analyzer;
 pub mod batch;
+pub mod boilerplate;
+pub mod dedup;
 pub mod eval;
 pub mod export;
 pub mod extract;

@@ -15,7 +15,7 @@ use tantivy::schema::{
 pub use crate::analyzer::{ANALYZER, analyze, analyzer, register_analyzer};
 
 /// Version of the schema and analyzer. Part of the index payload.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 pub const ID: &str = "id";
 pub const PATH: &str = "path";
@@ -26,6 +26,7 @@ pub const ORDINAL: &str = "ordinal";
 pub const HEADING_CLASS: &str = "heading_class";
 pub const LINE_START: &str = "line_start";
 pub const LINE_END: &str = "line_end";
+pub const LANG: &str = "lang";
 
 /// Separator between the parts of a heading path, as stored and displayed.
 pub const HEADING_SEPARATOR: &str = " › ";
@@ -50,6 +51,8 @@ pub struct Fields {
     /// First and last line (1-based, inclusive) of the section in the source file.
     pub line_start: Field,
     pub line_end: Field,
+    /// The article's language (`en`, `zh`, `und`…), raw: `query --lang` filters on it.
+    pub lang: Field,
 }
 
 impl Fields {
@@ -64,6 +67,7 @@ impl Fields {
             heading_class: schema.get_field(HEADING_CLASS)?,
             line_start: schema.get_field(LINE_START)?,
             line_end: schema.get_field(LINE_END)?,
+            lang: schema.get_field(LANG)?,
         })
     }
 
@@ -95,6 +99,7 @@ pub fn build_schema() -> Schema {
     );
     builder.add_u64_field(LINE_START, number.clone());
     builder.add_u64_field(LINE_END, number);
+    builder.add_text_field(LANG, STRING | STORED);
     builder.build()
 }
 

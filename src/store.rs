@@ -110,6 +110,16 @@ pub struct FileRecord {
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub abbreviations: Vec<(String, String)>,
+    /// Sampled shingles of the text, for near-duplicate detection ([`crate::dedup`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sketch: Option<String>,
+    /// Not indexed: a near-duplicate of this article (relative path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_of: Option<String>,
+    /// Keys of the page's short prose lines, before boilerplate removal
+    /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lines: String,
 }
 
 /// Every ingested file, by relative path.
@@ -119,6 +129,10 @@ pub struct Manifest {
     /// Synonym groups from the user's `--synonyms` file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<Vec<String>>,
+    /// The `alias_of` fields are the near-duplicate plan of these sketches (false
+    /// after `--keep-duplicates`): an ingest that changes no sketch need not redo it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicates_resolved: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -535,7 +549,12 @@ impl Store {
             None => return Err(not_lectern()),
             Some(text) => Some(serde_json::from_str::<Payload>(&text).map_err(|_| not_lectern())?),
         };
-        if schema::Fields::from_schema(&index.schema()).is_err() {
+        // Fields differ: an index of another schema version is lectern's own (and
+        // is rebuilt by ingest, refused with "outdated" by query); anything else is not.
+        let other_version = payload
+            .as_ref()
+            .is_some_and(|p| p.schema_version != SCHEMA_VERSION);
+        if !other_version && schema::Fields::from_schema(&index.schema()).is_err() {
             return Err(not_lectern());
         }
         let segments = metas.segments.iter().map(|s| s.id()).collect();
@@ -1102,6 +1121,8 @@ mod tests {
                 hash: "ab".into(),
                 passages: 2,
                 abbreviations: vec![("UA".into(), "uric acid".into())],
+                lines: "0000000a".into(),
+                ..FileRecord::default()
             },
         );
         manifest.synonyms = vec![vec!["heart attack".into(), "infarction".into()]];

@@ -284,11 +284,11 @@ fn odd_file_names_keep_trec_and_tsv_columns_and_eval_scores_them() {
     if cfg!(unix) {
         names.extend(["tab\tname.md", "new\nline.md"]);
     }
-    // Distinct texts: passages with identical text are folded into one hit.
+    // Distinct texts: identical articles would be indexed once (near-duplicates).
     for (i, name) in names.iter().enumerate() {
         fs::write(
             corpus.join(name),
-            format!("# Zebra\n\nZebrafish stripes, file {i}.\n"),
+            format!("# Zebra {i}\n\nZebrafish stripes, pattern {i}.\n"),
         )
         .unwrap();
     }

@@ -15,7 +15,7 @@ pub mod stopwords;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
@@ -86,6 +86,8 @@ pub struct SearchOptions {
     pub snippet_chars: usize,
     /// Fold passages whose text equals a better-ranked one's into it (`duplicates`).
     pub collapse: bool,
+    /// Only passages of articles in this language (`query --lang`).
+    pub lang: Option<String>,
 }
 
 impl Default for SearchOptions {
@@ -96,6 +98,7 @@ impl Default for SearchOptions {
             explain: false,
             snippet_chars: 200,
             collapse: true,
+            lang: None,
         }
     }
 }
@@ -177,6 +180,8 @@ pub struct Hit {
     pub heading: String,
     pub text: String,
     pub lines: (u64, u64),
+    /// The article's language (`en`, `zh`, `und`…).
+    pub lang: String,
     pub snippet: Option<Snippet>,
     pub explain: Vec<Contribution>,
     /// Ids of lower-ranked passages with exactly the same text, folded into this one.
@@ -232,7 +237,11 @@ impl Engine {
     }
 
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Results, SearchError> {
-        let plan = self.plan(text)?;
+        let mut plan = self.plan(text)?;
+        if let Some(lang) = &options.lang {
+            let query = std::mem::replace(&mut plan.query, Box::new(BooleanQuery::new(vec![])));
+            plan.query = self.language_filter(query, lang);
+        }
         let limit = options.limit.max(1);
         // Passages with the same text as a better one are folded into it; fetch
         // deeper until `limit` different passages are found or none are left.
@@ -450,6 +459,7 @@ impl Engine {
             path: schema::text_of(doc, f.path).to_string(),
             title: schema::text_of(doc, f.title).to_string(),
             heading: schema::text_of(doc, f.heading).to_string(),
+            lang: schema::text_of(doc, f.lang).to_string(),
             lines: (
                 schema::u64_of(doc, f.line_start),
                 schema::u64_of(doc, f.line_end),
@@ -459,6 +469,19 @@ impl Engine {
             explain,
             duplicates: Vec::new(),
         })
+    }
+
+    /// `query` restricted to passages in language `lang` (the filter adds no score).
+    fn language_filter(&self, query: Box<dyn Query>, lang: &str) -> Box<dyn Query> {
+        let term = Term::from_field_text(self.fields.lang, &lang.to_ascii_lowercase());
+        let filter = ConstScoreQuery::new(
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            0.0,
+        );
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(filter)),
+        ]))
     }
 
     /// The passage with this id, if any.
