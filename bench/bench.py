@@ -52,7 +52,8 @@ def timed(args, stdin=None, repeat=1):
     for _ in range(repeat):
         start = time.perf_counter()
         with open(os.devnull, "wb") as devnull:
-            proc = subprocess.run(args, stdin=stdin and open(stdin, "rb"), stdout=devnull,
+            proc = subprocess.run([str(a) for a in args], stdin=stdin and open(stdin, "rb"),
+                                  stdout=devnull,
                                   stderr=subprocess.PIPE)
         times.append(time.perf_counter() - start)
         if proc.returncode not in (0, 1):
@@ -289,7 +290,7 @@ def main():
         row(f"batch {name}, snippets ({nq} queries)", f"{nq / t_snip:,.0f}", "queries/s")
         row(f"batch {name}, --no-snippets", f"{nq / t_bare:,.0f}", "queries/s")
         trec = base + ["--format", "trec"]
-        t_ref = timed([BARE, "batch", index, 10, nproc, qpath], repeat=3)
+        t_ref = timed([BARE, "batch", index, "10", str(nproc), qpath], repeat=3)
         row(f"batch {name}, bare tantivy (top 10, {nproc} threads)", f"{nq / t_ref:,.0f}",
             f"queries/s (lectern trec --no-snippets = {t_ref / t_bare:.2f}x its throughput)")
         target(f"batch {name} without snippets, throughput / bare tantivy", t_ref / t_bare,
@@ -362,7 +363,7 @@ def main():
                     f"ms ({json_ms / bare_ms:.2f}x bare tantivy: {bare_ms:.1f} ms)")
             t_b = timed([BIN, "query", "--index", big_index, "--batch", qpath, "--format",
                          "trec", "--no-snippets"])
-            t_r = timed([BARE, "batch", big_index, 10, nproc, qpath])
+            t_r = timed([BARE, "batch", big_index, "10", str(nproc), qpath])
             row(f"{scale}x batch {name}, trec --no-snippets", f"{nq / t_b:,.0f}",
                 f"queries/s (bare tantivy {nq / t_r:,.0f} q/s; {t_r / t_b:.2f}x)")
         shutil.rmtree(big_index, ignore_errors=True)
