@@ -44,6 +44,20 @@ pub struct IngestOptions<'a> {
     /// Asked between steps; true stops the ingest, which keeps the last commit
     /// (see [`IngestError::Cancelled`]).
     pub cancel: Option<&'a (dyn Fn() -> bool + Sync)>,
+    /// Passage vectors (feature `semantic`).
+    pub embed: Embed<'a>,
+}
+
+/// What an ingest does about passage vectors (`ingest --embed`, feature `semantic`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Embed<'a> {
+    /// An index with vectors keeps them up to date with the model they record
+    /// (a lectern built without the feature drops them at its next commit).
+    #[default]
+    Keep,
+    /// Give every passage a vector, with this model folder (None: the one the
+    /// index's vectors record).
+    With(Option<&'a Path>),
 }
 
 /// Something ingest wants the user to know, as it happens.
@@ -63,6 +77,11 @@ pub enum Event<'a> {
         message: &'a str,
     },
     Notice(&'a str),
+    /// Passage windows encoded so far by the embedding model.
+    Embedding {
+        done: usize,
+        total: usize,
+    },
 }
 
 #[derive(Debug, Default, Clone)]
@@ -103,6 +122,9 @@ pub enum IngestError {
     /// Stopped by [`IngestOptions::cancel`]; the index keeps its last commit.
     #[error("ingest interrupted; the index keeps its last commit")]
     Cancelled,
+    #[cfg(feature = "semantic")]
+    #[error(transparent)]
+    Semantic(crate::semantic::SemanticError),
 }
 
 /// The result of reading and extracting one file.
@@ -174,6 +196,11 @@ pub fn ingest(
         manifest,
         changed: target.rebuilt.is_some() || !target.committed,
         report: &mut report,
+        touched: HashSet::new(),
+        #[cfg(feature = "semantic")]
+        fresh: Vec::new(),
+        #[cfg(feature = "semantic")]
+        embedding: crate::semantic::embedding(options.embed, &target),
     };
     let applied = (|| {
         let total = todo.len();
@@ -211,12 +238,47 @@ pub fn ingest(
         check_cancel(options)
     })();
     let Work {
-        manifest, changed, ..
+        manifest,
+        mut changed,
+        touched,
+        #[cfg(feature = "semantic")]
+        fresh,
+        ..
     } = work;
     if let Err(e) = applied {
         target.abort(writer);
         return Err(e);
     }
+    #[cfg(feature = "semantic")]
+    let vectors = {
+        let cancel = || options.cancel.is_some_and(|c| c());
+        match crate::semantic::ingest_vectors(
+            options.embed,
+            &target,
+            &fields,
+            &manifest,
+            &touched,
+            fresh,
+            &cancel,
+            on_event,
+        ) {
+            Ok(v) => v,
+            Err(e) => {
+                target.abort(writer);
+                return Err(match e {
+                    crate::semantic::SemanticError::Cancelled => IngestError::Cancelled,
+                    e => IngestError::Semantic(e),
+                });
+            }
+        }
+    };
+    #[cfg(not(feature = "semantic"))]
+    let vectors: Option<(bool, Vec<u8>)> = {
+        let _ = &touched;
+        None
+    };
+    // New vectors for an index whose passages did not change need a commit too.
+    changed |= vectors.as_ref().is_some_and(|(new, _)| *new);
 
     report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
     report.passages = manifest.files.values().map(|r| r.passages).sum();
@@ -232,6 +294,7 @@ pub fn ingest(
                 articles: report.articles,
                 passages: report.passages,
                 needed,
+                vectors: vectors.as_ref().map(|(_, bytes)| bytes.as_slice()),
             },
         )?;
     }
@@ -280,6 +343,13 @@ struct Work<'a> {
     /// True when the index differs from its last commit.
     changed: bool,
     report: &'a mut IngestReport,
+    /// Files whose passages were deleted (their vectors go with them).
+    touched: HashSet<String>,
+    /// Passages to encode (`--embed`).
+    #[cfg(feature = "semantic")]
+    fresh: Vec<crate::semantic::Passage>,
+    #[cfg(feature = "semantic")]
+    embedding: bool,
 }
 
 impl Work<'_> {
@@ -316,6 +386,18 @@ impl Work<'_> {
                 // Always: a lost or stale manifest must never duplicate passages.
                 self.delete_article(&file.rel);
                 record.passages = article.sections.len() as u64;
+                #[cfg(feature = "semantic")]
+                if self.embedding {
+                    for section in &article.sections {
+                        self.fresh.push(crate::semantic::Passage::new(
+                            &file.rel,
+                            format!("{}#{}", file.rel, section.anchor),
+                            &article.title,
+                            &section.heading.join(schema::HEADING_SEPARATOR),
+                            &section.text,
+                        ));
+                    }
+                }
                 for doc in documents(self.fields, &file.rel, &article) {
                     self.writer.add_document(doc)?;
                 }
@@ -356,7 +438,8 @@ impl Work<'_> {
     fn remove_vanished(&mut self, walked: &walk::Walk, corpus: &Path) {
         let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
         let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
-        for (rel, record) in &self.previous.files {
+        let previous = self.previous;
+        for (rel, record) in &previous.files {
             if seen.contains(rel.as_str()) {
                 continue;
             }
@@ -371,7 +454,8 @@ impl Work<'_> {
         }
     }
 
-    fn delete_article(&self, rel: &str) {
+    fn delete_article(&mut self, rel: &str) {
+        self.touched.insert(rel.to_string());
         self.writer
             .delete_term(Term::from_field_text(self.fields.path, rel));
     }

@@ -16,6 +16,8 @@ pub mod output;
 pub mod rank;
 pub mod schema;
 pub mod search;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 pub mod snippet;
 pub mod store;
 pub mod walk;

@@ -79,6 +79,35 @@ struct IngestArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    #[cfg(feature = "semantic")]
+    #[command(flatten)]
+    embed: EmbedArgs,
+}
+
+/// `ingest --embed` (feature `semantic`).
+#[cfg(feature = "semantic")]
+#[derive(clap::Args)]
+struct EmbedArgs {
+    /// Give every passage a vector from a local embedding model (see --model).
+    #[arg(long)]
+    embed: bool,
+    /// Embedding model folder (sentence-transformers BERT: config.json,
+    /// tokenizer.json, model.safetensors); default: the one the index's vectors record.
+    #[arg(long, value_name = "DIR", requires = "embed")]
+    model: Option<PathBuf>,
+}
+
+/// How queries use an index's vectors (feature `semantic`).
+#[cfg(feature = "semantic")]
+#[derive(clap::Args)]
+struct SemanticArgs {
+    /// With an index that has vectors: fuse them with lectern's ranking (default),
+    /// use them alone, or ignore them.
+    #[arg(long, value_enum, value_name = "MODE")]
+    semantic: Option<lectern::semantic::Mode>,
+    /// Embedding model folder (default: the one the index's vectors record).
+    #[arg(long = "model", value_name = "DIR")]
+    model: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -115,6 +144,9 @@ struct QueryArgs {
     /// Override a ranking weight, NAME=VALUE (title, heading, body, expansion, fuzzy).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    #[cfg(feature = "semantic")]
+    #[command(flatten)]
+    semantic: SemanticArgs,
 }
 
 #[derive(clap::Args)]
@@ -150,6 +182,9 @@ struct EvalArgs {
     /// Override a ranking weight, NAME=VALUE.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    #[cfg(feature = "semantic")]
+    #[command(flatten)]
+    semantic: SemanticArgs,
 }
 
 #[derive(clap::Args)]
@@ -223,6 +258,13 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         threads: args.threads,
         wait: false,
         cancel: None,
+        #[cfg(feature = "semantic")]
+        embed: match &args.embed {
+            EmbedArgs { embed: true, model } => ingest::Embed::With(model.as_deref()),
+            _ => ingest::Embed::Keep,
+        },
+        #[cfg(not(feature = "semantic"))]
+        embed: ingest::Embed::Keep,
     };
     let report = ingest_with_messages(&options)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
@@ -232,10 +274,24 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
 fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     let progress = io::stderr().is_terminal();
     let mut last_draw = Instant::now();
+    let mut embedding_since: Option<Instant> = None;
     let mut on_event = |event: Event| match event {
         Event::Progress { done, total } => {
             if progress && (last_draw.elapsed().as_millis() > 100 || done == total) {
                 eprint!("\r\x1b[2Kingesting: {done}/{total} files");
+                last_draw = Instant::now();
+            }
+        }
+        Event::Embedding { done, total } => {
+            let since = *embedding_since.get_or_insert_with(Instant::now);
+            if progress && (last_draw.elapsed().as_millis() > 250 || done == total) {
+                let seconds = since.elapsed().as_secs_f64();
+                let eta = seconds / done.max(1) as f64 * (total - done) as f64;
+                eprint!(
+                    "\r\x1b[2Kembedding: {done}/{total} windows, {:.0}/s, {:.0} s left",
+                    done as f64 / seconds.max(1e-3),
+                    eta
+                );
                 last_draw = Instant::now();
             }
         }
@@ -333,9 +389,75 @@ fn clear_line(progress: bool) {
 fn rank_params(assignments: &[String]) -> Result<RankParams> {
     let mut params = RankParams::default();
     for a in assignments {
+        // The fusion's own settings are read by `searcher`.
+        #[cfg(feature = "semantic")]
+        if lectern::semantic::Fusion::default()
+            .set(a)
+            .map_err(anyhow::Error::msg)?
+        {
+            continue;
+        }
         params.set(a).map_err(anyhow::Error::msg)?;
     }
     Ok(params)
+}
+
+/// lectern's engine, with the dense side when the index has vectors (feature
+/// `semantic`).
+struct Searcher {
+    engine: Engine,
+    #[cfg(feature = "semantic")]
+    dense: Option<(lectern::semantic::Dense, lectern::semantic::Mode)>,
+}
+
+impl Searcher {
+    fn search(&self, text: &str, options: &SearchOptions) -> Result<Results> {
+        #[cfg(feature = "semantic")]
+        if let Some((dense, mode)) = &self.dense {
+            return Ok(dense.search(&self.engine, text, options, *mode)?);
+        }
+        Ok(self.engine.search(text, options)?)
+    }
+}
+
+#[cfg(not(feature = "semantic"))]
+fn searcher(engine: Engine) -> Result<Searcher> {
+    Ok(Searcher { engine })
+}
+
+/// Loads the index's vectors and their model unless `--semantic off`; without
+/// vectors, `--semantic fuse|only` is an error and no option means lectern alone.
+#[cfg(feature = "semantic")]
+fn searcher(engine: Engine, args: &SemanticArgs, params: &[String]) -> Result<Searcher> {
+    use lectern::semantic::{Dense, Fusion, Mode};
+    let mut fusion = Fusion::default();
+    for a in params {
+        fusion.set(a).map_err(anyhow::Error::msg)?;
+    }
+    let mode = args.semantic.unwrap_or_default();
+    if mode == Mode::Off {
+        return Ok(Searcher {
+            engine,
+            dense: None,
+        });
+    }
+    let Some((name, bytes)) = engine.store.vectors_bytes()? else {
+        if args.semantic.is_some() {
+            bail!(
+                "the index at {} has no passage vectors: run `lectern ingest --embed --model DIR` first",
+                engine.store.dir.display()
+            );
+        }
+        return Ok(Searcher {
+            engine,
+            dense: None,
+        });
+    };
+    let dense = Dense::open(&bytes, &name, args.model.as_deref(), fusion)?;
+    Ok(Searcher {
+        engine,
+        dense: Some((dense, mode)),
+    })
 }
 
 /// Opens the index; if there is none yet and the corpus folder exists, builds it.
@@ -357,6 +479,7 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 // Another query may be building it too: wait for it, then use it.
                 wait: true,
                 cancel: None,
+                embed: ingest::Embed::Keep,
             })?;
             Ok(Engine::open(index, params)?)
         }
@@ -372,6 +495,10 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool> {
 
 fn run_query(args: &QueryArgs) -> Result<u8> {
     let engine = open_or_build(&args.index, &args.corpus, rank_params(&args.params)?)?;
+    #[cfg(feature = "semantic")]
+    let engine = searcher(engine, &args.semantic, &args.params)?;
+    #[cfg(not(feature = "semantic"))]
+    let engine = searcher(engine)?;
     let options = SearchOptions {
         limit: args.limit,
         snippets: !args.no_snippets,
@@ -421,7 +548,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let mut failed = problems.len();
     let pool = pool(args.threads)?;
     for chunk in queries.chunks(256) {
-        let results: Vec<tantivy::Result<Results>> = pool.install(|| {
+        let results: Vec<Result<Results>> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|q| engine.search(&q.text, &options))
@@ -480,6 +607,10 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
             .as_ref()
             .expect("clap requires --run or --queries");
         let engine = Engine::open(&args.index, rank_params(&args.params)?)?;
+        #[cfg(feature = "semantic")]
+        let engine = searcher(engine, &args.semantic, &args.params)?;
+        #[cfg(not(feature = "semantic"))]
+        let engine = searcher(engine)?;
         let (queries, problems) = batch::parse(&read_input(queries_path)?);
         for (line, problem) in &problems {
             eprintln!("lectern: {}:{line}: {problem}", queries_path.display());
