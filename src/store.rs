@@ -946,7 +946,8 @@ impl Target {
         if self.fresh {
             return None;
         }
-        let payload: Payload = serde_json::from_str(&self.index.load_metas().ok()?.payload?).ok()?;
+        let payload: Payload =
+            serde_json::from_str(&self.index.load_metas().ok()?.payload?).ok()?;
         fs::read(self.data.join(payload.vectors?)).ok()
     }
 

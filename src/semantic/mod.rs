@@ -23,9 +23,9 @@ pub use vectors::Vectors;
 
 use crate::ingest::{Embed, Event};
 use crate::schema::{self, Fields};
-use crate::store::{Manifest, Target};
 use crate::search::{Contribution, Engine, Results, SearchOptions};
 use crate::snippet::Highlighter;
+use crate::store::{Manifest, Target};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SemanticError {
@@ -43,7 +43,9 @@ pub enum SemanticError {
         stored: String,
         found: String,
     },
-    #[error("the index's vectors file {0} is damaged; run `lectern ingest --embed` to write it again")]
+    #[error(
+        "the index's vectors file {0} is damaged; run `lectern ingest --embed` to write it again"
+    )]
     Damaged(String),
     #[error("{0}")]
     Search(#[from] tantivy::TantivyError),
@@ -327,7 +329,8 @@ impl Dense {
         model_dir: Option<&Path>,
         fusion: Fusion,
     ) -> Result<Dense, SemanticError> {
-        let vectors = Vectors::from_bytes(bytes).ok_or_else(|| SemanticError::Damaged(name.into()))?;
+        let vectors =
+            Vectors::from_bytes(bytes).ok_or_else(|| SemanticError::Damaged(name.into()))?;
         let dir = model_dir.unwrap_or(Path::new(&vectors.model_dir));
         let model = Model::load(dir, EncodeOptions::default())?;
         if model.id != vectors.model_id || model.dims != vectors.dims {

@@ -111,7 +111,9 @@ impl Model {
         let tokenizer_bytes = read("tokenizer.json")?;
         let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
             .map_err(|e| err(format!("tokenizer.json: {e}")))?;
-        tokenizer.with_truncation(None).map_err(|e| err(e.to_string()))?;
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| err(e.to_string()))?;
         tokenizer.with_padding(None);
         let weights = read("model.safetensors")?;
         let id = format!(
@@ -133,7 +135,8 @@ impl Model {
                     (false, true) => Pooling::Cls,
                     _ => {
                         return Err(err(
-                            "1_Pooling/config.json asks for a pooling other than mean or CLS".into(),
+                            "1_Pooling/config.json asks for a pooling other than mean or CLS"
+                                .into(),
                         ));
                     }
                 }
@@ -158,10 +161,7 @@ impl Model {
             cls,
             sep,
             pad,
-            options: EncodeOptions {
-                max_len,
-                ..options
-            },
+            options: EncodeOptions { max_len, ..options },
         })
     }
 

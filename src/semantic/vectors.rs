@@ -210,7 +210,10 @@ mod tests {
         let v = sample();
         let back = Vectors::from_bytes(&v.to_bytes()).unwrap();
         assert_eq!(back.ids().collect::<Vec<_>>(), v.ids().collect::<Vec<_>>());
-        assert_eq!((back.dims, &back.model_id, &back.model_dir), (3, &v.model_id, &v.model_dir));
+        assert_eq!(
+            (back.dims, &back.model_id, &back.model_dir),
+            (3, &v.model_id, &v.model_dir)
+        );
         for i in 0..v.len() {
             for (a, b) in back.vector(i).iter().zip(v.vector(i)) {
                 assert!((a - b).abs() < 1e-3, "{a} {b}");
