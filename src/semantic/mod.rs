@@ -212,8 +212,9 @@ pub fn embedding(embed: Embed, target: &Target) -> bool {
 }
 
 impl EncodeOptions {
-    /// The defaults, with `LECTERN_EMBED_MAX_LEN`, `LECTERN_EMBED_BATCH` and
-    /// `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for experiments (BENCHMARKS.md).
+    /// The defaults, with `LECTERN_EMBED_MAX_LEN`, `LECTERN_EMBED_BATCH`,
+    /// `LECTERN_EMBED_WINDOWS` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
+    /// experiments (BENCHMARKS.md).
     pub fn from_env() -> EncodeOptions {
         let var = |name: &str| std::env::var(name).ok();
         let mut o = EncodeOptions::default();
@@ -222,6 +223,9 @@ impl EncodeOptions {
         }
         if let Some(n) = var("LECTERN_EMBED_BATCH").and_then(|v| v.parse().ok()) {
             o.batch = n;
+        }
+        if let Some(n) = var("LECTERN_EMBED_WINDOWS").and_then(|v| v.parse().ok()) {
+            o.windows = n;
         }
         match var("LECTERN_EMBED_DTYPE").as_deref() {
             Some("f16") => o.dtype = candle_core::DType::F16,

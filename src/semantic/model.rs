@@ -49,6 +49,8 @@ pub struct EncodeOptions {
     pub batch: usize,
     /// F32, or F16 weights and activations.
     pub dtype: DType,
+    /// Windows read per text (0: all; 1: the text cut at `max_len` tokens).
+    pub windows: usize,
 }
 
 impl Default for EncodeOptions {
@@ -57,6 +59,7 @@ impl Default for EncodeOptions {
             max_len: DEFAULT_MAX_LEN,
             batch: DEFAULT_BATCH,
             dtype: DType::F32,
+            windows: 0,
         }
     }
 }
@@ -116,12 +119,12 @@ impl Model {
             .map_err(|e| err(e.to_string()))?;
         tokenizer.with_padding(None);
         let weights = read("model.safetensors")?;
-        let id = format!(
-            "{:016x}",
-            xxhash_rust::xxh3::xxh3_64(
-                &[&config_bytes[..], &tokenizer_bytes[..], &weights[..]].concat()
-            )
-        );
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for part in [&config_bytes, &tokenizer_bytes, &weights] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        let id = format!("{:016x}", hasher.digest());
         let vb = VarBuilder::from_buffered_safetensors(weights, options.dtype, &Device::Cpu)
             .map_err(|e| err(format!("model.safetensors: {e}")))?;
         let bert =
@@ -194,7 +197,11 @@ impl Model {
             let chunks: Vec<&[u32]> = if ids.is_empty() {
                 vec![&[][..]]
             } else {
-                ids.chunks(room).collect()
+                let all = ids.chunks(room);
+                match self.options.windows {
+                    0 => all.collect(),
+                    n => all.take(n).collect(),
+                }
             };
             for chunk in chunks {
                 let mut w = Vec::with_capacity(chunk.len() + 2);
