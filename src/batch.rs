@@ -1,5 +1,10 @@
-//! Batch search input: one query per line, `ID<TAB>QUERY` or just `QUERY` (the id is
-//! then the line number), as in TREC topic files such as `queries.tsv`.
+//! Batch search: one query per line, `ID<TAB>QUERY` or just `QUERY` (the id is
+//! then the line number), as in TREC topic files such as `queries.tsv`; and the
+//! loop that runs such queries in parallel and hands back results in input order.
+
+use rayon::prelude::*;
+
+use crate::search::{Results, SearchOptions};
 
 /// One query of a batch.
 #[derive(Clone, Debug, PartialEq)]
@@ -10,9 +15,20 @@ pub struct BatchQuery {
     pub text: String,
 }
 
+/// A line of batch input that is not a query.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("query id {0:?} is empty or has spaces")]
+    BadId(String),
+    #[error("query {0} has no text")]
+    NoText(String),
+}
+
 /// Parses batch input. Blank lines are skipped; a line with an id but no query text
-/// is reported as (line number, problem) and left out.
-pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, String)>) {
+/// is reported as (line number, problem) and left out. A UTF-8 byte order mark at
+/// the start is not part of the first id.
+pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, Problem)>) {
+    let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     let mut queries = Vec::new();
     let mut problems = Vec::new();
     for (i, raw) in input.lines().enumerate() {
@@ -26,14 +42,37 @@ pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, String)>) {
             None => (line.to_string(), raw.trim().to_string()),
         };
         if id.is_empty() || id.contains(char::is_whitespace) {
-            problems.push((line, format!("query id {id:?} is empty or has spaces")));
+            problems.push((line, Problem::BadId(id)));
         } else if text.is_empty() {
-            problems.push((line, format!("query {id} has no text")));
+            problems.push((line, Problem::NoText(id)));
         } else {
             queries.push(BatchQuery { line, id, text });
         }
     }
     (queries, problems)
+}
+
+/// Queries searched in parallel at a time; results of one chunk are handed on in
+/// input order before the next chunk starts, so memory stays bounded.
+const CHUNK: usize = 256;
+
+/// Runs every query on `pool`, calling `each` with each query and its outcome in
+/// input order. Stops at the first error `each` returns (a closed output).
+pub fn search_all<E, S: Send>(
+    search: impl Fn(&str, &SearchOptions) -> Result<Results, S> + Sync,
+    queries: &[BatchQuery],
+    options: &SearchOptions,
+    pool: &rayon::ThreadPool,
+    mut each: impl FnMut(&BatchQuery, Result<Results, S>) -> Result<(), E>,
+) -> Result<(), E> {
+    for chunk in queries.chunks(CHUNK) {
+        let results: Vec<Result<Results, S>> =
+            pool.install(|| chunk.par_iter().map(|q| search(&q.text, options)).collect());
+        for (query, result) in chunk.iter().zip(results) {
+            each(query, result)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -48,6 +87,20 @@ mod tests {
             .map(|q| (q.line, q.id.as_str(), q.text.as_str()))
             .collect();
         assert_eq!(got, [(1, "q1", "liver cancer"), (3, "3", "CEA levels")]);
-        assert_eq!(problems.iter().map(|p| p.0).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(
+            problems,
+            [
+                (4, Problem::NoText("q3".into())),
+                (5, Problem::BadId(String::new()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_id() {
+        let (queries, problems) = parse("\u{feff}q1\tgout\r\nq2\tasthma\r\n");
+        assert!(problems.is_empty());
+        assert_eq!(queries[0].id, "q1");
+        assert_eq!(queries[1].text, "asthma");
     }
 }

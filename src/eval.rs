@@ -23,57 +23,75 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::output::decode_id;
+
 /// qrels: query id → passage id → grade.
 pub type Qrels = BTreeMap<String, HashMap<String, i32>>;
 
 /// A run: query id → passage ids in rank order.
 pub type Run = BTreeMap<String, Vec<String>>;
 
-pub fn parse_qrels(text: &str) -> Result<Qrels, String> {
+/// A line of a qrels or run file that cannot be read.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    #[error("qrels line {0}: expected 4 columns (QID 0 DOC GRADE)")]
+    QrelsColumns(usize),
+    #[error("qrels line {line}: grade {grade:?} is not an integer")]
+    Grade { line: usize, grade: String },
+    #[error("run line {0}: expected 6 columns (QID Q0 DOC RANK SCORE TAG)")]
+    RunColumns(usize),
+    #[error("run line {line}: score {score:?} is not a number")]
+    Score { line: usize, score: String },
+}
+
+/// The lines of a qrels or run file, without a UTF-8 byte order mark.
+fn lines(text: &str) -> std::str::Lines<'_> {
+    text.strip_prefix('\u{feff}').unwrap_or(text).lines()
+}
+
+/// Parses TREC qrels (`QID 0 DOC GRADE`). Passage ids are percent-decoded, as
+/// lectern writes them in TREC output ([`crate::output::encode_id`]).
+pub fn parse_qrels(text: &str) -> Result<Qrels, ParseError> {
     let mut qrels = Qrels::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in lines(text).enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields.is_empty() {
             continue;
         }
         let [qid, _, doc, grade] = fields[..] else {
-            return Err(format!(
-                "qrels line {}: expected 4 columns (QID 0 DOC GRADE)",
-                n + 1
-            ));
+            return Err(ParseError::QrelsColumns(n + 1));
         };
-        let grade: i32 = grade
-            .parse()
-            .map_err(|_| format!("qrels line {}: grade {grade:?} is not an integer", n + 1))?;
+        let grade: i32 = grade.parse().map_err(|_| ParseError::Grade {
+            line: n + 1,
+            grade: grade.to_string(),
+        })?;
         qrels
             .entry(qid.to_string())
             .or_default()
-            .insert(doc.to_string(), grade);
+            .insert(decode_id(doc).into_owned(), grade);
     }
     Ok(qrels)
 }
 
-/// Parses a TREC run (`QID Q0 DOC RANK SCORE TAG`).
-pub fn parse_run(text: &str) -> Result<Run, String> {
+/// Parses a TREC run (`QID Q0 DOC RANK SCORE TAG`); passage ids are percent-decoded.
+pub fn parse_run(text: &str) -> Result<Run, ParseError> {
     let mut scored: BTreeMap<String, Vec<(f64, String)>> = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in lines(text).enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields.is_empty() {
             continue;
         }
         let [qid, _, doc, _, score, ..] = fields[..] else {
-            return Err(format!(
-                "run line {}: expected 6 columns (QID Q0 DOC RANK SCORE TAG)",
-                n + 1
-            ));
+            return Err(ParseError::RunColumns(n + 1));
         };
-        let score: f64 = score
-            .parse()
-            .map_err(|_| format!("run line {}: score {score:?} is not a number", n + 1))?;
+        let score: f64 = score.parse().map_err(|_| ParseError::Score {
+            line: n + 1,
+            score: score.to_string(),
+        })?;
         scored
             .entry(qid.to_string())
             .or_default()
-            .push((score, doc.to_string()));
+            .push((score, decode_id(doc).into_owned()));
     }
     Ok(scored
         .into_iter()
@@ -195,7 +213,7 @@ pub fn evaluate(run: &Run, qrels: &Qrels, per_query: bool) -> Evaluation {
 }
 
 /// What a run's ids and the judgements are compared as.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Level {
     /// Passage ids as they are (`path#anchor`).
     #[default]
@@ -353,5 +371,14 @@ mod tests {
         assert_eq!(run["q"], ["b", "c", "a"]);
         assert!(parse_run("q Q0 a").is_err());
         assert!(parse_qrels("q 0 a x").is_err());
+    }
+
+    #[test]
+    fn byte_order_mark_and_encoded_ids() {
+        let qrels = parse_qrels("\u{feff}q1 0 other%20file.md#intro 1\n").unwrap();
+        assert!(qrels["q1"].contains_key("other file.md#intro"));
+        let run = parse_run("\u{feff}q1 Q0 other%20file.md#intro 1 1.0 t\n").unwrap();
+        assert_eq!(run["q1"], ["other file.md#intro"]);
+        assert!(close(evaluate(&run, &qrels, false).mean.mrr_at_10, 1.0));
     }
 }

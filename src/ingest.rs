@@ -6,7 +6,7 @@
 //! rest is left alone. One commit at the end makes the whole ingest visible at once
 //! (see [`crate::store`] for why an interrupted ingest loses nothing).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
@@ -14,7 +14,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use crate::extract::{self, Article, ExtractError};
+use crate::boilerplate;
+use crate::extract::{self, Article, ExtractError, Skip};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
 use crate::store::{self, FileRecord, Manifest, StoreError};
@@ -25,6 +26,11 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Writer memory budget per indexing thread.
 pub const WRITER_BYTES_PER_THREAD: usize = 48 * 1024 * 1024;
+
+/// Article text (bytes) of one site held before its boilerplate is final; beyond
+/// it the held articles are written with the boilerplate of the pages read so far
+/// and re-read at the end of the site only if a line they hold changed status.
+const HOLD_BYTES: usize = 32 << 20;
 
 /// Files extracted per parallel batch between hand-offs to the writer.
 const BATCH: usize = 128;
@@ -94,6 +100,10 @@ pub struct IngestReport {
     pub failed: usize,
     /// Files with an extension lectern does not read.
     pub unsupported: usize,
+    /// Pages that ask not to be indexed (robots `noindex`) and redirect stubs,
+    /// among the files read by this ingest.
+    pub noindex: usize,
+    pub redirects: usize,
     /// Articles and passages in the index after this ingest.
     pub articles: u64,
     pub passages: u64,
@@ -140,6 +150,8 @@ enum Outcome {
     Unreadable(String),
     /// Read but unusable: the previous passages, if any, are removed.
     Rejected(ExtractError),
+    /// A page not meant for indexing: recorded with no passages, not a failure.
+    Excluded(Skip, FileRecord),
 }
 
 /// Bytes of index written per byte of source read, for the estimate of a disk-full
@@ -150,6 +162,15 @@ const INDEX_BYTES_PER_SOURCE_BYTE: u64 = 2;
 pub fn ingest(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
+) -> Result<IngestReport, IngestError> {
+    ingest_holding(options, on_event, HOLD_BYTES)
+}
+
+/// [`ingest`] holding at most `hold_bytes` of a site's article text at a time.
+fn ingest_holding(
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(Event),
+    hold_bytes: usize,
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
@@ -201,32 +222,66 @@ pub fn ingest(
         fresh: Vec::new(),
         #[cfg(feature = "semantic")]
         embedding: crate::semantic::embedding(options.embed, &target),
+        #[cfg(feature = "semantic")]
+        embedded: HashSet::new(),
+        pending: Vec::new(),
+        pending_bytes: 0,
+        provisional: Vec::new(),
     };
     let applied = (|| {
+        work.remove_vanished(&walked, options.corpus);
+        // Site boilerplate (see [`boilerplate`]) depends on every page of a site, so
+        // the changed files of one site are extracted before any of them is written;
+        // sites are done one after the other. A site whose boilerplate changed
+        // (pages added, changed or removed) also re-reads its unchanged pages that
+        // hold a line whose status flipped: the index is the one a full rebuild of
+        // the same files would make.
+        let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+        let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = work
+            .previous
+            .files
+            .keys()
+            .filter(|rel| !seen.contains(rel.as_str()))
+            .map(|rel| (boilerplate::site_of(rel), Vec::new()))
+            .collect();
+        for file in &todo {
+            by_site
+                .entry(boilerplate::site_of(&file.rel))
+                .or_default()
+                .push(*file);
+        }
+        let files_by_rel: HashMap<&str, &SourceFile> =
+            walked.files.iter().map(|f| (f.rel.as_str(), f)).collect();
         let total = todo.len();
         let mut done = 0;
-        for batch in todo.chunks(BATCH) {
-            check_cancel(options)?;
-            let outcomes: Vec<Outcome> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|file| {
-                        process(
-                            file,
-                            work.previous.files.get(&file.rel),
-                            options.max_file_bytes,
-                        )
-                    })
-                    .collect()
-            });
-            for (file, outcome) in batch.iter().zip(outcomes) {
-                work.apply(file, outcome, on_event)
-                    .map_err(|e| target.error(e, needed))?;
+        for (site, site_todo) in by_site {
+            for batch in site_todo.chunks(BATCH) {
+                check_cancel(options)?;
+                let outcomes: Vec<Outcome> = pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|file| {
+                            process(
+                                file,
+                                work.previous.files.get(&file.rel),
+                                options.max_file_bytes,
+                            )
+                        })
+                        .collect()
+                });
+                for (file, outcome) in batch.iter().zip(outcomes) {
+                    work.apply(file, outcome, on_event);
+                }
+                if work.pending_bytes > hold_bytes {
+                    work.flush_provisional(site)
+                        .map_err(|e| target.error(e, needed))?;
+                }
+                done += batch.len();
+                on_event(Event::Progress { done, total });
             }
-            done += batch.len();
-            on_event(Event::Progress { done, total });
+            work.write_site(site, &files_by_rel, options.max_file_bytes, on_event)
+                .map_err(|e| target.error(e, needed))?;
         }
-        work.remove_vanished(&walked, options.corpus);
         if let Some(path) = options.synonyms {
             let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
                 path: path.display().to_string(),
@@ -350,15 +405,21 @@ struct Work<'a> {
     fresh: Vec<crate::semantic::Passage>,
     #[cfg(feature = "semantic")]
     embedding: bool,
+    /// Files whose passages are in `fresh`.
+    #[cfg(feature = "semantic")]
+    embedded: HashSet<String>,
+    /// Articles of the current site read by this ingest, written once the site's
+    /// boilerplate is known ([`Work::write_site`]).
+    pending: Vec<(String, Article)>,
+    /// Text bytes of `pending`.
+    pending_bytes: usize,
+    /// Files of the current site written before its boilerplate was final, with
+    /// the boilerplate keys they were written without.
+    provisional: Vec<(HashSet<u32>, Vec<String>)>,
 }
 
 impl Work<'_> {
-    fn apply(
-        &mut self,
-        file: &SourceFile,
-        outcome: Outcome,
-        on_event: &mut dyn FnMut(Event),
-    ) -> tantivy::Result<()> {
+    fn apply(&mut self, file: &SourceFile, outcome: Outcome, on_event: &mut dyn FnMut(Event)) {
         let old = self.previous.files.get(&file.rel);
         match outcome {
             Outcome::Same(record) => {
@@ -385,24 +446,24 @@ impl Work<'_> {
                 }
                 // Always: a lost or stale manifest must never duplicate passages.
                 self.delete_article(&file.rel);
+                // Before boilerplate removal; set again when written.
                 record.passages = article.sections.len() as u64;
-                #[cfg(feature = "semantic")]
-                if self.embedding {
-                    for section in &article.sections {
-                        self.fresh.push(crate::semantic::Passage::new(
-                            &file.rel,
-                            format!("{}#{}", file.rel, section.anchor),
-                            &article.title,
-                            &section.heading.join(schema::HEADING_SEPARATOR),
-                            &section.text,
-                        ));
-                    }
+                self.manifest.files.insert(file.rel.clone(), record);
+                self.pending_bytes += article.sections.iter().map(|s| s.text.len()).sum::<usize>();
+                self.pending.push((file.rel.clone(), article));
+                self.changed = true;
+            }
+            Outcome::Excluded(skip, record) => {
+                match skip {
+                    Skip::NoIndex => self.report.noindex += 1,
+                    Skip::Redirect => self.report.redirects += 1,
                 }
-                for doc in documents(self.fields, &file.rel, &article) {
-                    self.writer.add_document(doc)?;
+                self.report.bytes_read += file.size;
+                if old.is_some_and(|o| o.passages > 0) {
+                    self.delete_article(&file.rel);
+                    self.changed = true;
                 }
                 self.manifest.files.insert(file.rel.clone(), record);
-                self.changed = true;
             }
             Outcome::Unreadable(message) => {
                 self.report.failed += 1;
@@ -430,6 +491,109 @@ impl Work<'_> {
                 }
             }
         }
+    }
+
+    /// Writes the pending articles with the boilerplate of the site's pages read so
+    /// far, remembering which keys they were written without.
+    fn flush_provisional(&mut self, site: &str) -> tantivy::Result<()> {
+        let lines = boilerplate::of_site(&self.manifest.files, site);
+        let rels = self.write_pending(&lines)?;
+        self.provisional.push((lines, rels));
+        Ok(())
+    }
+
+    /// Writes the pending articles without the lines whose keys are in `lines`.
+    fn write_pending(&mut self, lines: &HashSet<u32>) -> tantivy::Result<Vec<String>> {
+        let mut written = Vec::with_capacity(self.pending.len());
+        for (rel, mut article) in std::mem::take(&mut self.pending) {
+            article.remove_lines(lines);
+            if let Some(record) = self.manifest.files.get_mut(&rel) {
+                record.passages = article.sections.len() as u64;
+            }
+            #[cfg(feature = "semantic")]
+            if self.embedding {
+                // Written again (its site's boilerplate changed): the last one counts.
+                if !self.embedded.insert(rel.clone()) {
+                    self.fresh.retain(|p| p.path != rel);
+                }
+                for section in &article.sections {
+                    self.fresh.push(crate::semantic::Passage::new(
+                        &rel,
+                        format!("{rel}#{}", section.anchor),
+                        &article.title,
+                        &section.heading.join(schema::HEADING_SEPARATOR),
+                        &section.text,
+                    ));
+                }
+            }
+            for doc in documents(self.fields, &rel, &article) {
+                self.writer.add_document(doc)?;
+            }
+            written.push(rel);
+        }
+        self.pending_bytes = 0;
+        Ok(written)
+    }
+
+    /// Writes the pending articles of `site` without its boilerplate lines, after
+    /// re-reading the site's pages written under another boilerplate (unchanged
+    /// pages, written by an earlier ingest; pages flushed early by this one) that
+    /// hold a line whose status differs.
+    fn write_site(
+        &mut self,
+        site: &str,
+        files_by_rel: &HashMap<&str, &SourceFile>,
+        max_bytes: u64,
+        on_event: &mut dyn FnMut(Event),
+    ) -> tantivy::Result<()> {
+        let new_lines = boilerplate::of_site(&self.manifest.files, site);
+        let holds = |record: Option<&FileRecord>, flipped: &HashSet<u32>| {
+            record.is_some_and(|r| boilerplate::decode(&r.lines).any(|k| flipped.contains(&k)))
+        };
+        let mut redo: Vec<String> = Vec::new();
+        let provisional = std::mem::take(&mut self.provisional);
+        let mut written_now: HashSet<&str> =
+            self.pending.iter().map(|(rel, _)| rel.as_str()).collect();
+        for (used, rels) in &provisional {
+            let flipped: HashSet<u32> = used.symmetric_difference(&new_lines).copied().collect();
+            for rel in rels {
+                written_now.insert(rel);
+                if !flipped.is_empty() && holds(self.manifest.files.get(rel), &flipped) {
+                    redo.push(rel.clone());
+                }
+            }
+        }
+        let old_lines = boilerplate::of_site(&self.previous.files, site);
+        let flipped: HashSet<u32> = new_lines
+            .symmetric_difference(&old_lines)
+            .copied()
+            .collect();
+        if !flipped.is_empty() {
+            redo.extend(
+                boilerplate::site_records(&self.manifest.files, site)
+                    .filter(|(rel, record)| {
+                        !written_now.contains(rel.as_str()) && holds(Some(record), &flipped)
+                    })
+                    .map(|(rel, _)| rel.clone()),
+            );
+        }
+        for rel in redo {
+            let Some(file) = files_by_rel.get(rel.as_str()) else {
+                continue;
+            };
+            match process(file, None, max_bytes) {
+                Outcome::Article { article, .. } => {
+                    self.delete_article(&rel);
+                    self.pending.push((rel, article));
+                    self.changed = true;
+                }
+                _ => on_event(Event::Warning {
+                    path: &rel,
+                    message: "could not be read again to apply the site's new boilerplate; its passages are kept",
+                }),
+            }
+        }
+        self.write_pending(&new_lines)?;
         Ok(())
     }
 
@@ -494,12 +658,14 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         hash,
         passages: 0,
         abbreviations: Vec::new(),
+        lines: String::new(),
     };
     if let Some(old) = old
         && old.hash == record.hash
     {
         record.passages = old.passages;
         record.abbreviations = old.abbreviations.clone();
+        record.lines = old.lines.clone();
         return Outcome::Same(record);
     }
     let stem = Path::new(&file.rel)
@@ -516,6 +682,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             pairs.sort();
             pairs.dedup();
             record.abbreviations = pairs;
+            record.lines = boilerplate::encode(&article.line_keys());
             let warning = match (warning, article.sections.is_empty()) {
                 (None, true) => Some("no text to index (empty or only boilerplate)".to_string()),
                 (w, _) => w,
@@ -526,6 +693,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
                 warning,
             }
         }
+        Err(ExtractError::Skipped(skip)) => Outcome::Excluded(skip, record),
         Err(e) => Outcome::Rejected(e),
     }
 }
@@ -542,6 +710,11 @@ fn documents<'a>(
         .map(move |(i, section)| {
             let mut doc = TantivyDocument::new();
             doc.add_text(fields.id, format!("{rel}#{}", section.anchor));
+            // Further ids that lead here (`show` finds the passage by any of them).
+            for alias in &section.aliases {
+                doc.add_text(fields.id, format!("{rel}#{alias}"));
+            }
+            doc.add_text(fields.lang, &article.lang);
             doc.add_text(fields.path, rel);
             doc.add_text(fields.title, &article.title);
             doc.add_text(
@@ -615,5 +788,55 @@ mod tests {
             process(&source(&path), Some(&record), 1 << 20),
             Outcome::Article { .. }
         ));
+    }
+
+    #[test]
+    fn a_site_flushed_early_ends_as_a_full_hold_would() {
+        // 140 pages of one site; the last 30 end with a widget line: 21 % of the
+        // site, boilerplate. The first batch (128 pages) holds it only 18 times
+        // (14 %), so pages flushed early are written with it and must be redone.
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        fs::create_dir_all(corpus.join("site")).unwrap();
+        for i in 0..140 {
+            let widget = if i >= 110 {
+                "\n\nRate this page: Yes No\n"
+            } else {
+                "\n"
+            };
+            fs::write(
+                corpus.join(format!("site/p{i:03}.txt")),
+                format!("Page {i}\n\nText of page number {i} here.{widget}"),
+            )
+            .unwrap();
+        }
+        let run = |hold: usize, index: &Path| {
+            let options = IngestOptions {
+                corpus: &corpus,
+                index_dir: index,
+                rebuild: false,
+                synonyms: None,
+                max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+                threads: 1,
+                wait: false,
+                cancel: None,
+            };
+            ingest_holding(&options, &mut |_| {}, hold).unwrap();
+            let engine =
+                crate::search::Engine::open(index, crate::search::RankParams::default()).unwrap();
+            (110..140)
+                .map(|i| {
+                    let id = format!("site/p{i:03}.txt#introduction");
+                    engine.passage(&id).unwrap().expect("a passage").text
+                })
+                .collect::<Vec<_>>()
+        };
+        let early = run(0, &dir.path().join("early"));
+        let held = run(usize::MAX, &dir.path().join("held"));
+        assert_eq!(early, held);
+        assert!(
+            held.iter().all(|t| !t.contains("Rate this page")),
+            "{held:?}"
+        );
     }
 }

@@ -1,14 +1,18 @@
 //! lectern: full-text passage search over a folder of articles.
 //!
 //! Data flows one way, one module per step:
-//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections) →
+//! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
+//! the [`boilerplate`] lines of their site) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms) → [`search`] (ranked passages) →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
-//! scores runs against relevance judgements.
+//! scores runs against relevance judgements;
+//! [`stats`] and [`export`] read an index back (figures, every passage as JSON).
 
 pub mod batch;
+pub mod boilerplate;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod ingest;
 pub mod lexicon;
@@ -19,5 +23,6 @@ pub mod search;
 #[cfg(feature = "semantic")]
 pub mod semantic;
 pub mod snippet;
+pub mod stats;
 pub mod store;
 pub mod walk;

@@ -1,6 +1,6 @@
-//! The `lectern` command: parses arguments, calls the library, prints, and maps
-//! outcomes to exit codes (0 = success / something matched, 1 = nothing matched or
-//! some files skipped, 2 = error).
+//! The `lectern` command: parses arguments, calls the library, hands results to
+//! the renderers of `lectern::output`, and maps outcomes to exit codes (0 = success /
+//! something matched, 1 = nothing matched or some files skipped, 2 = error).
 
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -10,37 +10,31 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
-use rayon::prelude::*;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::flag;
 
+use lectern::export::{self, ExportFormat};
+use lectern::extract::EXTRACTOR_VERSION;
 use lectern::ingest::{self, Event, IngestOptions, IngestReport};
-use lectern::output::{self, Format, Style};
+use lectern::output::{self, Format, Style, printable};
+use lectern::schema::SCHEMA_VERSION;
 use lectern::search::{Engine, RankParams, Results, SearchOptions};
-use lectern::store::{self, StoreError};
-use lectern::{batch, eval, schema};
-
-// Messages on stderr never panic: with stderr closed (`lectern ingest 2>&1 | head -2`)
-// a message is lost, not the ingest. These shadow the standard macros in this file.
-macro_rules! eprintln {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(io::stderr(), $($arg)*);
-    }};
-}
-macro_rules! eprint {
-    ($($arg:tt)*) => {{
-        let _ = write!(io::stderr(), $($arg)*);
-    }};
-}
+use lectern::store::StoreError;
+use lectern::{batch, eval, stats};
 
 #[derive(Parser)]
 #[command(
     name = "lectern",
-    version,
-    about = "Full-text passage search over a folder of articles"
+    about = "Full-text passage search over a folder of articles",
+    after_help = "Exit status: 0 success (query: something matched), 1 nothing matched \
+                  (ingest: some files skipped), 2 error."
 )]
 struct Cli {
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set;
+    /// CLICOLOR_FORCE=1 forces colour), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,21 +51,28 @@ enum Command {
     Stats(StatsArgs),
     /// Print one passage in full.
     Show(ShowArgs),
+    /// Write every passage with all its fields as JSON lines (for Quickwit,
+    /// Elasticsearch, OpenSearch; see docs/scale-out.md).
+    Export(ExportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man(ManArgs),
 }
 
 #[derive(clap::Args)]
 struct IngestArgs {
     /// Folder of articles.
-    #[arg(default_value = "corpus")]
+    #[arg(default_value = "corpus", value_hint = ValueHint::DirPath)]
     corpus: PathBuf,
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Re-index every file, ignoring what the last ingest recorded.
     #[arg(long)]
     rebuild: bool,
     /// Synonyms file: one group of equivalent terms per line, comma-separated.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     synonyms: Option<PathBuf>,
     /// Skip files larger than this many MB.
     #[arg(long, default_value_t = ingest::DEFAULT_MAX_FILE_BYTES >> 20, value_name = "MB")]
@@ -115,19 +116,19 @@ struct QueryArgs {
     /// The query (words, "phrases", +must, -not, field:term).
     query: Vec<String>,
     /// Index folder.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Corpus to build the index from when it does not exist yet.
-    #[arg(long, default_value = "corpus")]
+    #[arg(long, default_value = "corpus", value_hint = ValueHint::DirPath)]
     corpus: PathBuf,
     /// Hits per query.
     #[arg(short = 'n', long, default_value_t = 10)]
     limit: usize,
     /// Output format (default: human for one query, jsonl for --batch).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<FormatArg>,
     /// Read queries from FILE (`-` for stdin), one per line, `ID<TAB>QUERY` or `QUERY`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     batch: Option<PathBuf>,
     /// Threads for --batch (0 = all cores).
     #[arg(long, default_value_t = 0)]
@@ -138,6 +139,9 @@ struct QueryArgs {
     /// Skip snippets (faster).
     #[arg(long)]
     no_snippets: bool,
+    /// Only passages of articles in this language (`en`, `zh`…; see `lang` in JSON).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
@@ -152,20 +156,25 @@ struct QueryArgs {
 #[derive(clap::Args)]
 struct EvalArgs {
     /// TREC qrels file (`QID 0 PASSAGE_ID GRADE`).
-    #[arg(long)]
+    #[arg(long, value_hint = ValueHint::FilePath)]
     qrels: PathBuf,
     /// Score passages, or articles (an article ranks at its best passage; for
     /// document-level qrels such as BEIR's).
-    #[arg(long, value_enum, default_value_t = eval::Level::Passage)]
-    level: eval::Level,
+    #[arg(long, value_enum, default_value_t = LevelArg::Passage)]
+    level: LevelArg,
     /// TREC run file to score.
-    #[arg(long, conflicts_with = "queries", required_unless_present = "queries")]
+    #[arg(
+        long,
+        conflicts_with = "queries",
+        required_unless_present = "queries",
+        value_hint = ValueHint::FilePath
+    )]
     run: Option<PathBuf>,
     /// Queries file (`ID<TAB>QUERY`) to run against the index, then score.
-    #[arg(long)]
+    #[arg(long, value_hint = ValueHint::FilePath)]
     queries: Option<PathBuf>,
     /// Index folder (with --queries).
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Hits retrieved per query (with --queries).
     #[arg(short = 'n', long, default_value_t = 100)]
@@ -189,8 +198,10 @@ struct EvalArgs {
 
 #[derive(clap::Args)]
 struct StatsArgs {
-    #[arg(long, default_value = "index")]
+    /// Index folder.
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
+    /// Output: table (local time, absolute corpus path) or json (also Unix seconds).
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     format: TableOrJson,
 }
@@ -199,40 +210,170 @@ struct StatsArgs {
 struct ShowArgs {
     /// Passage id, `relative/path#anchor`.
     id: String,
-    #[arg(long, default_value = "index")]
+    /// Index folder.
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
+    /// Output: table or json.
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     format: TableOrJson,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// Index folder.
+    #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
+    index: PathBuf,
+    /// ndjson: one passage per line (Quickwit); bulk: an Elasticsearch/OpenSearch
+    /// `_bulk` body, the passage id as `_id`.
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Ndjson)]
+    format: ExportFormatArg,
+}
+
+#[derive(clap::Args)]
+struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+#[derive(clap::Args)]
+struct ManArgs {
+    /// Write lectern.1 and one page per command (lectern-query.1, …) into DIR
+    /// instead of printing lectern.1.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum TableOrJson {
     Table,
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The command line's names for [`Format`] (the library does not depend on clap).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// Readable text for a terminal.
+    Human,
+    /// One JSON document per query (pretty for one query).
+    Json,
+    /// One JSON object per line, one line per query.
+    Jsonl,
+    /// TREC run lines: `QID Q0 PASSAGE_ID RANK SCORE TAG` (whitespace, controls and
+    /// `%` in ids percent-encoded).
+    Trec,
+    /// Tab-separated: qid, rank, id, score, title, heading (ids encoded as for trec).
+    Tsv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Trec => Format::Trec,
+            FormatArg::Tsv => Format::Tsv,
+        }
+    }
+}
+
+/// The command line's names for [`eval::Level`].
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LevelArg {
+    /// Passage ids as they are (`path#anchor`).
+    Passage,
+    /// Articles: the part of each id before the first `#`.
+    Article,
+}
+
+impl From<LevelArg> for eval::Level {
+    fn from(level: LevelArg) -> eval::Level {
+        match level {
+            LevelArg::Passage => eval::Level::Passage,
+            LevelArg::Article => eval::Level::Article,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormatArg {
+    Ndjson,
+    Bulk,
+}
+
+/// `lectern --version`: the program and the index layout it reads and writes.
+fn version() -> String {
+    format!(
+        "{} (index schema {SCHEMA_VERSION}, extractor {EXTRACTOR_VERSION})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The clap command, with the version line (also used for completions and man pages).
+fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
     let outcome = match cli.command {
         Command::Ingest(args) => run_ingest(&args),
         Command::Query(args) => run_query(&args),
         Command::Eval(args) => run_eval(&args),
         Command::Stats(args) => run_stats(&args),
         Command::Show(args) => run_show(&args),
+        Command::Export(args) => run_export(&args),
+        Command::Completions(args) => run_completions(&args),
+        Command::Man(args) => run_man(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
-            eprintln!("lectern: {e:#}");
+            say(format_args!("{}", message(&e)));
             let signal = e.downcast_ref::<Interrupted>().map_or(2, |i| i.0);
             ExitCode::from(128 + signal as u8)
         }
         Err(e) => {
-            eprintln!("lectern: {e:#}");
+            say(format_args!("{}", message(&e)));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, each cause once: library errors often put
+/// their source in their own message, which anyhow's chain would print again
+/// ("No such file or directory (os error 2): No such file or directory (os error 2)").
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -242,8 +383,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn use_color() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// One `lectern: …` line on stderr, with control characters (from file names,
+/// documents, queries) made harmless. A closed or full stderr is ignored: the work
+/// (an ingest's commit, a query's output) matters more than its messages.
+fn say(message: std::fmt::Arguments) {
+    let line = format!("lectern: {}\n", printable(&message.to_string()));
+    let _ = io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// Progress shown in place on a terminal's stderr (`\r` + erase line); `None` clears it.
+fn progress(shown: bool, text: Option<&str>) {
+    if shown {
+        let _ = write!(io::stderr().lock(), "\r\x1b[2K{}", text.unwrap_or(""));
+    }
+}
+
+/// Whether stdout gets colours: `--color`, then `NO_COLOR` / `CLICOLOR_FORCE` and
+/// whether stdout is a terminal (anstream's rules, as in ripgrep and cargo).
+fn stdout_color() -> bool {
+    anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
 }
 
 // ---------------------------------------------------------------- ingest
@@ -272,40 +430,42 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
 
 /// Runs ingest, printing warnings, progress (on a terminal) and the summary on stderr.
 fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
-    let progress = io::stderr().is_terminal();
+    let shown = io::stderr().is_terminal();
     let mut last_draw = Instant::now();
     let mut embedding_since: Option<Instant> = None;
     let mut on_event = |event: Event| match event {
         Event::Progress { done, total } => {
-            if progress && (last_draw.elapsed().as_millis() > 100 || done == total) {
-                eprint!("\r\x1b[2Kingesting: {done}/{total} files");
+            if last_draw.elapsed().as_millis() > 100 || done == total {
+                progress(shown, Some(&format!("ingesting: {done}/{total} files")));
                 last_draw = Instant::now();
             }
         }
         Event::Embedding { done, total } => {
             let since = *embedding_since.get_or_insert_with(Instant::now);
-            if progress && (last_draw.elapsed().as_millis() > 250 || done == total) {
+            if last_draw.elapsed().as_millis() > 250 || done == total {
                 let seconds = since.elapsed().as_secs_f64();
                 let eta = seconds / done.max(1) as f64 * (total - done) as f64;
-                eprint!(
-                    "\r\x1b[2Kembedding: {done}/{total} windows, {:.0}/s, {:.0} s left",
-                    done as f64 / seconds.max(1e-3),
-                    eta
+                progress(
+                    shown,
+                    Some(&format!(
+                        "embedding: {done}/{total} windows, {:.0}/s, {eta:.0} s left",
+                        done as f64 / seconds.max(1e-3)
+                    )),
                 );
                 last_draw = Instant::now();
             }
         }
         Event::Warning { path, message } => {
-            clear_line(progress);
-            eprintln!("lectern: warning: {path}: {message}");
+            progress(shown, None);
+            say(format_args!("warning: {path}: {message}"));
         }
         Event::Skipped { path, message } => {
-            clear_line(progress);
-            eprintln!("lectern: skipped {path}: {message}");
+            progress(shown, None);
+            say(format_args!("skipped {path}: {message}"));
         }
         Event::Notice(message) => {
-            clear_line(progress);
-            eprintln!("lectern: {message}");
+            progress(shown, None);
+            say(format_args!("{message}"));
         }
     };
     // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
@@ -337,27 +497,19 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     }
     let report = match result {
         Err(ingest::IngestError::Cancelled) => {
-            clear_line(progress);
+            progress(shown, None);
             return Err(Interrupted(signal.load(Ordering::Relaxed) as i32).into());
         }
         other => other?,
     };
-    clear_line(progress);
-    let r = &report;
-    eprintln!(
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} failed; {:.1} MB read in {:.2} s",
-        r.articles,
-        r.passages,
-        options.index_dir.display(),
-        r.added,
-        r.updated,
-        r.removed,
-        r.unchanged,
-        r.unsupported,
-        r.failed,
-        r.bytes_read as f64 / 1e6,
-        r.seconds
-    );
+    progress(shown, None);
+    let mut summary = Vec::new();
+    output::ingest_summary(
+        &mut summary,
+        &report,
+        &options.index_dir.display().to_string(),
+    )?;
+    let _ = io::stderr().lock().write_all(&summary);
     Ok(report)
 }
 
@@ -377,12 +529,6 @@ impl std::fmt::Display for Interrupted {
 }
 
 impl std::error::Error for Interrupted {}
-
-fn clear_line(progress: bool) {
-    if progress {
-        eprint!("\r\x1b[2K");
-    }
-}
 
 // ---------------------------------------------------------------- query
 
@@ -464,11 +610,11 @@ fn searcher(engine: Engine, args: &SemanticArgs, params: &[String]) -> Result<Se
 fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engine> {
     match Engine::open(index, params.clone()) {
         Err(StoreError::Missing(_)) if corpus.is_dir() => {
-            eprintln!(
-                "lectern: no index at {}; building it from {} first",
+            say(format_args!(
+                "no index at {}; building it from {} first",
                 index.display(),
                 corpus.display()
-            );
+            ));
             ingest_with_messages(&IngestOptions {
                 corpus,
                 index_dir: index,
@@ -488,12 +634,23 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
 }
 
 fn pool(threads: usize) -> Result<rayon::ThreadPool> {
-    Ok(rayon::ThreadPoolBuilder::new()
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()?)
+        .build()
+        .context("cannot start the search threads")
 }
 
 fn run_query(args: &QueryArgs) -> Result<u8> {
+    let text = args.query.join(" ");
+    if args.batch.is_none() && text.trim().is_empty() {
+        bail!(
+            "no query given: `lectern query WORDS…` searches for WORDS, \
+             `lectern query --batch FILE` runs a file of queries"
+        );
+    }
+    if args.batch.is_some() && !args.query.is_empty() {
+        bail!("give either a query or --batch, not both");
+    }
     let engine = open_or_build(&args.index, &args.corpus, rank_params(&args.params)?)?;
     #[cfg(feature = "semantic")]
     let engine = searcher(engine, &args.semantic, &args.params)?;
@@ -503,91 +660,77 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         limit: args.limit,
         snippets: !args.no_snippets,
         explain: args.explain,
+        lang: args.lang.clone(),
         ..SearchOptions::default()
     };
     let style = Style {
-        color: use_color(),
+        color: stdout_color(),
         run_tag: args.run_tag.clone(),
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(io::stdout().lock());
 
     let Some(batch_path) = &args.batch else {
-        let text = args.query.join(" ");
-        if text.trim().is_empty() {
-            bail!("no query given: try `lectern query CEA` or `lectern query --batch FILE`");
-        }
+        let format = args.format.map_or(Format::Human, Format::from);
         let results = engine.search(&text, &options)?;
-        if !matches!(args.format, Some(Format::Json | Format::Jsonl)) {
+        if !matches!(format, Format::Json | Format::Jsonl) {
             for note in &results.notes {
-                eprintln!("lectern: {note}");
+                say(format_args!("{note}"));
             }
         }
-        output::render(
-            args.format.unwrap_or(Format::Human),
-            &mut out,
-            None,
-            &results,
-            &style,
-        )?;
+        output::render(format, &mut out, None, &results, &style)?;
         out.flush()?;
         return Ok(if results.hits.is_empty() { 1 } else { 0 });
     };
 
-    if !args.query.is_empty() {
-        bail!("give either a query or --batch, not both");
-    }
-    let input = read_input(batch_path)?;
-    let (queries, problems) = batch::parse(&input);
+    let (queries, problems) = batch::parse(&read_input(batch_path)?);
     for (line, problem) in &problems {
-        eprintln!("lectern: {}:{line}: {problem}", batch_path.display());
+        say(format_args!("{}:{line}: {problem}", batch_path.display()));
     }
-    let format = args.format.unwrap_or(Format::Jsonl);
-    let progress = io::stderr().is_terminal();
+    let format = args.format.map_or(Format::Jsonl, Format::from);
+    let shown = io::stderr().is_terminal();
     let started = Instant::now();
     let mut failed = problems.len();
-    let pool = pool(args.threads)?;
-    for chunk in queries.chunks(256) {
-        let results: Vec<Result<Results>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|q| engine.search(&q.text, &options))
-                .collect()
-        });
-        for (query, result) in chunk.iter().zip(results) {
+    let mut done = 0usize;
+    batch::search_all(
+        |text, options| engine.search(text, options),
+        &queries,
+        &options,
+        &pool(args.threads)?,
+        |query, result| -> io::Result<()> {
             match result {
                 Ok(results) => output::render(format, &mut out, Some(&query.id), &results, &style)?,
                 Err(e) => {
                     failed += 1;
-                    eprintln!(
-                        "lectern: {}:{}: query {}: {e}",
+                    progress(shown, None);
+                    say(format_args!(
+                        "{}:{}: query {}: {e}",
                         batch_path.display(),
                         query.line,
                         query.id
-                    );
+                    ));
                 }
             }
-        }
-        if progress {
-            let done = (chunk.as_ptr() as usize - queries.as_ptr() as usize)
-                / std::mem::size_of::<batch::BatchQuery>()
-                + chunk.len();
-            eprint!(
-                "\r\x1b[2K{done}/{} queries, {:.0} queries/s",
-                queries.len(),
-                done as f64 / started.elapsed().as_secs_f64()
-            );
-        }
-    }
-    clear_line(progress);
+            done += 1;
+            if done.is_multiple_of(256) || done == queries.len() {
+                let rate = done as f64 / started.elapsed().as_secs_f64();
+                let text = format!("{done}/{} queries, {rate:.0} queries/s", queries.len());
+                progress(shown, Some(&text));
+            }
+            Ok(())
+        },
+    )?;
+    progress(shown, None);
     out.flush()?;
     Ok(if failed > 0 { 2 } else { 0 })
 }
 
+/// The text of FILE, or of stdin for `-` (invalid UTF-8 replaced).
 fn read_input(path: &Path) -> Result<String> {
     let mut bytes = Vec::new();
     if path == Path::new("-") {
-        io::stdin().read_to_end(&mut bytes)?;
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
     } else {
         bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
@@ -597,15 +740,17 @@ fn read_input(path: &Path) -> Result<String> {
 // ---------------------------------------------------------------- eval
 
 fn run_eval(args: &EvalArgs) -> Result<u8> {
-    let qrels_text = read_input(&args.qrels)?;
-    let qrels = eval::parse_qrels(&qrels_text).map_err(anyhow::Error::msg)?;
+    let qrels = eval::parse_qrels(&read_input(&args.qrels)?)
+        .with_context(|| format!("cannot read qrels {}", args.qrels.display()))?;
+    let mut failed = 0;
     let run = if let Some(run_path) = &args.run {
-        eval::parse_run(&read_input(run_path)?).map_err(anyhow::Error::msg)?
+        eval::parse_run(&read_input(run_path)?)
+            .with_context(|| format!("cannot read run {}", run_path.display()))?
     } else {
         let queries_path = args
             .queries
             .as_ref()
-            .expect("clap requires --run or --queries");
+            .context("give --run RUN or --queries QUERIES")?;
         let engine = Engine::open(&args.index, rank_params(&args.params)?)?;
         #[cfg(feature = "semantic")]
         let engine = searcher(engine, &args.semantic, &args.params)?;
@@ -613,137 +758,122 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         let engine = searcher(engine)?;
         let (queries, problems) = batch::parse(&read_input(queries_path)?);
         for (line, problem) in &problems {
-            eprintln!("lectern: {}:{line}: {problem}", queries_path.display());
+            say(format_args!("{}:{line}: {problem}", queries_path.display()));
         }
+        failed += problems.len();
         let options = SearchOptions {
             limit: args.limit,
             snippets: false,
             ..SearchOptions::default()
         };
-        let ranked: Vec<(String, Vec<String>)> = pool(args.threads)?.install(|| {
-            queries
-                .par_iter()
-                .map(|q| {
-                    let ids = engine
-                        .search(&q.text, &options)
-                        .map(|r| r.hits.into_iter().map(|h| h.id).collect())
-                        .unwrap_or_default();
-                    (q.id.clone(), ids)
-                })
-                .collect()
-        });
-        ranked.into_iter().collect()
-    };
-    let evaluation = eval::evaluate_at(&run, &qrels, args.level, args.per_query);
-    let mut out = BufWriter::new(io::stdout().lock());
-    match args.format {
-        TableOrJson::Json => {
-            serde_json::to_writer_pretty(&mut out, &evaluation)?;
-            writeln!(out)?;
-        }
-        TableOrJson::Table => {
-            if args.per_query {
-                writeln!(out, "qid\tMRR@10\tnDCG@10\tR@100\tP@1")?;
-                for q in &evaluation.per_query {
-                    let m = &q.metrics;
-                    writeln!(
-                        out,
-                        "{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}",
-                        q.qid, m.mrr_at_10, m.ndcg_at_10, m.recall_at_100, m.p_at_1
-                    )?;
+        let mut run = eval::Run::new();
+        batch::search_all(
+            |text, options| engine.search(text, options),
+            &queries,
+            &options,
+            &pool(args.threads)?,
+            |query, result| -> Result<(), std::convert::Infallible> {
+                match result {
+                    Ok(results) => {
+                        let ids = results.hits.into_iter().map(|h| h.id).collect();
+                        run.insert(query.id.clone(), ids);
+                    }
+                    // Scored as retrieving nothing, and said: the exit status is 2.
+                    Err(e) => {
+                        failed += 1;
+                        say(format_args!(
+                            "{}:{}: query {}: {e}",
+                            queries_path.display(),
+                            query.line,
+                            query.id
+                        ));
+                    }
                 }
-                writeln!(out)?;
-            }
-            let m = &evaluation.mean;
-            writeln!(out, "queries     {}", evaluation.queries)?;
-            writeln!(out, "MRR@10      {:.4}", m.mrr_at_10)?;
-            writeln!(out, "nDCG@10     {:.4}", m.ndcg_at_10)?;
-            writeln!(out, "Recall@100  {:.4}", m.recall_at_100)?;
-            writeln!(out, "P@1         {:.4}", m.p_at_1)?;
-        }
-    }
+                Ok(())
+            },
+        )
+        .unwrap_or_else(|never| match never {});
+        run
+    };
+    let evaluation = eval::evaluate_at(&run, &qrels, args.level.into(), args.per_query);
+    let mut out = BufWriter::new(io::stdout().lock());
+    output::evaluation(&mut out, &evaluation, args.format == TableOrJson::Json)?;
     out.flush()?;
     if evaluation.without_relevant > 0 || evaluation.not_judged > 0 {
-        eprintln!(
-            "lectern: excluded {} judged queries without relevant passages; ignored {} run queries without judgements",
+        say(format_args!(
+            "excluded {} judged queries without relevant passages; ignored {} run queries without judgements",
             evaluation.without_relevant, evaluation.not_judged
-        );
+        ));
+    }
+    if failed > 0 {
+        say(format_args!(
+            "{failed} queries could not be read or run (see above); they count as retrieving nothing"
+        ));
+        return Ok(2);
     }
     Ok(0)
 }
 
-// ---------------------------------------------------------------- stats, show
+// ---------------------------------------------------------------- stats, show, export
 
 fn run_stats(args: &StatsArgs) -> Result<u8> {
-    // Payload, segments and lexicon of one commit.
-    let snapshot = store::snapshot(&args.index)?;
-    let store = &snapshot.store;
-    let payload = store.payload.clone().expect("a snapshot has a payload");
-    let searcher = snapshot.reader.searcher();
-    let fields = schema::Fields::from_schema(&store.index.schema())?;
-    let mut terms = 0u64;
-    for segment in searcher.segment_readers() {
-        for field in fields.text_fields() {
-            terms += segment.inverted_index(field)?.terms().num_terms() as u64;
-        }
-    }
-    let size = store.disk_bytes();
-    let stats = serde_json::json!({
-        "index": args.index.display().to_string(),
-        "corpus": payload.corpus,
-        "articles": payload.articles,
-        "passages": searcher.num_docs(),
-        "terms": terms,
-        "segments": searcher.segment_readers().len(),
-        "lexicon_groups": lectern::lexicon::Lexicon::parse(&snapshot.lexicon_text).len(),
-        "index_bytes": size,
-        "ingested_at": payload.ingested_at,
-        "lectern_version": env!("CARGO_PKG_VERSION"),
-        "built_by": payload.lectern_version,
-    });
-    let mut out = io::stdout().lock();
-    match args.format {
-        TableOrJson::Json => writeln!(out, "{}", serde_json::to_string_pretty(&stats)?)?,
-        TableOrJson::Table => {
-            for (key, value) in stats.as_object().expect("an object") {
-                let value = match value {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                writeln!(out, "{key:<16}{value}")?;
-            }
-        }
-    }
+    let stats = stats::collect(&args.index)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    output::stats(&mut out, &stats, args.format == TableOrJson::Json)?;
+    out.flush()?;
     Ok(0)
 }
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
     let Some(hit) = engine.passage(&args.id)? else {
-        eprintln!(
-            "lectern: no passage with id {:?} in {}",
+        say(format_args!(
+            "no passage with id {:?} in {}",
             args.id,
             args.index.display()
-        );
+        ));
         return Ok(1);
     };
-    let mut out = io::stdout().lock();
-    match args.format {
-        TableOrJson::Json => {
-            let v = serde_json::json!({
-                "id": hit.id, "path": hit.path, "title": hit.title, "heading": hit.heading,
-                "lines": [hit.lines.0, hit.lines.1], "text": hit.text,
-            });
-            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        }
-        TableOrJson::Table => {
-            writeln!(out, "{}", hit.title)?;
-            if !hit.heading.is_empty() {
-                writeln!(out, "{}", hit.heading)?;
-            }
-            writeln!(out, "{} (lines {}-{})\n", hit.id, hit.lines.0, hit.lines.1)?;
-            writeln!(out, "{}", hit.text)?;
-        }
+    let mut out = BufWriter::new(io::stdout().lock());
+    output::passage(&mut out, &hit, args.format == TableOrJson::Json)?;
+    out.flush()?;
+    Ok(0)
+}
+
+fn run_export(args: &ExportArgs) -> Result<u8> {
+    let format = match args.format {
+        ExportFormatArg::Ndjson => ExportFormat::Ndjson,
+        ExportFormatArg::Bulk => ExportFormat::Bulk,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let passages = export::export(&args.index, &mut out, format)?;
+    out.flush()?;
+    say(format_args!(
+        "exported {passages} passages from {}",
+        args.index.display()
+    ));
+    Ok(0)
+}
+
+// ---------------------------------------------------------------- completions, man
+
+fn run_completions(args: &CompletionsArgs) -> Result<u8> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    clap_complete::generate(args.shell, &mut command(), "lectern", &mut out);
+    out.flush()?;
+    Ok(0)
+}
+
+fn run_man(args: &ManArgs) -> Result<u8> {
+    let command = command();
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        clap_mangen::generate_to(command, dir)
+            .with_context(|| format!("cannot write manual pages into {}", dir.display()))?;
+        return Ok(0);
     }
+    let mut out = BufWriter::new(io::stdout().lock());
+    clap_mangen::Man::new(command).render(&mut out)?;
+    out.flush()?;
     Ok(0)
 }

@@ -1,16 +1,34 @@
-//! Rendering search results: one [`Format`] enum, one renderer per format. Renderers
-//! write to any `io::Write`; the caller decides where (stdout, a file, a test buffer).
+//! Everything lectern prints: one [`Format`] enum with one renderer per format for
+//! search results, and the renderers of `eval`, `stats`, `show` and the ingest
+//! summary. Renderers write to any `io::Write`; the caller decides where (stdout, a
+//! file, a test buffer) and whether colour is wanted.
+//!
+//! Two rules hold for every renderer:
+//! * Human-readable output never carries a control character from a document, a
+//!   file name or a query to the terminal ([`printable`]): titles, bodies and names
+//!   can hold ESC sequences (an OSC 52 clipboard write, a screen clear) that would
+//!   otherwise be executed by the terminal.
+//! * Passage ids in line-based machine formats (TREC, TSV) are percent-encoded
+//!   where they hold whitespace, control characters or `%` ([`encode_id`]), so a
+//!   line always has its columns; `eval` decodes them ([`decode_id`]).
 //!
 //! Machine formats are stable and documented in README.md ("Output formats").
 
+use std::borrow::Cow;
+use std::fmt::Display;
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style as Paint};
 use serde::Serialize;
 
+use crate::eval::Evaluation;
+use crate::ingest::IngestReport;
 use crate::schema::HEADING_SEPARATOR;
 use crate::search::{Hit, Results};
+use crate::stats::IndexStats;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// Output format of search results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Readable text for a terminal.
     Human,
@@ -31,6 +49,126 @@ pub struct Style {
     pub run_tag: String,
 }
 
+const BOLD: Paint = Paint::new().bold();
+const DIM: Paint = Paint::new().dimmed();
+const GREEN: Paint = AnsiColor::Green.on_default();
+const HIGHLIGHT: Paint = AnsiColor::Red.on_default().bold();
+
+impl Style {
+    /// `text` in `paint` when colours are on, else as is.
+    fn paint<T: Display>(&self, paint: Paint, text: T) -> String {
+        if self.color {
+            format!("{paint}{text}{paint:#}")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+// ---------------------------------------------------------------- safe text
+
+/// True for characters a terminal may act on: C0 and C1 controls, DEL, and the
+/// Unicode bidirectional overrides and isolates (which reorder what is shown).
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` made safe for a terminal, on one line: whitespace controls (tab, newline,
+/// carriage return, …) become spaces, every other control character is shown
+/// escaped (`\x1b`, `\u{202e}`) instead of being sent to the terminal.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !is_unsafe(c) {
+            out.push(c);
+        } else if c.is_whitespace() {
+            out.push(' ');
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`printable`], but keeps line breaks (for a passage's full text).
+pub fn printable_lines(s: &str) -> String {
+    s.lines()
+        .map(|line| printable(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// True for the characters percent-encoded in ids of TREC and TSV output.
+fn needs_encoding(c: char) -> bool {
+    c == '%' || c.is_whitespace() || is_unsafe(c)
+}
+
+/// A passage id for a whitespace- or tab-separated line: `%`, whitespace and
+/// control characters are percent-encoded (UTF-8 bytes, `%20` for a space), so
+/// `other file.md#intro` is written `other%20file.md#intro`. [`decode_id`] undoes it.
+pub fn encode_id(id: &str) -> Cow<'_, str> {
+    if !id.chars().any(needs_encoding) {
+        return Cow::Borrowed(id);
+    }
+    let mut out = String::with_capacity(id.len() + 8);
+    let mut buf = [0u8; 4];
+    for c in id.chars() {
+        if needs_encoding(c) {
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Decodes the `%XX` sequences of an id read from a run or qrels file. A `%` not
+/// followed by two hex digits is kept as it is.
+pub fn decode_id(s: &str) -> Cow<'_, str> {
+    if !s.contains('%') {
+        return Cow::Borrowed(s);
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A title, heading or name for a TSV column: tabs and line breaks become spaces.
+fn tsv_field(s: &str) -> Cow<'_, str> {
+    if s.contains(['\t', '\n', '\r']) {
+        Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------- search results
+
 #[derive(Serialize)]
 struct JsonResults<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +187,7 @@ struct JsonHit<'a> {
     path: &'a str,
     title: &'a str,
     heading: &'a str,
+    lang: &'a str,
     lines: [u64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<&'a str>,
@@ -82,6 +221,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
         path: &hit.path,
         title: &hit.title,
         heading: &hit.heading,
+        lang: &hit.lang,
         lines: [hit.lines.0, hit.lines.1],
         snippet: hit.snippet.as_ref().map(|s| s.text.as_str()),
         highlights: hit
@@ -125,7 +265,10 @@ pub fn render(
                 writeln!(
                     out,
                     "{qid} Q0 {} {} {:.6} {}",
-                    hit.id, hit.rank, hit.score, style.run_tag
+                    encode_id(&hit.id),
+                    hit.rank,
+                    hit.score,
+                    style.run_tag
                 )?;
             }
             Ok(())
@@ -137,7 +280,7 @@ pub fn render(
                     out,
                     "{qid}\t{}\t{}\t{:.6}\t{}\t{}",
                     hit.rank,
-                    tsv_field(&hit.id),
+                    encode_id(&hit.id),
                     hit.score,
                     tsv_field(&hit.title),
                     tsv_field(&hit.heading)
@@ -148,93 +291,177 @@ pub fn render(
     }
 }
 
-fn tsv_field(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
-}
-
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const GREEN: &str = "\x1b[32m";
-const HIGHLIGHT: &str = "\x1b[1;31m";
-const RESET: &str = "\x1b[0m";
-
 fn human(
     out: &mut dyn Write,
     qid: Option<&str>,
     results: &Results,
     style: &Style,
 ) -> io::Result<()> {
-    let paint = |code: &'static str| if style.color { code } else { "" };
     if let Some(qid) = qid {
-        writeln!(
-            out,
-            "{}# {qid}: {}{}",
-            paint(BOLD),
-            results.query,
-            paint(RESET)
-        )?;
+        let head = format!("# {}: {}", printable(qid), printable(&results.query));
+        writeln!(out, "{}", style.paint(BOLD, head))?;
     }
     for hit in &results.hits {
         let place = if hit.heading.is_empty() {
-            hit.title.clone()
+            printable(&hit.title).into_owned()
         } else {
-            format!("{}{HEADING_SEPARATOR}{}", hit.title, hit.heading)
+            format!(
+                "{}{HEADING_SEPARATOR}{}",
+                printable(&hit.title),
+                printable(&hit.heading)
+            )
         };
+        let score = format!("{:>2}. {:>6.2}", hit.rank, hit.score);
         writeln!(
             out,
-            "{}{:>2}. {:>6.2}{}  {}{}{}",
-            paint(DIM),
-            hit.rank,
-            hit.score,
-            paint(RESET),
-            paint(BOLD),
-            place,
-            paint(RESET)
+            "{}  {}",
+            style.paint(DIM, score),
+            style.paint(BOLD, place)
         )?;
+        let lines = format!("lines {}-{}", hit.lines.0, hit.lines.1);
         writeln!(
             out,
-            "    {}{}{}  {}lines {}-{}{}",
-            paint(GREEN),
-            hit.id,
-            paint(RESET),
-            paint(DIM),
-            hit.lines.0,
-            hit.lines.1,
-            paint(RESET)
+            "    {}  {}",
+            style.paint(GREEN, printable(&hit.id)),
+            style.paint(DIM, lines)
         )?;
         if let Some(snippet) = &hit.snippet {
             let mut line = String::new();
             let mut at = 0;
             for range in &snippet.highlights {
-                if range.start < at || range.end > snippet.text.len() {
+                if range.start < at
+                    || range.end > snippet.text.len()
+                    || !snippet.text.is_char_boundary(range.start)
+                    || !snippet.text.is_char_boundary(range.end)
+                {
                     continue;
                 }
-                line.push_str(&snippet.text[at..range.start]);
-                line.push_str(paint(HIGHLIGHT));
-                line.push_str(&snippet.text[range.clone()]);
-                line.push_str(paint(RESET));
+                line.push_str(&printable(&snippet.text[at..range.start]));
+                let marked = printable(&snippet.text[range.clone()]);
+                line.push_str(&style.paint(HIGHLIGHT, marked));
                 at = range.end;
             }
-            line.push_str(&snippet.text[at..]);
+            line.push_str(&printable(&snippet.text[at..]));
             writeln!(out, "    {}", one_line(&line))?;
         }
         for c in &hit.explain {
-            writeln!(
-                out,
-                "      {}{:>8.3}  {}{}",
-                paint(DIM),
-                c.score,
-                c.what,
-                paint(RESET)
-            )?;
+            let text = format!("{:>8.3}  {}", c.score, printable(&c.what));
+            writeln!(out, "      {}", style.paint(DIM, text))?;
         }
         writeln!(out)?;
     }
     Ok(())
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+// ---------------------------------------------------------------- show
+
+/// One passage in full (`lectern show`), as readable text or as JSON.
+pub fn passage(out: &mut dyn Write, hit: &Hit, json: bool) -> io::Result<()> {
+    if json {
+        let v = serde_json::json!({
+            "id": hit.id, "path": hit.path, "title": hit.title, "heading": hit.heading,
+            "lines": [hit.lines.0, hit.lines.1], "text": hit.text,
+        });
+        serde_json::to_writer_pretty(&mut *out, &v)?;
+        return writeln!(out);
+    }
+    writeln!(out, "{}", printable(&hit.title))?;
+    if !hit.heading.is_empty() {
+        writeln!(out, "{}", printable(&hit.heading))?;
+    }
+    writeln!(
+        out,
+        "{} (lines {}-{})\n",
+        printable(&hit.id),
+        hit.lines.0,
+        hit.lines.1
+    )?;
+    writeln!(out, "{}", printable_lines(&hit.text))
+}
+
+// ---------------------------------------------------------------- eval
+
+/// The figures of `lectern eval`: a table (with one row per query when the
+/// evaluation kept them) or JSON.
+pub fn evaluation(out: &mut dyn Write, evaluation: &Evaluation, json: bool) -> io::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, evaluation)?;
+        return writeln!(out);
+    }
+    if !evaluation.per_query.is_empty() {
+        writeln!(out, "qid\tMRR@10\tnDCG@10\tR@100\tP@1")?;
+        for q in &evaluation.per_query {
+            let m = &q.metrics;
+            writeln!(
+                out,
+                "{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}",
+                printable(&q.qid),
+                m.mrr_at_10,
+                m.ndcg_at_10,
+                m.recall_at_100,
+                m.p_at_1
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let m = &evaluation.mean;
+    writeln!(out, "queries     {}", evaluation.queries)?;
+    writeln!(out, "MRR@10      {:.4}", m.mrr_at_10)?;
+    writeln!(out, "nDCG@10     {:.4}", m.ndcg_at_10)?;
+    writeln!(out, "Recall@100  {:.4}", m.recall_at_100)?;
+    writeln!(out, "P@1         {:.4}", m.p_at_1)
+}
+
+// ---------------------------------------------------------------- stats
+
+/// `lectern stats`: JSON keeps every recorded form (the corpus as given, Unix
+/// seconds); the table shows the absolute corpus path and the local time.
+pub fn stats(out: &mut dyn Write, stats: &IndexStats, json: bool) -> io::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, stats)?;
+        return writeln!(out);
+    }
+    let rows: [(&str, String); 12] = [
+        ("index", stats.index.clone()),
+        ("corpus", stats.corpus_path.clone()),
+        ("articles", stats.articles.to_string()),
+        ("passages", stats.passages.to_string()),
+        ("terms", stats.terms.to_string()),
+        ("segments", stats.segments.to_string()),
+        ("lexicon_groups", stats.lexicon_groups.to_string()),
+        ("index_bytes", stats.index_bytes.to_string()),
+        ("ingested_at", stats.ingested_at_local.clone()),
+        ("schema_version", stats.schema_version.to_string()),
+        ("lectern_version", stats.lectern_version.clone()),
+        ("built_by", stats.built_by.clone()),
+    ];
+    for (key, value) in rows {
+        writeln!(out, "{key:<16}{}", printable(&value))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- ingest
+
+/// The one-line summary an ingest ends with.
+pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} noindex, {} redirects, {} failed; {:.1} MB read in {:.2} s",
+        r.articles,
+        r.passages,
+        printable(index),
+        r.added,
+        r.updated,
+        r.removed,
+        r.unchanged,
+        r.unsupported,
+        r.noindex,
+        r.redirects,
+        r.failed,
+        r.bytes_read as f64 / 1e6,
+        r.seconds
+    )
 }
 
 #[cfg(test)]
@@ -252,6 +479,7 @@ mod tests {
                 path: "a.txt".into(),
                 title: "T".into(),
                 heading: "Exam".into(),
+                lang: "en".into(),
                 text: "The CEA test.".into(),
                 lines: (3, 5),
                 snippet: Some(Snippet {
@@ -264,32 +492,69 @@ mod tests {
         }
     }
 
-    fn render_to_string(format: Format, color: bool) -> String {
+    fn render_to_string(format: Format, color: bool, results: &Results) -> String {
         let mut buf = Vec::new();
         let style = Style {
             color,
             run_tag: "tag".into(),
         };
-        render(format, &mut buf, Some("q1"), &results(), &style).unwrap();
+        render(format, &mut buf, Some("q1"), results, &style).unwrap();
         String::from_utf8(buf).unwrap()
     }
 
     #[test]
     fn trec_and_tsv_lines() {
         assert_eq!(
-            render_to_string(Format::Trec, false),
+            render_to_string(Format::Trec, false, &results()),
             "q1 Q0 a.txt#exam 1 2.500000 tag\n"
         );
         assert_eq!(
-            render_to_string(Format::Tsv, false),
+            render_to_string(Format::Tsv, false, &results()),
             "q1\t1\ta.txt#exam\t2.500000\tT\tExam\n"
         );
     }
 
     #[test]
+    fn ids_with_spaces_tabs_and_newlines_keep_the_columns() {
+        let mut r = results();
+        r.hits[0].id = "other file.md#in\ttro\n100%".into();
+        r.hits[0].title = "A\ttitle\nsplit".into();
+        let trec = render_to_string(Format::Trec, false, &r);
+        assert_eq!(
+            trec,
+            "q1 Q0 other%20file.md#in%09tro%0A100%25 1 2.500000 tag\n"
+        );
+        let tsv = render_to_string(Format::Tsv, false, &r);
+        assert_eq!(tsv.lines().count(), 1);
+        assert_eq!(tsv.split('\t').count(), 6, "{tsv:?}");
+        assert_eq!(decode_id(trec.split(' ').nth(2).unwrap()), r.hits[0].id);
+    }
+
+    #[test]
+    fn id_encoding_round_trips() {
+        for id in [
+            "plain/a.md#x",
+            "a b.md#c",
+            "100%.md#x",
+            "%41.md",
+            "tab\there",
+            "nbsp\u{a0}and\u{2028}ls",
+            "ünï côdé.md#é",
+            "esc\u{1b}[31m",
+        ] {
+            let encoded = encode_id(id);
+            assert!(!encoded.contains(char::is_whitespace), "{encoded}");
+            assert_eq!(decode_id(&encoded), id);
+        }
+        assert_eq!(decode_id("50%"), "50%");
+        assert_eq!(decode_id("50%zz"), "50%zz");
+        assert_eq!(decode_id("%e2%80%a8"), "\u{2028}");
+    }
+
+    #[test]
     fn json_has_highlights_and_text() {
         let v: serde_json::Value =
-            serde_json::from_str(&render_to_string(Format::Jsonl, false)).unwrap();
+            serde_json::from_str(&render_to_string(Format::Jsonl, false, &results())).unwrap();
         assert_eq!(v["hits"][0]["highlights"][0], serde_json::json!([4, 7]));
         assert_eq!(v["hits"][0]["text"], "The CEA test.");
         assert_eq!(v["qid"], "q1");
@@ -297,7 +562,56 @@ mod tests {
 
     #[test]
     fn human_colours_only_when_asked() {
-        assert!(!render_to_string(Format::Human, false).contains('\x1b'));
-        assert!(render_to_string(Format::Human, true).contains("\x1b[1;31mCEA\x1b[0m"));
+        assert!(!render_to_string(Format::Human, false, &results()).contains('\x1b'));
+        let coloured = render_to_string(Format::Human, true, &results());
+        assert!(
+            coloured.contains(&format!("{HIGHLIGHT}CEA{HIGHLIGHT:#}")),
+            "{coloured:?}"
+        );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut r = results();
+        let evil = "x\u{1b}]52;c;aGVsbG8=\u{7}y\u{1b}[2J\u{9b}31m\u{202e}z";
+        r.query = evil.into();
+        r.hits[0].title = evil.into();
+        r.hits[0].heading = evil.into();
+        r.hits[0].id = evil.into();
+        r.hits[0].snippet = Some(Snippet {
+            text: format!("{evil} CEA {evil}"),
+            highlights: std::iter::once(evil.len() + 1..evil.len() + 4).collect(),
+        });
+        r.hits[0].text = format!("{evil}\nline two");
+        r.hits[0].explain = vec![crate::search::Contribution {
+            what: evil.into(),
+            score: 1.0,
+        }];
+        for color in [false, true] {
+            let text = render_to_string(Format::Human, color, &r);
+            let stripped = text
+                .replace(&HIGHLIGHT.render().to_string(), "")
+                .replace(&BOLD.render().to_string(), "")
+                .replace(&DIM.render().to_string(), "")
+                .replace(&GREEN.render().to_string(), "")
+                .replace(&anstyle::Reset.render().to_string(), "");
+            assert!(
+                !stripped.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']),
+                "{stripped:?}"
+            );
+            assert!(stripped.contains("\\x1b]52;c;aGVsbG8=\\x07y"), "{stripped}");
+            assert!(stripped.contains("\\u{202e}"), "{stripped}");
+        }
+        let mut buf = Vec::new();
+        passage(&mut buf, &r.hits[0], false).unwrap();
+        let shown = String::from_utf8(buf).unwrap();
+        assert!(!shown.contains(['\u{1b}', '\u{7}']), "{shown:?}");
+        assert!(shown.contains("\nline two"), "{shown:?}");
+    }
+
+    #[test]
+    fn printable_keeps_ordinary_text_borrowed() {
+        assert!(matches!(printable("Crème brûlée › ½"), Cow::Borrowed(_)));
+        assert_eq!(printable("a\tb\nc"), "a b c");
     }
 }

@@ -13,13 +13,13 @@ use tantivy::schema::{
 };
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{Index, TantivyDocument};
 
 /// Version of the schema and analyzer. Part of the index payload.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Name under which [`analyzer`] is registered in every opened index.
 pub const ANALYZER: &str = "lectern_en";
@@ -33,6 +33,7 @@ pub const ORDINAL: &str = "ordinal";
 pub const HEADING_CLASS: &str = "heading_class";
 pub const LINE_START: &str = "line_start";
 pub const LINE_END: &str = "line_end";
+pub const LANG: &str = "lang";
 
 /// Separator between the parts of a heading path, as stored and displayed.
 pub const HEADING_SEPARATOR: &str = " › ";
@@ -57,6 +58,8 @@ pub struct Fields {
     /// First and last line (1-based, inclusive) of the section in the source file.
     pub line_start: Field,
     pub line_end: Field,
+    /// The article's language (`en`, `zh`, `und`…), raw: `query --lang` filters on it.
+    pub lang: Field,
 }
 
 impl Fields {
@@ -71,6 +74,7 @@ impl Fields {
             heading_class: schema.get_field(HEADING_CLASS)?,
             line_start: schema.get_field(LINE_START)?,
             line_end: schema.get_field(LINE_END)?,
+            lang: schema.get_field(LANG)?,
         })
     }
 
@@ -102,19 +106,117 @@ pub fn build_schema() -> Schema {
     );
     builder.add_u64_field(LINE_START, number.clone());
     builder.add_u64_field(LINE_END, number);
+    builder.add_text_field(LANG, STRING | STORED);
     builder.build()
 }
 
-/// English analyzer used on index and query side alike: split on non-alphanumerics,
-/// drop tokens over 40 bytes, lower-case, fold accents to ASCII, Porter-stem.
+/// English analyzer used on index and query side alike: split on non-alphanumerics
+/// (runs of CJK characters into bigrams, [`WordTokenizer`]), drop tokens over 40
+/// bytes, lower-case, fold accents to ASCII, Porter-stem.
 /// Stop words are kept in the index (phrases need them) and dropped at query time.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(CachedStemmer)
         .build()
+}
+
+/// Characters of scripts written without spaces between words (Han, kana) and
+/// Hangul: a run of them is indexed as overlapping bigrams, the usual dictionary-free
+/// segmentation (Lucene's CJK analyzer does the same). As one token, a sentence of
+/// Chinese was a single term (or dropped as too long), so its passage looked short
+/// to BM25 and matched nothing.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF
+        | 0x3040..=0x30FF
+        | 0x3130..=0x318F
+        | 0x31F0..=0x31FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2FFFF)
+}
+
+/// tantivy's `SimpleTokenizer` (tokens are runs of alphanumeric characters), except
+/// that a run of CJK characters ([`is_cjk`]) yields its bigrams (a lone character
+/// yields itself).
+#[derive(Clone, Copy, Default)]
+pub struct WordTokenizer;
+
+pub struct WordStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// The previous character was CJK (so a run's last character is already in
+    /// the previous bigram).
+    after_cjk: bool,
+    token: Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        WordStream {
+            text,
+            chars: text.char_indices().peekable(),
+            after_cjk: false,
+            token: Token::default(),
+        }
+    }
+}
+
+impl WordStream<'_> {
+    fn emit(&mut self, from: usize, to: usize) -> bool {
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        while let Some((start, c)) = self.chars.next() {
+            if is_cjk(c) {
+                let after = std::mem::replace(&mut self.after_cjk, true);
+                match self.chars.peek() {
+                    Some(&(next, n)) if is_cjk(n) => {
+                        return self.emit(start, next + n.len_utf8());
+                    }
+                    _ if after => continue,
+                    _ => return self.emit(start, start + c.len_utf8()),
+                }
+            }
+            self.after_cjk = false;
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            while let Some(&(at, n)) = self.chars.peek() {
+                if !n.is_alphanumeric() || is_cjk(n) {
+                    break;
+                }
+                end = at + n.len_utf8();
+                self.chars.next();
+            }
+            return self.emit(start, end);
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
 /// Words remembered by one [`CachedStemmer`] before it starts over.
@@ -289,6 +391,7 @@ pub fn analyze(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::tokenizer::SimpleTokenizer;
 
     #[test]
     fn analyzer_stems_lowercases_and_folds() {
@@ -321,6 +424,30 @@ mod tests {
         // Twice through the same analyzer: the second pass is served from the cache.
         assert_eq!(tokens(&mut cached), expected);
         assert_eq!(tokens(&mut cached), expected);
+    }
+
+    #[test]
+    fn cjk_runs_become_bigrams_and_words_stay_words() {
+        assert_eq!(
+            analyze("读取文件 line-by-line 行"),
+            vec!["读取", "取文", "文件", "line", "by", "line", "行"]
+        );
+        assert_eq!(analyze("Rust语言"), vec!["rust", "语言"]);
+        // Positions count tokens, offsets point at the source.
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream("ab 中文字");
+        let mut got = Vec::new();
+        while let Some(t) = stream.next() {
+            got.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+        }
+        assert_eq!(
+            got,
+            [
+                ("ab".to_string(), 0, 0, 2),
+                ("中文".to_string(), 1, 3, 9),
+                ("文字".to_string(), 2, 6, 12)
+            ]
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
 
@@ -127,6 +129,8 @@ pub struct SearchOptions {
     pub snippets: bool,
     pub explain: bool,
     pub snippet_chars: usize,
+    /// Only passages of articles in this language (`query --lang`).
+    pub lang: Option<String>,
 }
 
 impl Default for SearchOptions {
@@ -136,6 +140,7 @@ impl Default for SearchOptions {
             snippets: true,
             explain: false,
             snippet_chars: 200,
+            lang: None,
         }
     }
 }
@@ -155,6 +160,8 @@ pub enum Note {
     },
     /// The query had only stop words; they were searched for anyway.
     OnlyStopWords,
+    /// The query has no word at all (only punctuation or symbols): nothing was searched.
+    NoWords,
 }
 
 impl std::fmt::Display for Note {
@@ -173,6 +180,10 @@ impl std::fmt::Display for Note {
             Note::OnlyStopWords => {
                 write!(f, "the query has only common words; results may be poor")
             }
+            Note::NoWords => write!(
+                f,
+                "the query has no words (letters or digits) to search for; nothing was searched"
+            ),
         }
     }
 }
@@ -196,6 +207,8 @@ pub struct Hit {
     pub heading: String,
     pub text: String,
     pub lines: (u64, u64),
+    /// The article's language (`en`, `zh`, `und`…).
+    pub lang: String,
     pub snippet: Option<Snippet>,
     pub explain: Vec<Contribution>,
 }
@@ -258,11 +271,14 @@ impl Engine {
     }
 
     pub fn search(&self, text: &str, options: &SearchOptions) -> tantivy::Result<Results> {
-        let built = if uses_syntax(text) {
+        let mut built = if uses_syntax(text) {
             self.build_parsed(text)
         } else {
             self.build_plain(text)?
         };
+        if let Some(lang) = &options.lang {
+            built.query = self.language_filter(built.query, lang);
+        }
         let limit = options.limit.max(1);
         let rerank = !built.terms.is_empty() && self.params.candidates >= 1.0;
         let depth = if rerank {
@@ -391,6 +407,7 @@ impl Engine {
             path: schema::text_of(doc, f.path).to_string(),
             title: schema::text_of(doc, f.title).to_string(),
             heading: schema::text_of(doc, f.heading).to_string(),
+            lang: schema::text_of(doc, f.lang).to_string(),
             lines: (
                 schema::u64_of(doc, f.line_start),
                 schema::u64_of(doc, f.line_end),
@@ -399,6 +416,19 @@ impl Engine {
             snippet,
             explain,
         })
+    }
+
+    /// `query` restricted to passages in language `lang` (the filter adds no score).
+    fn language_filter(&self, query: Box<dyn Query>, lang: &str) -> Box<dyn Query> {
+        let term = Term::from_field_text(self.fields.lang, &lang.to_ascii_lowercase());
+        let filter = ConstScoreQuery::new(
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            0.0,
+        );
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(filter)),
+        ]))
     }
 
     /// The passage with this id, if any.
@@ -471,6 +501,9 @@ impl Engine {
     fn build_plain(&self, text: &str) -> tantivy::Result<Built> {
         let mut notes = Vec::new();
         let words = query_words(text);
+        if words.is_empty() {
+            notes.push(Note::NoWords);
+        }
         let mut content: Vec<String> = words
             .iter()
             .filter(|w| !w.stop)

@@ -114,6 +114,10 @@ pub struct FileRecord {
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub abbreviations: Vec<(String, String)>,
+    /// Keys of the page's short prose lines, before boilerplate removal
+    /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lines: String,
 }
 
 /// Every ingested file, by relative path.
@@ -540,7 +544,12 @@ impl Store {
             None => return Err(not_lectern()),
             Some(text) => Some(serde_json::from_str::<Payload>(&text).map_err(|_| not_lectern())?),
         };
-        if schema::Fields::from_schema(&index.schema()).is_err() {
+        // Fields differ: an index of another schema version is lectern's own (and
+        // is rebuilt by ingest, refused with "outdated" by query); anything else is not.
+        let other_version = payload
+            .as_ref()
+            .is_some_and(|p| p.schema_version != SCHEMA_VERSION);
+        if !other_version && schema::Fields::from_schema(&index.schema()).is_err() {
             return Err(not_lectern());
         }
         let segments = metas.segments.iter().map(|s| s.id()).collect();
@@ -1151,6 +1160,7 @@ mod tests {
                 hash: "ab".into(),
                 passages: 2,
                 abbreviations: vec![("UA".into(), "uric acid".into())],
+                lines: "0000000a".into(),
             },
         );
         manifest.synonyms = vec![vec!["heart attack".into(), "infarction".into()]];

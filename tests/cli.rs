@@ -5,16 +5,12 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{Run, lectern, run};
+use common::{Run, json, lectern, run};
 use serde_json::Value;
 use tempfile::TempDir;
 
 fn sample_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 const HTML: &str = r#"<!doctype html><html><head><meta charset="utf-8"><title>Gout</title></head>
@@ -56,10 +52,7 @@ fn ingest(corpus: &Path, index: &Path) -> Run {
 }
 
 fn query_json(index: &Path, q: &str) -> Value {
-    let r = run(lectern()
-        .args(["query", "--format", "json", "--index"])
-        .arg(index)
-        .arg(q));
+    let r = common::query(index, q);
     assert!(r.code == 0 || r.code == 1, "query failed: {}", r.stderr);
     json(&r.stdout)
 }
@@ -253,8 +246,12 @@ fn batch_formats_order_and_broken_lines() {
     assert_eq!(qids, ["q1", "q2", "4", "q5"]);
     assert_eq!(lines[1]["hits"][0]["id"], "sub/asthma.md#symptoms");
 
+    // TREC: every line has six columns, ranks run 1, 2, … per query, every query
+    // that ran has its lines, and the broken line still makes the status 2.
     let r = batch("trec");
+    assert_eq!(r.code, 2, "{}", r.stderr);
     let mut last: Option<(String, u64)> = None;
+    let mut seen = Vec::new();
     for line in r.stdout.lines() {
         let cols: Vec<&str> = line.split(' ').collect();
         assert_eq!(cols.len(), 6, "{line}");
@@ -267,11 +264,21 @@ fn batch_formats_order_and_broken_lines() {
         {
             assert_eq!(rank, prev + 1, "ranks must increase by one");
         } else {
-            assert_eq!(rank, 1);
+            assert_eq!(rank, 1, "{line}");
+            seen.push(cols[0].to_string());
         }
         last = Some((cols[0].to_string(), rank));
     }
+    assert_eq!(seen, ["q1", "q2", "4", "q5"], "{}", r.stdout);
+    assert!(
+        r.stdout.contains("q2 Q0 sub/asthma.md#symptoms 1 "),
+        "{}",
+        r.stdout
+    );
+
     let r = batch("tsv");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.lines().count() >= 4, "{}", r.stdout);
     assert!(r.stdout.lines().all(|l| l.split('\t').count() == 6));
     assert!(r.stdout.starts_with("q1\t1\tgout.html#"));
 }
@@ -298,44 +305,20 @@ fn eval_scores_a_run_file() {
 }
 
 #[test]
-fn hostile_queries_never_crash() {
+fn a_typo_is_answered_with_a_suggestion() {
     let (_dir, corpus, index) = mixed_corpus();
     ingest(&corpus, &index);
-    let long_token = "x".repeat(100_000);
-    let many_terms = "gout ".repeat(10_000);
-    let queries = [
-        "",
-        "   ",
-        "the of and",
-        "\"unbalanced quote",
-        "((( parentheses",
-        "nosuchfield:gout",
-        "title:",
-        "\u{1}\u{1b}[31m\u{7f} gout",
-        long_token.as_str(),
-        many_terms.as_str(),
-        "+ - AND OR NOT",
-        "gout^abc",
-        "title:gout^2 -uric \"acid",
-        "Acanthamoeba - Granulomatous Amebic Encephalitis (GAE); Keratitis: a review",
-    ];
-    for q in queries {
-        let r = run(lectern().args(["query", "--index"]).arg(&index).arg(q));
-        assert!(
-            [0, 1, 2].contains(&r.code) && !r.stderr.contains("panicked"),
-            "query {:?}: code {} stderr {}",
-            &q[..q.len().min(40)],
-            r.code,
-            r.stderr
-        );
-    }
-    // A typo is answered with a suggestion.
     let r = run(lectern()
         .args(["query", "--index"])
         .arg(&index)
         .arg("allopurinl"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("did you mean"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("\"allopurinl\" is not in the index; did you mean"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

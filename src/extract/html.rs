@@ -23,9 +23,10 @@
 use std::collections::HashSet;
 
 use ego_tree::{NodeId, NodeRef};
-use scraper::{ElementRef, Html, Node};
+use html2text::render::TrivialDecorator;
+use scraper::{CaseSensitivity, ElementRef, Html, Node};
 
-use super::RawSection;
+use super::{Lines, RawSection, Skip};
 
 /// Elements dropped with their content: navigation, page chrome, code, embeds.
 /// (A `match`, not a list scan: it is asked for every element of every page.)
@@ -88,6 +89,14 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// Elements whose text is authored prose (see [`super::PROSE_MARK`]).
+fn is_prose(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li" | "dd" | "dt" | "td" | "th" | "blockquote" | "figcaption" | "caption"
+    )
+}
+
 /// Tables nested deeper than this are not given to html2text (which recurses).
 const MAX_TABLE_DEPTH: usize = 64;
 
@@ -112,20 +121,31 @@ fn element_name<'a>(node: &NodeRef<'a, Node>) -> Option<&'a str> {
 /// nested deeper than this are parsed flattened (see [`flatten`]).
 const MAX_NESTING: usize = 512;
 
-/// Returns the title, the sections, and a warning if the page had to be flattened.
-pub fn extract(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>) {
+/// What an HTML page yields.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub title: Option<String>,
+    pub sections: Vec<RawSection>,
+    /// `<html lang>`, as written.
+    pub lang: Option<String>,
+    /// Set when the page had to be flattened.
+    pub warning: Option<String>,
+}
+
+/// Extracts a page, or says why it is not to be indexed.
+pub fn extract(source: &str) -> Result<Page, Skip> {
     // Every element the depth estimate opens starts with a `<`: a page with few of
     // them (nearly all pages) cannot be too deep, and skips the estimate.
     let tags: usize = source.bytes().map(|b| usize::from(b == b'<')).sum();
     if tags <= MAX_NESTING || nesting_depth(source) <= MAX_NESTING {
-        let (title, sections) = extract_parsed(source);
-        return (title, sections, None);
+        return extract_parsed(source);
     }
-    let (title, mut sections) = extract_parsed(&flatten(source));
-    locate_lines(source, &mut sections);
-    let warning =
-        format!("HTML nested more than {MAX_NESTING} levels deep; layout elements were ignored");
-    (title, sections, Some(warning))
+    let mut page = extract_parsed(&flatten(source))?;
+    locate_lines(source, &mut page.sections);
+    page.warning = Some(format!(
+        "HTML nested more than {MAX_NESTING} levels deep; layout elements were ignored"
+    ));
+    Ok(page)
 }
 
 /// Elements without end tags.
@@ -383,7 +403,7 @@ fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn flatten(source: &str) -> String {
     const KEEP: &[&str] = &[
         "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "br", "title", "script", "style", "nav",
-        "header", "footer", "aside",
+        "header", "footer", "aside", "meta", "pre",
     ];
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
@@ -409,27 +429,90 @@ fn flatten(source: &str) -> String {
     out
 }
 
-fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
+fn extract_parsed(source: &str) -> Result<Page, Skip> {
     let document = Html::parse_document(source);
     let root = document.tree.root();
 
-    // Which nodes contain a heading (outside boilerplate)? Marking ancestors stops at
-    // the first one already marked, so this is linear in the size of the tree.
-    let mut contains_heading: HashSet<NodeId> = HashSet::new();
-    let mut first_h1: Option<String> = None;
+    // Page signals (robots, refresh, language, `<title>`) and the main content.
+    let mut page = Page::default();
     let mut title_tag: Option<String> = None;
+    let mut main: Option<NodeRef<Node>> = None;
+    let mut articles: Vec<NodeRef<Node>> = Vec::new();
+    let mut body: Option<NodeRef<Node>> = None;
     for node in root.descendants() {
-        let Some(name) = element_name(&node) else {
+        let Some(element) = node.value().as_element() else {
             continue;
         };
-        if name == "title" && title_tag.is_none() {
-            title_tag = Some(text_of(node));
+        match element.name() {
+            "html" if page.lang.is_none() => {
+                page.lang = element
+                    .attr("lang")
+                    .or_else(|| element.attr("xml:lang"))
+                    .map(str::to_string);
+            }
+            "meta" => {
+                if let Some(skip) = meta_skip(element) {
+                    return Err(skip);
+                }
+            }
+            "title" if title_tag.is_none() => title_tag = Some(text_of(node)),
+            "body" if body.is_none() => body = Some(node),
+            "main" if main.is_none() && !in_chrome(node) => main = Some(node),
+            "article" if !in_chrome(node) => articles.push(node),
+            _ if main.is_none()
+                && element
+                    .attr("role")
+                    .is_some_and(|r| r.eq_ignore_ascii_case("main"))
+                && !in_chrome(node) =>
+            {
+                main = Some(node)
+            }
+            _ => {}
         }
-        if heading_level(name).is_none() || in_boilerplate(node) {
+    }
+    // The main content: `<main>` (or `role=main`), else the page's only `<article>`,
+    // else the body. Site chrome around it (banners, menus, pop-ups) is not read.
+    let content = main
+        .or_else(|| (articles.len() == 1).then(|| articles[0]))
+        .or(body)
+        .unwrap_or(root);
+    let content_id = content.id();
+
+    // Which nodes contain a heading (outside chrome)? Marking ancestors stops at
+    // the first one already marked, so this is linear in the size of the tree.
+    let mut contains_heading: HashSet<NodeId> = HashSet::new();
+    let mut first_h1: Option<(NodeId, String)> = None;
+    let mut first_heading: Option<(NodeId, String)> = None;
+    let mut chrome_depth: Vec<NodeId> = Vec::new();
+    for edge in content.traverse() {
+        let node = match edge {
+            ego_tree::iter::Edge::Open(node) => node,
+            ego_tree::iter::Edge::Close(node) => {
+                if chrome_depth.last() == Some(&node.id()) {
+                    chrome_depth.pop();
+                }
+                continue;
+            }
+        };
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        if !chrome_depth.is_empty() {
             continue;
         }
-        if name == "h1" && first_h1.is_none() {
-            first_h1 = Some(super::normalize_space(&split_heading(node).0));
+        if is_chrome(element) {
+            chrome_depth.push(node.id());
+            continue;
+        }
+        let Some(level) = heading_level(element.name()) else {
+            continue;
+        };
+        let text = super::normalize_space(&split_heading(node).0);
+        if first_heading.is_none() && !text.is_empty() {
+            first_heading = Some((node.id(), text.clone()));
+        }
+        if level == 1 && first_h1.is_none() && !text.is_empty() {
+            first_h1 = Some((node.id(), text));
         }
         let mut up = node.parent();
         while let Some(ancestor) = up {
@@ -439,60 +522,107 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
             up = ancestor.parent();
         }
     }
-    let title = first_h1
-        .clone()
-        .filter(|t| !t.is_empty())
-        .or(title_tag.map(|t| super::normalize_space(&t)));
-
-    let body = root
-        .descendants()
-        .find(|n| element_name(n) == Some("body"))
-        .unwrap_or(root);
+    // The title: the main content's first `h1`; else `<title>` without its site
+    // suffix ("Chapter - Book" → "Chapter"), whose heading, if the content starts
+    // with it, names the page and is no section.
+    let bare_title = title_tag
+        .as_deref()
+        .map(super::normalize_space)
+        .map(|t| strip_site_suffix(&t).to_string())
+        .filter(|t| !t.is_empty());
+    let title_heading = match (&first_h1, &first_heading, &bare_title) {
+        (Some(h1), _, _) => Some(h1.clone()),
+        (None, Some(first), Some(bare)) if first.1 == *bare => Some(first.clone()),
+        _ => None,
+    };
+    page.title = title_heading
+        .as_ref()
+        .map(|(_, t)| t.clone())
+        .or(bare_title);
+    let title_node = title_heading.map(|(id, _)| id);
 
     let mut sections: Vec<RawSection> = Vec::new();
     let mut current = RawSection::default();
     let mut path: Vec<(u8, String)> = Vec::new();
-    let mut title_heading_seen = false;
-    let mut stack: Vec<NodeRef<Node>> = body.children().rev().collect();
+    // Set on entering a `<section>` whose text before its first heading goes to
+    // that heading's section.
+    let mut carry = false;
+    let mut stack: Vec<NodeRef<Node>> = content.children().rev().collect();
     while let Some(node) = stack.pop() {
         match node.value() {
             Node::Text(text) => push_inline(&mut current.text, text),
             Node::Element(element) => {
                 let name = element.name();
-                if is_boilerplate(name) {
+                if is_chrome(element) || is_self_marker(node) {
                     continue;
                 }
                 if let Some(level) = heading_level(name) {
                     let (text, content) = split_heading(node);
                     let text = super::normalize_space(&text);
-                    if !current.text.trim().is_empty() {
-                        sections.push(std::mem::take(&mut current));
-                    }
-                    current = RawSection::default();
                     // Blocks inside an unclosed heading are the section's text.
                     stack.extend(content.into_iter().rev());
-                    // The heading that names the article is the title, not a section.
-                    if level == 1 && !title_heading_seen && Some(&text) == first_h1.as_ref() {
-                        title_heading_seen = true;
+                    let own_id = element.id().map(str::to_string);
+                    let section_id = enclosing_section_id(node, content_id);
+                    // The heading that names the article is the title, not a section;
+                    // what came before it (breadcrumbs) opens the introduction.
+                    // Its id names the passage under it (mdBook's chapter heading).
+                    if Some(node.id()) == title_node {
                         path.clear();
+                        current.heading.clear();
+                        match (&current.anchor, own_id) {
+                            (None, Some(id)) => current.anchor = Some(id),
+                            (_, id) => current.aliases.extend(id),
+                        }
+                        current.aliases.extend(section_id);
+                        carry = false;
                         continue;
                     }
+                    // Text of this heading's `<section>` before the heading is its own.
+                    let prefix = if std::mem::take(&mut carry) {
+                        std::mem::take(&mut current.text)
+                    } else {
+                        String::new()
+                    };
+                    let mut aliases = Vec::new();
+                    if !current.text.trim().is_empty() {
+                        sections.push(std::mem::take(&mut current));
+                    } else {
+                        // No text since the last heading: its ids lead to the next passage.
+                        aliases.extend(current.anchor.take());
+                        aliases.append(&mut current.aliases);
+                    }
+                    current = RawSection {
+                        text: prefix,
+                        ..RawSection::default()
+                    };
                     while path.last().is_some_and(|(l, _)| *l >= level) {
                         path.pop();
                     }
                     path.push((level, text));
                     current.heading = path.iter().map(|(_, t)| t.clone()).collect();
-                    current.anchor = element
-                        .id()
-                        .map(str::to_string)
-                        .or_else(|| enclosing_section_id(node));
+                    current.aliases = aliases;
+                    match own_id {
+                        Some(id) => {
+                            current.anchor = Some(id);
+                            current.aliases.extend(section_id);
+                        }
+                        None => current.anchor = section_id,
+                    }
                 } else if contains_heading.contains(&node.id()) {
+                    if matches!(name, "section" | "article") && !current.text.trim().is_empty() {
+                        // A new sectioning element: what precedes its first heading
+                        // (a rule marker, a version badge) belongs to that heading.
+                        let heading = current.heading.clone();
+                        sections.push(std::mem::take(&mut current));
+                        current.heading = heading;
+                        carry = true;
+                    }
                     if is_block(name) {
                         current.text.push('\n');
                     }
                     stack.extend(node.children().rev());
                 } else {
-                    append_text(node, &mut current.text);
+                    append_text(node, &mut current);
                 }
             }
             _ => {}
@@ -502,30 +632,168 @@ fn extract_parsed(source: &str) -> (Option<String>, Vec<RawSection>) {
         sections.push(current);
     }
     locate_lines(source, &mut sections);
-    (title, sections)
+    page.sections = sections;
+    Ok(page)
 }
 
-fn in_boilerplate(node: NodeRef<Node>) -> bool {
-    node.ancestors()
-        .any(|a| element_name(&a).is_some_and(is_boilerplate))
-}
-
-/// The `id` of a `<section>` (or `<article>`) whose first element child is this heading.
-fn enclosing_section_id(heading: NodeRef<Node>) -> Option<String> {
-    let parent = heading.parent()?;
-    let element = parent.value().as_element()?;
-    if !matches!(element.name(), "section" | "article") {
-        return None;
+/// A `<meta>` that keeps the page out of the index: robots `noindex`/`none`, or a
+/// refresh that sends the reader elsewhere (a redirect stub).
+fn meta_skip(element: &scraper::node::Element) -> Option<Skip> {
+    let content = element.attr("content").unwrap_or("");
+    if element
+        .attr("name")
+        .is_some_and(|n| n.eq_ignore_ascii_case("robots"))
+        && content
+            .split([',', ' ', '\t'])
+            .any(|t| t.eq_ignore_ascii_case("noindex") || t.eq_ignore_ascii_case("none"))
+    {
+        return Some(Skip::NoIndex);
     }
-    let first = parent.children().find(|c| c.value().is_element())?;
-    (first.id() == heading.id())
-        .then(|| element.id().map(str::to_string))
-        .flatten()
+    if element
+        .attr("http-equiv")
+        .is_some_and(|n| n.eq_ignore_ascii_case("refresh"))
+        && content.to_ascii_lowercase().contains("url=")
+    {
+        return Some(Skip::Redirect);
+    }
+    None
+}
+
+/// Separators between a page's own title and the site's name in `<title>`.
+const TITLE_SEPARATORS: &[&str] = &[" - ", " | ", " – ", " — ", " · ", " :: "];
+
+/// `<title>` without the site name after its last separator.
+fn strip_site_suffix(title: &str) -> &str {
+    TITLE_SEPARATORS
+        .iter()
+        .filter_map(|sep| title.rfind(sep))
+        .max()
+        .map(|at| title[..at].trim())
+        .filter(|t| !t.is_empty())
+        .unwrap_or(title)
+}
+
+/// Page chrome, dropped with its content: boilerplate elements, form controls,
+/// elements hidden from readers (`hidden`, `aria-hidden="true"`, inline
+/// `display:none`/`visibility:hidden`), landmark roles that are not content
+/// (navigation, search, banner, dialogs, menus), and mdBook's hidden "boring" code
+/// lines.
+fn is_chrome(element: &scraper::node::Element) -> bool {
+    let name = element.name();
+    if is_boilerplate(name)
+        || matches!(
+            name,
+            "input" | "textarea" | "label" | "option" | "datalist" | "output" | "menu"
+        )
+    {
+        return true;
+    }
+    // Most elements have no attributes: nothing more to look at.
+    if element.attrs.is_empty() {
+        return false;
+    }
+    if element.attr("hidden").is_some()
+        || element
+            .attr("aria-hidden")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return true;
+    }
+    if let Some(role) = element.attr("role")
+        && role.split_ascii_whitespace().any(|r| {
+            matches!(
+                r.to_ascii_lowercase().as_str(),
+                "dialog"
+                    | "alertdialog"
+                    | "navigation"
+                    | "search"
+                    | "banner"
+                    | "contentinfo"
+                    | "complementary"
+                    | "menu"
+                    | "menubar"
+                    | "toolbar"
+                    | "tooltip"
+                    | "button"
+                    | "tablist"
+            )
+        })
+    {
+        return true;
+    }
+    if let Some(style) = element.attr("style") {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if style.contains("display:none") || style.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    name == "span" && element.has_class("boring", CaseSensitivity::CaseSensitive)
+}
+
+fn in_chrome(node: NodeRef<Node>) -> bool {
+    node.ancestors()
+        .any(|a| a.value().as_element().is_some_and(is_chrome))
+}
+
+/// A permalink marker: an element whose only content is a link to itself
+/// (`<div id="r-x"><a href="#r-x">[x]</a></div>`, the Rust reference's rule
+/// markers). Not text.
+fn is_self_marker(node: NodeRef<Node>) -> bool {
+    let Some(element) = node.value().as_element() else {
+        return false;
+    };
+    // A heading that is its own link (mdBook) is a heading.
+    let Some(id) = element
+        .id()
+        .filter(|_| heading_level(element.name()).is_none())
+    else {
+        return false;
+    };
+    let mut link = None;
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) if t.trim().is_empty() => {}
+            Node::Element(e) if link.is_none() && e.name() == "a" => link = Some(e),
+            _ => return false,
+        }
+    }
+    link.and_then(|a| a.attr("href"))
+        .and_then(|href| href.strip_prefix('#'))
+        .is_some_and(|target| target == id)
+}
+
+/// A link without letters or digits (`§`, `¶`, `#`): a permalink symbol, not text.
+fn is_symbol_link(node: NodeRef<Node>) -> bool {
+    node.value().as_element().is_some_and(|e| e.name() == "a")
+        && !node.descendants().any(|d| match d.value() {
+            Node::Text(t) => t.chars().any(char::is_alphanumeric),
+            _ => false,
+        })
+}
+
+/// The `id` of the nearest enclosing `<section>` (or `<article>`) whose first
+/// heading is this one (rustdoc: `<section id="method.len"><span>…</span><h4>`),
+/// inside the content root.
+fn enclosing_section_id(heading: NodeRef<Node>, content: NodeId) -> Option<String> {
+    let section = heading
+        .ancestors()
+        .take_while(|a| a.id() != content)
+        .find(|a| element_name(a).is_some_and(|n| matches!(n, "section" | "article")))?;
+    let id = section.value().as_element()?.id()?;
+    let first = section
+        .descendants()
+        .find(|d| element_name(d).and_then(heading_level).is_some())?;
+    (first.id() == heading.id()).then(|| id.to_string())
 }
 
 /// A heading's own text, and the block elements inside it. An unclosed heading
 /// (`<h2>Title<p>text…`) swallows the rest of the page in html5ever's tree; those
-/// blocks are the section's text, not part of its heading.
+/// blocks are the section's text, not part of its heading. Chrome (a "copy" button)
+/// and permalink symbols are not part of the heading.
 fn split_heading(heading: NodeRef<Node>) -> (String, Vec<NodeRef<Node>>) {
     let mut text = String::new();
     let mut blocks = Vec::new();
@@ -533,6 +801,7 @@ fn split_heading(heading: NodeRef<Node>) -> (String, Vec<NodeRef<Node>>) {
     while let Some(node) = stack.pop() {
         match node.value() {
             Node::Text(t) => text.push_str(t),
+            Node::Element(element) if is_chrome(element) || is_symbol_link(node) => {}
             Node::Element(element) if is_block(element.name()) => {
                 if element.name() == "br" {
                     text.push(' ');
@@ -547,7 +816,7 @@ fn split_heading(heading: NodeRef<Node>) -> (String, Vec<NodeRef<Node>>) {
     (text, blocks)
 }
 
-/// Plain text of a subtree, whitespace collapsed (used for headings and titles).
+/// Plain text of a subtree (used for `<title>`).
 fn text_of(node: NodeRef<Node>) -> String {
     let mut out = String::new();
     for d in node.descendants() {
@@ -585,42 +854,95 @@ fn push_inline(out: &mut String, text: &str) {
     }
 }
 
+/// Appends preformatted text line by line, each line marked as code.
+fn push_pre(out: &mut String, text: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        if out.is_empty() || out.ends_with('\n') {
+            out.push(super::CODE_MARK);
+        }
+        out.push_str(line);
+    }
+}
+
 fn newline(out: &mut String) {
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
 }
 
-/// Appends the readable text of a subtree: block elements on their own lines, list
-/// items prefixed with `- `, tables rendered by html2text, boilerplate skipped.
-fn append_text(node: NodeRef<Node>, out: &mut String) {
+/// Appends the readable text of a subtree to a section: block elements on their
+/// own lines, list items prefixed with `- `, `<pre>` line by line, tables rendered
+/// by html2text, chrome skipped; letters inside links are counted.
+fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
     enum Step<'a> {
         Open(NodeRef<'a, Node>, usize),
         Close(&'a str),
     }
+    let out = &mut section.text;
+    let mut pre = 0usize;
+    let mut link = 0usize;
+    let mut prose = 0usize;
     let mut stack = vec![Step::Open(node, 0)];
     while let Some(step) = stack.pop() {
         match step {
             Step::Close(name) => {
+                match name {
+                    "pre" => pre -= 1,
+                    "a" => link -= 1,
+                    _ if is_prose(name) => prose -= 1,
+                    _ => {}
+                }
                 if is_block(name) {
                     newline(out);
                 }
             }
             Step::Open(node, depth) => match node.value() {
-                Node::Text(t) => push_inline(out, t),
+                Node::Text(t) => {
+                    if pre > 0 {
+                        push_pre(out, t);
+                    } else {
+                        if prose > 0
+                            && (out.is_empty() || out.ends_with('\n'))
+                            && !t.trim().is_empty()
+                        {
+                            out.push(super::PROSE_MARK);
+                        }
+                        push_inline(out, t);
+                    }
+                    if link > 0 {
+                        section.link_chars += t.chars().filter(|c| c.is_alphanumeric()).count();
+                    }
+                }
                 Node::Element(element) => {
                     let name = element.name();
-                    if is_boilerplate(name) {
+                    if is_chrome(element) || is_self_marker(node) {
                         continue;
                     }
                     if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
                         continue;
                     }
+                    match name {
+                        "pre" => pre += 1,
+                        "a" if is_symbol_link(node) => continue,
+                        "a" => link += 1,
+                        _ if is_prose(name) => prose += 1,
+                        _ => {}
+                    }
                     if is_block(name) {
                         newline(out);
                     }
                     match name {
-                        "li" => out.push_str("- "),
+                        "li" => {
+                            out.push(super::PROSE_MARK);
+                            out.push_str("- ");
+                        }
                         "td" | "th" => push_inline(out, " "),
                         _ => {}
                     }
@@ -633,8 +955,9 @@ fn append_text(node: NodeRef<Node>, out: &mut String) {
     }
 }
 
-/// Lays a table out with html2text. Returns false (caller walks it) if the table
-/// is nested too deeply for html2text's recursive renderer.
+/// Lays a table out with html2text, cells as plain text (no link references, no
+/// emphasis marks). Returns false (caller walks it) if the table is nested too
+/// deeply for html2text's recursive renderer.
 fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
     let too_deep = node
         .descendants()
@@ -646,8 +969,9 @@ fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
         return false;
     };
     let html = element.html();
-    match html2text::config::plain()
+    match html2text::config::with_decorator(TrivialDecorator::new())
         .no_table_borders()
+        .link_footnotes(false)
         .string_from_read(html.as_bytes(), 200)
     {
         Ok(text) => {
@@ -666,20 +990,7 @@ fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
 /// source lengths of such scans the rest are not searched for (they keep the last
 /// position), so pages with thousands of unfindable headings stay linear.
 fn locate_lines(source: &str, sections: &mut [RawSection]) {
-    // Positions only move forward: count lines incrementally, not from the start.
-    let mut counted = (0usize, 1u32);
-    let mut line_of = |offset: usize| {
-        let offset = offset.min(source.len());
-        if offset < counted.0 {
-            return super::line_of(source, offset);
-        }
-        let newlines = source.as_bytes()[counted.0..offset]
-            .iter()
-            .map(|&b| u32::from(b == b'\n'))
-            .sum::<u32>();
-        counted = (offset, counted.1 + newlines);
-        counted.1
-    };
+    let lines = Lines::new(source);
     let mut from = source.find("<body").unwrap_or(0);
     let mut budget = source.len().saturating_mul(8);
     let mut find = |from: usize, needle: &str| {
@@ -701,9 +1012,9 @@ fn locate_lines(source: &str, sections: &mut [RawSection]) {
         if let Some(at) = found {
             from += at;
         }
-        starts.push(line_of(from));
+        starts.push(lines.line_of(from));
     }
-    let last_line = line_of(source.rfind("</body>").unwrap_or(source.len()));
+    let last_line = lines.line_of(source.rfind("</body>").unwrap_or(source.len()));
     for i in 0..sections.len() {
         let start = starts[i];
         let end = starts
@@ -717,6 +1028,15 @@ fn locate_lines(source: &str, sections: &mut [RawSection]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page's title, sections (their text without prose marks) and warning.
+    fn ex(source: &str) -> (Option<String>, Vec<RawSection>, Option<String>) {
+        let mut page = extract(source).expect("a page to index");
+        for section in &mut page.sections {
+            section.text = section.text.replace(super::super::PROSE_MARK, "");
+        }
+        (page.title, page.sections, page.warning)
+    }
 
     fn headings(sections: &[RawSection]) -> Vec<(String, Option<String>)> {
         sections
@@ -738,7 +1058,7 @@ mod tests {
 </article></main>
 <footer>Was this article helpful? Contact us</footer>
 <aside>Related links</aside></body></html>"#;
-        let (title, sections, _) = extract(html);
+        let (title, sections, _) = ex(html);
         assert_eq!(title.as_deref(), Some("Liver Cancer"));
         assert_eq!(
             headings(&sections),
@@ -763,7 +1083,7 @@ mod tests {
 
     #[test]
     fn title_falls_back_to_title_tag_and_text_without_headings_is_an_introduction() {
-        let (title, sections, _) = extract("<title>Only title</title><p>Just a paragraph</p>");
+        let (title, sections, _) = ex("<title>Only title</title><p>Just a paragraph</p>");
         assert_eq!(title.as_deref(), Some("Only title"));
         assert_eq!(sections.len(), 1);
         assert!(sections[0].heading.is_empty());
@@ -777,7 +1097,7 @@ mod tests {
             "<div>".repeat(depth),
             "</div>".repeat(depth)
         );
-        let (_, sections, warning) = extract(&html);
+        let (_, sections, warning) = ex(&html);
         assert_eq!(sections.len(), 1);
         assert_eq!(sections[0].heading, ["Deep"]);
         assert_eq!(sections[0].text.trim(), "deep text");
@@ -790,14 +1110,14 @@ mod tests {
 
     #[test]
     fn unclosed_tags_still_yield_text() {
-        let (title, sections, _) = extract("<h1>T<h2>A</h2><p>one<p>two<li>three");
+        let (title, sections, _) = ex("<h1>T<h2>A</h2><p>one<p>two<li>three");
         assert_eq!(title.as_deref(), Some("T"));
         assert!(sections.iter().any(|s| s.text.contains("three")));
     }
 
     #[test]
     fn tables_are_laid_out_by_html2text() {
-        let (_, sections, _) = extract(
+        let (_, sections, _) = ex(
             "<h2>Doses</h2><table><tr><th>Age</th><th>Dose</th></tr><tr><td>Adult</td><td>10 mg</td></tr></table>",
         );
         let text = &sections[0].text;
@@ -808,15 +1128,14 @@ mod tests {
     fn unclosed_headings_keep_their_text_as_section_text() {
         // html5ever puts everything after an unclosed <h2> inside it: the words used
         // to end up in a huge heading, and the page had no text to index.
-        let (title, sections, _) =
-            extract("<h1>Unclosed<h2>Part<p>one<p>two<li>platypus<div><span><b>");
+        let (title, sections, _) = ex("<h1>Unclosed<h2>Part<p>one<p>two<li>platypus<div><span><b>");
         assert_eq!(title.as_deref(), Some("Unclosed"));
         assert_eq!(sections.len(), 1);
         assert_eq!(sections[0].heading, ["Part"]);
         let text = &sections[0].text;
         assert!(text.contains("one") && text.contains("platypus"), "{text}");
         // A nested heading inside the swallowed text still starts a section.
-        let (_, sections, _) = extract("<h2>A<p>first<h3>B</h3><p>second");
+        let (_, sections, _) = ex("<h2>A<p>first<h3>B</h3><p>second");
         let headings: Vec<_> = sections.iter().map(|s| s.heading.join(" > ")).collect();
         assert_eq!(headings, ["A", "A > B"]);
         assert!(sections[1].text.contains("second"));
@@ -838,7 +1157,7 @@ mod tests {
         );
         assert!(nesting_depth(&page) < 10, "{}", nesting_depth(&page));
         let started = std::time::Instant::now();
-        let (_, sections, warning) = extract(&format!(
+        let (_, sections, warning) = ex(&format!(
             "<h1>T</h1>{}<p>narwhal</p>",
             "<div></x>".repeat(20_000)
         ));
@@ -854,8 +1173,154 @@ mod tests {
             "<h2>a &amp; b</h2>\n<p>x</p>\n".repeat(20_000)
         );
         let started = std::time::Instant::now();
-        let (_, sections, _) = extract(&html);
+        let (_, sections, _) = ex(&html);
         assert!(started.elapsed().as_secs() < 10);
         assert_eq!(sections.len(), 20_000);
+    }
+
+    #[test]
+    fn robots_noindex_and_refresh_redirects_are_skipped() {
+        for page in [
+            r#"<meta name="robots" content="noindex"><p>x</p>"#,
+            r#"<META NAME="ROBOTS" CONTENT="nofollow, NoIndex"><p>x</p>"#,
+            r#"<meta name="robots" content="none"><p>x</p>"#,
+        ] {
+            assert_eq!(extract(page).err(), Some(Skip::NoIndex), "{page}");
+        }
+        let redirect =
+            r#"<meta http-equiv="Refresh" content="0; URL=../new.html"><p>Redirecting</p>"#;
+        assert_eq!(extract(redirect).err(), Some(Skip::Redirect));
+        // Neither: nofollow alone, a refresh without a target.
+        assert!(extract(r#"<meta name="robots" content="nofollow"><p>x</p>"#).is_ok());
+        assert!(extract(r#"<meta http-equiv="refresh" content="30"><p>x</p>"#).is_ok());
+    }
+
+    #[test]
+    fn only_the_main_content_is_read_and_hidden_things_are_not() {
+        let html = r#"<html lang="en-GB"><title>Page</title><body>
+<div id="help"><p>Press arrows to navigate</p></div>
+<h1 class="menu-title">Site Name</h1>
+<main><h1>Real Title</h1><p>Visible words.</p>
+<div hidden>hidden one</div><p aria-hidden="true">hidden two</p>
+<div role="navigation">hidden three</div><div role="dialog">hidden four</div>
+<span style="display: none">hidden five</span><button>Copy</button>
+<label>hidden six</label><input value="hidden seven"><p>More words.</p></main>
+<p>After main.</p></body></html>"#;
+        let page = extract(html).unwrap();
+        assert_eq!(page.title.as_deref(), Some("Real Title"));
+        assert_eq!(page.lang.as_deref(), Some("en-GB"));
+        assert_eq!(page.sections.len(), 1);
+        let text = &page.sections[0].text;
+        assert!(text.contains("Visible words.") && text.contains("More words."));
+        for noise in ["navigate", "Site Name", "hidden", "Copy", "After main"] {
+            assert!(!text.contains(noise), "{noise:?} in {text:?}");
+        }
+        // The only <article> is the content when there is no <main>.
+        let (_, sections, _) =
+            ex("<p>outside</p><article><h2>A</h2><p>inside</p></article><p>footer-ish</p>");
+        let all: String = sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(all.contains("inside") && !all.contains("outside") && !all.contains("footer"));
+    }
+
+    #[test]
+    fn titles_come_from_content_or_title_without_site_suffix() {
+        // mdBook: the chapter heading is an <h2>, the book's name in chrome.
+        let page = extract(
+            r##"<title>References and Borrowing - The Rust Book</title>
+<div class="menu-bar"><h1 class="menu-title">The Rust Book</h1></div>
+<main><h2 id="references-and-borrowing"><a class="header" href="#references-and-borrowing">References and Borrowing</a></h2>
+<p>Intro.</p><h3 id="rules"><a class="header" href="#rules">Rules</a></h3><p>Rule text.</p></main>"##,
+        )
+        .unwrap();
+        assert_eq!(page.title.as_deref(), Some("References and Borrowing"));
+        assert_eq!(page.sections.len(), 2);
+        assert_eq!(
+            page.sections[0].anchor.as_deref(),
+            Some("references-and-borrowing")
+        );
+        assert_eq!(page.sections[1].anchor.as_deref(), Some("rules"));
+        // rustdoc: button text and permalink signs are not part of headings.
+        let page = extract(
+            r##"<title>Vec in std::vec - Rust</title><main><h1>Struct <span>Vec</span>&nbsp;<button>Copy item path</button></h1>
+<p>Doc.</p><h2 id="implementations">Implementations<a href="#implementations" class="anchor">§</a></h2><p>Impl text.</p></main>"##,
+        )
+        .unwrap();
+        assert_eq!(page.title.as_deref(), Some("Struct Vec"));
+        assert_eq!(page.sections[1].heading, ["Implementations"]);
+        assert_eq!(
+            strip_site_suffix("Vec in std::vec - Rust"),
+            "Vec in std::vec"
+        );
+        assert_eq!(strip_site_suffix("A | B | Site"), "A | B");
+        assert_eq!(strip_site_suffix("No separator"), "No separator");
+    }
+
+    #[test]
+    fn pre_keeps_lines_and_boring_lines_are_dropped() {
+        let (_, sections, _) = ex(
+            "<h2>Code</h2><pre><code><span class=\"boring\">use std::io;\n</span>fn main() {\n    <span class=\"kw\">let</span> x = 1; // one\n\n    go(x);\n}</code></pre><p>After   the   code.</p>",
+        );
+        let text = &sections[0].text;
+        let mark = super::super::CODE_MARK;
+        assert_eq!(
+            text.trim_end(),
+            format!(
+                "{mark}fn main() {{\n{mark}    let x = 1; // one\n\n{mark}    go(x);\n{mark}}}\nAfter the code."
+            )
+        );
+    }
+
+    #[test]
+    fn section_ids_and_aliases_make_every_heading_id_resolve() {
+        let html = r##"<main><h1>T</h1><p>Intro.</p>
+<section id="method.with_capacity" class="method"><span class="rightside">1.0.0 · Source</span>
+<h4 class="code-header">pub fn <a href="#method.with_capacity">with_capacity</a>(n: usize)</h4></section>
+<div class="docblock"><p>Makes one.</p></div>
+<h2 id="outer">Outer</h2><h3 id="inner">Inner</h3><p>Inner text.</p>
+<section id="sec"><h2 id="own">Own</h2><p>Own text.</p></section>
+<div class="rule" id="r-x.y"><a class="rule-link" href="#r-x.y">[x<wbr>.y]</a></div>
+<h2 id="last">Last</h2><p>Last text.</p></main>"##;
+        let (_, sections, _) = ex(html);
+        let got: Vec<(Option<&str>, Vec<&str>)> = sections
+            .iter()
+            .map(|s| {
+                (
+                    s.anchor.as_deref(),
+                    s.aliases.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, vec![]),
+                (Some("method.with_capacity"), vec![]),
+                (Some("inner"), vec!["outer"]),
+                (Some("own"), vec!["sec"]),
+                (Some("last"), vec![]),
+            ]
+        );
+        // The version badge before the method heading is the method's, not the intro's.
+        assert_eq!(sections[0].text.trim(), "Intro.");
+        assert!(
+            sections[1].text.contains("1.0.0 · Source") && sections[1].text.contains("Makes one.")
+        );
+        // The rule marker is not text anywhere.
+        assert!(sections.iter().all(|s| !s.text.contains("x.y")));
+    }
+
+    #[test]
+    fn link_text_is_counted_and_tables_have_no_link_references() {
+        let (_, sections, _) = ex(
+            r#"<h2>See also</h2><ul><li><a href="a">First page</a></li><li><a href="b">Second page</a></li></ul>
+<h2>Table</h2><table><tr><td><a href="x">cell link</a></td><td><em>plain</em></td></tr></table>"#,
+        );
+        assert_eq!(sections[0].link_chars, "FirstpageSecondpage".len());
+        let table = &sections[1].text;
+        assert!(
+            table.contains("cell link") && table.contains("plain"),
+            "{table}"
+        );
+        assert!(!table.contains('[') && !table.contains('*'), "{table}");
     }
 }

@@ -13,7 +13,27 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
+
+/// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
+/// between a format extractor and [`finish`]: such a line keeps its indentation, is
+/// never page furniture and never boilerplate. Removed before text is stored.
+pub const CODE_MARK: char = '\u{E000}';
+
+/// Marks the start of a line of authored prose in HTML (text of a paragraph, list
+/// item, table cell…): such a line is content, never site boilerplate (a recurring
+/// "Outlook" paragraph or "- Drug Therapy" list item repeats for a reason; template
+/// widgets are badges, links, spans and summaries). Removed before text is stored.
+pub const PROSE_MARK: char = '\u{E001}';
+
+/// A section whose text is at least this share link text (letters and digits inside
+/// links / all letters and digits) is navigation (a table of contents, an index, a
+/// "see also" list), not an answer, and is dropped.
+pub const MAX_LINK_DENSITY: f64 = 0.7;
+
+/// Sections with fewer letters and digits than this are too short to judge by their
+/// link density (a one-line reference to another page is content).
+const MIN_LINK_DENSITY_CHARS: usize = 40;
 
 /// A section longer than this (bytes of text) is split into several passages.
 pub const MAX_PASSAGE_BYTES: usize = 64 * 1024;
@@ -41,6 +61,10 @@ impl Format {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Article {
     pub title: String,
+    /// Language: primary subtag, lower-case (`en`, `zh`), from `<html lang>` or
+    /// Markdown front matter, else guessed from the script ([`detect_language`]);
+    /// `und` when unknown.
+    pub lang: String,
     pub sections: Vec<Section>,
 }
 
@@ -55,6 +79,13 @@ pub struct Section {
     pub text: String,
     /// First and last line (1-based, inclusive) of the section in the source.
     pub lines: (u32, u32),
+    /// Other anchors that lead to this passage: ids of headings that have no passage
+    /// of their own (the title heading, a heading directly followed by a
+    /// sub-heading) and of an enclosing `<section>`.
+    pub aliases: Vec<String>,
+    /// The lines of `text` that could be site boilerplate ([`crate::boilerplate`]):
+    /// (line number from 0, key). Short lines only, not code, not authored prose.
+    pub line_keys: Vec<(u32, u32)>,
 }
 
 /// A section as a format extractor produces it, before anchors are made unique.
@@ -65,6 +96,19 @@ pub struct RawSection {
     pub heading: Vec<String>,
     pub text: String,
     pub lines: (u32, u32),
+    /// Further anchors of this section (see [`Section::aliases`]).
+    pub aliases: Vec<String>,
+    /// Letters and digits of `text` that are link text.
+    pub link_chars: usize,
+}
+
+/// Why a page asks not to be indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// `<meta name="robots" content="noindex">` (or `none`).
+    NoIndex,
+    /// `<meta http-equiv="refresh" content="0; url=…">`: a redirect stub.
+    Redirect,
 }
 
 /// What went wrong with one file. The file is skipped; ingest goes on.
@@ -74,6 +118,8 @@ pub enum ExtractError {
     Binary,
     /// Over the size limit, in bytes.
     TooLarge { size: u64, limit: u64 },
+    /// The page asks not to be indexed; not a failure (ingest counts these apart).
+    Skipped(Skip),
 }
 
 impl fmt::Display for ExtractError {
@@ -88,6 +134,15 @@ impl fmt::Display for ExtractError {
                 *size as f64 / MIB,
                 *limit as f64 / MIB
             ),
+            ExtractError::Skipped(Skip::NoIndex) => {
+                write!(
+                    f,
+                    "skipped: the page asks not to be indexed (robots noindex)"
+                )
+            }
+            ExtractError::Skipped(Skip::Redirect) => {
+                write!(f, "skipped: the page is a redirect (meta refresh)")
+            }
         }
     }
 }
@@ -110,20 +165,28 @@ pub fn extract(
 ) -> Result<(Article, Option<String>), ExtractError> {
     let decoded = decode(bytes, format)?;
     let mut warning = decoded.warning;
-    let (title, raw) = match format {
+    let (title, raw, lang) = match format {
         Format::Html => {
-            let (title, raw, html_warning) = html::extract(&decoded.text);
-            warning = warning.or(html_warning);
-            (title, raw)
+            let page = html::extract(&decoded.text).map_err(ExtractError::Skipped)?;
+            warning = warning.or(page.warning);
+            (page.title, page.sections, page.lang)
         }
         Format::Markdown => markdown::extract(&decoded.text),
-        Format::Text => text::extract(&decoded.text),
+        Format::Text => {
+            let (title, raw) = text::extract(&decoded.text);
+            (title, raw, None)
+        }
     };
     let title = match title.map(|t| normalize_space(&t)) {
         Some(t) if !t.is_empty() => t,
         _ => fallback_title.to_string(),
     };
-    Ok((finish(title, raw), warning))
+    let mut article = finish(title, raw);
+    article.lang = lang
+        .as_deref()
+        .and_then(language_tag)
+        .unwrap_or_else(|| detect_language(&article));
+    Ok((article, warning))
 }
 
 /// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
@@ -190,14 +253,23 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     encoding_rs::Encoding::for_label(&rest[..end])
 }
 
-/// Turns raw sections into final ones: furniture lines dropped, empty sections
-/// dropped, huge sections split, anchors made unique within the article.
+/// Turns raw sections into final ones: furniture lines dropped, empty sections and
+/// link lists dropped, huge sections split, anchors made unique within the article.
+/// The anchors of a section left empty lead to the next passage (as aliases).
 fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let mut used = Anchors::default();
-    let mut sections = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut carried: Vec<String> = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
-        if text.is_empty() || section.heading.last().is_some_and(|h| is_furniture(h)) {
+        if text.is_empty() {
+            carried.extend(section.anchor);
+            carried.extend(section.aliases);
+            continue;
+        }
+        if section.heading.last().is_some_and(|h| is_furniture(h))
+            || is_link_list(&text, section.link_chars)
+        {
             continue;
         }
         let base = section
@@ -212,6 +284,8 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
         } else {
             base
         };
+        let mut aliases = std::mem::take(&mut carried);
+        aliases.extend(section.aliases);
         for (part, chunk) in split_bounded(&text, MAX_PASSAGE_BYTES)
             .into_iter()
             .enumerate()
@@ -222,15 +296,217 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
                 format!("{base}-part{}", part + 1)
             };
             let anchor = unique(&mut used, wanted);
+            let (text, line_keys) = keyed_lines(chunk);
             sections.push(Section {
                 anchor,
                 heading: section.heading.clone(),
-                text: chunk.to_string(),
+                text,
                 lines: section.lines,
+                aliases: std::mem::take(&mut aliases),
+                line_keys,
             });
         }
     }
-    Article { title, sections }
+    // An alias never shadows a passage's own anchor, and leads to one passage only.
+    let anchors: std::collections::HashSet<String> =
+        sections.iter().map(|s| s.anchor.clone()).collect();
+    let mut claimed = std::collections::HashSet::new();
+    for section in &mut sections {
+        section
+            .aliases
+            .retain(|a| !a.trim().is_empty() && !anchors.contains(a) && claimed.insert(a.clone()));
+    }
+    Article {
+        title,
+        lang: String::new(),
+        sections,
+    }
+}
+
+/// Lines of at most this many words (and [`MAX_KEYED_BYTES`] bytes) that are not
+/// sentences may be site boilerplate ("Expand description", "1.0.0 · Source", "Was
+/// this helpful? Yes No"); sentences repeat across pages for a reason.
+pub const MAX_KEYED_WORDS: usize = 8;
+const MAX_KEYED_BYTES: usize = 80;
+
+/// A section's final text (marks removed) and the keys of its candidate lines.
+fn keyed_lines(chunk: &str) -> (String, Vec<(u32, u32)>) {
+    let mut text = String::with_capacity(chunk.len());
+    let mut keys = Vec::new();
+    for (i, line) in chunk.split('\n').enumerate() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        if let Some(code) = line.strip_prefix(CODE_MARK) {
+            text.push_str(code);
+            continue;
+        }
+        if let Some(prose) = line.strip_prefix(PROSE_MARK) {
+            text.push_str(prose);
+            continue;
+        }
+        text.push_str(line);
+        // A sentence (ending in `.`, `!` or `;`) is content, however often it
+        // recurs; widget labels are not sentences.
+        if line.len() <= MAX_KEYED_BYTES
+            && !line.ends_with(['.', '!', ';'])
+            && line.split(' ').filter(|w| !w.is_empty()).count() <= MAX_KEYED_WORDS
+        {
+            keys.push((i as u32, line_key(line)));
+        }
+    }
+    (text, keys)
+}
+
+/// The boilerplate key of a (whitespace-normalised) line.
+pub fn line_key(line: &str) -> u32 {
+    xxhash_rust::xxh3::xxh3_64(line.as_bytes()) as u32
+}
+
+impl Article {
+    /// Keys of the short prose lines of this article, sorted, each once.
+    pub fn line_keys(&self) -> Vec<u32> {
+        let mut keys: Vec<u32> = self
+            .sections
+            .iter()
+            .flat_map(|s| s.line_keys.iter().map(|&(_, key)| key))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Removes the lines whose key is in `boilerplate`; a section left empty is
+    /// dropped and its anchors lead to the next passage.
+    pub fn remove_lines(&mut self, boilerplate: &std::collections::HashSet<u32>) {
+        if boilerplate.is_empty() {
+            return;
+        }
+        let mut carried: Vec<String> = Vec::new();
+        let mut kept = Vec::with_capacity(self.sections.len());
+        for mut section in std::mem::take(&mut self.sections) {
+            let drop: std::collections::HashSet<u32> = section
+                .line_keys
+                .iter()
+                .filter(|(_, key)| boilerplate.contains(key))
+                .map(|&(line, _)| line)
+                .collect();
+            if !drop.is_empty() {
+                let mut text = String::with_capacity(section.text.len());
+                let mut keys = Vec::new();
+                let mut number = 0u32;
+                // Keys are in line order: walk them alongside the lines.
+                let mut next_key = section.line_keys.iter().peekable();
+                for (i, line) in section.text.split('\n').enumerate() {
+                    let key = next_key.next_if(|(l, _)| *l == i as u32).map(|&(_, k)| k);
+                    if drop.contains(&(i as u32)) {
+                        continue;
+                    }
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    text.push_str(line);
+                    if let Some(key) = key {
+                        keys.push((number, key));
+                    }
+                    number += 1;
+                }
+                section.text = text;
+                section.line_keys = keys;
+            }
+            if section.text.trim().is_empty() {
+                carried.push(section.anchor);
+                carried.append(&mut section.aliases);
+                continue;
+            }
+            carried.append(&mut section.aliases);
+            section.aliases = std::mem::take(&mut carried);
+            kept.push(section);
+        }
+        self.sections = kept;
+    }
+}
+
+/// True when a section is mostly link text: navigation, not content.
+fn is_link_list(text: &str, link_chars: usize) -> bool {
+    let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
+    chars >= MIN_LINK_DENSITY_CHARS && link_chars as f64 >= MAX_LINK_DENSITY * chars as f64
+}
+
+/// The primary subtag of a language tag (`zh-CN` → `zh`), if it looks like one.
+pub fn language_tag(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    ((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase()))
+        .then_some(primary)
+}
+
+/// English function words: a Latin-script text where they are frequent is English.
+const ENGLISH_MARKERS: &[&str] = &[
+    "the", "of", "and", "to", "in", "is", "that", "for", "it", "with", "as", "are", "this", "be",
+    "or", "by", "on", "not", "you", "can",
+];
+
+/// A cheap language guess from the script of the first few thousand letters: Han
+/// with kana is `ja`, Han alone `zh`, Hangul `ko`, a few scripts used by one
+/// language each; Latin script is `en` when English function words are frequent.
+/// Anything else is `und` (undetermined).
+pub fn detect_language(article: &Article) -> String {
+    let (mut han, mut kana, mut hangul, mut latin, mut letters) = (0usize, 0, 0, 0, 0);
+    let mut other: Option<&str> = None;
+    let text = std::iter::once(article.title.as_str())
+        .chain(article.sections.iter().map(|s| s.text.as_str()));
+    let mut english = 0usize;
+    let mut words = 0usize;
+    'outer: for part in text {
+        for word in part.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            words += 1;
+            if ENGLISH_MARKERS.iter().any(|m| word.eq_ignore_ascii_case(m)) {
+                english += 1;
+            }
+            for c in word.chars() {
+                letters += 1;
+                match c as u32 {
+                    0x3040..=0x30FF => kana += 1,
+                    0x3400..=0x9FFF | 0xF900..=0xFAFF => han += 1,
+                    0xAC00..=0xD7AF | 0x1100..=0x11FF => hangul += 1,
+                    0x0370..=0x03FF => other = other.or(Some("el")),
+                    0x0E00..=0x0E7F => other = other.or(Some("th")),
+                    0x0590..=0x05FF => other = other.or(Some("he")),
+                    _ if c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c) => {
+                        latin += 1
+                    }
+                    _ => {}
+                }
+            }
+            if letters > 4000 {
+                break 'outer;
+            }
+        }
+    }
+    let cjk = han + kana + hangul;
+    let lang = if letters == 0 {
+        "und"
+    } else if cjk * 10 >= letters * 3 {
+        if kana > 0 && kana * 20 >= cjk {
+            "ja"
+        } else if hangul >= han {
+            "ko"
+        } else {
+            "zh"
+        }
+    } else if latin * 2 >= letters {
+        if english * 100 >= words * 8 {
+            "en"
+        } else {
+            "und"
+        }
+    } else {
+        other.unwrap_or("und")
+    };
+    lang.to_string()
 }
 
 /// Anchors used so far in one article, and the next suffix to try for each base,
@@ -272,7 +548,7 @@ pub fn slug(text: &str) -> String {
 }
 
 /// Collapses runs of spaces and tabs, trims lines, drops blank lines and page
-/// furniture lines.
+/// furniture lines. Lines marked with [`CODE_MARK`] keep their indentation.
 fn clean_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
@@ -283,6 +559,26 @@ fn clean_text(text: &str) -> String {
             out.push('\n');
         }
         let start = out.len();
+        if let Some(code) = line.strip_prefix(CODE_MARK) {
+            // Preformatted: indentation kept, never furniture.
+            // The mark stays until [`keyed_lines`]: code is never boilerplate.
+            let code = code.trim_end();
+            if code.trim_start().is_empty() {
+                out.truncate(mark);
+            } else {
+                out.push(CODE_MARK);
+                out.push_str(code);
+            }
+            continue;
+        }
+        // Prose keeps its mark (for [`keyed_lines`]) ahead of the normalized text.
+        let (line, start) = match line.trim_start().strip_prefix(PROSE_MARK) {
+            Some(rest) => {
+                out.push(PROSE_MARK);
+                (rest, out.len())
+            }
+            None => (line, start),
+        };
         push_normalized(&mut out, line);
         if out.len() == start || is_furniture(&out[start..]) {
             out.truncate(mark);
@@ -371,8 +667,9 @@ fn split_bounded(text: &str, limit: usize) -> Vec<&str> {
     chunks
 }
 
-/// Line starts of a text, for many offset → line look-ups (each [`line_of`] call
-/// counts from the start, which is quadratic when called per section or event).
+/// Line starts of a text, for many offset → line look-ups (counting from the start
+/// for each would be quadratic when called per section or event). The one line
+/// index of every format extractor.
 pub struct Lines {
     /// Byte offsets of every `\n`.
     newlines: Vec<usize>,
@@ -390,19 +687,10 @@ impl Lines {
         }
     }
 
-    /// 1-based line number of a byte offset; the same as [`line_of`].
+    /// 1-based line number of a byte offset (past the end: the last line).
     pub fn line_of(&self, offset: usize) -> u32 {
         1 + self.newlines.partition_point(|&n| n < offset) as u32
     }
-}
-
-/// 1-based line number of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> u32 {
-    let offset = offset.min(text.len());
-    1 + text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u32
 }
 
 #[cfg(test)]
@@ -461,7 +749,11 @@ mod tests {
         let text = "a\nbb\n\nccc\n";
         let lines = Lines::new(text);
         for offset in 0..=text.len() + 2 {
-            assert_eq!(lines.line_of(offset), line_of(text, offset), "{offset}");
+            let naive = 1 + text.as_bytes()[..offset.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32;
+            assert_eq!(lines.line_of(offset), naive, "{offset}");
         }
     }
 
@@ -520,5 +812,116 @@ mod tests {
             clean_text("Real text.\nWas this article helpful? Yes No\n  more   text "),
             "Real text.\nmore text"
         );
+    }
+
+    #[test]
+    fn link_lists_are_dropped_and_prose_with_links_is_kept() {
+        let raw = |h: &str, text: &str, link_chars: usize| RawSection {
+            heading: vec![h.to_string()],
+            text: text.into(),
+            link_chars,
+            ..Default::default()
+        };
+        let list =
+            "- Closures and captures\n- Function pointers\n- Const functions\n- Async functions";
+        let links = list.chars().filter(|c| c.is_alphanumeric()).count();
+        let prose = "A call evaluates its operands first; see call expressions for the rules.";
+        let article = finish(
+            "T".into(),
+            vec![
+                raw("See also", list, links),
+                raw("Calls", prose, 15),
+                raw("Short", "- One link", 7),
+            ],
+        );
+        let headings: Vec<_> = article
+            .sections
+            .iter()
+            .map(|s| s.heading[0].as_str())
+            .collect();
+        assert_eq!(headings, ["Calls", "Short"]);
+    }
+
+    #[test]
+    fn boilerplate_lines_are_removed_and_empty_sections_pass_their_anchors_on() {
+        let raw = |h: &str, text: &str| RawSection {
+            anchor: Some(h.to_lowercase()),
+            heading: vec![h.to_string()],
+            text: text.into(),
+            ..Default::default()
+        };
+        let mut article = finish(
+            "T".into(),
+            vec![
+                raw("A", "Real text here.\nSource"),
+                raw("B", "Source"),
+                raw("C", &format!("{CODE_MARK}Source\nMore text")),
+            ],
+        );
+        assert_eq!(article.sections[2].line_keys, [(1, line_key("More text"))]);
+        // Authored prose (an HTML paragraph or list item) is never boilerplate.
+        let prose = finish(
+            "T".into(),
+            vec![raw(
+                "P",
+                &format!("{PROSE_MARK}Outlook\n{PROSE_MARK}- Drug Therapy\nSource"),
+            )],
+        );
+        assert_eq!(prose.sections[0].text, "Outlook\n- Drug Therapy\nSource");
+        assert_eq!(prose.sections[0].line_keys, [(2, line_key("Source"))]);
+        let keys = article.line_keys();
+        assert!(keys.contains(&line_key("Source")));
+        // "Real text here." is a sentence: never a candidate.
+        assert!(!keys.contains(&line_key("Real text here.")));
+        article.remove_lines(&[line_key("Source")].into_iter().collect());
+        let got: Vec<_> = article
+            .sections
+            .iter()
+            .map(|s| (s.anchor.as_str(), s.text.as_str(), s.aliases.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "Real text here.", vec![]),
+                // Code is never boilerplate; B's anchor leads here.
+                ("c", "Source\nMore text", vec!["b".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn languages_from_tags_and_scripts() {
+        assert_eq!(language_tag("zh-CN").as_deref(), Some("zh"));
+        assert_eq!(language_tag("EN_us").as_deref(), Some("en"));
+        assert_eq!(language_tag("x"), None);
+        let article = |text: &str| Article {
+            title: String::new(),
+            lang: String::new(),
+            sections: vec![Section {
+                anchor: "a".into(),
+                heading: vec![],
+                text: text.into(),
+                lines: (1, 1),
+                aliases: vec![],
+                line_keys: vec![],
+            }],
+        };
+        assert_eq!(detect_language(&article("如何逐行读取文件")), "zh");
+        assert_eq!(
+            detect_language(&article("ファイルを一行ずつ読み込む")),
+            "ja"
+        );
+        assert_eq!(detect_language(&article("파일을 한 줄씩 읽기")), "ko");
+        assert_eq!(
+            detect_language(&article(
+                "This is how you read a file, line by line, with the reader."
+            )),
+            "en"
+        );
+        assert_eq!(
+            detect_language(&article("Leer un archivo línea por línea")),
+            "und"
+        );
+        assert_eq!(detect_language(&article("")), "und");
     }
 }

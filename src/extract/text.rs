@@ -66,6 +66,7 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
                 heading: vec![block.lines[0].to_string()],
                 text: String::new(),
                 lines: (block.first_line, block.last_line),
+                ..RawSection::default()
             };
             continue;
         }

@@ -1,0 +1,530 @@
+//! Real-world site shapes (issue 10, issue 17's link pages): small hand-made pages
+//! in the shape of mdBook and rustdoc output and of plain-text leaflets, run
+//! through the real binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use common::{Run, lectern, run};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// An mdBook chapter: keyboard-help pop-up, theme picker, the book's name in an
+/// `<h1 class="menu-title">`, the chapter in `<main>`, titled by `<title>`.
+fn mdbook_page(title: &str, id: &str, body: &str) -> String {
+    format!(
+        r##"<!DOCTYPE HTML>
+<html lang="en" class="light"><head><meta charset="UTF-8">
+<title>{title} - The Hand Book</title></head>
+<body>
+<div id="mdbook-help-container"><div id="mdbook-help-popup">
+<h2 class="mdbook-help-title">Keyboard shortcuts</h2>
+<div><p>Press <kbd>←</kbd> or <kbd>→</kbd> to navigate between chapters</p>
+<p>Press <kbd>S</kbd> to search in the book</p></div></div></div>
+<nav id="sidebar" class="sidebar" aria-label="Table of contents"><ol><li><a href="a.html">Chapter A</a></li></ol></nav>
+<div id="menu-bar" class="menu-bar">
+<button id="theme-toggle" type="button" title="Change theme">theme</button>
+<ul id="theme-list" class="theme-popup" role="menu">
+<li role="none"><button role="menuitem">Light</button></li>
+<li role="none"><button role="menuitem">Rust</button></li></ul>
+<h1 class="menu-title">The Hand Book</h1></div>
+<div id="search-wrapper" class="hidden"><form><input type="search" placeholder="Search this book ..."></form></div>
+<div id="content" class="content"><main>
+<h2 id="{id}"><a class="header" href="#{id}">{title}</a></h2>
+{body}
+</main>
+<nav class="nav-wrapper" aria-label="Page navigation"><a rel="prev" href="x.html">Previous</a></nav>
+</div></body></html>
+"##
+    )
+}
+
+/// A rustdoc item page: top bar `<h2>`, sidebar, a copy button in the `<h1>`, a
+/// version badge, "Expand description", `§` permalinks, method headings as `<h4>`
+/// inside `<section id="method.…">`.
+fn rustdoc_page(name: &str, method: &str, doc: &str) -> String {
+    format!(
+        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{name} in kit::things - Rust</title></head>
+<body class="rustdoc struct"><a class="skip-main-content" href="#main-content">Skip to main content</a>
+<rustdoc-topbar><h2><a href="#">{name}</a></h2></rustdoc-topbar>
+<nav class="sidebar"><h2><a href="../index.html">kit</a></h2><ul><li><a href="#method.{method}">{method}</a></li></ul></nav>
+<main><section id="main-content" class="content">
+<div class="main-heading"><div class="rustdoc-breadcrumbs"><a href="../index.html">kit</a>::<a href="index.html">things</a></div>
+<h1>Struct <span class="struct">{name}</span>&nbsp;<button id="copy-path" title="Copy item path to clipboard">Copy item path</button></h1>
+<span class="sub-heading"><span class="since">1.0.0</span> · <a class="src" href="../src/x.rs.html">Source</a></span></div>
+<pre class="rust item-decl"><code>pub struct {name} {{ /* private fields */ }}</code></pre>
+<details class="toggle top-doc" open><summary class="hideme"><span>Expand description</span></summary>
+<div class="docblock"><p>{doc}</p></div></details>
+<h2 id="implementations" class="section-header">Implementations<a href="#implementations" class="anchor">§</a></h2>
+<div id="implementations-list"><details class="toggle implementors-toggle" open><summary>
+<section id="impl-{name}" class="impl"><a class="src rightside" href="../src/x.rs.html">Source</a><a href="#impl-{name}" class="anchor">§</a>
+<h3 class="code-header">impl {name}</h3></section></summary>
+<div class="impl-items"><details class="toggle method-toggle" open><summary>
+<section id="method.{method}" class="method"><span class="rightside"><span class="since">1.0.0</span> · <a class="src" href="../src/x.rs.html">Source</a></span>
+<h4 class="code-header">pub fn <a href="#method.{method}" class="fn">{method}</a>(capacity: usize) -&gt; {name}</h4></section></summary>
+<div class="docblock"><p>Makes a {name} that holds {method} items without reallocating.</p>
+<h5 id="examples"><a class="doc-anchor" href="#examples">§</a>Examples</h5>
+<div class="example-wrap"><pre class="rust rust-example-rendered"><code><span class="kw">let </span>x = {name}::{method}(<span class="number">10</span>);
+<span class="macro">assert!</span>(x.is_empty());
+</code></pre></div></div></details></div></details></div>
+</section></main></body></html>
+"##
+    )
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A corpus with two sites (`book/`, `api/`) and some extra pages.
+fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let chapters = [
+        (
+            "References and Borrowing",
+            "references-and-borrowing",
+            "borrowing",
+        ),
+        ("Slices", "slices", "slicing"),
+        ("Structs", "structs", "structuring"),
+        ("Enums", "enums", "enumerating"),
+        ("Modules", "modules", "modularity"),
+        ("Errors", "errors", "recovering"),
+    ];
+    for (i, (title, id, word)) in chapters.iter().enumerate() {
+        let body = format!(
+            "<p>This chapter is about {word} in the hand book.</p>\n\
+             <pre><code class=\"language-rust\"><span class=\"boring\">#![allow(unused)]\n</span>fn main() {{\n    let s = String::from(\"{word}\");\n    change(&amp;s); // {word} here\n}}\n</code></pre>\n\
+             <h3 id=\"more-{id}\"><a class=\"header\" href=\"#more-{id}\">More {title}</a></h3>\n\
+             <p>Further words on {word}.</p>"
+        );
+        write(
+            &corpus,
+            &format!("book/ch{i:02}.html"),
+            &mdbook_page(title, id, &body),
+        );
+    }
+    // The whole book on one page, not for indexing; a redirect stub; a robots
+    // "none" page with odd case.
+    write(
+        &corpus,
+        "book/print.html",
+        "<html><head><meta name=\"robots\" content=\"NOINDEX, follow\"><title>The Hand Book</title></head>\
+         <body><main><h1>All chapters</h1><p>This chapter is about borrowing in the hand book.</p></main></body></html>",
+    );
+    write(
+        &corpus,
+        "book/old.html",
+        "<html><head><meta http-equiv=\"refresh\" content=\"0; URL=ch00.html\"><title>Redirection</title></head>\
+         <body><p>Redirecting to <a href=\"ch00.html\">ch00.html</a>…</p></body></html>",
+    );
+    write(
+        &corpus,
+        "book/hidden.html",
+        "<html><head><META NAME=\"Robots\" CONTENT=\"none\"></head><body><p>borrowing secrets</p></body></html>",
+    );
+    let items = [
+        ("Vec", "with_capacity", "A contiguous growable array type."),
+        ("Deque", "with_room", "A double-ended queue."),
+        ("Heap", "with_size", "A priority queue."),
+        ("Map", "with_buckets", "An ordered map."),
+        ("Set", "with_slots", "An ordered set."),
+    ];
+    for (name, method, doc) in items {
+        write(
+            &corpus,
+            &format!("api/struct.{name}.html"),
+            &rustdoc_page(name, method, doc),
+        );
+    }
+    let index = dir.path().join("index");
+    (dir, corpus, index)
+}
+
+fn ingest(corpus: &Path, index: &Path) -> Run {
+    run(lectern()
+        .arg("ingest")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index))
+}
+
+fn query(index: &Path, args: &[&str]) -> (i32, Value) {
+    let r = run(lectern()
+        .args(["query", "--format", "json", "-n", "50", "--index"])
+        .arg(index)
+        .args(args));
+    let value = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    (r.code, value)
+}
+
+fn hits(value: &Value) -> Vec<Value> {
+    value["hits"].as_array().cloned().unwrap_or_default()
+}
+
+fn show(index: &Path, id: &str) -> Option<Value> {
+    let r = run(lectern()
+        .args(["show", "--format", "json", "--index"])
+        .arg(index)
+        .arg(id));
+    (r.code == 0).then(|| serde_json::from_str(&r.stdout).unwrap())
+}
+
+#[test]
+fn noindex_and_redirect_pages_are_skipped_and_counted() {
+    let (_dir, corpus, index) = site_corpus();
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("2 noindex, 1 redirects"), "{}", r.stderr);
+    for id in [
+        "book/print.html#introduction",
+        "book/old.html#introduction",
+        "book/hidden.html#introduction",
+    ] {
+        assert!(show(&index, id).is_none(), "{id} was indexed");
+    }
+    let (_, found) = query(&index, &["borrowing"]);
+    for hit in hits(&found) {
+        let path = hit["path"].as_str().unwrap();
+        assert!(path.starts_with("book/ch"), "{path} answered");
+    }
+    let (code, _) = query(&index, &["secrets"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn mdbook_chrome_is_not_text_and_chapters_have_their_titles() {
+    let (_dir, corpus, index) = site_corpus();
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    for chrome in [
+        "navigate between chapters",
+        "keyboard shortcuts",
+        "Change theme",
+        "Search this book",
+        "Previous",
+    ] {
+        let (code, found) = query(&index, &[&format!("\"{chrome}\"")]);
+        assert_eq!(code, 1, "{chrome:?} is searchable: {found}");
+    }
+    let (_, found) = query(&index, &["slicing"]);
+    let top = &hits(&found)[0];
+    assert_eq!(top["title"], "Slices", "{found}");
+    // The chapter's own heading names it: it is no section, its id leads to the
+    // passage under it.
+    let intro = show(&index, "book/ch01.html#slices").expect("the title heading's id names it");
+    assert_eq!(intro["id"], "book/ch01.html#slices");
+    assert!(intro["text"].as_str().unwrap().contains("about slicing"));
+    let all: Vec<String> = hits(&query(&index, &["hand book"]).1)
+        .iter()
+        .map(|h| h["text"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        all.iter()
+            .all(|t| !t.contains("Light") && !t.contains("\n-\n")),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn code_keeps_its_lines_and_hides_boring_ones() {
+    let (_dir, corpus, index) = site_corpus();
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let intro = show(&index, "book/ch02.html#structs").unwrap();
+    let text = intro["text"].as_str().unwrap();
+    assert!(
+        text.contains("fn main() {\n    let s = String::from(\"structuring\");\n    change(&s); // structuring here\n}"),
+        "{text}"
+    );
+    assert!(!text.contains("allow(unused)"), "{text}");
+    // Snippets keep the line breaks too.
+    let (_, found) = query(&index, &["structuring"]);
+    let snippets: Vec<String> = hits(&found)
+        .iter()
+        .filter_map(|h| h["snippet"].as_str().map(String::from))
+        .collect();
+    assert!(snippets.iter().any(|s| s.contains("{\n")), "{snippets:?}");
+}
+
+#[test]
+fn rustdoc_titles_headings_and_anchors() {
+    let (_dir, corpus, index) = site_corpus();
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let method = show(&index, "api/struct.Vec.html#method.with_capacity")
+        .expect("the method's section id is its anchor");
+    assert_eq!(method["title"], "Struct Vec");
+    assert!(
+        method["text"]
+            .as_str()
+            .unwrap()
+            .contains("holds with_capacity items"),
+        "{method}"
+    );
+    assert!(
+        !method["text"].as_str().unwrap().contains("Source"),
+        "{method}"
+    );
+    // Headings without permalink signs; the impl heading's id leads to its passage.
+    let examples = show(&index, "api/struct.Vec.html#examples").unwrap();
+    assert!(!examples["heading"].as_str().unwrap().contains('§'));
+    assert!(
+        examples["text"]
+            .as_str()
+            .unwrap()
+            .contains("let x = Vec::with_capacity(10);\nassert!")
+    );
+    assert!(show(&index, "api/struct.Vec.html#implementations").is_some());
+    assert!(show(&index, "api/struct.Vec.html#impl-Vec").is_some());
+    let intro = show(&index, "api/struct.Vec.html#introduction").unwrap();
+    let text = intro["text"].as_str().unwrap();
+    assert!(text.contains("A contiguous growable array type."), "{text}");
+    // Button text, badges and "Expand description" (on every page of the site)
+    // are not text.
+    for chrome in [
+        "Copy item path",
+        "Expand description",
+        "1.0.0",
+        "Skip to main content",
+    ] {
+        assert!(!text.contains(chrome), "{chrome:?} in {text}");
+        let (code, found) = query(&index, &[&format!("\"{chrome}\"")]);
+        assert_eq!(code, 1, "{chrome:?} is searchable: {found}");
+    }
+    // The top bar's `<h2>` and the sidebar are no passages.
+    let (_, found) = query(&index, &["Vec"]);
+    for hit in hits(&found) {
+        assert_ne!(hit["id"], "api/struct.Vec.html#vec", "{hit}");
+    }
+}
+
+#[test]
+fn reference_rule_markers_tables_and_link_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus,
+        "fn.html",
+        r##"<html><head><title>Functions - The Reference</title></head><body><main>
+<h1 id="functions"><a class="header" href="#functions">Functions</a></h1>
+<div class="rule" id="r-items.fn.intro"><a class="rule-link" href="#r-items.fn.intro">[items<wbr>.fn<wbr>.intro]</a></div>
+<p>A function consists of a block and a name.</p>
+<div class="rule" id="r-items.fn.params"><a class="rule-link" href="#r-items.fn.params">[items<wbr>.fn<wbr>.params]</a></div>
+<h2 id="parameters"><a class="header" href="#parameters">Parameters</a></h2>
+<h3 id="patterns"><a class="header" href="#patterns">Patterns</a></h3>
+<p>Parameters are irrefutable patterns.</p>
+<table><thead><tr><th>Target</th><th>Tier</th></tr></thead>
+<tbody><tr><td><a href="https://example.com/a"><code>aarch64-apple-darwin</code></a></td><td>1 <sup><a href="#note">1</a></sup></td></tr></tbody></table>
+<h2 id="see-also">See also</h2>
+<ul><li><a href="a.html">Closures and their capture modes</a></li><li><a href="b.html">Function pointer types and coercions</a></li>
+<li><a href="c.html">Const functions and const contexts</a></li><li><a href="d.html">Async functions and futures</a></li></ul>
+<h2 id="calls">Calls</h2>
+<p>A call evaluates its operands first; see <a href="e.html">call expressions</a> and <a href="f.html">operand order</a> for the rules that apply to every call.</p>
+</main></body></html>"##,
+    );
+    let mut index_page =
+        String::from("<html><head><title>Index</title></head><body><main><h1>Index</h1><ul>");
+    for word in [
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa",
+    ] {
+        index_page.push_str(&format!(
+            "<li><a href=\"{word}.html\">{word} functions reference</a></li>"
+        ));
+    }
+    index_page.push_str("</ul></main></body></html>");
+    write(&corpus, "genindex.html", &index_page);
+    let index = dir.path().join("index");
+    assert_eq!(ingest(&corpus, &index).code, 0);
+
+    let intro = show(&index, "fn.html#functions").unwrap();
+    let text = intro["text"].as_str().unwrap();
+    assert_eq!(text, "A function consists of a block and a name.");
+    // A heading directly followed by a sub-heading resolves to the passage under it.
+    let params = show(&index, "fn.html#parameters").expect("every heading id resolves");
+    assert_eq!(params["id"], "fn.html#patterns");
+    let text = params["text"].as_str().unwrap();
+    assert!(!text.contains("items.fn"), "{text}");
+    assert!(text.contains("aarch64-apple-darwin"), "{text}");
+    assert!(
+        !text.contains("][") && !text.contains("^{["),
+        "link soup: {text}"
+    );
+    // The link list is navigation; the section with links in its prose is content.
+    assert!(show(&index, "fn.html#see-also").is_none());
+    assert!(show(&index, "fn.html#calls").is_some());
+    let (code, found) = query(&index, &["epsilon"]);
+    assert_eq!(code, 1, "the index page answered: {found}");
+}
+
+#[test]
+fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let conditions = ["Gout", "Asthma", "Eczema", "Anemia", "Migraine", "Rosacea"];
+    for name in conditions {
+        write(
+            &corpus,
+            &format!("leaflets/{}.txt", name.to_lowercase()),
+            &format!(
+                "{name}\n\n{name} is a common condition treated by doctors.\n\nTreatment\n\n\
+                 {name} treatment depends on the cause.\nRest helps with {name}.\n\nWas this helpful? Yes No\n"
+            ),
+        );
+    }
+    let index = dir.path().join("index");
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let (code, found) = query(&index, &["\"was this helpful\""]);
+    assert_eq!(code, 1, "{found}");
+    // A recurring heading is content: every leaflet keeps its "Treatment" section,
+    // and a line that is not on a fifth of the pages stays.
+    let (_, found) = query(&index, &["treatment"]);
+    assert_eq!(hits(&found).len(), 6, "{found}");
+    let gout = show(&index, "leaflets/gout.txt#treatment").unwrap();
+    assert_eq!(
+        gout["text"],
+        "Gout treatment depends on the cause.\nRest helps with Gout."
+    );
+
+    // Remove three leaflets: the line is on 3 pages now, under the 5-page minimum,
+    // so it is text again in the unchanged ones, exactly as a rebuild would have it.
+    for name in &conditions[3..] {
+        fs::remove_file(corpus.join(format!("leaflets/{}.txt", name.to_lowercase()))).unwrap();
+    }
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let incremental = show(&index, "leaflets/gout.txt#treatment").unwrap();
+    assert!(
+        incremental["text"]
+            .as_str()
+            .unwrap()
+            .contains("Was this helpful? Yes No"),
+        "{incremental}"
+    );
+    let (_, found_incremental) = query(&index, &["\"was this helpful\""]);
+    let r = run(lectern()
+        .args(["ingest", "--rebuild"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    assert_eq!(r.code, 0);
+    let (_, found_rebuilt) = query(&index, &["\"was this helpful\""]);
+    let ids = |v: &Value| {
+        hits(v)
+            .iter()
+            .map(|h| (h["id"].to_string(), h["text"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&found_incremental), ids(&found_rebuilt));
+    assert_eq!(ids(&found_rebuilt).len(), 3);
+}
+
+#[test]
+fn languages_are_recorded_filtered_and_cjk_is_tokenized() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus,
+        "en/read.html",
+        "<html lang=\"en\"><head><title>Read lines - Examples</title></head><body><main>\
+         <h1>Read lines</h1><p>How to read a file line by line with a buffered reader.</p></main></body></html>",
+    );
+    write(
+        &corpus,
+        "zh/read.html",
+        "<html lang=\"zh-CN\"><head><title>读取行</title></head><body><main>\
+         <h1>读取行</h1><p>如何逐行读取文件，使用带缓冲的读取器 file line。</p></main></body></html>",
+    );
+    write(
+        &corpus,
+        "notes.md",
+        "---\ntitle: Notas\nlang: es\n---\n\n# Notas\n\nLeer un archivo línea por línea.\n\n```rust\nlet f = File::open(path)?;\nfor line in reader.lines() {\n    println!(\"{line}\");\n}\n```\n",
+    );
+    write(
+        &corpus,
+        "ja.txt",
+        "ファイルを読む\n\nファイルを一行ずつ読み込む方法を説明します。\n",
+    );
+    let index = dir.path().join("index");
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let (_, found) = query(&index, &["read a file line by line"]);
+    let top = &hits(&found)[0];
+    assert_eq!(top["path"], "en/read.html", "{found}");
+    assert_eq!(top["lang"], "en");
+    // A Chinese query finds the Chinese page: its text is indexed as bigrams.
+    let (code, found) = query(&index, &["逐行读取"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["path"], "zh/read.html");
+    assert_eq!(hits(&found)[0]["lang"], "zh");
+    let (_, found) = query(&index, &["--lang", "zh", "file line"]);
+    let paths: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, ["zh/read.html"]);
+    let (code, _) = query(&index, &["--lang", "en", "逐行读取"]);
+    assert_eq!(code, 1);
+    let (_, found) = query(&index, &["archivo"]);
+    assert_eq!(hits(&found)[0]["lang"], "es");
+    assert_eq!(hits(&found)[0]["title"], "Notas");
+    let text = hits(&found)[0]["text"].as_str().unwrap().to_string();
+    assert!(
+        text.contains("for line in reader.lines() {\n    println!(\"{line}\");\n}"),
+        "{text}"
+    );
+    let (_, found) = query(&index, &["一行ずつ"]);
+    assert_eq!(hits(&found)[0]["lang"], "ja");
+}
+
+#[test]
+fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus,
+        "a.md",
+        "# Alpha\n\nThis is the text of the alpha page.\n",
+    );
+    let index = dir.path().join("index");
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    // Make it look like an index written before the `lang` field existed.
+    // meta.json of the current generation (wherever the store keeps it).
+    let meta_path = find_file(&index, "meta.json").expect("a meta.json in the index");
+    let mut meta: Value = serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta["schema"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["name"] != "lang");
+    let mut payload: Value = serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    payload["schema_version"] = Value::from(4);
+    meta["payload"] = Value::from(payload.to_string());
+    fs::write(&meta_path, meta.to_string()).unwrap();
+    let r = run(lectern()
+        .args(["query", "--index"])
+        .arg(&index)
+        .arg("alpha"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("another lectern version"), "{}", r.stderr);
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("rebuilding"), "{}", r.stderr);
+    let (code, found) = query(&index, &["alpha"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["lang"], "en");
+}
+
+fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = find_file(&path, name) {
+                return Some(found);
+            }
+        } else if entry.file_name() == name {
+            return Some(path);
+        }
+    }
+    None
+}
