@@ -820,6 +820,7 @@ mod tests {
                 threads: 1,
                 wait: false,
                 cancel: None,
+                embed: Embed::Keep,
             };
             ingest_holding(&options, &mut |_| {}, hold).unwrap();
             let engine =
