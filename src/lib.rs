@@ -11,6 +11,7 @@
 
 pub mod batch;
 pub mod boilerplate;
+pub mod dedup;
 pub mod eval;
 pub mod export;
 pub mod extract;

@@ -80,6 +80,24 @@ struct IngestArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Only files matching GLOB (ripgrep's -g: relative to the corpus, `!GLOB` excludes; repeatable; overrides ignore files).
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    globs: Vec<String>,
+    /// Skip files and folders matching GLOB (same as `--glob '!GLOB'`; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Also read hidden files and folders (names starting with `.`; `.git` stays out).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links that lead outside the corpus folder too (links inside it are always followed).
+    #[arg(short = 'L', long)]
+    follow: bool,
+    /// Index near-duplicate articles (source copies, print pages, mirrors) too, instead of recording them as aliases of the best copy.
+    #[arg(long)]
+    keep_duplicates: bool,
+    /// Name every file not read and why (links not followed, dangling links, duplicates).
+    #[arg(short = 'v', long)]
+    verbose: bool,
     #[cfg(feature = "semantic")]
     #[command(flatten)]
     embed: EmbedArgs,
@@ -414,6 +432,13 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         synonyms: args.synonyms.as_deref(),
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
+        walk: lectern::walk::WalkOptions {
+            hidden: args.hidden,
+            follow: args.follow,
+            globs: args.globs.clone(),
+            excludes: args.excludes.clone(),
+        },
+        keep_duplicates: args.keep_duplicates,
         wait: false,
         cancel: None,
         #[cfg(feature = "semantic")]
@@ -424,12 +449,12 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         #[cfg(not(feature = "semantic"))]
         embed: ingest::Embed::Keep,
     };
-    let report = ingest_with_messages(&options)?;
+    let report = ingest_with_messages(&options, args.verbose)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
 }
 
 /// Runs ingest, printing warnings, progress (on a terminal) and the summary on stderr.
-fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
+fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<IngestReport> {
     let shown = io::stderr().is_terminal();
     let mut last_draw = Instant::now();
     let mut embedding_since: Option<Instant> = None;
@@ -467,6 +492,12 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
             progress(shown, None);
             say(format_args!("{message}"));
         }
+        Event::Detail { path, message } => {
+            if verbose {
+                progress(shown, None);
+                say(format_args!("note: {path}: {message}"));
+            }
+        }
     };
     // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
     // keeps its last commit); a second one ends the process at once.
@@ -489,6 +520,7 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     let cancel = || stopping.load(Ordering::Relaxed);
     let options = IngestOptions {
         cancel: Some(&cancel),
+        walk: options.walk.clone(),
         ..*options
     };
     let result = ingest::ingest(&options, &mut on_event);
@@ -615,18 +647,23 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 index.display(),
                 corpus.display()
             ));
-            ingest_with_messages(&IngestOptions {
-                corpus,
-                index_dir: index,
-                rebuild: false,
-                synonyms: None,
-                max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
-                threads: 0,
-                // Another query may be building it too: wait for it, then use it.
-                wait: true,
-                cancel: None,
-                embed: ingest::Embed::Keep,
-            })?;
+            ingest_with_messages(
+                &IngestOptions {
+                    corpus,
+                    index_dir: index,
+                    rebuild: false,
+                    synonyms: None,
+                    max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
+                    threads: 0,
+                    walk: lectern::walk::WalkOptions::default(),
+                    keep_duplicates: false,
+                    // Another query may be building it too: wait for it, then use it.
+                    wait: true,
+                    cancel: None,
+                    embed: ingest::Embed::Keep,
+                },
+                false,
+            )?;
             Ok(Engine::open(index, params)?)
         }
         other => Ok(other?),
@@ -826,7 +863,16 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
-    let Some(hit) = engine.passage(&args.id)? else {
+    let manifest = lectern::store::Store::open_for_search(&args.index)?.manifest()?;
+    let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
+    let mut id = args.id.clone();
+    if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {
+        say(format_args!(
+            "{path} is a near-duplicate of {kept}, which is indexed instead"
+        ));
+        id = format!("{kept}#{anchor}");
+    }
+    let Some(hit) = engine.passage(&id)? else {
         say(format_args!(
             "no passage with id {:?} in {}",
             args.id,
@@ -835,7 +881,8 @@ fn run_show(args: &ShowArgs) -> Result<u8> {
         return Ok(1);
     };
     let mut out = BufWriter::new(io::stdout().lock());
-    output::passage(&mut out, &hit, args.format == TableOrJson::Json)?;
+    let aliases = lectern::dedup::aliases_of(&manifest, &hit.path);
+    output::passage(&mut out, &hit, &aliases, args.format == TableOrJson::Json)?;
     out.flush()?;
     Ok(0)
 }
