@@ -5,8 +5,8 @@
 //! * [`model`]: loads a sentence-transformers BERT folder and encodes texts.
 //! * [`vectors`]: the vectors of one commit, a side file of the generation.
 //! * here: which passages an ingest must encode ([`update`]), and the fused query
-//!   ([`Dense::search`]): reciprocal rank fusion of lectern's top 100 and the
-//!   dense top 100 (see BENCHMARKS.md "Semantic passages" for the choice).
+//!   ([`Dense::search`]): reciprocal rank fusion (k 60) of lectern's top 100 and
+//!   the dense top 100 at half weight (see BENCHMARKS.md "Semantic passages").
 
 pub mod model;
 pub mod vectors;
@@ -79,9 +79,11 @@ pub struct Fusion {
 
 impl Default for Fusion {
     fn default() -> Self {
+        // Dense weight 0.5: the best worst case over the development samples
+        // (BENCHMARKS.md "Semantic passages"); 1.0 lost on medquad questions.
         Fusion {
             k: 60.0,
-            dense_weight: 1.0,
+            dense_weight: 0.5,
             depth: 100,
         }
     }
