@@ -163,7 +163,14 @@ struct QueryArgs {
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
-    /// Override a ranking weight, NAME=VALUE (title, heading, body, expansion, fuzzy).
+    /// List passages whose text repeats a better-ranked one as hits of their own
+    /// (by default they are folded into it, as `duplicates`).
+    #[arg(long)]
+    keep_duplicates: bool,
+    /// Ranking: default, or bm25 (plain BM25 over title+heading+body as one field).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    ranking: String,
+    /// Override a ranking parameter, NAME=VALUE (repeatable; all listed below).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
     #[cfg(feature = "semantic")]
@@ -206,7 +213,10 @@ struct EvalArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
-    /// Override a ranking weight, NAME=VALUE.
+    /// Ranking: default, or bm25 (see `lectern query --help`).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    ranking: String,
+    /// Override a ranking parameter, NAME=VALUE (see `lectern query --help`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
     #[cfg(feature = "semantic")]
@@ -340,8 +350,18 @@ fn command() -> clap::Command {
     Cli::command().version(version())
 }
 
+/// The `--param` names with their defaults and meaning, for `query --help`.
+fn params_help() -> String {
+    let mut help = String::from("Ranking parameters (--param NAME=VALUE), with their defaults:\n");
+    for (name, default, doc) in RankParams::describe() {
+        help.push_str(&format!("  {name:<14}{default:<6}{doc}\n"));
+    }
+    help
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+    let command = command().mut_subcommand("query", |c| c.after_long_help(params_help()));
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -564,8 +584,8 @@ impl std::error::Error for Interrupted {}
 
 // ---------------------------------------------------------------- query
 
-fn rank_params(assignments: &[String]) -> Result<RankParams> {
-    let mut params = RankParams::default();
+fn rank_params(ranking: &str, assignments: &[String]) -> Result<RankParams> {
+    let mut params = RankParams::preset(ranking)?;
     for a in assignments {
         // The fusion's own settings are read by `searcher`.
         #[cfg(feature = "semantic")]
@@ -575,7 +595,7 @@ fn rank_params(assignments: &[String]) -> Result<RankParams> {
         {
             continue;
         }
-        params.set(a).map_err(anyhow::Error::msg)?;
+        params.set(a)?;
     }
     Ok(params)
 }
@@ -688,15 +708,29 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     if args.batch.is_some() && !args.query.is_empty() {
         bail!("give either a query or --batch, not both");
     }
-    let engine = open_or_build(&args.index, &args.corpus, rank_params(&args.params)?)?;
+    let engine = open_or_build(
+        &args.index,
+        &args.corpus,
+        rank_params(&args.ranking, &args.params)?,
+    )?;
     #[cfg(feature = "semantic")]
     let engine = searcher(engine, &args.semantic, &args.params)?;
     #[cfg(not(feature = "semantic"))]
     let engine = searcher(engine)?;
+    let format = args.format.map_or(
+        if args.batch.is_some() {
+            Format::Jsonl
+        } else {
+            Format::Human
+        },
+        Format::from,
+    );
     let options = SearchOptions {
         limit: args.limit,
-        snippets: !args.no_snippets,
+        // TREC and TSV print no snippet: compute none.
+        snippets: !args.no_snippets && !matches!(format, Format::Trec | Format::Tsv),
         explain: args.explain,
+        collapse: !args.keep_duplicates,
         lang: args.lang.clone(),
         ..SearchOptions::default()
     };
@@ -707,7 +741,6 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let mut out = BufWriter::new(io::stdout().lock());
 
     let Some(batch_path) = &args.batch else {
-        let format = args.format.map_or(Format::Human, Format::from);
         let results = engine.search(&text, &options)?;
         if !matches!(format, Format::Json | Format::Jsonl) {
             for note in &results.notes {
@@ -723,7 +756,6 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     for (line, problem) in &problems {
         say(format_args!("{}:{line}: {problem}", batch_path.display()));
     }
-    let format = args.format.map_or(Format::Jsonl, Format::from);
     let shown = io::stderr().is_terminal();
     let started = Instant::now();
     let mut failed = problems.len();
@@ -788,7 +820,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
             .queries
             .as_ref()
             .context("give --run RUN or --queries QUERIES")?;
-        let engine = Engine::open(&args.index, rank_params(&args.params)?)?;
+        let engine = Engine::open(&args.index, rank_params(&args.ranking, &args.params)?)?;
         #[cfg(feature = "semantic")]
         let engine = searcher(engine, &args.semantic, &args.params)?;
         #[cfg(not(feature = "semantic"))]

@@ -196,6 +196,9 @@ struct JsonHit<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     explain: Vec<JsonContribution<'a>>,
+    /// Passages with exactly the same text, folded into this hit.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    duplicates: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -237,6 +240,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
                 score: c.score,
             })
             .collect(),
+        duplicates: &hit.duplicates,
     }
 }
 
@@ -343,6 +347,13 @@ fn human(
             }
             line.push_str(&printable(&snippet.text[at..]));
             writeln!(out, "    {}", one_line(&line))?;
+        }
+        if !hit.duplicates.is_empty() {
+            let text = format!(
+                "same text also at: {}",
+                printable(&hit.duplicates.join(", "))
+            );
+            writeln!(out, "    {}", style.paint(DIM, text))?;
         }
         for c in &hit.explain {
             let text = format!("{:>8.3}  {}", c.score, printable(&c.what));
@@ -498,6 +509,7 @@ mod tests {
                     highlights: std::iter::once(4..7).collect(),
                 }),
                 explain: vec![],
+                duplicates: vec![],
             }],
             notes: vec![],
         }

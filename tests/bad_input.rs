@@ -556,18 +556,22 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
         assert_eq!(ids(&index, q), ids(&clean, q), "{q}");
     }
     // The same passages match a common word (their order among equal scores depends
-    // on the segment layout, which differs).
+    // on the segment layout, which differs; so does which of several passages with
+    // the same text is shown and which are listed as its duplicates).
     let all = |index: &Path| {
         let r = run(lectern()
-            .args(["query", "--format", "tsv", "-n", "10000", "--index"])
+            .args(["query", "--format", "json", "-n", "10000", "--index"])
             .arg(index)
             .arg("kidney"));
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let mut ids: Vec<String> = r
-            .stdout
-            .lines()
-            .map(|l| l.split('\t').nth(2).unwrap().to_string())
-            .collect();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let mut ids: Vec<String> = Vec::new();
+        for hit in v["hits"].as_array().unwrap() {
+            ids.push(hit["id"].as_str().unwrap().to_string());
+            if let Some(more) = hit["duplicates"].as_array() {
+                ids.extend(more.iter().map(|d| d.as_str().unwrap().to_string()));
+            }
+        }
         ids.sort();
         ids
     };

@@ -62,9 +62,19 @@ impl Case {
     }
 
     /// Paths of the articles whose passages match `q` (at most 100), sorted.
+    /// Paths of the indexed passages matching `q` (query-time folding of identical
+    /// passages off: this is about which articles ingest indexed).
     fn paths(&self, q: &str) -> Vec<String> {
         let r = run(lectern()
-            .args(["query", "-n", "100", "--format", "json", "--index"])
+            .args([
+                "query",
+                "--keep-duplicates",
+                "-n",
+                "100",
+                "--format",
+                "json",
+            ])
+            .arg("--index")
             .arg(&self.index)
             .arg(q));
         assert!(r.code == 0 || r.code == 1, "{}", r.stderr);

@@ -48,7 +48,9 @@ pub enum SemanticError {
     )]
     Damaged(String),
     #[error("{0}")]
-    Search(#[from] tantivy::TantivyError),
+    Index(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     #[error("embedding interrupted")]
     Cancelled,
 }
