@@ -93,14 +93,14 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def ingest(binary, corpus, index, keep):
+def ingest(binary, corpus, index, keep, embed=()):
     """Brings index up to date with corpus (lectern's incremental ingest). An index
     built by another binary is rebuilt unless keep: an extractor change that does
     not bump lectern's extractor version would otherwise leave stale passages."""
     start = time.perf_counter()
     stamp = index.parent / f"{index.name}.built-by"
     binary_hash = file_sha256(binary)
-    args = [binary, "ingest", corpus, "--index", index]
+    args = [binary, "ingest", corpus, "--index", index, *embed]
     if not keep and index.exists() and not (stamp.exists() and stamp.read_text() == binary_hash):
         args.append("--rebuild")
     proc = run(args)
@@ -193,6 +193,11 @@ def main():
     ap.add_argument("--no-default", action="store_true", help="skip the default column")
     ap.add_argument("--keep-index", action="store_true",
                     help="update indexes built by another binary incrementally instead of rebuilding them")
+    ap.add_argument("--semantic", type=Path, metavar="MODEL_DIR",
+                    help="binary built with --features semantic: ingest with --embed --model "
+                    "MODEL_DIR (indexes in WORK/index-embed) and add the columns dense "
+                    "(--semantic only) and fused (--semantic fuse); the lexical columns run "
+                    "with --semantic off, and the candidate is fused + its --params")
     ap.add_argument("--show-commands", action="store_true",
                     help="print every lectern eval command on stderr")
     opts = ap.parse_args()
@@ -213,12 +218,20 @@ def main():
     else:
         baseline = "--param " + " --param ".join(BM25_APPROX) + " (approximation: this binary has no --ranking)"
         baseline_args = [a for p in BM25_APPROX for a in ("--param", p)]
-    columns = [("plain BM25", baseline_args)]
+    semantic = opts.semantic is not None
+    if semantic and not has_option(binary, "eval", "--semantic"):
+        sys.exit(f"{binary} has no --semantic: build it with --features semantic")
+    off = ["--semantic", "off"] if semantic else []
+    columns = [("plain BM25", baseline_args + off)]
     if not opts.no_default:
-        columns.append(("default", []))
+        columns.append(("default", off))
+    if semantic:
+        columns.append(("dense", ["--semantic", "only"]))
+        columns.append(("fused", ["--semantic", "fuse"]))
     candidate = [a for p in opts.param for a in ("--param", p)] + shlex.split(opts.candidate_args)
     if candidate:
-        columns.append(("candidate", candidate))
+        columns.append(("candidate", candidate + (["--semantic", "fuse"] if semantic else [])))
+    embed = ["--embed", "--model", opts.semantic.resolve()] if semantic else []
 
     # (label, index name, corpus, queries, qrels, level, metrics)
     rows = []
@@ -269,9 +282,9 @@ def main():
     results = []
     warnings = []
     for label, name, corpus, queries, qrels, level, metrics in rows:
-        index = work / "index" / name
+        index = work / ("index-embed" if semantic else "index") / name
         if name not in ingested:
-            ingest(binary, corpus, index, opts.keep_index)
+            ingest(binary, corpus, index, opts.keep_index, embed)
             ingested.add(name)
         if name == "rust-books":
             gone = missing_judged(binary, index, qrels)
@@ -317,8 +330,16 @@ def main():
         row = ["**minimum lift over plain BM25** (first metric of each row)", "", "", ""]
         row += [f"{min(v):+.4f}" for v in lifts.values()]
         print("| " + " | ".join(row) + " |")
+    if semantic and not opts.no_default:
+        # The semantic columns against lectern's own ranking (the default column).
+        row = ["**minimum lift over default** (first metric of each row)", "", "", "", ""]
+        for c in range(2, len(columns)):
+            row.append(f"{min(cells[c][m[0]] - cells[1][m[0]] for l, _, m, cells in results if not l.startswith('↳')):+.4f}")
+        print("| " + " | ".join(row) + " |")
     print()
     print(f"binary: {version}; plain BM25 = {baseline}")
+    if semantic:
+        print(f"semantic: indexes ingested with --embed --model {opts.semantic}")
     if candidate:
         print(f"candidate = default + {' '.join(candidate)}")
     for w in warnings:

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::search::{Engine, Results, SearchError, SearchOptions};
+use crate::search::{Results, SearchOptions};
 
 /// One query of a batch.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,20 +58,16 @@ const CHUNK: usize = 256;
 
 /// Runs every query on `pool`, calling `each` with each query and its outcome in
 /// input order. Stops at the first error `each` returns (a closed output).
-pub fn search_all<E>(
-    engine: &Engine,
+pub fn search_all<E, S: Send>(
+    search: impl Fn(&str, &SearchOptions) -> Result<Results, S> + Sync,
     queries: &[BatchQuery],
     options: &SearchOptions,
     pool: &rayon::ThreadPool,
-    mut each: impl FnMut(&BatchQuery, Result<Results, SearchError>) -> Result<(), E>,
+    mut each: impl FnMut(&BatchQuery, Result<Results, S>) -> Result<(), E>,
 ) -> Result<(), E> {
     for chunk in queries.chunks(CHUNK) {
-        let results: Vec<Result<Results, SearchError>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|q| engine.search(&q.text, options))
-                .collect()
-        });
+        let results: Vec<Result<Results, S>> =
+            pool.install(|| chunk.par_iter().map(|q| search(&q.text, options)).collect());
         for (query, result) in chunk.iter().zip(results) {
             each(query, result)?;
         }

@@ -55,6 +55,20 @@ pub struct IngestOptions<'a> {
     /// Asked between steps; true stops the ingest, which keeps the last commit
     /// (see [`IngestError::Cancelled`]).
     pub cancel: Option<&'a (dyn Fn() -> bool + Sync)>,
+    /// Passage vectors (feature `semantic`).
+    pub embed: Embed<'a>,
+}
+
+/// What an ingest does about passage vectors (`ingest --embed`, feature `semantic`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Embed<'a> {
+    /// An index with vectors keeps them up to date with the model they record
+    /// (a lectern built without the feature drops them at its next commit).
+    #[default]
+    Keep,
+    /// Give every passage a vector, with this model folder (None: the one the
+    /// index's vectors record).
+    With(Option<&'a Path>),
 }
 
 /// Something ingest wants the user to know, as it happens.
@@ -78,6 +92,11 @@ pub enum Event<'a> {
         message: &'a str,
     },
     Notice(&'a str),
+    /// Passage windows encoded so far by the embedding model.
+    Embedding {
+        done: usize,
+        total: usize,
+    },
     /// A detail shown only when asked for (`-v`): a link not followed, a dangling link.
     Detail {
         path: &'a str,
@@ -133,6 +152,9 @@ pub enum IngestError {
     /// Stopped by [`IngestOptions::cancel`]; the index keeps its last commit.
     #[error("ingest interrupted; the index keeps its last commit")]
     Cancelled,
+    #[cfg(feature = "semantic")]
+    #[error(transparent)]
+    Semantic(crate::semantic::SemanticError),
 }
 
 /// The result of reading and extracting one file.
@@ -228,6 +250,13 @@ fn ingest_holding(
         manifest,
         changed: target.rebuilt.is_some() || !target.committed,
         report: &mut report,
+        touched: HashSet::new(),
+        #[cfg(feature = "semantic")]
+        fresh: Vec::new(),
+        #[cfg(feature = "semantic")]
+        embedding: crate::semantic::embedding(options.embed, &target),
+        #[cfg(feature = "semantic")]
+        embedded: HashSet::new(),
         pending: Vec::new(),
         pending_bytes: 0,
         provisional: Vec::new(),
@@ -312,12 +341,47 @@ fn ingest_holding(
         check_cancel(options)
     })();
     let Work {
-        manifest, changed, ..
+        manifest,
+        mut changed,
+        touched,
+        #[cfg(feature = "semantic")]
+        fresh,
+        ..
     } = work;
     if let Err(e) = applied {
         target.abort(writer);
         return Err(e);
     }
+    #[cfg(feature = "semantic")]
+    let vectors = {
+        let cancel = || options.cancel.is_some_and(|c| c());
+        match crate::semantic::ingest_vectors(
+            options.embed,
+            &target,
+            &fields,
+            &manifest,
+            &touched,
+            fresh,
+            &cancel,
+            on_event,
+        ) {
+            Ok(v) => v,
+            Err(e) => {
+                target.abort(writer);
+                return Err(match e {
+                    crate::semantic::SemanticError::Cancelled => IngestError::Cancelled,
+                    e => IngestError::Semantic(e),
+                });
+            }
+        }
+    };
+    #[cfg(not(feature = "semantic"))]
+    let vectors: Option<(bool, Vec<u8>)> = {
+        let _ = &touched;
+        None
+    };
+    // New vectors for an index whose passages did not change need a commit too.
+    changed |= vectors.as_ref().is_some_and(|(new, _)| *new);
 
     report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
     report.passages = manifest.files.values().map(|r| r.passages).sum();
@@ -334,6 +398,7 @@ fn ingest_holding(
                 articles: report.articles,
                 passages: report.passages,
                 needed,
+                vectors: vectors.as_ref().map(|(_, bytes)| bytes.as_slice()),
             },
         )?;
     }
@@ -387,6 +452,16 @@ struct Work<'a> {
     /// True when the index differs from its last commit.
     changed: bool,
     report: &'a mut IngestReport,
+    /// Files whose passages were deleted (their vectors go with them).
+    touched: HashSet<String>,
+    /// Passages to encode (`--embed`).
+    #[cfg(feature = "semantic")]
+    fresh: Vec<crate::semantic::Passage>,
+    #[cfg(feature = "semantic")]
+    embedding: bool,
+    /// Files whose passages are in `fresh`.
+    #[cfg(feature = "semantic")]
+    embedded: HashSet<String>,
     /// Articles of the current site read by this ingest, written once the site's
     /// boilerplate is known ([`Work::write_site`]).
     pending: Vec<(String, Article)>,
@@ -489,6 +564,22 @@ impl Work<'_> {
             if let Some(record) = self.manifest.files.get_mut(&rel) {
                 record.passages = article.sections.len() as u64;
             }
+            #[cfg(feature = "semantic")]
+            if self.embedding {
+                // Written again (its site's boilerplate changed): the last one counts.
+                if !self.embedded.insert(rel.clone()) {
+                    self.fresh.retain(|p| p.path != rel);
+                }
+                for section in &article.sections {
+                    self.fresh.push(crate::semantic::Passage::new(
+                        &rel,
+                        format!("{rel}#{}", section.anchor),
+                        &article.title,
+                        &section.heading.join(schema::HEADING_SEPARATOR),
+                        &section.text,
+                    ));
+                }
+            }
             for doc in documents(self.fields, &rel, &article) {
                 self.writer.add_document(doc)?;
             }
@@ -565,7 +656,8 @@ impl Work<'_> {
     fn remove_vanished(&mut self, walked: &walk::Walk, corpus: &Path) {
         let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
         let unreadable_dirs: Vec<&str> = walked.problems.iter().map(|(p, _)| p.as_str()).collect();
-        for (rel, record) in &self.previous.files {
+        let previous = self.previous;
+        for (rel, record) in &previous.files {
             if seen.contains(rel.as_str()) {
                 continue;
             }
@@ -705,7 +797,8 @@ impl Work<'_> {
         Ok(())
     }
 
-    fn delete_article(&self, rel: &str) {
+    fn delete_article(&mut self, rel: &str) {
+        self.touched.insert(rel.to_string());
         self.writer
             .delete_term(Term::from_field_text(self.fields.path, rel));
     }
@@ -914,6 +1007,7 @@ mod tests {
                 keep_duplicates: false,
                 wait: false,
                 cancel: None,
+                embed: Embed::Keep,
             };
             ingest_holding(&options, &mut |_| {}, hold).unwrap();
             let engine =

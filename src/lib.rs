@@ -24,6 +24,8 @@ pub mod output;
 pub mod rank;
 pub mod schema;
 pub mod search;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 pub mod snippet;
 pub mod stats;
 pub mod store;

@@ -19,7 +19,7 @@ use lectern::extract::EXTRACTOR_VERSION;
 use lectern::ingest::{self, Event, IngestOptions, IngestReport};
 use lectern::output::{self, Format, Style, printable};
 use lectern::schema::SCHEMA_VERSION;
-use lectern::search::{Engine, RankParams, SearchOptions};
+use lectern::search::{Engine, RankParams, Results, SearchOptions};
 use lectern::store::StoreError;
 use lectern::{batch, eval, stats};
 
@@ -104,6 +104,9 @@ struct IngestArgs {
     /// Print nothing but errors (no progress, warnings or summary).
     #[arg(short, long)]
     quiet: bool,
+    #[cfg(feature = "semantic")]
+    #[command(flatten)]
+    embed: EmbedArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +114,32 @@ enum ProgressArg {
     Never,
     Auto,
     Always,
+}
+
+/// `ingest --embed` (feature `semantic`).
+#[cfg(feature = "semantic")]
+#[derive(clap::Args)]
+struct EmbedArgs {
+    /// Give every passage a vector from a local embedding model (see --model).
+    #[arg(long)]
+    embed: bool,
+    /// Embedding model folder (sentence-transformers BERT: config.json,
+    /// tokenizer.json, model.safetensors); default: the one the index's vectors record.
+    #[arg(long, value_name = "DIR", requires = "embed")]
+    model: Option<PathBuf>,
+}
+
+/// How queries use an index's vectors (feature `semantic`).
+#[cfg(feature = "semantic")]
+#[derive(clap::Args)]
+struct SemanticArgs {
+    /// With an index that has vectors: fuse them with lectern's ranking (default),
+    /// use them alone, or ignore them.
+    #[arg(long, value_enum, value_name = "MODE")]
+    semantic: Option<lectern::semantic::Mode>,
+    /// Embedding model folder (default: the one the index's vectors record).
+    #[arg(long = "model", value_name = "DIR")]
+    model: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -157,6 +186,9 @@ struct QueryArgs {
     /// Override a ranking parameter, NAME=VALUE (repeatable; all listed below).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    #[cfg(feature = "semantic")]
+    #[command(flatten)]
+    semantic: SemanticArgs,
 }
 
 #[derive(clap::Args)]
@@ -200,6 +232,9 @@ struct EvalArgs {
     /// Override a ranking parameter, NAME=VALUE (see `lectern query --help`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    #[cfg(feature = "semantic")]
+    #[command(flatten)]
+    semantic: SemanticArgs,
 }
 
 #[derive(clap::Args)]
@@ -439,6 +474,13 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         keep_duplicates: args.keep_duplicates,
         wait: false,
         cancel: None,
+        #[cfg(feature = "semantic")]
+        embed: match &args.embed {
+            EmbedArgs { embed: true, model } => ingest::Embed::With(model.as_deref()),
+            _ => ingest::Embed::Keep,
+        },
+        #[cfg(not(feature = "semantic"))]
+        embed: ingest::Embed::Keep,
     };
     let report = ingest_with_messages(&options, args.progress, args.quiet, args.verbose)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
@@ -462,6 +504,7 @@ fn ingest_with_messages(
     let logged = !terminal && !quiet && when == ProgressArg::Always;
     let started = Instant::now();
     let mut last_draw: Option<Instant> = None;
+    let mut embedding_since: Option<Instant> = None;
     let mut on_event = |event: Event| match event {
         Event::Progress {
             done,
@@ -479,6 +522,22 @@ fn ingest_with_messages(
                 } else {
                     say(format_args!("{text}"));
                 }
+                last_draw = Some(Instant::now());
+            }
+        }
+        Event::Embedding { done, total } => {
+            let since = *embedding_since.get_or_insert_with(Instant::now);
+            let due = last_draw.is_none_or(|t| t.elapsed().as_millis() > 250);
+            if !quiet && (due || done == total) {
+                let seconds = since.elapsed().as_secs_f64();
+                let eta = seconds / done.max(1) as f64 * (total - done) as f64;
+                progress(
+                    shown,
+                    Some(&format!(
+                        "embedding: {done}/{total} windows, {:.0}/s, {eta:.0} s left",
+                        done as f64 / seconds.max(1e-3)
+                    )),
+                );
                 last_draw = Some(Instant::now());
             }
         }
@@ -576,9 +635,75 @@ impl std::error::Error for Interrupted {}
 fn rank_params(ranking: &str, assignments: &[String]) -> Result<RankParams> {
     let mut params = RankParams::preset(ranking)?;
     for a in assignments {
+        // The fusion's own settings are read by `searcher`.
+        #[cfg(feature = "semantic")]
+        if lectern::semantic::Fusion::default()
+            .set(a)
+            .map_err(anyhow::Error::msg)?
+        {
+            continue;
+        }
         params.set(a)?;
     }
     Ok(params)
+}
+
+/// lectern's engine, with the dense side when the index has vectors (feature
+/// `semantic`).
+struct Searcher {
+    engine: Engine,
+    #[cfg(feature = "semantic")]
+    dense: Option<(lectern::semantic::Dense, lectern::semantic::Mode)>,
+}
+
+impl Searcher {
+    fn search(&self, text: &str, options: &SearchOptions) -> Result<Results> {
+        #[cfg(feature = "semantic")]
+        if let Some((dense, mode)) = &self.dense {
+            return Ok(dense.search(&self.engine, text, options, *mode)?);
+        }
+        Ok(self.engine.search(text, options)?)
+    }
+}
+
+#[cfg(not(feature = "semantic"))]
+fn searcher(engine: Engine) -> Result<Searcher> {
+    Ok(Searcher { engine })
+}
+
+/// Loads the index's vectors and their model unless `--semantic off`; without
+/// vectors, `--semantic fuse|only` is an error and no option means lectern alone.
+#[cfg(feature = "semantic")]
+fn searcher(engine: Engine, args: &SemanticArgs, params: &[String]) -> Result<Searcher> {
+    use lectern::semantic::{Dense, Fusion, Mode};
+    let mut fusion = Fusion::default();
+    for a in params {
+        fusion.set(a).map_err(anyhow::Error::msg)?;
+    }
+    let mode = args.semantic.unwrap_or_default();
+    if mode == Mode::Off {
+        return Ok(Searcher {
+            engine,
+            dense: None,
+        });
+    }
+    let Some((name, bytes)) = engine.store.vectors_bytes()? else {
+        if args.semantic.is_some() {
+            bail!(
+                "the index at {} has no passage vectors: run `lectern ingest --embed --model DIR` first",
+                engine.store.dir.display()
+            );
+        }
+        return Ok(Searcher {
+            engine,
+            dense: None,
+        });
+    };
+    let dense = Dense::open(&bytes, &name, args.model.as_deref(), fusion)?;
+    Ok(Searcher {
+        engine,
+        dense: Some((dense, mode)),
+    })
 }
 
 /// Opens the index; if there is none yet and the corpus folder exists, builds it.
@@ -603,6 +728,7 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                     // Another query may be building it too: wait for it, then use it.
                     wait: true,
                     cancel: None,
+                    embed: ingest::Embed::Keep,
                 },
                 ProgressArg::Auto,
                 false,
@@ -637,6 +763,10 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         &args.corpus,
         rank_params(&args.ranking, &args.params)?,
     )?;
+    #[cfg(feature = "semantic")]
+    let engine = searcher(engine, &args.semantic, &args.params)?;
+    #[cfg(not(feature = "semantic"))]
+    let engine = searcher(engine)?;
     let format = args.format.map_or(
         if args.batch.is_some() {
             Format::Jsonl
@@ -681,7 +811,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let mut failed = problems.len();
     let mut done = 0usize;
     batch::search_all(
-        &engine,
+        |text, options| engine.search(text, options),
         &queries,
         &options,
         &pool(args.threads)?,
@@ -741,6 +871,10 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
             .as_ref()
             .context("give --run RUN or --queries QUERIES")?;
         let engine = Engine::open(&args.index, rank_params(&args.ranking, &args.params)?)?;
+        #[cfg(feature = "semantic")]
+        let engine = searcher(engine, &args.semantic, &args.params)?;
+        #[cfg(not(feature = "semantic"))]
+        let engine = searcher(engine)?;
         let (queries, problems) = batch::parse(&read_input(queries_path)?);
         for (line, problem) in &problems {
             say(format_args!("{}:{line}: {problem}", queries_path.display()));
@@ -753,7 +887,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         };
         let mut run = eval::Run::new();
         batch::search_all(
-            &engine,
+            |text, options| engine.search(text, options),
             &queries,
             &options,
             &pool(args.threads)?,

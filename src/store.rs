@@ -10,8 +10,9 @@
 //! ```
 //!
 //! **Commits.** An ingest writes into the current generation, in place. lectern's
-//! state lives in two side files written *before* each commit under fresh names
-//! (`manifest-<stamp>.json`, `lexicon-<stamp>.tsv`); the commit's payload (stored
+//! state lives in side files written *before* each commit under fresh names
+//! (`manifest-<stamp>.json`, `lexicon-<stamp>.tsv`, and with `ingest --embed`
+//! `vectors-<stamp>.bin`); the commit's payload (stored
 //! by tantivy inside `meta.json`, which it replaces atomically) names them. So
 //! whatever moment an ingest dies at, `meta.json` names the segments *and* the
 //! manifest of the same last good commit. [`commit`] carries this out.
@@ -78,6 +79,9 @@ pub struct Payload {
     pub manifest: String,
     /// File name of the lexicon (synonym groups), inside the generation folder.
     pub lexicon: String,
+    /// File name of the passage vectors (`ingest --embed`), if the index has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectors: Option<String>,
 }
 
 impl Payload {
@@ -249,6 +253,7 @@ fn is_dotfile(name: &str) -> bool {
 fn is_side_file(name: &str) -> bool {
     (name.starts_with("manifest-") && name.ends_with(".json"))
         || (name.starts_with("lexicon-") && name.ends_with(".tsv"))
+        || (name.starts_with("vectors-") && name.ends_with(".bin"))
 }
 
 /// A file tantivy names after a segment: 32 hex digits, a dot, an extension.
@@ -620,6 +625,22 @@ impl Store {
         self.side_file(|p| &p.lexicon)
     }
 
+    /// The passage vectors file of the commit (see `semantic::vectors`), if it
+    /// names one: (file name, bytes). A named but missing file is an error.
+    pub fn vectors_bytes(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let Some(name) = self.payload.as_ref().and_then(|p| p.vectors.clone()) else {
+            return Ok(None);
+        };
+        let path = self.data.join(&name);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some((name, bytes))),
+            Err(e) => Err(StoreError::Corrupt {
+                dir: display(&self.dir),
+                reason: format!("{}: {e}", path.display()),
+            }),
+        }
+    }
+
     pub fn lexicon(&self) -> Result<Lexicon, StoreError> {
         Ok(Lexicon::parse(&self.lexicon_text()?))
     }
@@ -938,6 +959,17 @@ impl Target {
         Ok(writer)
     }
 
+    /// The passage vectors file of the commit this ingest updates (none for a
+    /// rebuild, or when the commit has none or it cannot be read).
+    pub fn previous_vectors(&self) -> Option<Vec<u8>> {
+        if self.fresh {
+            return None;
+        }
+        let payload: Payload =
+            serde_json::from_str(&self.index.load_metas().ok()?.payload?).ok()?;
+        fs::read(self.data.join(payload.vectors?)).ok()
+    }
+
     /// Abandons the uncommitted work: the index keeps its last commit, and the files
     /// written since are removed.
     pub fn abort(self, writer: IndexWriter) {
@@ -997,6 +1029,8 @@ pub struct CommitData<'a> {
     pub passages: u64,
     /// Estimate of the bytes the ingest needs, for a disk-full message.
     pub needed: u64,
+    /// The passage vectors file's content, when the index has vectors.
+    pub vectors: Option<&'a [u8]>,
 }
 
 /// Commits `writer`'s work with its side files (see the module header), then
@@ -1008,7 +1042,7 @@ pub fn commit(target: Target, mut writer: IndexWriter, data: CommitData) -> Resu
         target.abort(writer);
         error
     };
-    let names = match write_side_files(&target.data, data.manifest, data.lexicon) {
+    let names = match write_side_files(&target.data, data.manifest, data.lexicon, data.vectors) {
         Ok(names) => names,
         Err(e) => return Err(fail(target, writer, e.to_string())),
     };
@@ -1051,7 +1085,8 @@ fn write_side_files(
     dir: &Path,
     manifest: &Manifest,
     lexicon: &Lexicon,
-) -> io::Result<(String, String)> {
+    vectors: Option<&[u8]>,
+) -> io::Result<SideFiles> {
     let stamp = format!(
         "{}-{}",
         std::time::SystemTime::now()
@@ -1063,8 +1098,19 @@ fn write_side_files(
     let lexicon_name = format!("lexicon-{stamp}.tsv");
     write_durably(&dir.join(&manifest_name), &serde_json::to_vec(manifest)?)?;
     write_durably(&dir.join(&lexicon_name), lexicon.to_tsv().as_bytes())?;
-    Ok((manifest_name, lexicon_name))
+    let vectors_name = match vectors {
+        Some(bytes) => {
+            let name = format!("vectors-{stamp}.bin");
+            write_durably(&dir.join(&name), bytes)?;
+            Some(name)
+        }
+        None => None,
+    };
+    Ok((manifest_name, lexicon_name, vectors_name))
 }
+
+/// Names of the side files of one commit: manifest, lexicon, vectors.
+type SideFiles = (String, String, Option<String>);
 
 /// Removes side files not named by `payload` (left by older commits or by
 /// interrupted ingests), and temp files of interrupted atomic writes.
@@ -1075,14 +1121,16 @@ fn remove_side_files_except(dir: &Path, payload: Option<&Payload>) {
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let named = payload.is_some_and(|p| name == p.manifest || name == p.lexicon);
+        let named = payload.is_some_and(|p| {
+            name == p.manifest || name == p.lexicon || p.vectors.as_deref() == Some(name)
+        });
         if (is_side_file(name) && !named) || is_atomic_write_temp(name) {
             let _ = fs::remove_file(entry.path());
         }
     }
 }
 
-fn new_payload(corpus: &str, articles: u64, passages: u64, names: (String, String)) -> Payload {
+fn new_payload(corpus: &str, articles: u64, passages: u64, names: SideFiles) -> Payload {
     Payload {
         format: PAYLOAD_FORMAT,
         lectern_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -1096,6 +1144,7 @@ fn new_payload(corpus: &str, articles: u64, passages: u64, names: (String, Strin
         passages,
         manifest: names.0,
         lexicon: names.1,
+        vectors: names.2,
     }
 }
 
@@ -1150,6 +1199,7 @@ mod tests {
                 articles: 1,
                 passages: 2,
                 needed: 0,
+                vectors: Some(b"vectors"),
             },
         )
         .unwrap();
@@ -1168,6 +1218,9 @@ mod tests {
         assert_eq!(payload.rebuild_reason(), None);
         assert_eq!(snapshot.store.manifest().unwrap(), manifest);
         assert_eq!(snapshot.lexicon_text, lexicon(&manifest).to_tsv());
+        let (name, bytes) = snapshot.store.vectors_bytes().unwrap().unwrap();
+        assert!(name.starts_with("vectors-") && name.ends_with(".bin"));
+        assert_eq!(bytes, b"vectors");
         let text = serde_json::to_string(&payload).unwrap();
         assert_eq!(serde_json::from_str::<Payload>(&text).unwrap(), payload);
     }
@@ -1181,6 +1234,7 @@ mod tests {
         // Left by an ingest killed before its commit, and a user's file.
         fs::write(data.join("manifest-1-1.json"), "{}").unwrap();
         fs::write(data.join("lexicon-1-1.tsv"), "").unwrap();
+        fs::write(data.join("vectors-1-1.bin"), "").unwrap();
         fs::write(data.join("notes.txt"), "mine").unwrap();
         commit_once(&index, &Manifest::default());
         let store = Store::open(&index).unwrap();
@@ -1191,7 +1245,11 @@ mod tests {
             .filter(|n| is_side_file(n))
             .collect();
         sides.sort();
-        let mut named = vec![payload.lexicon.clone(), payload.manifest.clone()];
+        let mut named = vec![
+            payload.lexicon.clone(),
+            payload.manifest.clone(),
+            payload.vectors.clone().unwrap(),
+        ];
         named.sort();
         assert_eq!(sides, named);
         assert_eq!(store.manifest().unwrap(), Manifest::default());

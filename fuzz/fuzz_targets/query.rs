@@ -43,6 +43,7 @@ fn fixture() -> &'static Fixture {
             threads: 1,
             wait: false,
             cancel: None,
+            embed: Default::default(),
         };
         ingest(&options, &mut |_| {}).expect("ingest");
         let engine = Engine::open(&index, RankParams::default()).expect("open");

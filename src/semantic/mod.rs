@@ -1,0 +1,509 @@
+//! Semantic passages (cargo feature `semantic`): a local sentence-embedding model
+//! gives every passage a vector at ingest (`ingest --embed`), and queries fuse the
+//! passages nearest the query's vector with lectern's own ranking.
+//!
+//! * [`model`]: loads a sentence-transformers BERT folder and encodes texts.
+//! * [`vectors`]: the vectors of one commit, a side file of the generation.
+//! * here: which passages an ingest must encode ([`update`]), and the fused query
+//!   ([`Dense::search`]): reciprocal rank fusion (k 60) of lectern's top 100 and
+//!   the dense top 100 at half weight (see BENCHMARKS.md "Semantic passages").
+
+pub mod model;
+pub mod vectors;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use tantivy::TantivyDocument;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+
+pub use model::{EncodeOptions, Model};
+pub use vectors::Vectors;
+
+use crate::ingest::{Embed, Event};
+use crate::schema::{self, Fields};
+use crate::search::{Contribution, Engine, Results, SearchOptions};
+use crate::snippet::Highlighter;
+use crate::store::{Manifest, Target};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    #[error(
+        "no embedding model at {dir} (missing: {missing}); put a sentence-transformers BERT folder there (config.json, tokenizer.json, model.safetensors, 1_Pooling/config.json), e.g. all-MiniLM-L6-v2 (see README \"Semantic passages\"), and pass it with --model DIR"
+    )]
+    MissingModel { dir: String, missing: String },
+    #[error("embedding model at {dir}: {reason}")]
+    Model { dir: String, reason: String },
+    #[error(
+        "the index's vectors were made by another model ({stored}) than the one at {dir} ({found}); run `lectern ingest --embed --model DIR` with the model you want"
+    )]
+    OtherModel {
+        dir: String,
+        stored: String,
+        found: String,
+    },
+    #[error(
+        "the index's vectors file {0} is damaged; run `lectern ingest --embed` to write it again"
+    )]
+    Damaged(String),
+    #[error("{0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
+    #[error("embedding interrupted")]
+    Cancelled,
+}
+
+/// How `query` uses the vectors of an index that has them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "semantic", derive(clap::ValueEnum))]
+pub enum Mode {
+    /// lectern's ranking alone.
+    Off,
+    /// Reciprocal rank fusion of lectern's ranking and the dense ranking.
+    #[default]
+    Fuse,
+    /// The dense ranking alone.
+    Only,
+}
+
+/// Fusion settings (`--param rrf_k=…`, `dense_weight=…`, `fusion_depth=…`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fusion {
+    /// k of reciprocal rank fusion: a hit at rank r scores weight / (k + r).
+    pub k: f32,
+    /// Weight of the dense ranking (lectern's has weight 1).
+    pub dense_weight: f32,
+    /// Hits taken from each ranking.
+    pub depth: usize,
+}
+
+impl Default for Fusion {
+    fn default() -> Self {
+        // Dense weight 0.5: the best worst case over the development samples
+        // (BENCHMARKS.md "Semantic passages"); 1.0 lost on medquad questions.
+        Fusion {
+            k: 60.0,
+            dense_weight: 0.5,
+            depth: 100,
+        }
+    }
+}
+
+impl Fusion {
+    /// Sets `NAME=VALUE` if NAME is a fusion setting; Ok(false) when it is not.
+    pub fn set(&mut self, assignment: &str) -> Result<bool, String> {
+        let Some((name, value)) = assignment.split_once('=') else {
+            return Ok(false);
+        };
+        let number = || {
+            value
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("--param {name}: {value:?} is not a number ≥ 0"))
+        };
+        match name.trim() {
+            "rrf_k" => self.k = number()?,
+            "dense_weight" => self.dense_weight = number()?,
+            "fusion_depth" => self.depth = (number()? as usize).max(1),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Reciprocal rank fusion: `lists` of ids best first, each with its weight;
+/// returns (id, score) best first, ties by id.
+pub fn rrf<'a>(lists: &[(&[&'a str], f32)], k: f32) -> Vec<(&'a str, f32)> {
+    let mut scores: HashMap<&str, f32> = HashMap::new();
+    for (ids, weight) in lists {
+        for (rank, id) in ids.iter().enumerate() {
+            *scores.entry(id).or_default() += weight / (k + rank as f32 + 1.0);
+        }
+    }
+    let mut fused: Vec<(&str, f32)> = scores.into_iter().collect();
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    fused
+}
+
+/// A passage to encode at ingest.
+pub struct Passage {
+    pub path: String,
+    pub id: String,
+    /// Title, heading path and body, one per line.
+    pub text: String,
+}
+
+impl Passage {
+    pub fn new(path: &str, id: String, title: &str, heading: &str, body: &str) -> Passage {
+        Passage {
+            path: path.to_string(),
+            id,
+            text: format!("{title}\n{heading}\n{body}"),
+        }
+    }
+}
+
+/// The stored passages of `paths` in the last commit of `index`.
+pub fn stored_passages(
+    index: &tantivy::Index,
+    fields: &Fields,
+    paths: &HashSet<&str>,
+) -> tantivy::Result<Vec<Passage>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let searcher = index.reader()?.searcher();
+    let mut addresses: Vec<_> = searcher
+        .search(&AllQuery, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addresses.sort();
+    let mut out = Vec::new();
+    for address in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let path = schema::text_of(&doc, fields.path);
+        if paths.contains(path) {
+            out.push(Passage::new(
+                path,
+                schema::text_of(&doc, fields.id).to_string(),
+                schema::text_of(&doc, fields.title),
+                schema::text_of(&doc, fields.heading),
+                schema::text_of(&doc, fields.body),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The vectors of the new commit: the `previous` ones of files kept as they were
+/// (`kept` says which paths), plus a vector for each passage in `fresh`.
+/// `progress(done, total)` is as in [`Model::encode`].
+pub fn update(
+    model: &Model,
+    previous: Option<Vectors>,
+    kept: impl Fn(&str) -> bool,
+    fresh: &[Passage],
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Vectors, SemanticError> {
+    let model_dir = model.dir.display().to_string();
+    let mut vectors = match previous {
+        Some(v) if v.model_id == model.id && v.dims == model.dims => {
+            let mut v = v;
+            v.retain_paths(&kept);
+            v.model_dir = model_dir;
+            v
+        }
+        _ => Vectors::new(&model.id, &model_dir, model.dims),
+    };
+    let texts: Vec<&str> = fresh.iter().map(|p| p.text.as_str()).collect();
+    let encoded = model.encode(&texts, progress)?;
+    for (passage, vector) in fresh.iter().zip(&encoded) {
+        vectors.push(&passage.path, &passage.id, vector);
+    }
+    Ok(vectors)
+}
+
+/// True when this ingest must collect the passages it extracts for encoding.
+pub fn embedding(embed: Embed, target: &Target) -> bool {
+    match embed {
+        Embed::With(_) => true,
+        Embed::Keep => target.previous_vectors().is_some(),
+    }
+}
+
+impl EncodeOptions {
+    /// The defaults, with `LECTERN_EMBED_MAX_LEN`, `LECTERN_EMBED_BATCH`,
+    /// `LECTERN_EMBED_WINDOWS` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
+    /// experiments (BENCHMARKS.md).
+    pub fn from_env() -> EncodeOptions {
+        let var = |name: &str| std::env::var(name).ok();
+        let mut o = EncodeOptions::default();
+        if let Some(n) = var("LECTERN_EMBED_MAX_LEN").and_then(|v| v.parse().ok()) {
+            o.max_len = n;
+        }
+        if let Some(n) = var("LECTERN_EMBED_BATCH").and_then(|v| v.parse().ok()) {
+            o.batch = n;
+        }
+        if let Some(n) = var("LECTERN_EMBED_WINDOWS").and_then(|v| v.parse().ok()) {
+            o.windows = n;
+        }
+        match var("LECTERN_EMBED_DTYPE").as_deref() {
+            Some("f16") => o.dtype = candle_core::DType::F16,
+            Some("bf16") => o.dtype = candle_core::DType::BF16,
+            _ => {}
+        }
+        o
+    }
+}
+
+/// The vectors file of the commit an ingest is about to make: None when the index
+/// has no vectors and none were asked for, else (whether it differs from the last
+/// commit's, its bytes). Encodes the passages of new and changed files (`fresh`);
+/// the vectors of files kept as they were are reused, those of `touched` (deleted
+/// or re-extracted) files dropped. Another model than the one the vectors record
+/// encodes every passage again.
+#[allow(clippy::too_many_arguments)]
+pub fn ingest_vectors(
+    embed: Embed,
+    target: &Target,
+    fields: &Fields,
+    manifest: &Manifest,
+    touched: &HashSet<String>,
+    fresh: Vec<Passage>,
+    cancel: &dyn Fn() -> bool,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Option<(bool, Vec<u8>)>, SemanticError> {
+    let previous_bytes = target.previous_vectors();
+    let previous = previous_bytes.as_deref().and_then(Vectors::from_bytes);
+    if previous_bytes.is_some() && previous.is_none() {
+        on_event(Event::Notice(
+            "the index's vectors file is damaged; encoding every passage again",
+        ));
+    }
+    let model_dir: PathBuf = match (embed, &previous) {
+        (Embed::With(Some(dir)), _) => dir.to_path_buf(),
+        (_, Some(v)) => PathBuf::from(&v.model_dir),
+        (Embed::With(None), None) => {
+            return Err(SemanticError::MissingModel {
+                dir: "(no --model given)".into(),
+                missing: "--model DIR".into(),
+            });
+        }
+        (Embed::Keep, None) => return Ok(None),
+    };
+    let model = Model::load(&model_dir, EncodeOptions::from_env())?;
+    let reuse = previous.filter(|v| v.model_id == model.id && v.dims == model.dims);
+    if previous_bytes.is_some() && reuse.is_none() {
+        on_event(Event::Notice(&format!(
+            "the index's vectors are not from the model at {}; encoding every passage again",
+            model.dir.display()
+        )));
+    }
+    let kept = |p: &str| manifest.files.contains_key(p) && !touched.contains(p);
+    let mut todo = fresh;
+    if reuse.is_none() {
+        let paths: HashSet<&str> = manifest
+            .files
+            .keys()
+            .map(String::as_str)
+            .filter(|p| kept(p))
+            .collect();
+        todo.extend(stored_passages(&target.index, fields, &paths)?);
+    }
+    let moved_dir = reuse
+        .as_ref()
+        .is_some_and(|v| v.model_dir != model.dir.display().to_string());
+    if let (Some(bytes), true) = (&previous_bytes, reuse.is_some())
+        && todo.is_empty()
+        && touched.is_empty()
+        && !moved_dir
+    {
+        return Ok(Some((false, bytes.clone())));
+    }
+    let started = std::time::Instant::now();
+    let passages = todo.len();
+    let mut progress = |done, total| {
+        on_event(Event::Embedding { done, total });
+        !cancel()
+    };
+    let vectors = update(&model, reuse, kept, &todo, &mut progress)?;
+    if passages > 0 {
+        let seconds = started.elapsed().as_secs_f64();
+        on_event(Event::Notice(&format!(
+            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s)",
+            passages as f64 / seconds.max(1e-9)
+        )));
+    }
+    Ok(Some((true, vectors.to_bytes())))
+}
+
+/// An index's vectors with the model that reads queries into the same space.
+pub struct Dense {
+    pub model: Model,
+    pub vectors: Vectors,
+    pub fusion: Fusion,
+}
+
+impl Dense {
+    /// Reads the vectors file `bytes` (named `name`) and loads the model (the one
+    /// the vectors record, unless `model_dir` is given); they must match.
+    pub fn open(
+        bytes: &[u8],
+        name: &str,
+        model_dir: Option<&Path>,
+        fusion: Fusion,
+    ) -> Result<Dense, SemanticError> {
+        let vectors =
+            Vectors::from_bytes(bytes).ok_or_else(|| SemanticError::Damaged(name.into()))?;
+        let dir = model_dir.unwrap_or(Path::new(&vectors.model_dir));
+        let model = Model::load(dir, EncodeOptions::default())?;
+        if model.id != vectors.model_id || model.dims != vectors.dims {
+            return Err(SemanticError::OtherModel {
+                dir: dir.display().to_string(),
+                stored: vectors.model_id.clone(),
+                found: model.id.clone(),
+            });
+        }
+        Ok(Dense {
+            model,
+            vectors,
+            fusion,
+        })
+    }
+
+    /// Answers `text` by `mode`: lectern's ranking, the dense one, or their fusion.
+    pub fn search(
+        &self,
+        engine: &Engine,
+        text: &str,
+        options: &SearchOptions,
+        mode: Mode,
+    ) -> Result<Results, SemanticError> {
+        if mode == Mode::Off {
+            return Ok(engine.search(text, options)?);
+        }
+        let limit = options.limit.max(1);
+        let depth = self.fusion.depth.max(limit);
+        let query = self.model.encode(&[text], &mut |_, _| true)?;
+        let dense = self.vectors.top(&query[0], depth);
+        let dense_ids: Vec<&str> = dense.iter().map(|&(i, _)| self.vectors.id(i)).collect();
+        let cosine: HashMap<&str, (usize, f32)> = dense
+            .iter()
+            .enumerate()
+            .map(|(rank, &(i, c))| (self.vectors.id(i), (rank + 1, c)))
+            .collect();
+        // lectern's ranking: snippets only for what can be shown.
+        let mut lexical = engine.search(
+            text,
+            &SearchOptions {
+                limit: depth,
+                snippets: false,
+                ..options.clone()
+            },
+        )?;
+        if mode == Mode::Only {
+            lexical.hits.truncate(0);
+        }
+        let lexical_ids: Vec<&str> = lexical.hits.iter().map(|h| h.id.as_str()).collect();
+        let fused: Vec<(String, f32)> = match mode {
+            Mode::Only => rrf(&[(&dense_ids, 1.0)], self.fusion.k),
+            _ => rrf(
+                &[(&lexical_ids, 1.0), (&dense_ids, self.fusion.dense_weight)],
+                self.fusion.k,
+            ),
+        }
+        .into_iter()
+        .take(limit)
+        .map(|(id, score)| (id.to_string(), score))
+        .collect();
+        let shown: HashSet<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
+        let snippets: HashMap<String, crate::search::Snippet> = if options.snippets {
+            engine
+                .search(text, options)?
+                .hits
+                .into_iter()
+                .filter(|h| shown.contains(h.id.as_str()))
+                .filter_map(|h| h.snippet.map(|s| (h.id, s)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let mut by_id: HashMap<String, (usize, crate::search::Hit)> = lexical
+            .hits
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (h.id.clone(), (i + 1, h)))
+            .collect();
+        let mut hits = Vec::with_capacity(limit);
+        for (id, score) in &fused {
+            let id = id.as_str();
+            let (lexical_rank, mut hit) = match by_id.remove(id) {
+                Some((rank, hit)) => (Some(rank), hit),
+                None => match engine.passage(id)? {
+                    Some(mut hit) => {
+                        hit.explain.clear();
+                        (None, hit)
+                    }
+                    // In the vectors but not the index: cannot happen within a commit.
+                    None => continue,
+                },
+            };
+            if options.snippets {
+                hit.snippet = Some(match snippets.get(id) {
+                    Some(s) => s.clone(),
+                    None => Highlighter::new(Vec::new()).snippet(&hit.text, options.snippet_chars),
+                });
+            }
+            if options.explain {
+                let dense = cosine.get(id);
+                let mut explain = vec![
+                    Contribution {
+                        what: match lexical_rank {
+                            Some(r) => format!("lexical rank {r} (score {:.3})", hit.score),
+                            None => format!("lexical rank > {depth}"),
+                        },
+                        score: lexical_rank.map_or(0.0, |r| 1.0 / (self.fusion.k + r as f32)),
+                    },
+                    Contribution {
+                        what: match dense {
+                            Some((r, c)) => format!("dense rank {r} (cosine {c:.3})"),
+                            None => format!("dense rank > {depth}"),
+                        },
+                        score: dense.map_or(0.0, |(r, _)| {
+                            self.fusion.dense_weight / (self.fusion.k + *r as f32)
+                        }),
+                    },
+                ];
+                explain.append(&mut hit.explain);
+                hit.explain = explain;
+            }
+            hit.score = *score;
+            hits.push(hit);
+        }
+        for (i, hit) in hits.iter_mut().enumerate() {
+            hit.rank = i + 1;
+        }
+        Ok(Results {
+            query: lexical.query,
+            hits,
+            notes: lexical.notes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rrf_adds_reciprocal_ranks() {
+        let a = ["x", "y", "z"];
+        let b = ["z", "w"];
+        let fused = rrf(&[(&a, 1.0), (&b, 1.0)], 60.0);
+        let ids: Vec<&str> = fused.iter().map(|f| f.0).collect();
+        // z: 1/63 + 1/61 beats x: 1/61.
+        assert_eq!(ids, vec!["z", "x", "w", "y"]);
+        assert!((fused[0].1 - (1.0 / 63.0 + 1.0 / 61.0)).abs() < 1e-6);
+        // A zero weight leaves the first ranking alone.
+        let only_a: Vec<&str> = rrf(&[(&a, 1.0), (&b, 0.0)], 60.0)
+            .iter()
+            .take(3)
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(only_a, vec!["x", "y", "z"]);
+    }
+
+    #[test]
+    fn fusion_settings_parse() {
+        let mut f = Fusion::default();
+        assert_eq!(f.set("rrf_k=10"), Ok(true));
+        assert_eq!(f.set("dense_weight=0.5"), Ok(true));
+        assert_eq!(f.set("title=3"), Ok(false));
+        assert!(f.set("rrf_k=-1").is_err());
+        assert_eq!((f.k, f.dense_weight), (10.0, 0.5));
+    }
+}

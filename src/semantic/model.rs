@@ -1,0 +1,282 @@
+//! A local sentence-embedding model: a sentence-transformers BERT-family folder
+//! (`config.json`, `tokenizer.json`, `model.safetensors`, optional
+//! `1_Pooling/config.json`) run on the CPU by candle. Nothing is downloaded.
+//!
+//! Encoding: each text is tokenized whole (no truncation), cut into windows of at
+//! most `max_len` tokens (`[CLS] … [SEP]`), the windows of all texts are sorted by
+//! length and run in batches (so a batch pads to similar lengths), each window is
+//! pooled (mean over its tokens, or `[CLS]`, as the pooling config says), and a
+//! text's vector is the token-weighted mean of its windows, L2-normalised. A long
+//! section is thus read in full rather than cut at the model's limit.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use serde::Deserialize;
+use tokenizers::Tokenizer;
+
+use super::SemanticError;
+
+/// Files a model folder must hold.
+pub const REQUIRED_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
+/// Tokens per window, `[CLS]` and `[SEP]` included (see BENCHMARKS.md "Semantic").
+pub const DEFAULT_MAX_LEN: usize = 128;
+/// Windows per forward pass.
+pub const DEFAULT_BATCH: usize = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pooling {
+    Mean,
+    Cls,
+}
+
+#[derive(Deserialize)]
+struct PoolingConfig {
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+}
+
+/// How texts are encoded (speed against fidelity; chosen in BENCHMARKS.md).
+#[derive(Clone, Copy, Debug)]
+pub struct EncodeOptions {
+    pub max_len: usize,
+    pub batch: usize,
+    /// F32, or F16 weights and activations.
+    pub dtype: DType,
+    /// Windows read per text (0: all; 1: the text cut at `max_len` tokens).
+    pub windows: usize,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions {
+            max_len: DEFAULT_MAX_LEN,
+            batch: DEFAULT_BATCH,
+            dtype: DType::F32,
+            windows: 0,
+        }
+    }
+}
+
+pub struct Model {
+    /// The folder, absolute when it could be made so.
+    pub dir: PathBuf,
+    /// Identifies the weights and tokenizer: vectors of another id are not comparable.
+    pub id: String,
+    pub dims: usize,
+    bert: BertModel,
+    tokenizer: Tokenizer,
+    pooling: Pooling,
+    cls: u32,
+    sep: u32,
+    pad: u32,
+    options: EncodeOptions,
+}
+
+fn model_error(dir: &Path, reason: impl ToString) -> SemanticError {
+    SemanticError::Model {
+        dir: dir.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+impl Model {
+    /// Loads the model in `dir`; a missing file is named in the error.
+    pub fn load(dir: &Path, options: EncodeOptions) -> Result<Model, SemanticError> {
+        if !dir.is_dir() {
+            return Err(SemanticError::MissingModel {
+                dir: dir.display().to_string(),
+                missing: "the folder itself".into(),
+            });
+        }
+        let missing: Vec<&str> = REQUIRED_FILES
+            .iter()
+            .copied()
+            .filter(|f| !dir.join(f).is_file())
+            .collect();
+        if !missing.is_empty() {
+            return Err(SemanticError::MissingModel {
+                dir: dir.display().to_string(),
+                missing: missing.join(", "),
+            });
+        }
+        let err = |reason: String| model_error(dir, reason);
+        let read = |name: &str| fs::read(dir.join(name)).map_err(|e| err(format!("{name}: {e}")));
+        let config_bytes = read("config.json")?;
+        let config: Config = serde_json::from_slice(&config_bytes)
+            .map_err(|e| err(format!("config.json is not a BERT config: {e}")))?;
+        let tokenizer_bytes = read("tokenizer.json")?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| err(format!("tokenizer.json: {e}")))?;
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| err(e.to_string()))?;
+        tokenizer.with_padding(None);
+        let weights = read("model.safetensors")?;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for part in [&config_bytes, &tokenizer_bytes, &weights] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        let id = format!("{:016x}", hasher.digest());
+        let vb = VarBuilder::from_buffered_safetensors(weights, options.dtype, &Device::Cpu)
+            .map_err(|e| err(format!("model.safetensors: {e}")))?;
+        let bert =
+            BertModel::load(vb, &config).map_err(|e| err(format!("model.safetensors: {e}")))?;
+        let pooling = match fs::read(dir.join("1_Pooling").join("config.json")) {
+            Ok(bytes) => {
+                let p: PoolingConfig = serde_json::from_slice(&bytes)
+                    .map_err(|e| err(format!("1_Pooling/config.json: {e}")))?;
+                match (p.pooling_mode_mean_tokens, p.pooling_mode_cls_token) {
+                    (true, _) => Pooling::Mean,
+                    (false, true) => Pooling::Cls,
+                    _ => {
+                        return Err(err(
+                            "1_Pooling/config.json asks for a pooling other than mean or CLS"
+                                .into(),
+                        ));
+                    }
+                }
+            }
+            Err(_) => Pooling::Mean,
+        };
+        let token = |t: &str| {
+            tokenizer
+                .token_to_id(t)
+                .ok_or_else(|| err(format!("tokenizer.json has no {t} token")))
+        };
+        let (cls, sep) = (token("[CLS]")?, token("[SEP]")?);
+        let pad = token("[PAD]").unwrap_or(config.pad_token_id as u32);
+        let max_len = options.max_len.clamp(8, config.max_position_embeddings);
+        Ok(Model {
+            dir: fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()),
+            id,
+            dims: config.hidden_size,
+            bert,
+            tokenizer,
+            pooling,
+            cls,
+            sep,
+            pad,
+            options: EncodeOptions { max_len, ..options },
+        })
+    }
+
+    /// Token ids of `text` (no special tokens).
+    fn tokens(&self, text: &str) -> Result<Vec<u32>, SemanticError> {
+        let encoding = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| model_error(&self.dir, format!("tokenizing: {e}")))?;
+        Ok(encoding.get_ids().to_vec())
+    }
+
+    /// Unit vectors of `texts`, in order. `progress(done, total)` is called after
+    /// each batch with windows done and windows in all; returning false stops with
+    /// [`SemanticError::Cancelled`].
+    pub fn encode(
+        &self,
+        texts: &[&str],
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<Vec<Vec<f32>>, SemanticError> {
+        use rayon::prelude::*;
+        let tokenized: Vec<Vec<u32>> = texts
+            .par_iter()
+            .map(|t| self.tokens(t))
+            .collect::<Result<_, _>>()?;
+        // Windows: (text, tokens with [CLS]/[SEP]).
+        let room = self.options.max_len - 2;
+        let mut windows: Vec<(usize, Vec<u32>)> = Vec::new();
+        for (i, ids) in tokenized.iter().enumerate() {
+            let chunks: Vec<&[u32]> = if ids.is_empty() {
+                vec![&[][..]]
+            } else {
+                let all = ids.chunks(room);
+                match self.options.windows {
+                    0 => all.collect(),
+                    n => all.take(n).collect(),
+                }
+            };
+            for chunk in chunks {
+                let mut w = Vec::with_capacity(chunk.len() + 2);
+                w.push(self.cls);
+                w.extend_from_slice(chunk);
+                w.push(self.sep);
+                windows.push((i, w));
+            }
+        }
+        // Longest first: the slow batches come early, so the ETA errs long.
+        windows.sort_by_key(|(i, w)| (std::cmp::Reverse(w.len()), *i));
+        let mut sums = vec![vec![0f32; self.dims]; texts.len()];
+        let mut weights = vec![0f32; texts.len()];
+        let total = windows.len();
+        let mut done = 0;
+        for batch in windows.chunks(self.options.batch.max(1)) {
+            let pooled = self.forward(batch)?;
+            for ((text, w), vector) in batch.iter().zip(pooled) {
+                let weight = w.len() as f32;
+                for (s, v) in sums[*text].iter_mut().zip(vector) {
+                    *s += weight * v;
+                }
+                weights[*text] += weight;
+            }
+            done += batch.len();
+            if !progress(done, total) {
+                return Err(SemanticError::Cancelled);
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .map(|mut v| {
+                normalize(&mut v);
+                v
+            })
+            .collect())
+    }
+
+    /// Pooled (not normalised) vectors of one batch of windows.
+    fn forward(&self, batch: &[(usize, Vec<u32>)]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let err = |e: candle_core::Error| model_error(&self.dir, format!("encoding: {e}"));
+        let len = batch.iter().map(|(_, w)| w.len()).max().unwrap_or(2);
+        let mut ids = Vec::with_capacity(batch.len() * len);
+        let mut mask = Vec::with_capacity(batch.len() * len);
+        for (_, w) in batch {
+            ids.extend_from_slice(w);
+            ids.extend(std::iter::repeat_n(self.pad, len - w.len()));
+            mask.extend(std::iter::repeat_n(1u32, w.len()));
+            mask.extend(std::iter::repeat_n(0u32, len - w.len()));
+        }
+        let shape = (batch.len(), len);
+        let device = &Device::Cpu;
+        let ids = Tensor::from_vec(ids, shape, device).map_err(err)?;
+        let mask = Tensor::from_vec(mask, shape, device).map_err(err)?;
+        let types = ids.zeros_like().map_err(err)?;
+        let out = self.bert.forward(&ids, &types, Some(&mask)).map_err(err)?;
+        let out = out.to_dtype(DType::F32).map_err(err)?;
+        let pooled = match self.pooling {
+            Pooling::Cls => out.narrow(1, 0, 1).and_then(|t| t.squeeze(1)),
+            Pooling::Mean => (|| {
+                let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+                let summed = out.broadcast_mul(&m)?.sum(1)?;
+                summed.broadcast_div(&m.sum(1)?)
+            })(),
+        }
+        .map_err(err)?;
+        pooled.to_vec2::<f32>().map_err(err)
+    }
+}
+
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in v {
+            *x /= norm;
+        }
+    }
+}

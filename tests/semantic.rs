@@ -1,0 +1,329 @@
+//! `ingest --embed` and fused queries (feature `semantic`), with a tiny BERT of
+//! random weights that the test writes itself: the real loading, tokenizing,
+//! windowing, pooling, storage and fusion code, never real weights.
+#![cfg(feature = "semantic")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use candle_core::{DType, Device};
+use candle_nn::{VarBuilder, VarMap};
+use candle_transformers::models::bert::{BertModel, Config};
+use common::{Run, lectern, run};
+use lectern::semantic::Vectors;
+use serde_json::{Value, json};
+
+const WORDS: &str = "gout is a form of arthritis caused by uric acid crystals treatment colchicine \
+and allopurinol lower levels asthma narrows the airways symptoms wheezing coughing at night \
+inhalers with corticosteroids kidney stones hard deposits minerals prevention drink plenty water \
+every day overview outlook will my come back can it be cured introduction";
+
+/// Writes a sentence-transformers folder: config, WordPiece tokenizer, pooling
+/// config and random weights (max 32 positions, so long passages need windows).
+fn write_model(dir: &Path) {
+    fs::create_dir_all(dir.join("1_Pooling")).unwrap();
+    let mut vocab = serde_json::Map::new();
+    for (i, t) in ["[PAD]", "[UNK]", "[CLS]", "[SEP]"].iter().enumerate() {
+        vocab.insert(t.to_string(), json!(i));
+    }
+    for w in WORDS.split_whitespace() {
+        let n = vocab.len();
+        vocab.entry(w.to_string()).or_insert(json!(n));
+    }
+    let special = |id: usize, content: &str| {
+        json!({"id": id, "content": content, "single_word": false, "lstrip": false,
+               "rstrip": false, "normalized": false, "special": true})
+    };
+    let tokenizer = json!({
+        "version": "1.0", "truncation": null, "padding": null,
+        "added_tokens": [special(0, "[PAD]"), special(1, "[UNK]"), special(2, "[CLS]"), special(3, "[SEP]")],
+        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                       "strip_accents": null, "lowercase": true},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab.clone()}
+    });
+    let config = json!({
+        "vocab_size": vocab.len(), "hidden_size": 16, "num_hidden_layers": 2,
+        "num_attention_heads": 2, "intermediate_size": 32, "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.0, "max_position_embeddings": 32, "type_vocab_size": 2,
+        "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0,
+        "model_type": "bert"
+    });
+    fs::write(dir.join("tokenizer.json"), tokenizer.to_string()).unwrap();
+    fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    fs::write(
+        dir.join("1_Pooling/config.json"),
+        r#"{"word_embedding_dimension": 16, "pooling_mode_mean_tokens": true}"#,
+    )
+    .unwrap();
+    let config: Config = serde_json::from_value(config).unwrap();
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    BertModel::load(vb, &config).unwrap();
+    varmap.save(dir.join("model.safetensors")).unwrap();
+}
+
+const GOUT: &str = "# Gout\n\nGout is a form of arthritis caused by uric acid crystals.\n\n## Treatment\n\nColchicine and allopurinol lower uric acid levels.\n\n## Outlook\n\nWill my gout come back? It can be cured.\n";
+const ASTHMA: &str =
+    "# Asthma\n\nAsthma narrows the airways.\n\n## Symptoms\n\nWheezing and coughing at night.\n";
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+    index: PathBuf,
+    model: PathBuf,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    fs::write(corpus.join("gout.md"), GOUT).unwrap();
+    fs::write(corpus.join("asthma.md"), ASTHMA).unwrap();
+    // A section far longer than the model's 32 positions: read in windows.
+    let long = "kidney stones are hard deposits of minerals ".repeat(40);
+    fs::write(
+        corpus.join("stones.md"),
+        format!("# Kidney stones\n\n{long}\n\n## Prevention\n\nDrink plenty of water every day.\n"),
+    )
+    .unwrap();
+    let model = dir.path().join("model");
+    write_model(&model);
+    let index = dir.path().join("index");
+    Setup {
+        _dir: dir,
+        corpus,
+        index,
+        model,
+    }
+}
+
+fn ingest(s: &Setup, extra: &[&str]) -> Run {
+    run(lectern()
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&s.index)
+        .args(extra))
+}
+
+fn query(s: &Setup, extra: &[&str]) -> Run {
+    run(lectern()
+        .args(["query", "--index"])
+        .arg(&s.index)
+        .args(extra))
+}
+
+/// The vectors file of the current commit.
+fn vectors(index: &Path) -> Vectors {
+    let pointer: Value =
+        serde_json::from_str(&fs::read_to_string(index.join("lectern-index.json")).unwrap())
+            .unwrap();
+    let generation = index.join(pointer["current"].as_str().unwrap());
+    let files: Vec<PathBuf> = fs::read_dir(&generation)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("vectors-")
+        })
+        .collect();
+    assert_eq!(files.len(), 1, "one vectors file: {files:?}");
+    Vectors::from_bytes(&fs::read(&files[0]).unwrap()).unwrap()
+}
+
+fn ids(json: &Value) -> Vec<String> {
+    json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_missing_model_is_a_clear_error() {
+    let s = setup();
+    let empty = s.model.with_file_name("nothing");
+    fs::create_dir_all(&empty).unwrap();
+    let r = ingest(&s, &["--embed", "--model", empty.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{r:?}");
+    for word in [
+        "config.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "--model",
+    ] {
+        assert!(r.stderr.contains(word), "{word}: {}", r.stderr);
+    }
+    let r = ingest(&s, &["--embed"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--model DIR"), "{}", r.stderr);
+    // Nothing was committed by the failed ingests.
+    assert!(query(&s, &["gout"]).code != 0);
+}
+
+#[test]
+fn embedded_index_fuses_and_explains_both_ranks() {
+    let s = setup();
+    let r = ingest(&s, &["--embed", "--model", s.model.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("embedded 7 passages"), "{}", r.stderr);
+    let v = vectors(&s.index);
+    assert_eq!((v.len(), v.dims), (7, 16));
+    for i in 0..v.len() {
+        let norm: f32 = v.vector(i).iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-2, "unit vectors: {norm}");
+    }
+
+    // The exact text of a passage is nearest its own vector: dense rank 1.
+    let text = "Gout\nOutlook\nWill my gout come back? It can be cured.";
+    let r = query(&s, &["--semantic", "only", "--format", "json", text]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let only: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(ids(&only)[0], "gout.md#outlook");
+    // Dense alone ranks every passage, even those sharing no word with the query.
+    assert_eq!(ids(&only).len(), 7);
+
+    // Fusion is the default; --explain names both ranks.
+    let r = query(&s, &["--format", "json", "--explain", "uric acid"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let fused: Value = serde_json::from_str(&r.stdout).unwrap();
+    let first = &fused["hits"][0];
+    let explain = first["explain"].to_string();
+    assert!(explain.contains("lexical rank"), "{explain}");
+    assert!(explain.contains("dense rank"), "{explain}");
+    assert!(ids(&fused).len() > 2, "dense hits join the lexical ones");
+
+    // Off: lectern's own ranking, only passages with the words.
+    let r = query(&s, &["--semantic", "off", "--format", "json", "uric acid"]);
+    let off: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        ids(&off).iter().all(|id| id.starts_with("gout.md#")),
+        "{off}"
+    );
+    assert!(!off["hits"][0]["explain"].is_array());
+
+    // Batch mode fuses too.
+    let batch = s.index.with_file_name("queries.tsv");
+    fs::write(&batch, "q1\turic acid\nq2\twheezing at night\n").unwrap();
+    let r = query(
+        &s,
+        &[
+            "--batch",
+            batch.to_str().unwrap(),
+            "--format",
+            "trec",
+            "-n",
+            "3",
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout.lines().count(), 6, "{}", r.stdout);
+
+    // eval --queries runs the fused ranking as well.
+    let qrels = s.index.with_file_name("qrels.txt");
+    fs::write(
+        &qrels,
+        "q1 0 gout.md#introduction 1\nq2 0 asthma.md#symptoms 1\n",
+    )
+    .unwrap();
+    let r = run(lectern()
+        .args(["eval", "--format", "json", "--index"])
+        .arg(&s.index)
+        .arg("--queries")
+        .arg(&batch)
+        .arg("--qrels")
+        .arg(&qrels));
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn vectors_follow_the_corpus_incrementally() {
+    let s = setup();
+    let model = s.model.to_str().unwrap();
+    assert_eq!(ingest(&s, &["--embed", "--model", model]).code, 0);
+    let before = vectors(&s.index);
+    // Change one file, add one, delete one; ingest without --embed keeps vectors
+    // up to date with the model they record.
+    fs::write(
+        s.corpus.join("asthma.md"),
+        format!("{ASTHMA}\n## Treatment\n\nInhalers with corticosteroids.\n"),
+    )
+    .unwrap();
+    fs::write(
+        s.corpus.join("water.md"),
+        "# Water\n\nDrink plenty of water.\n",
+    )
+    .unwrap();
+    fs::remove_file(s.corpus.join("stones.md")).unwrap();
+    let r = ingest(&s, &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    // Only the 3 passages of asthma.md and the 1 of water.md were encoded.
+    assert!(r.stderr.contains("embedded 4 passages"), "{}", r.stderr);
+    let after = vectors(&s.index);
+    let mut ids: Vec<&str> = after.ids().collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "asthma.md#introduction",
+            "asthma.md#symptoms",
+            "asthma.md#treatment",
+            "gout.md#introduction",
+            "gout.md#outlook",
+            "gout.md#treatment",
+            "water.md#introduction"
+        ]
+    );
+    // Unchanged passages keep their vectors exactly.
+    let old = before.positions();
+    let new = after.positions();
+    let i = new["gout.md#outlook"];
+    assert_eq!(after.vector(i), before.vector(old["gout.md#outlook"]));
+
+    // Nothing changed: no commit, same vectors.
+    let r = ingest(&s, &[]);
+    assert!(!r.stderr.contains("embedded"), "{}", r.stderr);
+    assert_eq!(vectors(&s.index), after);
+
+    // --embed on an index without vectors encodes every passage of the files it
+    // did not re-read (taken from the index).
+    let r = ingest(&s, &["--rebuild"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = ingest(&s, &["--embed", "--model", model]);
+    assert!(r.stderr.contains("embedded 7 passages"), "{}", r.stderr);
+    assert_eq!(vectors(&s.index).len(), 7);
+
+    // Another model: every passage encoded again.
+    let other = s.model.with_file_name("other");
+    write_model(&other);
+    let r = ingest(&s, &["--embed", "--model", other.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("not from the model"), "{}", r.stderr);
+    assert!(r.stderr.contains("embedded 7 passages"), "{}", r.stderr);
+    // Queries then need that model (recorded in the vectors file).
+    let r = query(&s, &["--format", "json", "water"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = query(&s, &["--model", model, "water"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("another model"), "{}", r.stderr);
+}
+
+#[test]
+fn an_index_without_vectors_answers_lexically_unless_asked() {
+    let s = setup();
+    assert_eq!(ingest(&s, &[]).code, 0);
+    let r = query(&s, &["gout"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = query(&s, &["--semantic", "fuse", "gout"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("ingest --embed"), "{}", r.stderr);
+}
