@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::search::{Engine, Results, SearchOptions};
+use crate::search::{Engine, Results, SearchError, SearchOptions};
 
 /// One query of a batch.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,10 +63,10 @@ pub fn search_all<E>(
     queries: &[BatchQuery],
     options: &SearchOptions,
     pool: &rayon::ThreadPool,
-    mut each: impl FnMut(&BatchQuery, tantivy::Result<Results>) -> Result<(), E>,
+    mut each: impl FnMut(&BatchQuery, Result<Results, SearchError>) -> Result<(), E>,
 ) -> Result<(), E> {
     for chunk in queries.chunks(CHUNK) {
-        let results: Vec<tantivy::Result<Results>> = pool.install(|| {
+        let results: Vec<Result<Results, SearchError>> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|q| engine.search(&q.text, options))

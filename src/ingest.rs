@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::boilerplate;
+use crate::dedup::{self, Sketch};
 use crate::extract::{self, Article, ExtractError, Skip};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
@@ -45,6 +46,10 @@ pub struct IngestOptions<'a> {
     pub max_file_bytes: u64,
     /// Threads for extraction and indexing (0 = all cores).
     pub threads: usize,
+    /// Which files the walk visits (ignore files, globs, hidden, links).
+    pub walk: walk::WalkOptions,
+    /// Index near-duplicate articles too, instead of recording them as aliases.
+    pub keep_duplicates: bool,
     /// Wait for another ingest of the same index to finish instead of failing.
     pub wait: bool,
     /// Asked between steps; true stops the ingest, which keeps the last commit
@@ -69,6 +74,11 @@ pub enum Event<'a> {
         message: &'a str,
     },
     Notice(&'a str),
+    /// A detail shown only when asked for (`-v`): a link not followed, a dangling link.
+    Detail {
+        path: &'a str,
+        message: &'a str,
+    },
 }
 
 #[derive(Debug, Default, Clone)]
@@ -79,8 +89,12 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Files that could not be indexed (read errors, binary, too large).
     pub failed: usize,
-    /// Files with an extension lectern does not read.
+    /// Files lectern does not read (other extensions, dangling links).
     pub unsupported: usize,
+    /// Symbolic links not followed because they leave the corpus folder.
+    pub outside_links: usize,
+    /// Near-duplicate articles recorded as aliases of the copy that is indexed.
+    pub aliases: usize,
     /// Pages that ask not to be indexed (robots `noindex`) and redirect stubs,
     /// among the files read by this ingest.
     pub noindex: usize,
@@ -96,6 +110,8 @@ pub struct IngestReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    #[error(transparent)]
+    Walk(#[from] walk::WalkError),
     #[error("cannot read corpus folder {path}: {source}")]
     Corpus {
         path: String,
@@ -156,9 +172,22 @@ fn ingest_holding(
         path: options.corpus.display().to_string(),
         source,
     };
-    let walked = walk::walk(options.corpus).map_err(corpus_err)?;
+    let walked = walk::walk(options.corpus, &options.walk)?;
     let corpus = fs::canonicalize(options.corpus).map_err(corpus_err)?;
     report.unsupported = walked.unsupported;
+    report.outside_links = walked.outside_links.len();
+    for (path, target) in &walked.outside_links {
+        let message = format!(
+            "link to {target}, outside the corpus folder; not followed (--follow follows it)"
+        );
+        on_event(Event::Detail {
+            path,
+            message: &message,
+        });
+    }
+    for (path, message) in &walked.unsupported_notes {
+        on_event(Event::Detail { path, message });
+    }
     for (path, message) in &walked.problems {
         on_event(Event::Skipped { path, message });
         report.failed += 1;
@@ -253,6 +282,8 @@ fn ingest_holding(
             work.write_site(site, &files_by_rel, options.max_file_bytes, on_event)
                 .map_err(|e| target.error(e, needed))?;
         }
+        work.resolve_duplicates(&walked.files, options, &pool, on_event)
+            .map_err(|e| target.error(e, needed))?;
         if let Some(path) = options.synonyms {
             let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
                 path: path.display().to_string(),
@@ -273,7 +304,8 @@ fn ingest_holding(
 
     report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
     report.passages = manifest.files.values().map(|r| r.passages).sum();
-    if changed || manifest.files != target.previous.files || !target.committed {
+    let resolved_changed = manifest.duplicates_resolved != target.previous.duplicates_resolved;
+    if changed || manifest.files != target.previous.files || resolved_changed || !target.committed {
         let lexicon = build_lexicon(&manifest);
         store::commit(
             target,
@@ -310,11 +342,16 @@ fn skip_unchanged<'w>(
     let mut manifest = Manifest {
         files: BTreeMap::new(),
         synonyms: previous.synonyms.clone(),
+        duplicates_resolved: false,
     };
     let mut todo = Vec::new();
     for file in files {
         match previous.files.get(&file.rel) {
-            Some(old) if old.size == file.size && old.mtime == file.mtime => {
+            Some(old)
+                if old.size == file.size
+                    && old.mtime == file.mtime
+                    && dedup::is_current(old.sketch.as_deref()) =>
+            {
                 manifest.files.insert(file.rel.clone(), old.clone());
                 report.unchanged += 1;
             }
@@ -526,6 +563,131 @@ impl Work<'_> {
         }
     }
 
+    /// Applies the near-duplicate plan ([`dedup::plan`]) to the manifest: articles
+    /// that became aliases lose their passages; aliases whose kept copy is gone, or
+    /// no longer covers them, are read and indexed again (promoted).
+    fn resolve_duplicates(
+        &mut self,
+        files: &[SourceFile],
+        options: &IngestOptions,
+        pool: &rayon::ThreadPool,
+        on_event: &mut dyn FnMut(Event),
+    ) -> tantivy::Result<()> {
+        // Same articles, sketches and aliases as at the last commit, whose aliases
+        // were the plan: the plan is the same (it is a function of the sketches).
+        let same =
+            |a: &FileRecord, b: &FileRecord| a.sketch == b.sketch && a.alias_of == b.alias_of;
+        let unchanged = !options.keep_duplicates
+            && self.previous.duplicates_resolved
+            && self.manifest.files.len() == self.previous.files.len()
+            && self
+                .manifest
+                .files
+                .iter()
+                .zip(&self.previous.files)
+                .all(|((p, a), (q, b))| p == q && same(a, b));
+        self.manifest.duplicates_resolved = !options.keep_duplicates;
+        let plan = if options.keep_duplicates {
+            BTreeMap::new()
+        } else if unchanged {
+            self.manifest
+                .files
+                .iter()
+                .filter_map(|(rel, r)| Some((rel.clone(), r.alias_of.clone()?)))
+                .collect()
+        } else {
+            let sketches: Vec<(&str, Sketch)> = self
+                .manifest
+                .files
+                .iter()
+                .filter_map(|(rel, r)| Some((rel.as_str(), Sketch::decode(r.sketch.as_deref()?)?)))
+                .collect();
+            dedup::plan(sketches.iter().map(|(rel, s)| (*rel, s)))
+        };
+        let mut promote: Vec<String> = Vec::new();
+        let mut aliases: Vec<(String, String)> = Vec::new();
+        for (rel, record) in self.manifest.files.iter_mut() {
+            match plan.get(rel) {
+                Some(kept) => {
+                    if record.passages > 0 {
+                        self.writer
+                            .delete_term(Term::from_field_text(self.fields.path, rel));
+                        record.passages = 0;
+                        self.changed = true;
+                    }
+                    record.alias_of = Some(kept.clone());
+                    aliases.push((rel.clone(), kept.clone()));
+                }
+                None if record.alias_of.is_some() => promote.push(rel.clone()),
+                None => {}
+            }
+        }
+        self.report.aliases = aliases.len();
+        for (rel, kept) in &aliases {
+            let message = format!("near-duplicate of {kept}; recorded as its alias, not indexed");
+            on_event(Event::Detail {
+                path: rel,
+                message: &message,
+            });
+        }
+        let by_rel: BTreeMap<&str, &SourceFile> =
+            files.iter().map(|f| (f.rel.as_str(), f)).collect();
+        // An alias under a folder the walk could not read stays one until it can be read.
+        promote.retain(|rel| by_rel.contains_key(rel.as_str()));
+        let outcomes: Vec<Outcome> = pool.install(|| {
+            promote
+                .par_iter()
+                .map(|rel| process(by_rel[rel.as_str()], None, options.max_file_bytes))
+                .collect()
+        });
+        for (rel, outcome) in promote.iter().zip(outcomes) {
+            match outcome {
+                Outcome::Article {
+                    article,
+                    mut record,
+                    warning,
+                } => {
+                    if let Some(message) = &warning {
+                        on_event(Event::Warning { path: rel, message });
+                    }
+                    self.delete_article(rel);
+                    record.passages = article.sections.len() as u64;
+                    for doc in documents(self.fields, rel, &article) {
+                        self.writer.add_document(doc)?;
+                    }
+                    self.manifest.files.insert(rel.clone(), record);
+                    self.changed = true;
+                }
+                Outcome::Unreadable(message) => {
+                    self.report.failed += 1;
+                    on_event(Event::Skipped {
+                        path: rel,
+                        message: &message,
+                    });
+                    // Forgotten, so that the next ingest reads it as a new file.
+                    self.manifest.files.remove(rel);
+                }
+                Outcome::Rejected(error) => {
+                    self.report.failed += 1;
+                    on_event(Event::Skipped {
+                        path: rel,
+                        message: &error.to_string(),
+                    });
+                    self.manifest.files.remove(rel);
+                }
+                // A page not meant for indexing any more: recorded without passages.
+                Outcome::Excluded(_, record) => {
+                    self.manifest.files.insert(rel.clone(), record);
+                }
+                // Not produced without a previous record.
+                Outcome::Same(record) => {
+                    self.manifest.files.insert(rel.clone(), record);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn delete_article(&self, rel: &str) {
         self.writer
             .delete_term(Term::from_field_text(self.fields.path, rel));
@@ -563,15 +725,16 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         size: bytes.len() as u64,
         mtime: file.mtime,
         hash,
-        passages: 0,
-        abbreviations: Vec::new(),
-        lines: String::new(),
+        ..FileRecord::default()
     };
     if let Some(old) = old
         && old.hash == record.hash
+        && dedup::is_current(old.sketch.as_deref())
     {
         record.passages = old.passages;
         record.abbreviations = old.abbreviations.clone();
+        record.sketch = old.sketch.clone();
+        record.alias_of = old.alias_of.clone();
         record.lines = old.lines.clone();
         return Outcome::Same(record);
     }
@@ -590,6 +753,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             pairs.dedup();
             record.abbreviations = pairs;
             record.lines = boilerplate::encode(&article.line_keys());
+            record.sketch = Some(Sketch::of_article(&article).encode());
             let warning = match (warning, article.sections.is_empty()) {
                 (None, true) => Some("no text to index (empty or only boilerplate)".to_string()),
                 (w, _) => w,
@@ -600,7 +764,11 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
                 warning,
             }
         }
-        Err(ExtractError::Skipped(skip)) => Outcome::Excluded(skip, record),
+        Err(ExtractError::Skipped(skip)) => {
+            // No text to compare: an empty sketch, current, so it is not read again.
+            record.sketch = Some(Sketch::default().encode());
+            Outcome::Excluded(skip, record)
+        }
         Err(e) => Outcome::Rejected(e),
     }
 }
@@ -642,7 +810,7 @@ fn documents<'a>(
 /// them, plus the user's synonym groups.
 pub fn build_lexicon(manifest: &Manifest) -> Lexicon {
     let mut pairs: BTreeMap<(String, String), u32> = BTreeMap::new();
-    for record in manifest.files.values() {
+    for record in manifest.files.values().filter(|r| r.alias_of.is_none()) {
         for pair in &record.abbreviations {
             *pairs.entry(pair.clone()).or_default() += 1;
         }
@@ -725,6 +893,8 @@ mod tests {
                 synonyms: None,
                 max_file_bytes: DEFAULT_MAX_FILE_BYTES,
                 threads: 1,
+                walk: walk::WalkOptions::default(),
+                keep_duplicates: false,
                 wait: false,
                 cancel: None,
             };

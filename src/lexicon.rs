@@ -83,6 +83,9 @@ impl Lexicon {
         for (_, mut longs) in by_short {
             longs.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(b.2)));
             let mut seen_long = std::collections::HashSet::new();
+            // Trusted: defined in more than one file, or the long form's initials
+            // spell the short form (one stray parenthesis is not a definition).
+            longs.retain(|&(count, short, long)| count >= 2 || initials_match(short, long));
             for (_, short, long) in longs.into_iter().take(3) {
                 let long_phrase = Phrase::new(long);
                 if seen_long.insert(long_phrase.terms.clone()) {
@@ -239,14 +242,44 @@ pub fn mine_abbreviations(text: &str) -> Vec<(String, String)> {
 }
 
 /// A short form: one token of 2–10 characters, starting with a letter or digit,
-/// with at least one letter and at least one capital letter.
+/// with at least one letter and at least one capital letter; not code (only letters,
+/// digits, `-`, `.` and `/`: `C#`, `Read>`, `&str` are not abbreviations) and not a
+/// capitalised word (`None`, `Err`: one capital followed by lower-case letters).
 fn is_short_form(s: &str) -> bool {
     let n = s.chars().count();
+    let capitals = s.chars().filter(|c| c.is_uppercase()).count();
+    let capitalised_word = capitals == 1
+        && s.chars().next().is_some_and(char::is_uppercase)
+        && s.chars().skip(1).all(char::is_lowercase);
     (2..=10).contains(&n)
-        && !s.contains(char::is_whitespace)
         && s.chars().next().is_some_and(char::is_alphanumeric)
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '/'))
         && s.chars().any(char::is_alphabetic)
-        && s.chars().any(char::is_uppercase)
+        && capitals > 0
+        && !capitalised_word
+}
+
+/// True when each letter of `short` is the first letter of a word of `long`, in
+/// order ("LDL" / "low-density lipoprotein": low, density, lipoprotein).
+fn initials_match(short: &str, long: &str) -> bool {
+    let initials: Vec<char> = long
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut at = 0;
+    for c in short
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+    {
+        match initials[at..].iter().position(|&i| i == c) {
+            Some(p) => at += p + 1,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The Schwartz–Hearst match: the shortest suffix of `long` (starting at a word)
@@ -290,6 +323,31 @@ fn best_long_form<'a>(short: &str, long: &'a str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_and_capitalised_words_are_not_abbreviations() {
+        let text = "Some(T) or None (not currently slated for stabilization). \
+                    Coming from C# (coming from ECMA-334) or Err (emergency failure). \
+                    A reader: R (Read>) and the Global Offset Table (GOT).";
+        let pairs = mine_abbreviations(text);
+        let shorts: Vec<&str> = pairs.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(shorts, ["GOT"], "{pairs:?}");
+    }
+
+    #[test]
+    fn untrusted_definitions_are_left_out() {
+        let mut pairs = BTreeMap::new();
+        // Once, initials do not spell it: dropped.
+        pairs.insert(("NSC".to_string(), "not since critical".to_string()), 1);
+        pairs.insert(("ABC".to_string(), "another bad case".to_string()), 1);
+        pairs.insert(("XQ".to_string(), "extra quality".to_string()), 1);
+        // Defined in two files: kept although its initials do not match.
+        pairs.insert(("XR".to_string(), "extended release".to_string()), 2);
+        let lexicon = Lexicon::build(&pairs, Vec::new());
+        let found = |q: &str| !lexicon.expansions(&[q.to_string()]).is_empty();
+        assert!(found("nsc") && found("abc") && found("xr"));
+        assert!(!found("xq"));
+    }
 
     #[test]
     fn mines_both_directions() {

@@ -4,13 +4,17 @@
 //! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
 //! the [`boilerplate`] lines of their site) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
-//! with the [`lexicon`] of synonyms) → [`search`] (ranked passages) →
+//! with the [`lexicon`] of synonyms; terms from the [`analyzer`]) → [`search`]
+//! (query plans, candidates) → [`rank`] (second-stage scores; every ranking
+//! parameter) and [`snippet`] →
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
 //! scores runs against relevance judgements;
 //! [`stats`] and [`export`] read an index back (figures, every passage as JSON).
 
+pub mod analyzer;
 pub mod batch;
 pub mod boilerplate;
+pub mod dedup;
 pub mod eval;
 pub mod export;
 pub mod extract;

@@ -80,6 +80,24 @@ struct IngestArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Only files matching GLOB (ripgrep's -g: relative to the corpus, `!GLOB` excludes; repeatable; overrides ignore files).
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    globs: Vec<String>,
+    /// Skip files and folders matching GLOB (same as `--glob '!GLOB'`; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Also read hidden files and folders (names starting with `.`; `.git` stays out).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links that lead outside the corpus folder too (links inside it are always followed).
+    #[arg(short = 'L', long)]
+    follow: bool,
+    /// Index near-duplicate articles (source copies, print pages, mirrors) too, instead of recording them as aliases of the best copy.
+    #[arg(long)]
+    keep_duplicates: bool,
+    /// Name every file not read and why (links not followed, dangling links, duplicates).
+    #[arg(short = 'v', long)]
+    verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -116,7 +134,14 @@ struct QueryArgs {
     /// Show which fields and terms contributed to each hit's score.
     #[arg(long)]
     explain: bool,
-    /// Override a ranking weight, NAME=VALUE (title, heading, body, expansion, fuzzy).
+    /// List passages whose text repeats a better-ranked one as hits of their own
+    /// (by default they are folded into it, as `duplicates`).
+    #[arg(long)]
+    keep_duplicates: bool,
+    /// Ranking: default, or bm25 (plain BM25 over title+heading+body as one field).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    ranking: String,
+    /// Override a ranking parameter, NAME=VALUE (repeatable; all listed below).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
 }
@@ -156,7 +181,10 @@ struct EvalArgs {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
-    /// Override a ranking weight, NAME=VALUE.
+    /// Ranking: default, or bm25 (see `lectern query --help`).
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    ranking: String,
+    /// Override a ranking parameter, NAME=VALUE (see `lectern query --help`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
 }
@@ -292,8 +320,8 @@ fn command() -> clap::Command {
 /// trees, tantivy's indexing arenas) end up inside the per-thread heaps, which
 /// cannot shrink past the small long-lived allocations between them: the Rust API
 /// docs ingest peaked at 305–321 MB RSS. A fixed threshold keeps blocks of 128 KiB
-/// and more in their own mappings, returned to the system when freed (249 MB,
-/// same CPU; see BENCHMARKS.md).
+/// and more in their own mappings, returned to the system when freed (250–273 MB,
+/// same user CPU; see BENCHMARKS.md).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
     // SAFETY: mallopt only sets malloc parameters; it is called before any
@@ -306,9 +334,19 @@ fn tune_allocator() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
 
+/// The `--param` names with their defaults and meaning, for `query --help`.
+fn params_help() -> String {
+    let mut help = String::from("Ranking parameters (--param NAME=VALUE), with their defaults:\n");
+    for (name, default, doc) in RankParams::describe() {
+        help.push_str(&format!("  {name:<14}{default:<6}{doc}\n"));
+    }
+    help
+}
+
 fn main() -> ExitCode {
     tune_allocator();
-    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+    let command = command().mut_subcommand("query", |c| c.after_long_help(params_help()));
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -399,15 +437,22 @@ fn run_ingest(args: &IngestArgs) -> Result<u8> {
         synonyms: args.synonyms.as_deref(),
         max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
+        walk: lectern::walk::WalkOptions {
+            hidden: args.hidden,
+            follow: args.follow,
+            globs: args.globs.clone(),
+            excludes: args.excludes.clone(),
+        },
+        keep_duplicates: args.keep_duplicates,
         wait: false,
         cancel: None,
     };
-    let report = ingest_with_messages(&options)?;
+    let report = ingest_with_messages(&options, args.verbose)?;
     Ok(if report.failed > 0 { 1 } else { 0 })
 }
 
 /// Runs ingest, printing warnings, progress (on a terminal) and the summary on stderr.
-fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
+fn ingest_with_messages(options: &IngestOptions, verbose: bool) -> Result<IngestReport> {
     let shown = io::stderr().is_terminal();
     let mut last_draw = Instant::now();
     let mut on_event = |event: Event| match event {
@@ -428,6 +473,12 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
         Event::Notice(message) => {
             progress(shown, None);
             say(format_args!("{message}"));
+        }
+        Event::Detail { path, message } => {
+            if verbose {
+                progress(shown, None);
+                say(format_args!("note: {path}: {message}"));
+            }
         }
     };
     // SIGINT or SIGTERM stops the ingest cleanly (its work is rolled back, the index
@@ -451,6 +502,7 @@ fn ingest_with_messages(options: &IngestOptions) -> Result<IngestReport> {
     let cancel = || stopping.load(Ordering::Relaxed);
     let options = IngestOptions {
         cancel: Some(&cancel),
+        walk: options.walk.clone(),
         ..*options
     };
     let result = ingest::ingest(&options, &mut on_event);
@@ -494,10 +546,10 @@ impl std::error::Error for Interrupted {}
 
 // ---------------------------------------------------------------- query
 
-fn rank_params(assignments: &[String]) -> Result<RankParams> {
-    let mut params = RankParams::default();
+fn rank_params(ranking: &str, assignments: &[String]) -> Result<RankParams> {
+    let mut params = RankParams::preset(ranking)?;
     for a in assignments {
-        params.set(a).map_err(anyhow::Error::msg)?;
+        params.set(a)?;
     }
     Ok(params)
 }
@@ -511,17 +563,22 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
                 index.display(),
                 corpus.display()
             ));
-            ingest_with_messages(&IngestOptions {
-                corpus,
-                index_dir: index,
-                rebuild: false,
-                synonyms: None,
-                max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
-                threads: 0,
-                // Another query may be building it too: wait for it, then use it.
-                wait: true,
-                cancel: None,
-            })?;
+            ingest_with_messages(
+                &IngestOptions {
+                    corpus,
+                    index_dir: index,
+                    rebuild: false,
+                    synonyms: None,
+                    max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
+                    threads: 0,
+                    walk: lectern::walk::WalkOptions::default(),
+                    keep_duplicates: false,
+                    // Another query may be building it too: wait for it, then use it.
+                    wait: true,
+                    cancel: None,
+                },
+                false,
+            )?;
             Ok(Engine::open(index, params)?)
         }
         other => Ok(other?),
@@ -546,11 +603,25 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     if args.batch.is_some() && !args.query.is_empty() {
         bail!("give either a query or --batch, not both");
     }
-    let engine = open_or_build(&args.index, &args.corpus, rank_params(&args.params)?)?;
+    let engine = open_or_build(
+        &args.index,
+        &args.corpus,
+        rank_params(&args.ranking, &args.params)?,
+    )?;
+    let format = args.format.map_or(
+        if args.batch.is_some() {
+            Format::Jsonl
+        } else {
+            Format::Human
+        },
+        Format::from,
+    );
     let options = SearchOptions {
         limit: args.limit,
-        snippets: !args.no_snippets,
+        // TREC and TSV print no snippet: compute none.
+        snippets: !args.no_snippets && !matches!(format, Format::Trec | Format::Tsv),
         explain: args.explain,
+        collapse: !args.keep_duplicates,
         lang: args.lang.clone(),
         ..SearchOptions::default()
     };
@@ -561,7 +632,6 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let mut out = BufWriter::new(io::stdout().lock());
 
     let Some(batch_path) = &args.batch else {
-        let format = args.format.map_or(Format::Human, Format::from);
         let results = engine.search(&text, &options)?;
         if !matches!(format, Format::Json | Format::Jsonl) {
             for note in &results.notes {
@@ -577,7 +647,6 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     for (line, problem) in &problems {
         say(format_args!("{}:{line}: {problem}", batch_path.display()));
     }
-    let format = args.format.map_or(Format::Jsonl, Format::from);
     let shown = io::stderr().is_terminal();
     let started = Instant::now();
     let mut failed = problems.len();
@@ -642,7 +711,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
             .queries
             .as_ref()
             .context("give --run RUN or --queries QUERIES")?;
-        let engine = Engine::open(&args.index, rank_params(&args.params)?)?;
+        let engine = Engine::open(&args.index, rank_params(&args.ranking, &args.params)?)?;
         let (queries, problems) = batch::parse(&read_input(queries_path)?);
         for (line, problem) in &problems {
             say(format_args!("{}:{line}: {problem}", queries_path.display()));
@@ -713,7 +782,16 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
-    let Some(hit) = engine.passage(&args.id)? else {
+    let manifest = lectern::store::Store::open_for_search(&args.index)?.manifest()?;
+    let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
+    let mut id = args.id.clone();
+    if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {
+        say(format_args!(
+            "{path} is a near-duplicate of {kept}, which is indexed instead"
+        ));
+        id = format!("{kept}#{anchor}");
+    }
+    let Some(hit) = engine.passage(&id)? else {
         say(format_args!(
             "no passage with id {:?} in {}",
             args.id,
@@ -722,7 +800,8 @@ fn run_show(args: &ShowArgs) -> Result<u8> {
         return Ok(1);
     };
     let mut out = BufWriter::new(io::stdout().lock());
-    output::passage(&mut out, &hit, args.format == TableOrJson::Json)?;
+    let aliases = lectern::dedup::aliases_of(&manifest, &hit.path);
+    output::passage(&mut out, &hit, &aliases, args.format == TableOrJson::Json)?;
     out.flush()?;
     Ok(0)
 }

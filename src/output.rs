@@ -196,6 +196,9 @@ struct JsonHit<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     explain: Vec<JsonContribution<'a>>,
+    /// Passages with exactly the same text, folded into this hit.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    duplicates: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -237,6 +240,7 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
                 score: c.score,
             })
             .collect(),
+        duplicates: &hit.duplicates,
     }
 }
 
@@ -344,6 +348,13 @@ fn human(
             line.push_str(&printable(&snippet.text[at..]));
             writeln!(out, "    {}", one_line(&line))?;
         }
+        if !hit.duplicates.is_empty() {
+            let text = format!(
+                "same text also at: {}",
+                printable(&hit.duplicates.join(", "))
+            );
+            writeln!(out, "    {}", style.paint(DIM, text))?;
+        }
         for c in &hit.explain {
             let text = format!("{:>8.3}  {}", c.score, printable(&c.what));
             writeln!(out, "      {}", style.paint(DIM, text))?;
@@ -356,11 +367,12 @@ fn human(
 // ---------------------------------------------------------------- show
 
 /// One passage in full (`lectern show`), as readable text or as JSON.
-pub fn passage(out: &mut dyn Write, hit: &Hit, json: bool) -> io::Result<()> {
+/// `aliases`: the near-duplicate articles recorded for the passage's article.
+pub fn passage(out: &mut dyn Write, hit: &Hit, aliases: &[&str], json: bool) -> io::Result<()> {
     if json {
         let v = serde_json::json!({
             "id": hit.id, "path": hit.path, "title": hit.title, "heading": hit.heading,
-            "lines": [hit.lines.0, hit.lines.1], "text": hit.text,
+            "lines": [hit.lines.0, hit.lines.1], "text": hit.text, "aliases": aliases,
         });
         serde_json::to_writer_pretty(&mut *out, &v)?;
         return writeln!(out);
@@ -371,11 +383,16 @@ pub fn passage(out: &mut dyn Write, hit: &Hit, json: bool) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{} (lines {}-{})\n",
+        "{} (lines {}-{})",
         printable(&hit.id),
         hit.lines.0,
         hit.lines.1
     )?;
+    if !aliases.is_empty() {
+        let names: Vec<_> = aliases.iter().map(|a| printable(a)).collect();
+        writeln!(out, "near-duplicates (not indexed): {}", names.join(", "))?;
+    }
+    writeln!(out)?;
     writeln!(out, "{}", printable_lines(&hit.text))
 }
 
@@ -447,7 +464,7 @@ pub fn stats(out: &mut dyn Write, stats: &IndexStats, json: bool) -> io::Result<
 pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io::Result<()> {
     writeln!(
         out,
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} skipped (unsupported), {} noindex, {} redirects, {} failed; {:.1} MB read in {:.2} s",
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} near-duplicates as aliases; {} skipped (unsupported), {} noindex, {} redirects, {}{} failed; {:.1} MB read in {:.2} s",
         r.articles,
         r.passages,
         printable(index),
@@ -455,9 +472,14 @@ pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io:
         r.updated,
         r.removed,
         r.unchanged,
+        r.aliases,
         r.unsupported,
         r.noindex,
         r.redirects,
+        match r.outside_links {
+            0 => String::new(),
+            n => format!("{n} links outside the corpus not followed, "),
+        },
         r.failed,
         r.bytes_read as f64 / 1e6,
         r.seconds
@@ -487,6 +509,7 @@ mod tests {
                     highlights: std::iter::once(4..7).collect(),
                 }),
                 explain: vec![],
+                duplicates: vec![],
             }],
             notes: vec![],
         }
@@ -603,7 +626,7 @@ mod tests {
             assert!(stripped.contains("\\u{202e}"), "{stripped}");
         }
         let mut buf = Vec::new();
-        passage(&mut buf, &r.hits[0], false).unwrap();
+        passage(&mut buf, &r.hits[0], &[], false).unwrap();
         let shown = String::from_utf8(buf).unwrap();
         assert!(!shown.contains(['\u{1b}', '\u{7}']), "{shown:?}");
         assert!(shown.contains("\nline two"), "{shown:?}");

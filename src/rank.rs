@@ -1,4 +1,5 @@
-//! Second-stage ranking: BM25F over the best candidates of the first stage.
+//! Ranking: every ranking parameter ([`RankParams`]), the BM25 idf, and the second
+//! stage, BM25F over the best candidates of the first stage.
 //!
 //! tantivy scores a multi-field query as a *sum* of per-field BM25 scores, each
 //! saturating on its own. For passages that share their article's title this is a
@@ -10,6 +11,11 @@
 //! the fields, with field weights, and saturates once: a term already matched in
 //! the title gains little from the body, so the distinguishing words decide.
 //!
+//! The second stage runs in four steps, each a function of its own:
+//! [`term_idfs`] (collection statistics of each query term), [`features`]
+//! (postings and field norms of each candidate), [`associate`] (heading-class
+//! association) and [`score`] (the final formula, with its explanation).
+//!
 //! The statistics come straight from the index: term frequencies from the postings,
 //! field lengths from the field norms, document frequencies and average lengths
 //! from the segment readers. No stored document is read.
@@ -17,44 +23,204 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::collector::Count;
 use tantivy::postings::Postings;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use crate::schema::Fields;
 
-/// One analyzed query term with its weight (1 for a literal term, less for an
-/// expansion or a spelling correction).
+/// Declares [`RankParams`]: one field per parameter, its default, its
+/// documentation (shown by `lectern query --help`), and `--param NAME=VALUE`.
+macro_rules! rank_params {
+    ($( #[doc = $doc:literal] $name:ident : $ty:ty = $default:expr, )*) => {
+        /// Every ranking parameter, in one place. Each is settable with
+        /// `--param NAME=VALUE`; the defaults are chosen on the benchmark (see
+        /// BENCHMARKS.md).
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct RankParams {
+            /// Which scorer the second stage runs.
+            pub ranking: Ranking,
+            $( #[doc = $doc] pub $name: $ty, )*
+        }
+
+        impl Default for RankParams {
+            fn default() -> Self {
+                RankParams { ranking: Ranking::Default, $( $name: $default, )* }
+            }
+        }
+
+        impl RankParams {
+            /// Every parameter: (name, default as text, description).
+            pub fn describe() -> Vec<(&'static str, String, &'static str)> {
+                let d = RankParams::default();
+                vec![$( (stringify!($name), d.$name.to_string(), $doc.trim()), )*]
+            }
+
+            /// Sets one parameter from `name=value`.
+            pub fn set(&mut self, assignment: &str) -> Result<(), ParamError> {
+                let (name, value) = assignment
+                    .split_once('=')
+                    .ok_or_else(|| ParamError::Syntax(assignment.to_string()))?;
+                let bad = || ParamError::Value { name: name.to_string(), value: value.to_string() };
+                match name.trim() {
+                    $( stringify!($name) => {
+                        self.$name = value.trim().parse::<$ty>().map_err(|_| bad())?;
+                    } )*
+                    _ => return Err(ParamError::Unknown(name.to_string())),
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+rank_params! {
+    /// First stage: boost of a title match (tantivy's BM25 summed over fields).
+    first_title: f32 = 2.0,
+    /// First stage: boost of a heading match.
+    first_heading: f32 = 2.0,
+    /// First stage: boost of a body match.
+    first_body: f32 = 1.0,
+    /// Candidates of the first stage rescored by the second (0 = first stage only).
+    candidates: usize = 50,
+    /// BM25F weight of the title field.
+    title: f32 = 8.0,
+    /// BM25F weight of the heading field.
+    heading: f32 = 5.0,
+    /// BM25F weight of the body field.
+    body: f32 = 1.0,
+    /// BM25F term-frequency saturation.
+    k1: f32 = 1.2,
+    /// Length normalisation of the title (0 = none, 1 = full).
+    b_title: f32 = 0.75,
+    /// Length normalisation of the heading.
+    b_heading: f32 = 0.75,
+    /// Length normalisation of the body (and of the one field of --ranking bm25).
+    b_body: f32 = 0.75,
+    /// Weight of the title's own BM25 added to BM25F (the article's name keeps its strength).
+    sep_title: f32 = 0.5,
+    /// Weight of the heading's own BM25 added to BM25F.
+    sep_heading: f32 = 0.0,
+    /// Weight of the body's own BM25 added to BM25F.
+    sep_body: f32 = 0.0,
+    /// Lead-section bonus (fraction of the score) when every literal query word is in the title.
+    lead: f32 = 0.3,
+    /// Heading-class association weight (a body word typical of a recurring heading).
+    assoc: f32 = 3.0,
+    /// Smallest heading class (passages sharing a heading) association learns from.
+    min_class: u32 = 5,
+    /// A word is typical of a heading class when its rate there is this many times its overall rate.
+    assoc_ratio: f32 = 2.0,
+    /// Weight of a synonym or abbreviation expansion, relative to a literal word.
+    expansion: f32 = 0.5,
+    /// Weight of a "did you mean" correction, relative to a literal word.
+    fuzzy: f32 = 0.8,
+    /// 1: the lead bonus yields to another candidate's heading that holds more query words (0: off).
+    lead_yields: u8 = 1,
+    /// 1: no heading association for a term some candidate has in its heading (0: off).
+    assoc_yields: u8 = 1,
+    /// Weight of a word of the same derivational family found in the index (treated → treatment).
+    derived: f32 = 0.25,
+}
+
+/// The second-stage scorer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Ranking {
+    /// BM25F over title, heading and body, with the lead bonus and heading association.
+    #[default]
+    Default,
+    /// Plain BM25 over title, heading and body as one field (the baseline): literal
+    /// words only, first-stage boosts 1/1/1, `k1` and `b_body`.
+    Bm25,
+}
+
+impl RankParams {
+    /// Parameters of a named preset: `default` or `bm25`.
+    pub fn preset(name: &str) -> Result<RankParams, ParamError> {
+        match name {
+            "default" => Ok(RankParams::default()),
+            "bm25" => Ok(RankParams {
+                ranking: Ranking::Bm25,
+                first_title: 1.0,
+                first_heading: 1.0,
+                first_body: 1.0,
+                candidates: 100,
+                expansion: 0.0,
+                fuzzy: 0.0,
+                derived: 0.0,
+                ..RankParams::default()
+            }),
+            _ => Err(ParamError::Preset(name.to_string())),
+        }
+    }
+
+    /// First-stage boosts of title, heading and body.
+    pub fn first_stage(&self) -> [f32; 3] {
+        [self.first_title, self.first_heading, self.first_body]
+    }
+}
+
+/// A `--param` or `--ranking` that cannot be applied.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ParamError {
+    #[error("expected NAME=VALUE, got {0:?}")]
+    Syntax(String),
+    #[error("unknown ranking parameter {0:?} (see `lectern query --help`)")]
+    Unknown(String),
+    #[error("ranking parameter {name}: {value:?} is not a valid value")]
+    Value { name: String, value: String },
+    #[error("unknown ranking {0:?} (known: default, bm25)")]
+    Preset(String),
+}
+
+/// Why a term is in the query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TermKind {
+    /// A word of the query itself.
+    Literal,
+    /// Another form of a phrase of the query (abbreviation, synonym).
+    Expansion,
+    /// A "did you mean" replacement for a word found nowhere in the index.
+    Correction,
+    /// A word of the same derivational family as a query word (treat → treatment).
+    Derived,
+}
+
+impl TermKind {
+    /// Name used in explanations.
+    pub fn label(self) -> &'static str {
+        match self {
+            TermKind::Literal => "word",
+            TermKind::Expansion => "expansion",
+            TermKind::Correction => "correction",
+            TermKind::Derived => "related form",
+        }
+    }
+}
+
+/// One analyzed query term with its kind and weight (1 for a literal term, less
+/// for an expansion or a correction).
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryTerm {
     pub text: String,
+    pub kind: TermKind,
     pub weight: f32,
     /// Document frequencies in title, heading and body, if already looked up.
     pub doc_freqs: Option<[u64; 3]>,
+    /// What an expansion or correction stands for, as the user wrote it.
+    pub origin: Option<String>,
 }
 
-/// BM25F parameters, per field in the order title, heading, body.
-#[derive(Clone, Debug)]
-pub struct Bm25f {
-    pub k1: f32,
-    pub weights: [f32; 3],
-    pub b: [f32; 3],
-    /// Weight of each field's own BM25 score, added to the BM25F score: a field
-    /// whose match is evidence of its own (the article title) keeps its full
-    /// strength instead of only feeding the shared saturation.
-    pub separate: [f32; 3],
-    /// Bonus (as a fraction of its score) for an article's first section when
-    /// every literal query term is in the article's title: a query that only
-    /// names the topic is best answered by the article's lead. In a collection of
-    /// one-section articles every passage is a lead, so the bonus changes nothing.
-    pub lead: f32,
-    /// Weight of heading-class association: sections whose heading recurs across
-    /// the collection ("Treatment", "How common is it") form a class; a query term
-    /// over-represented in that class's bodies ("prevalence" in "How common is
-    /// it") counts, for every section of the class, as a partial heading match of
-    /// strength P(term | class). Learned from the index at query time; collections
-    /// without recurring headings (abstracts) have no classes and are unaffected.
-    pub assoc: f32,
+impl QueryTerm {
+    /// How explanations name the term: `word "gout"`, `expansion "uric" (for UA)`.
+    pub fn label(&self) -> String {
+        match &self.origin {
+            Some(origin) => format!("{} {:?} (for {origin})", self.kind.label(), self.text),
+            None => format!("{} {:?}", self.kind.label(), self.text),
+        }
+    }
 }
 
 /// BM25's idf of a term found in `df` of `n` passages. Every scorer uses this one
@@ -77,6 +243,16 @@ pub fn total_docs(searcher: &Searcher) -> u64 {
         .sum()
 }
 
+/// Passages containing `term` in title, heading and body: the one per-field
+/// document-frequency lookup.
+pub fn doc_freqs(searcher: &Searcher, fields: &Fields, term: &str) -> tantivy::Result<[u64; 3]> {
+    let mut dfs = [0; 3];
+    for (f, field) in fields.text_fields().into_iter().enumerate() {
+        dfs[f] = searcher.doc_freq(&Term::from_field_text(field, term))?;
+    }
+    Ok(dfs)
+}
+
 /// Collection statistics the scorer needs, computed once per opened index.
 #[derive(Debug)]
 pub struct Stats {
@@ -87,9 +263,6 @@ pub struct Stats {
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
 }
-
-/// Heading classes smaller than this say too little to learn from.
-const MIN_CLASS: u32 = 5;
 
 impl Stats {
     pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Stats> {
@@ -108,171 +281,7 @@ impl Stats {
             class_counts: Mutex::default(),
         })
     }
-}
 
-/// Rescores `candidates` with BM25F and returns them best first (ties by address).
-pub fn rerank(
-    searcher: &Searcher,
-    fields: &Fields,
-    stats: &Stats,
-    params: &Bm25f,
-    terms: &[QueryTerm],
-    candidates: &[(f32, DocAddress)],
-) -> tantivy::Result<Vec<(f32, DocAddress)>> {
-    let text_fields = fields.text_fields();
-    let n = stats.num_docs as f32;
-    let idf_of = |df: u64| idf(df, stats.num_docs);
-    // idf per term (from the field where the term is most frequent) and per field.
-    let mut idf = Vec::with_capacity(terms.len());
-    let mut field_idf = Vec::with_capacity(terms.len());
-    for term in terms {
-        let dfs = match term.doc_freqs {
-            Some(dfs) => dfs,
-            None => {
-                let mut dfs = [0u64; 3];
-                for (f, field) in text_fields.into_iter().enumerate() {
-                    dfs[f] = searcher.doc_freq(&Term::from_field_text(field, &term.text))?;
-                }
-                dfs
-            }
-        };
-        idf.push(idf_of(dfs.into_iter().max().unwrap_or(0)));
-        field_idf.push(dfs.map(idf_of));
-    }
-
-    // Candidates grouped by segment, doc ids ascending for the postings seeks.
-    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
-    for (i, (_, address)) in candidates.iter().enumerate() {
-        by_segment
-            .entry(address.segment_ord)
-            .or_default()
-            .push((address.doc_id, i));
-    }
-    // Normalised, weighted term frequency summed over fields: tf[candidate][term].
-    let mut tf = vec![vec![0f32; terms.len()]; candidates.len()];
-    // Each field's own BM25, weighted by `separate`, summed over terms.
-    let mut own = vec![0f32; candidates.len()];
-    // Literal terms found in the title, and whether the passage is a lead section.
-    let mut in_title = vec![0usize; candidates.len()];
-    let mut is_lead = vec![false; candidates.len()];
-    let mut class = vec![0u64; candidates.len()];
-    let use_classes = params.assoc > 0.0;
-    let literal = terms.iter().filter(|t| t.weight >= 1.0).count();
-    for (segment_ord, mut docs) in by_segment {
-        docs.sort_unstable();
-        let segment = searcher.segment_reader(segment_ord);
-        if use_classes {
-            let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
-            for &(doc, i) in &docs {
-                class[i] = column.first(doc).unwrap_or(0);
-            }
-        }
-        if params.lead > 0.0 {
-            let ordinal = segment.fast_fields().u64(crate::schema::ORDINAL)?;
-            for &(doc, i) in &docs {
-                is_lead[i] = ordinal.first(doc) == Some(0);
-            }
-        }
-        for (f, field) in text_fields.into_iter().enumerate() {
-            if params.weights[f] == 0.0 && params.separate[f] == 0.0 {
-                continue;
-            }
-            let norms = segment.get_fieldnorms_reader(field)?;
-            let inverted = segment.inverted_index(field)?;
-            for (t, term) in terms.iter().enumerate() {
-                if term.doc_freqs.is_some_and(|d| d[f] == 0) {
-                    continue;
-                }
-                let Some(mut postings) = inverted.read_postings(
-                    &Term::from_field_text(field, &term.text),
-                    IndexRecordOption::WithFreqs,
-                )?
-                else {
-                    continue;
-                };
-                for &(doc, i) in &docs {
-                    if postings.doc() > doc {
-                        continue;
-                    }
-                    if postings.seek(doc) != doc {
-                        continue;
-                    }
-                    let len = norms.fieldnorm(doc) as f32;
-                    let b = params.b[f];
-                    let norm = 1.0 - b + b * len / stats.avg_len[f];
-                    let x = postings.term_freq() as f32 / norm;
-                    if f == 0 && term.weight >= 1.0 {
-                        in_title[i] += 1;
-                    }
-                    tf[i][t] += params.weights[f] * x;
-                    if params.separate[f] != 0.0 {
-                        own[i] += params.separate[f]
-                            * term.weight
-                            * field_idf[t][f]
-                            * x
-                            * (params.k1 + 1.0)
-                            / (params.k1 + x);
-                    }
-                }
-            }
-        }
-    }
-
-    if use_classes {
-        // Passages per heading class, from the indexed class field (one lookup each).
-        let mut class_sizes: HashMap<u64, u32> = HashMap::new();
-        for &c in &class {
-            if c != 0 && !class_sizes.contains_key(&c) {
-                let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, c))?;
-                class_sizes.insert(c, size as u32);
-            }
-        }
-        class_sizes.retain(|_, size| *size >= MIN_CLASS);
-        for (t, term) in terms.iter().enumerate() {
-            if class_sizes.is_empty() {
-                break;
-            }
-            let by_class = stats.class_frequencies(searcher, fields, &term.text)?;
-            let df: u32 = by_class.values().sum();
-            let p_t = df as f32 / n.max(1.0);
-            for i in 0..candidates.len() {
-                let (Some(&size), Some(&count)) =
-                    (class_sizes.get(&class[i]), by_class.get(&class[i]))
-                else {
-                    continue;
-                };
-                let p_tc = count as f32 / size as f32;
-                if p_tc >= 2.0 * p_t {
-                    tf[i][t] += params.assoc * p_tc;
-                }
-            }
-        }
-    }
-
-    let mut scored: Vec<(f32, DocAddress)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, &(_, address))| {
-            let score: f32 = terms
-                .iter()
-                .enumerate()
-                .map(|(t, term)| {
-                    let x = tf[i][t];
-                    term.weight * idf[t] * x * (params.k1 + 1.0) / (params.k1 + x)
-                })
-                .sum();
-            let mut score = score + own[i];
-            if is_lead[i] && literal > 0 && in_title[i] == literal {
-                score *= 1.0 + params.lead;
-            }
-            (score, address)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(scored)
-}
-
-impl Stats {
     /// For each heading class, how many passages contain `term` in their body.
     fn class_frequencies(
         &self,
@@ -294,6 +303,480 @@ impl Stats {
         }
         Ok(counts)
     }
+}
+
+/// Collection weight of one query term.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TermIdf {
+    /// idf of the BM25F sum (from the field where the term is most frequent), or
+    /// of the joined field for [`Ranking::Bm25`].
+    pub joint: f32,
+    /// idf in title, heading and body, for each field's own BM25.
+    pub field: [f32; 3],
+}
+
+/// Step 1: the idf of every query term.
+pub fn term_idfs(
+    searcher: &Searcher,
+    fields: &Fields,
+    stats: &Stats,
+    ranking: Ranking,
+    terms: &[QueryTerm],
+) -> tantivy::Result<Vec<TermIdf>> {
+    let mut out = Vec::with_capacity(terms.len());
+    for term in terms {
+        let dfs = match term.doc_freqs {
+            Some(dfs) => dfs,
+            None => doc_freqs(searcher, fields, &term.text)?,
+        };
+        let joint_df = match ranking {
+            Ranking::Default => dfs.into_iter().max().unwrap_or(0),
+            // Passages with the term in any field: the df of the joined field.
+            Ranking::Bm25 => {
+                let clauses: Vec<(Occur, Box<dyn Query>)> = fields
+                    .text_fields()
+                    .into_iter()
+                    .zip(dfs)
+                    .filter(|&(_, df)| df > 0)
+                    .map(|(field, _)| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(field, &term.text),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                if clauses.is_empty() {
+                    0
+                } else {
+                    searcher.search(&BooleanQuery::new(clauses), &Count)? as u64
+                }
+            }
+        };
+        out.push(TermIdf {
+            joint: idf(joint_df, stats.num_docs),
+            field: dfs.map(|df| idf(df, stats.num_docs)),
+        });
+    }
+    Ok(out)
+}
+
+/// What the second stage knows about one candidate.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Features {
+    /// Per term and field, the length-normalised frequency tf / (1 - b + b·len/avg).
+    pub tf: Vec<[f32; 3]>,
+    /// Per term, the raw frequency over all fields (for [`Ranking::Bm25`]).
+    pub raw_tf: Vec<f32>,
+    /// Tokens in title + heading + body (for [`Ranking::Bm25`]).
+    pub len: f32,
+    /// Per term, the heading-association pseudo-frequency ([`associate`]).
+    pub assoc: Vec<f32>,
+    /// The passage is its article's first section (and no other candidate's
+    /// heading matches more literal query words than its own: see [`rerank`]).
+    pub lead: bool,
+    /// Its heading class (0: none).
+    pub class: u64,
+}
+
+impl Features {
+    fn new(terms: usize) -> Features {
+        Features {
+            tf: vec![[0.0; 3]; terms],
+            raw_tf: vec![0.0; terms],
+            assoc: vec![0.0; terms],
+            ..Features::default()
+        }
+    }
+}
+
+/// Step 2: term frequencies, field lengths, lead flag and heading class of every
+/// candidate, from postings, field norms and fast fields (no stored document).
+pub fn features(
+    searcher: &Searcher,
+    fields: &Fields,
+    stats: &Stats,
+    params: &RankParams,
+    terms: &[QueryTerm],
+    candidates: &[DocAddress],
+) -> tantivy::Result<Vec<Features>> {
+    let b = [params.b_title, params.b_heading, params.b_body];
+    let mut out = vec![Features::new(terms.len()); candidates.len()];
+    // Candidates grouped by segment, doc ids ascending for the postings seeks.
+    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    for (i, address) in candidates.iter().enumerate() {
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push((address.doc_id, i));
+    }
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_unstable();
+        let segment = searcher.segment_reader(segment_ord);
+        let class_column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
+        let ordinal = segment.fast_fields().u64(crate::schema::ORDINAL)?;
+        for &(doc, i) in &docs {
+            out[i].class = class_column.first(doc).unwrap_or(0);
+            out[i].lead = ordinal.first(doc) == Some(0);
+        }
+        for (f, field) in fields.text_fields().into_iter().enumerate() {
+            let norms = segment.get_fieldnorms_reader(field)?;
+            if params.ranking == Ranking::Bm25 {
+                for &(doc, i) in &docs {
+                    out[i].len += norms.fieldnorm(doc) as f32;
+                }
+            }
+            let inverted = segment.inverted_index(field)?;
+            for (t, term) in terms.iter().enumerate() {
+                if term.doc_freqs.is_some_and(|d| d[f] == 0) {
+                    continue;
+                }
+                let Some(mut postings) = inverted.read_postings(
+                    &Term::from_field_text(field, &term.text),
+                    IndexRecordOption::WithFreqs,
+                )?
+                else {
+                    continue;
+                };
+                for &(doc, i) in &docs {
+                    if postings.doc() > doc || postings.seek(doc) != doc {
+                        continue;
+                    }
+                    let len = norms.fieldnorm(doc) as f32;
+                    let norm = 1.0 - b[f] + b[f] * len / stats.avg_len[f];
+                    let freq = postings.term_freq() as f32;
+                    out[i].tf[t][f] = freq / norm;
+                    out[i].raw_tf[t] += freq;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Step 3, the collection side of heading association: for the heading classes of
+/// the candidates, their sizes, and for each term its body frequency per class.
+pub fn class_table(
+    searcher: &Searcher,
+    fields: &Fields,
+    stats: &Stats,
+    params: &RankParams,
+    terms: &[QueryTerm],
+    features: &[Features],
+) -> tantivy::Result<ClassTable> {
+    let mut sizes: HashMap<u64, u32> = HashMap::new();
+    for c in features.iter().map(|f| f.class) {
+        if c != 0 && !sizes.contains_key(&c) {
+            let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, c))?;
+            sizes.insert(c, size as u32);
+        }
+    }
+    sizes.retain(|_, size| *size >= params.min_class);
+    let mut counts = Vec::with_capacity(terms.len());
+    for term in terms {
+        counts.push(if sizes.is_empty() {
+            Arc::default()
+        } else {
+            stats.class_frequencies(searcher, fields, &term.text)?
+        });
+    }
+    Ok(ClassTable {
+        num_docs: stats.num_docs,
+        sizes,
+        counts,
+    })
+}
+
+/// Heading classes of the candidates: sizes (classes under `min_class` left out)
+/// and, per query term, passages of each class whose body contains it.
+#[derive(Clone, Debug, Default)]
+pub struct ClassTable {
+    pub num_docs: u64,
+    pub sizes: HashMap<u64, u32>,
+    pub counts: Vec<Arc<HashMap<u64, u32>>>,
+}
+
+/// The lead-section bonus must not fire against a heading that matches the query
+/// better: when some candidate's heading holds every literal query word, a lead
+/// whose heading does not is not treated as a lead.
+pub fn demote_leads(terms: &[QueryTerm], features: &mut [Features]) {
+    let literal = terms.iter().filter(|t| t.kind == TermKind::Literal).count();
+    let (in_heading, _) = heading_matches(terms, features);
+    if literal == 0 || !in_heading.contains(&literal) {
+        return;
+    }
+    for (f, n) in features.iter_mut().zip(in_heading) {
+        if n < literal {
+            f.lead = false;
+        }
+    }
+}
+
+/// Literal query words in each candidate's heading, and whether each term is in
+/// some candidate's heading.
+fn heading_matches(terms: &[QueryTerm], features: &[Features]) -> (Vec<usize>, Vec<bool>) {
+    let per_candidate = features
+        .iter()
+        .map(|f| {
+            terms
+                .iter()
+                .enumerate()
+                .filter(|(t, term)| term.kind == TermKind::Literal && f.tf[*t][1] > 0.0)
+                .count()
+        })
+        .collect();
+    let per_term = (0..terms.len())
+        .map(|t| features.iter().any(|f| f.tf[t][1] > 0.0))
+        .collect();
+    (per_candidate, per_term)
+}
+
+/// Step 3: heading-class association. Sections whose heading recurs across the
+/// collection ("Treatment", "How common is it") form a class; a query term
+/// over-represented in that class's bodies (rate P(t|class) at least `assoc_ratio`
+/// times its overall rate P(t)) counts, for every section of the class, as a
+/// partial heading match of strength `assoc` · P(t|class). Collections without
+/// recurring headings (abstracts) have no classes and are unaffected.
+///
+/// A term found literally in some candidate's heading is left alone: that heading
+/// answers it better than any association can.
+pub fn associate(
+    params: &RankParams,
+    terms: &[QueryTerm],
+    table: &ClassTable,
+    features: &mut [Features],
+) {
+    if params.assoc <= 0.0 || table.sizes.is_empty() {
+        return;
+    }
+    let (_, mut in_some_heading) = heading_matches(terms, features);
+    if params.assoc_yields == 0 {
+        in_some_heading.fill(false);
+    }
+    for (t, by_class) in table.counts.iter().enumerate() {
+        if in_some_heading[t] {
+            continue;
+        }
+        let df: u32 = by_class.values().sum();
+        let p_t = df as f32 / (table.num_docs as f32).max(1.0);
+        for f in features.iter_mut() {
+            let (Some(&size), Some(&count)) = (table.sizes.get(&f.class), by_class.get(&f.class))
+            else {
+                continue;
+            };
+            let p_tc = count as f32 / size as f32;
+            if p_tc >= params.assoc_ratio * p_t {
+                f.assoc[t] = params.assoc * p_tc;
+            }
+        }
+    }
+}
+
+/// A score and where it comes from: the parts add up to the value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub what: String,
+    pub value: f32,
+    pub parts: Vec<Explanation>,
+}
+
+impl Explanation {
+    fn leaf(what: String, value: f32) -> Explanation {
+        Explanation {
+            what,
+            value,
+            parts: Vec::new(),
+        }
+    }
+}
+
+const FIELD_NAMES: [&str; 3] = ["title", "heading", "body"];
+
+/// Step 4: the final score of one candidate, with its explanation when asked.
+/// `avg_len` is the collection's average length of title, heading and body.
+pub fn score(
+    params: &RankParams,
+    terms: &[QueryTerm],
+    idfs: &[TermIdf],
+    avg_len: [f32; 3],
+    f: &Features,
+    explain: bool,
+) -> (f32, Option<Explanation>) {
+    let k1 = params.k1;
+    let saturate = |x: f32| x * (k1 + 1.0) / (k1 + x);
+    let mut parts = Vec::new();
+    if params.ranking == Ranking::Bm25 {
+        let b = params.b_body;
+        let norm = 1.0 - b + b * f.len / avg_len.iter().sum::<f32>().max(1.0);
+        let mut total = 0.0;
+        for (t, term) in terms.iter().enumerate() {
+            if term.kind != TermKind::Literal || f.raw_tf[t] == 0.0 {
+                continue;
+            }
+            let v = idfs[t].joint * saturate(f.raw_tf[t] / norm);
+            total += v;
+            if explain {
+                parts.push(Explanation::leaf(
+                    format!(
+                        "{}: BM25 over title+heading+body, tf {}, idf {:.3}",
+                        term.label(),
+                        f.raw_tf[t],
+                        idfs[t].joint
+                    ),
+                    v,
+                ));
+            }
+        }
+        return (
+            total,
+            explain.then(|| tree("BM25, one field", total, parts)),
+        );
+    }
+    let weights = [params.title, params.heading, params.body];
+    let separate = [params.sep_title, params.sep_heading, params.sep_body];
+    let literal = terms.iter().filter(|t| t.kind == TermKind::Literal).count();
+    let mut literal_in_title = 0;
+    let mut bm25f = 0.0;
+    for (t, term) in terms.iter().enumerate() {
+        if term.kind == TermKind::Literal && f.tf[t][0] > 0.0 {
+            literal_in_title += 1;
+        }
+        // BM25F: weighted, normalised frequencies summed over fields (and the
+        // association pseudo-frequency), saturated once.
+        let x: f32 = (0..3).map(|i| weights[i] * f.tf[t][i]).sum::<f32>() + f.assoc[t];
+        // (Written out in this order so that scores stay bit-identical to before.)
+        let v = term.weight * idfs[t].joint * x * (k1 + 1.0) / (k1 + x);
+        bm25f += v;
+        if explain && x > 0.0 {
+            // Each field's share of the saturated value, in proportion to its share
+            // of x: the parts add up to the term's score.
+            let mut shares = Vec::new();
+            for i in 0..3 {
+                let xi = weights[i] * f.tf[t][i];
+                if xi > 0.0 {
+                    shares.push(Explanation::leaf(
+                        format!(
+                            "{} (weight {}, normalised tf {:.3})",
+                            FIELD_NAMES[i], weights[i], f.tf[t][i]
+                        ),
+                        v * xi / x,
+                    ));
+                }
+            }
+            if f.assoc[t] > 0.0 {
+                shares.push(Explanation::leaf(
+                    format!("heading association (pseudo-tf {:.3})", f.assoc[t]),
+                    v * f.assoc[t] / x,
+                ));
+            }
+            parts.push(tree(
+                &format!(
+                    "{}: BM25F, weight {} × idf {:.3} × saturation",
+                    term.label(),
+                    term.weight,
+                    idfs[t].joint
+                ),
+                v,
+                shares,
+            ));
+        }
+    }
+    // Each field's own BM25, for fields whose match is evidence of its own.
+    let mut own = 0.0;
+    for i in 0..3 {
+        if separate[i] == 0.0 {
+            continue;
+        }
+        for (t, term) in terms.iter().enumerate() {
+            if f.tf[t][i] > 0.0 {
+                let x = f.tf[t][i];
+                let v = separate[i] * term.weight * idfs[t].field[i] * x * (k1 + 1.0) / (k1 + x);
+                own += v;
+                if explain {
+                    parts.push(Explanation::leaf(
+                        format!(
+                            "{}: {}'s own BM25 × {}",
+                            term.label(),
+                            FIELD_NAMES[i],
+                            separate[i]
+                        ),
+                        v,
+                    ));
+                }
+            }
+        }
+    }
+    let mut total = bm25f + own;
+    if f.lead && literal > 0 && literal_in_title == literal && params.lead != 0.0 {
+        let before = total;
+        total *= 1.0 + params.lead;
+        if explain {
+            parts.push(Explanation::leaf(
+                format!(
+                    "lead-section bonus: every query word is in the title (× {})",
+                    1.0 + params.lead
+                ),
+                total - before,
+            ));
+        }
+    }
+    (total, explain.then(|| tree("BM25F", total, parts)))
+}
+
+fn tree(what: &str, value: f32, parts: Vec<Explanation>) -> Explanation {
+    Explanation {
+        what: what.to_string(),
+        value,
+        parts,
+    }
+}
+
+/// A rescored candidate.
+#[derive(Clone, Debug)]
+pub struct Rescored {
+    pub score: f32,
+    pub address: DocAddress,
+    pub explanation: Option<Explanation>,
+}
+
+/// Rescores `candidates` and returns them best first (ties by address).
+#[allow(clippy::too_many_arguments)]
+pub fn rerank(
+    searcher: &Searcher,
+    fields: &Fields,
+    stats: &Stats,
+    params: &RankParams,
+    terms: &[QueryTerm],
+    candidates: &[DocAddress],
+    explain: bool,
+) -> tantivy::Result<Vec<Rescored>> {
+    let idfs = term_idfs(searcher, fields, stats, params.ranking, terms)?;
+    let mut features = features(searcher, fields, stats, params, terms, candidates)?;
+    if params.ranking == Ranking::Default && params.assoc > 0.0 {
+        let table = class_table(searcher, fields, stats, params, terms, &features)?;
+        associate(params, terms, &table, &mut features);
+    }
+    if params.lead_yields != 0 {
+        demote_leads(terms, &mut features);
+    }
+    let mut scored: Vec<Rescored> = candidates
+        .iter()
+        .zip(&features)
+        .map(|(&address, f)| {
+            let (score, explanation) = score(params, terms, &idfs, stats.avg_len, f, explain);
+            Rescored {
+                score,
+                address,
+                explanation,
+            }
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.address.cmp(&b.address))
+    });
+    Ok(scored)
 }
 
 fn count_classes(
@@ -320,4 +803,285 @@ fn count_classes(
         }
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal(text: &str) -> QueryTerm {
+        QueryTerm {
+            text: text.to_string(),
+            kind: TermKind::Literal,
+            weight: 1.0,
+            doc_freqs: None,
+            origin: None,
+        }
+    }
+
+    fn one_term(tf: [f32; 3], lead: bool) -> Features {
+        Features {
+            tf: vec![tf],
+            raw_tf: vec![tf.iter().sum()],
+            assoc: vec![0.0],
+            lead,
+            ..Features::default()
+        }
+    }
+
+    const AVG: [f32; 3] = [5.0, 3.0, 100.0];
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() < 1e-4 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn idf_is_bm25s_and_never_negative() {
+        // ln(1 + (10 - 1 + 0.5) / (1 + 0.5)) = ln(7.3333)
+        assert!(close(idf(1, 10), 1.992_43));
+        assert!(idf(10, 10) > 0.0);
+        // More passages counting the term than passages counted: clamped.
+        assert!(idf(12, 10) > 0.0);
+    }
+
+    #[test]
+    fn bm25f_adds_weighted_field_frequencies_before_saturating() {
+        let params = RankParams {
+            sep_title: 0.0,
+            lead: 0.0,
+            ..RankParams::default()
+        };
+        let idfs = [TermIdf {
+            joint: 2.0,
+            field: [3.0, 3.0, 2.0],
+        }];
+        // x = 8 × 1 (title) + 1 × 2 (body) = 10; 2 × 10 × 2.2 / (1.2 + 10) = 3.928571
+        let (s, _) = score(
+            &params,
+            &[literal("gout")],
+            &idfs,
+            AVG,
+            &one_term([1.0, 0.0, 2.0], false),
+            false,
+        );
+        assert!(close(s, 3.928_571), "{s}");
+        // The title's own BM25 on top: 0.5 × 3 × (1 × 2.2 / 2.2) = 1.5
+        let params = RankParams {
+            lead: 0.0,
+            ..RankParams::default()
+        };
+        let (s, _) = score(
+            &params,
+            &[literal("gout")],
+            &idfs,
+            AVG,
+            &one_term([1.0, 0.0, 2.0], false),
+            false,
+        );
+        assert!(close(s, 3.928_571 + 1.5), "{s}");
+    }
+
+    #[test]
+    fn lead_bonus_only_for_a_lead_section_with_every_literal_word_in_the_title() {
+        let params = RankParams::default();
+        let idfs = [TermIdf {
+            joint: 2.0,
+            field: [2.0; 3],
+        }];
+        let terms = [literal("gout")];
+        let plain = score(
+            &params,
+            &terms,
+            &idfs,
+            AVG,
+            &one_term([1.0, 0.0, 1.0], false),
+            false,
+        )
+        .0;
+        let lead = score(
+            &params,
+            &terms,
+            &idfs,
+            AVG,
+            &one_term([1.0, 0.0, 1.0], true),
+            false,
+        )
+        .0;
+        assert!(close(lead, plain * 1.3), "{lead} vs {plain}");
+        // Not in the title: no bonus even for the lead section.
+        let a = score(
+            &params,
+            &terms,
+            &idfs,
+            AVG,
+            &one_term([0.0, 0.0, 1.0], false),
+            false,
+        )
+        .0;
+        let b = score(
+            &params,
+            &terms,
+            &idfs,
+            AVG,
+            &one_term([0.0, 0.0, 1.0], true),
+            false,
+        )
+        .0;
+        assert_eq!(a, b);
+        // An expansion in the title does not count as the query's own word.
+        let mut expansion = literal("uric");
+        expansion.kind = TermKind::Expansion;
+        expansion.weight = 0.5;
+        let f = Features {
+            tf: vec![[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]],
+            raw_tf: vec![1.0, 1.0],
+            assoc: vec![0.0; 2],
+            lead: true,
+            ..Features::default()
+        };
+        let mut g = f.clone();
+        g.lead = false;
+        let terms = [literal("gout"), expansion];
+        let idfs = [idfs[0]; 2];
+        assert_eq!(
+            score(&params, &terms, &idfs, AVG, &f, false).0,
+            score(&params, &terms, &idfs, AVG, &g, false).0
+        );
+    }
+
+    #[test]
+    fn association_on_a_tiny_class_table() {
+        let params = RankParams::default();
+        // 100 passages; class 7 ("How common is it") has 10, class 9 has 3 (too
+        // small, left out of `sizes`). "prevalence" is in 10 bodies, 5 of them in
+        // class 7: P(t|c) = 0.5 ≥ 2 × P(t) = 0.2.
+        let table = ClassTable {
+            num_docs: 100,
+            sizes: HashMap::from([(7, 10)]),
+            counts: vec![
+                Arc::new(HashMap::from([(7, 5), (0, 5)])),
+                // "rare" in class 7 once out of 10, overall 10 of 100: not over-represented.
+                Arc::new(HashMap::from([(7, 1), (0, 9)])),
+            ],
+        };
+        let mut features = vec![Features::new(2), Features::new(2), Features::new(2)];
+        features[0].class = 7;
+        features[1].class = 9;
+        let terms = [literal("prevalence"), literal("rare")];
+        associate(&params, &terms, &table, &mut features);
+        assert!(close(features[0].assoc[0], 3.0 * 0.5));
+        assert_eq!(features[0].assoc[1], 0.0);
+        assert_eq!(features[1].assoc, [0.0, 0.0]);
+        assert_eq!(features[2].assoc, [0.0, 0.0]);
+        // Off with assoc = 0.
+        let mut features = vec![Features::new(2)];
+        features[0].class = 7;
+        associate(
+            &RankParams {
+                assoc: 0.0,
+                ..params.clone()
+            },
+            &terms,
+            &table,
+            &mut features,
+        );
+        assert_eq!(features[0].assoc, [0.0, 0.0]);
+        // A term some candidate has in its heading gets no association.
+        let mut features = vec![Features::new(2), Features::new(2)];
+        features[0].class = 7;
+        features[1].tf[0][1] = 1.0;
+        associate(&params, &terms, &table, &mut features);
+        assert_eq!(features[0].assoc, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_lead_loses_its_bonus_to_a_heading_that_matches_better() {
+        let terms = [literal("treatment")];
+        let mut features = vec![Features::new(1), Features::new(1)];
+        features[0].lead = true; // introduction: no heading
+        features[1].tf[0][1] = 1.0; // "Treatment" section
+        demote_leads(&terms, &mut features);
+        assert!(!features[0].lead);
+        // Equal heading matches: the lead keeps its bonus.
+        let mut features = vec![Features::new(1), Features::new(1)];
+        features[0].lead = true;
+        features[0].tf[0][1] = 1.0;
+        features[1].tf[0][1] = 1.0;
+        demote_leads(&terms, &mut features);
+        assert!(features[0].lead);
+    }
+
+    #[test]
+    fn explanation_adds_up_to_the_score() {
+        let params = RankParams::default();
+        let mut expansion = literal("uric");
+        expansion.kind = TermKind::Expansion;
+        expansion.weight = 0.5;
+        let terms = [literal("gout"), expansion];
+        let idfs = [
+            TermIdf {
+                joint: 2.0,
+                field: [2.5, 2.0, 2.0],
+            },
+            TermIdf {
+                joint: 1.0,
+                field: [1.0; 3],
+            },
+        ];
+        let f = Features {
+            tf: vec![[1.0, 0.5, 2.0], [0.0, 0.0, 1.0]],
+            raw_tf: vec![3.0, 1.0],
+            assoc: vec![0.7, 0.0],
+            lead: true,
+            ..Features::default()
+        };
+        let (s, e) = score(&params, &terms, &idfs, AVG, &f, true);
+        let e = e.expect("asked for");
+        assert_eq!(e.value, s);
+        fn check(e: &Explanation) {
+            if !e.parts.is_empty() {
+                let sum: f32 = e.parts.iter().map(|p| p.value).sum();
+                assert!(close(sum, e.value), "{}: {sum} vs {}", e.what, e.value);
+                e.parts.iter().for_each(check);
+            }
+        }
+        check(&e);
+        let text = format!("{e:?}");
+        assert!(text.contains("lead-section bonus") && text.contains("heading association"));
+    }
+
+    #[test]
+    fn bm25_preset_scores_the_joined_field() {
+        let params = RankParams::preset("bm25").unwrap();
+        let idfs = [TermIdf {
+            joint: 2.0,
+            field: [0.0; 3],
+        }];
+        // tf 3 over all fields, length = average: 2 × 3 × 2.2 / (1.2 + 3)
+        let mut f = one_term([1.0, 0.0, 2.0], true);
+        f.len = AVG.iter().sum();
+        let (s, _) = score(&params, &[literal("gout")], &idfs, AVG, &f, false);
+        assert!(close(s, 2.0 * 3.0 * 2.2 / 4.2), "{s}");
+    }
+
+    #[test]
+    fn params_by_name() {
+        let mut p = RankParams::default();
+        p.set("candidates=100").unwrap();
+        p.set("first_title=3").unwrap();
+        p.set("min_class=2").unwrap();
+        assert_eq!((p.candidates, p.first_title, p.min_class), (100, 3.0, 2));
+        assert!(matches!(
+            p.set("candidates=1.5"),
+            Err(ParamError::Value { .. })
+        ));
+        assert!(matches!(p.set("nope=1"), Err(ParamError::Unknown(_))));
+        assert!(matches!(p.set("title"), Err(ParamError::Syntax(_))));
+        assert!(
+            RankParams::describe()
+                .iter()
+                .any(|(n, d, _)| *n == "assoc_ratio" && d == "2")
+        );
+        assert!(RankParams::preset("bm42").is_err());
+    }
 }

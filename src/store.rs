@@ -110,6 +110,12 @@ pub struct FileRecord {
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub abbreviations: Vec<(String, String)>,
+    /// Sampled shingles of the text, for near-duplicate detection ([`crate::dedup`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sketch: Option<String>,
+    /// Not indexed: a near-duplicate of this article (relative path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_of: Option<String>,
     /// Keys of the page's short prose lines, before boilerplate removal
     /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -123,6 +129,10 @@ pub struct Manifest {
     /// Synonym groups from the user's `--synonyms` file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<Vec<String>>,
+    /// The `alias_of` fields are the near-duplicate plan of these sketches (false
+    /// after `--keep-duplicates`): an ingest that changes no sketch need not redo it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicates_resolved: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -1112,6 +1122,7 @@ mod tests {
                 passages: 2,
                 abbreviations: vec![("UA".into(), "uric acid".into())],
                 lines: "0000000a".into(),
+                ..FileRecord::default()
             },
         );
         manifest.synonyms = vec![vec!["heart attack".into(), "infarction".into()]];

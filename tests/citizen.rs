@@ -284,8 +284,13 @@ fn odd_file_names_keep_trec_and_tsv_columns_and_eval_scores_them() {
     if cfg!(unix) {
         names.extend(["tab\tname.md", "new\nline.md"]);
     }
-    for name in &names {
-        fs::write(corpus.join(name), "# Zebra\n\nZebrafish stripes.\n").unwrap();
+    // Distinct texts: identical articles would be indexed once (near-duplicates).
+    for (i, name) in names.iter().enumerate() {
+        fs::write(
+            corpus.join(name),
+            format!("# Zebra {i}\n\nZebrafish stripes, pattern {i}.\n"),
+        )
+        .unwrap();
     }
     let index = dir.path().join("index");
     ingest(&corpus, &index);

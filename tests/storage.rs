@@ -682,7 +682,12 @@ fn scores_stay_positive_after_updates_and_removals() {
     assert_eq!(s.len(), 5);
     assert!(s.iter().all(|&x| x > 0.0), "{s:?}");
     fs::remove_file(corpus.join("f1.txt")).unwrap();
-    fs::write(corpus.join("f2.txt"), "Note 2\n\nA common word, changed.\n").unwrap();
+    // (Not the same text as f0: identical passages are folded into one hit.)
+    fs::write(
+        corpus.join("f2.txt"),
+        "Note 2\n\nA common word, changed again.\n",
+    )
+    .unwrap();
     assert_eq!(ingest(&corpus, &index).code, 0);
     let s = scores("common word");
     assert_eq!(s.len(), 4);

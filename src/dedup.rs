@@ -1,0 +1,529 @@
+//! Near-duplicate articles: one copy indexed, the others recorded as its aliases.
+//!
+//! Documentation folders hold the same text more than once: the markup source of
+//! each page beside the page (`_sources/page.txt`), a print page combining every
+//! chapter, mirrors (`core/` and `std/` re-exports). Indexing each copy fills the
+//! results with the same answer several times, once under an id without real anchors.
+//!
+//! **Sketch.** Each article's text (section headings and bodies) is lower-cased into
+//! alphanumeric words; every run of [`SHINGLE`] words is hashed and the hashes whose
+//! low bits are zero (one in [`SAMPLE`]) are kept: a consistent sample, so the share
+//! of one article's sampled shingles found in another's estimates how much of its
+//! text the other contains (*containment*), whatever their sizes. A hash of the whole
+//! word sequence catches exact copies too short to sample. The sketch is stored in
+//! the manifest, so an unchanged file is never read again to compare it. Its title
+//! words are hashed too: see the decision below.
+//!
+//! **Coverage.** Article A is *covered* by B when A is an exact copy of B, or when at
+//! least [`COVER`] of A's sampled shingles are in B, both among all of them and
+//! among its *rare* ones (found in at most [`MAX_DF`] articles). The second test
+//! keeps apart pages that share mostly boilerplate (rustdoc pages of small types
+//! listing the same blanket impls) and differ in the few sentences that matter.
+//!
+//! **Decision** (recomputed from all sketches at every ingest, so it never depends on
+//! the order files arrived in):
+//! 1. Articles are ranked: HTML, then Markdown, then text (the formats with real
+//!    anchors first); then shallower path, shorter path, path order.
+//! 2. In that order, an article is an alias of an earlier kept article that covers
+//!    it, when that one has a better format (a source copy), or has the same title
+//!    and the two cover each other (a mirror). Otherwise it is kept. Pages of one
+//!    format with different titles are different items however alike their text
+//!    (rustdoc pages of sibling functions share every sentence).
+//! 3. A kept article mostly made of two or more other, much smaller kept articles
+//!    (at least [`COVER`] of its shingles are in their union, none alone covers it,
+//!    each under `PART_SHARE` of its size: a print page combining the chapters) becomes an alias of the one it shares most
+//!    with; the chapters, which have their own anchors, are kept.
+//!
+//! Incremental ingest: since the plan is recomputed each time, when a kept copy is
+//! deleted, or changes so that it no longer covers its aliases, the best alias is
+//! promoted (read, extracted and indexed) by the same ingest that sees the change.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+
+use crate::extract::{Article, Format};
+
+/// Words per shingle (3: a copy in a markup format keeps more of them whole).
+pub const SHINGLE: usize = 3;
+/// One shingle hash in `SAMPLE` is kept (a power of two).
+pub const SAMPLE: u64 = 8;
+/// Share of an article's sampled shingles another must contain to cover it.
+pub const COVER: f64 = 0.8;
+/// A shingle found in more articles than this is boilerplate, not evidence.
+pub const MAX_DF: u32 = 16;
+/// A part of a compilation is smaller than this share of it: a print page is much
+/// bigger than each chapter, while sibling pages alike enough to cover one another
+/// (`floor` and `trunc`, `ceil`) are not parts of each other.
+const PART_SHARE: f64 = 0.6;
+
+/// Starts every stored sketch; a sketch without it (another version) is computed again.
+const SKETCH_TAG: &str = "s2:";
+
+/// True when a stored sketch is of this version (else the file is read again).
+pub fn is_current(stored: Option<&str>) -> bool {
+    stored.is_some_and(|s| s.starts_with(SKETCH_TAG))
+}
+
+/// Fewer sampled shingles than this: too short to judge, only exact copies count.
+const MIN_SAMPLES: usize = 8;
+/// Fewer rare sampled shingles than this: only boilerplate, only exact copies count.
+const MIN_RARE: usize = 3;
+
+/// The sampled shingles of one article.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sketch {
+    /// Hash of the whole word sequence (0 for an article without words).
+    pub exact: u64,
+    /// Hash of the title's words: two pages of one format with different titles are
+    /// different items, however alike their text (rustdoc pages of sibling functions).
+    pub title: u64,
+    /// Sorted, distinct.
+    pub hashes: Vec<u32>,
+}
+
+impl Sketch {
+    pub fn of_article(article: &Article) -> Sketch {
+        let mut words: Vec<u64> = Vec::new();
+        let mut push_words = |text: &str| words.extend(word_hashes(text));
+        for section in &article.sections {
+            if let Some(heading) = section.heading.last() {
+                push_words(heading);
+            }
+            push_words(&section.text);
+        }
+        let title: Vec<u64> = word_hashes(&article.title).collect();
+        Sketch::of_words(&title, &words)
+    }
+
+    fn of_words(title: &[u64], words: &[u64]) -> Sketch {
+        if words.is_empty() {
+            return Sketch::default();
+        }
+        let mut exact = 0x9E37_79B9_7F4A_7C15u64;
+        for &w in words {
+            exact = mix(exact, w);
+        }
+        let mut hashes: Vec<u32> = words
+            .windows(SHINGLE.min(words.len()))
+            .map(|window| window.iter().fold(0u64, |h, &w| mix(h, w)))
+            .filter(|h| h.is_multiple_of(SAMPLE))
+            .map(|h| (h >> 32) as u32)
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        Sketch {
+            exact: exact.max(1),
+            title: title.iter().fold(0, |h, &w| mix(h, w)),
+            hashes,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact == 0
+    }
+
+    /// Compact text form for the manifest: 16 hex digits of `exact` and of `title`,
+    /// then 8 per hash.
+    pub fn encode(&self) -> String {
+        let mut out = String::with_capacity(SKETCH_TAG.len() + 32 + 8 * self.hashes.len());
+        let _ = write!(out, "{SKETCH_TAG}{:016x}{:016x}", self.exact, self.title);
+        for h in &self.hashes {
+            let _ = write!(out, "{h:08x}");
+        }
+        out
+    }
+
+    /// None for text that is not a sketch (the article is then not compared).
+    pub fn decode(text: &str) -> Option<Sketch> {
+        let text = text.strip_prefix(SKETCH_TAG)?;
+        if text.len() < 32 || !(text.len() - 32).is_multiple_of(8) || !text.is_ascii() {
+            return None;
+        }
+        let exact = u64::from_str_radix(&text[..16], 16).ok()?;
+        let title = u64::from_str_radix(&text[16..32], 16).ok()?;
+        let hashes = (32..text.len())
+            .step_by(8)
+            .map(|i| u32::from_str_radix(&text[i..i + 8], 16).ok())
+            .collect::<Option<Vec<u32>>>()?;
+        Some(Sketch {
+            exact,
+            title,
+            hashes,
+        })
+    }
+}
+
+/// Hashes of the lower-cased alphanumeric words of `text`, without the names of
+/// markup constructs a source copy carries and its rendering does not: reStructuredText
+/// roles and fields (`:func:`, `:platform:`) and directives (`.. note::`).
+fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut out = Vec::new();
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                start = None;
+                let before = &bytes[..s];
+                let after = &bytes[i..];
+                let role = before.ends_with(b":") && after.starts_with(b":");
+                let directive = before.ends_with(b".. ") && after.starts_with(b"::");
+                if !role && !directive {
+                    out.push(xxhash_rust::xxh3::xxh3_64(
+                        text[s..i].to_lowercase().as_bytes(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.into_iter()
+}
+
+fn mix(h: u64, w: u64) -> u64 {
+    (h ^ w)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(29)
+        .wrapping_add(0x632B_E59B_D9B4_E019)
+}
+
+/// Rank of a format: formats with real anchors first.
+fn format_rank(path: &str) -> u8 {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match Format::from_extension(ext) {
+        Some(Format::Html) => 0,
+        Some(Format::Markdown) => 1,
+        _ => 2,
+    }
+}
+
+struct Doc<'a> {
+    path: &'a str,
+    rank: u8,
+    sketch: Sketch,
+    /// How many of the sampled hashes are rare.
+    rare: usize,
+}
+
+/// The decision for a set of articles: `alias → kept article` for every article
+/// that should not be indexed. `articles` are (path, sketch) pairs.
+pub fn plan<'a>(
+    articles: impl IntoIterator<Item = (&'a str, &'a Sketch)>,
+) -> BTreeMap<String, String> {
+    let mut docs: Vec<Doc> = articles
+        .into_iter()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(path, sketch)| Doc {
+            path,
+            rank: format_rank(path),
+            sketch: sketch.clone(),
+            rare: 0,
+        })
+        .collect();
+    docs.sort_by(|a, b| {
+        let key = |d: &Doc| (d.rank, d.path.matches('/').count(), d.path.len());
+        key(a).cmp(&key(b)).then_with(|| a.path.cmp(b.path))
+    });
+
+    let mut df: HashMap<u32, u32> = HashMap::new();
+    for doc in &docs {
+        for &h in &doc.sketch.hashes {
+            *df.entry(h).or_default() += 1;
+        }
+    }
+    let is_rare = |h: &u32| df.get(h).is_some_and(|&n| n <= MAX_DF);
+    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut exact: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, doc) in docs.iter_mut().enumerate() {
+        for h in doc.sketch.hashes.iter().filter(|h| is_rare(h)) {
+            postings.entry(*h).or_default().push(i);
+            doc.rare += 1;
+        }
+        exact.entry(doc.sketch.exact).or_default().push(i);
+    }
+    let candidates = |i: usize| -> Vec<usize> {
+        let mut out: HashSet<usize> = HashSet::new();
+        for h in docs[i].sketch.hashes.iter().filter(|h| is_rare(h)) {
+            out.extend(postings[h].iter().copied());
+        }
+        out.extend(exact[&docs[i].sketch.exact].iter().copied());
+        out.remove(&i);
+        let mut out: Vec<usize> = out.into_iter().collect();
+        out.sort_unstable();
+        out
+    };
+    // Share of `a`'s hashes (all, rare) found in `b`.
+    let containment = |a: &Doc, b: &Doc| -> (f64, f64) {
+        let (mut all, mut rare) = (0usize, 0usize);
+        for h in &a.sketch.hashes {
+            if b.sketch.hashes.binary_search(h).is_ok() {
+                all += 1;
+                rare += usize::from(is_rare(h));
+            }
+        }
+        (
+            all as f64 / a.sketch.hashes.len().max(1) as f64,
+            rare as f64 / a.rare.max(1) as f64,
+        )
+    };
+    let covers = |b: &Doc, a: &Doc| -> bool {
+        if a.sketch.exact == b.sketch.exact {
+            return true;
+        }
+        if a.sketch.hashes.len() < MIN_SAMPLES || a.rare < MIN_RARE {
+            return false;
+        }
+        let (all, rare) = containment(a, b);
+        all >= COVER && rare >= COVER
+    };
+
+    // Step 2: aliases of better or mutual copies, in rank order.
+    let mut alias: Vec<Option<usize>> = vec![None; docs.len()];
+    let mut cands: Vec<Vec<usize>> = Vec::with_capacity(docs.len());
+    for i in 0..docs.len() {
+        let c = candidates(i);
+        let mut best: Option<(f64, usize)> = None;
+        for &j in c.iter().filter(|&&j| j < i && alias[j].is_none()) {
+            let (a, b) = (&docs[i], &docs[j]);
+            let mirror = a.sketch.title == b.sketch.title && covers(a, b);
+            if covers(b, a) && (b.rank < a.rank || mirror) {
+                let score = containment(a, b).0;
+                if best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, j));
+                }
+            }
+        }
+        alias[i] = best.map(|(_, j)| j);
+        cands.push(c);
+    }
+
+    // Step 3: compilations of smaller kept articles, smallest first.
+    let mut by_size: Vec<usize> = (0..docs.len()).filter(|&i| alias[i].is_none()).collect();
+    by_size.sort_by_key(|&i| (docs[i].sketch.hashes.len(), i));
+    for &b in &by_size {
+        let parts: Vec<usize> = cands[b]
+            .iter()
+            .copied()
+            .filter(|&a| {
+                alias[a].is_none()
+                    && (docs[a].sketch.hashes.len() as f64)
+                        < PART_SHARE * docs[b].sketch.hashes.len() as f64
+                    && docs[a].rank <= docs[b].rank
+                    && covers(&docs[b], &docs[a])
+            })
+            .collect();
+        // One part covering the whole would make the two near-duplicates: with
+        // different titles they are different items (step 2), not a compilation.
+        if parts.len() < 2 || parts.iter().any(|&a| covers(&docs[a], &docs[b])) {
+            continue;
+        }
+        let union: HashSet<u32> = parts
+            .iter()
+            .flat_map(|&a| docs[a].sketch.hashes.iter().copied())
+            .collect();
+        let whole = &docs[b];
+        let (mut all, mut rare) = (0usize, 0usize);
+        for h in whole.sketch.hashes.iter().filter(|h| union.contains(h)) {
+            all += 1;
+            rare += usize::from(is_rare(h));
+        }
+        let all = all as f64 / whole.sketch.hashes.len().max(1) as f64;
+        let rare = rare as f64 / whole.rare.max(1) as f64;
+        if all >= COVER && rare >= COVER {
+            let shared = |a: usize| {
+                docs[a]
+                    .sketch
+                    .hashes
+                    .iter()
+                    .filter(|h| whole.sketch.hashes.binary_search(h).is_ok())
+                    .count()
+            };
+            let best = parts
+                .iter()
+                .copied()
+                .max_by_key(|&a| (shared(a), std::cmp::Reverse(a)));
+            alias[b] = best;
+        }
+    }
+
+    // Aliases of an article that became an alias follow it to the kept one.
+    let mut out = BTreeMap::new();
+    for i in 0..docs.len() {
+        let mut target = alias[i];
+        let mut steps = 0;
+        while let Some(t) = target {
+            match alias[t] {
+                Some(next) if steps < docs.len() => {
+                    target = Some(next);
+                    steps += 1;
+                }
+                _ => break,
+            }
+        }
+        if let Some(t) = target
+            && alias[t].is_none()
+        {
+            out.insert(docs[i].path.to_string(), docs[t].path.to_string());
+        }
+    }
+    out
+}
+
+/// The articles recorded as aliases of `path` in a manifest, in path order.
+pub fn aliases_of<'a>(manifest: &'a crate::store::Manifest, path: &str) -> Vec<&'a str> {
+    manifest
+        .files
+        .iter()
+        .filter(|(_, r)| r.alias_of.as_deref() == Some(path))
+        .map(|(rel, _)| rel.as_str())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sketch of an article titled "Title" with this text.
+    fn sketch(text: &str) -> Sketch {
+        titled("Title", text)
+    }
+
+    fn titled(title: &str, text: &str) -> Sketch {
+        let title: Vec<u64> = word_hashes(title).collect();
+        Sketch::of_words(&title, &word_hashes(text).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn markup_names_are_not_words() {
+        let plain: Vec<u64> = word_hashes("The tty module: see termios.").collect();
+        let rst: Vec<u64> =
+            word_hashes(".. note::\n\nThe :mod:`tty` module: see :mod:`termios`.").collect();
+        assert_eq!(rst, plain);
+        assert_eq!(word_hashes("Café x2").count(), 2);
+    }
+
+    /// Deterministic filler text: `n` words, distinct per `seed`.
+    fn prose(seed: u64, n: usize) -> String {
+        let mut x = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("w{}", x % 5000)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let s = sketch(&prose(1, 300));
+        assert!(s.hashes.len() > 10);
+        assert_eq!(Sketch::decode(&s.encode()), Some(s));
+        assert_eq!(Sketch::decode("xyz"), None);
+    }
+
+    #[test]
+    fn source_copy_is_an_alias_of_the_html_page() {
+        let text = prose(2, 400);
+        let html = sketch(&text);
+        // The markup source: the same words with some markup words inserted.
+        let source = sketch(&format!("code block {text} note"));
+        let other = sketch(&prose(3, 400));
+        let plan = plan([
+            ("_sources/page.txt", &source),
+            ("page.html", &html),
+            ("other.html", &other),
+        ]);
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert_eq!(plan["_sources/page.txt"], "page.html");
+    }
+
+    #[test]
+    fn print_page_is_an_alias_of_its_chapters() {
+        let (one, two) = (prose(4, 500), prose(5, 500));
+        let print = sketch(&format!("{one} {two}"));
+        let (a, b) = (sketch(&one), sketch(&two));
+        let plan = plan([("print.html", &print), ("ch1.html", &a), ("ch2.html", &b)]);
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert!(plan["print.html"].starts_with("ch"), "{plan:?}");
+    }
+
+    #[test]
+    fn a_page_with_unique_content_beside_a_chapter_is_kept() {
+        let one = prose(6, 500);
+        let bigger = sketch(&format!("{one} {}", prose(7, 500)));
+        let plan = plan([("big.html", &bigger), ("ch1.html", &sketch(&one))]);
+        assert!(plan.is_empty(), "{plan:?}");
+    }
+
+    #[test]
+    fn mirrors_keep_the_shallower_copy_and_exact_tiny_copies_count() {
+        let text = prose(8, 300);
+        let (a, b) = (sketch(&text), sketch(&text));
+        let tiny = sketch("Redirecting to the new page");
+        let plan = plan([
+            ("v1/deep/page.html", &a),
+            ("page.html", &b),
+            ("x/tiny.md", &tiny),
+            ("tiny.md", &tiny),
+        ]);
+        assert_eq!(plan["v1/deep/page.html"], "page.html");
+        assert_eq!(plan["x/tiny.md"], "tiny.md");
+        assert_eq!(plan.len(), 2);
+    }
+
+    #[test]
+    fn same_text_under_different_titles_is_not_a_duplicate() {
+        // Sibling functions documented with the same sentences.
+        let text = prose(10, 300);
+        let (a, b) = (
+            titled("Function set_epi8", &text),
+            titled("Function setr_epi8", &text),
+        );
+        let c = titled("Function set_epi8", &text);
+        let plan = plan([
+            ("x86/set.html", &a),
+            ("x86/setr.html", &b),
+            ("x86_64/set.html", &c),
+        ]);
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert_eq!(plan["x86_64/set.html"], "x86/set.html");
+    }
+
+    #[test]
+    fn sibling_pages_are_not_a_compilation_of_each_other() {
+        // floor holds all of ceil and all of trunc, and neither alone covers it.
+        let (base, e1, e2) = (prose(11, 200), prose(12, 80), prose(13, 80));
+        let floor = titled("Function floor", &format!("{base} {e1} {e2}"));
+        let ceil = titled("Function ceil", &format!("{base} {e1}"));
+        let trunc = titled("Function trunc", &format!("{base} {e2}"));
+        let plan = plan([
+            ("floor.html", &floor),
+            ("ceil.html", &ceil),
+            ("trunc.html", &trunc),
+        ]);
+        assert!(plan.is_empty(), "{plan:?}");
+    }
+
+    #[test]
+    fn pages_sharing_only_boilerplate_stay_apart() {
+        // 40 small pages: the same long boilerplate, a short description of their own.
+        let boilerplate = prose(9, 300);
+        let sketches: Vec<(String, Sketch)> = (0..40)
+            .map(|i| {
+                (
+                    format!("struct.T{i}.html"),
+                    sketch(&format!("{} {boilerplate}", prose(100 + i, 40))),
+                )
+            })
+            .collect();
+        let plan = plan(sketches.iter().map(|(p, s)| (p.as_str(), s)));
+        assert!(plan.is_empty(), "{plan:?}");
+    }
+}

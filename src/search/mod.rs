@@ -1,0 +1,512 @@
+//! Search: query text → ranked passages with snippets.
+//!
+//! [`plan`] reads the query (plain text or query syntax) into a [`QueryPlan`]:
+//! the first-stage tantivy query and the weighted terms of the second stage.
+//! tantivy's BM25 summed over title, heading and body (boosted) finds the
+//! candidates; [`crate::rank`] rescores them with BM25F; [`crate::snippet`] cuts the
+//! snippets. [`spell`] suggests a correction for a word found nowhere, and
+//! [`stopwords`] holds the stop list of plain queries.
+
+pub mod family;
+pub mod plan;
+pub mod spell;
+pub mod stopwords;
+
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
+
+use crate::lexicon::Lexicon;
+use crate::rank;
+use crate::schema::{self, Fields};
+use crate::snippet::Highlighter;
+use crate::store::{self, Store, StoreError};
+
+pub use crate::rank::RankParams;
+pub use crate::snippet::Snippet;
+pub use plan::{QueryPlan, uses_syntax};
+pub use stopwords::is_stop_word;
+
+/// Folds every hit whose text equals a better-ranked hit's into that hit's
+/// `duplicates`; `hits` are best first.
+fn collapse_duplicates(hits: Vec<Hit>) -> Vec<Hit> {
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    // Text hash → indices in `kept` (texts compared in full on a hash match).
+    let mut by_hash: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    for hit in hits {
+        if hit.text.trim().is_empty() {
+            kept.push(hit);
+            continue;
+        }
+        let same = by_hash
+            .entry(xxhash_rust::xxh3::xxh3_64(hit.text.as_bytes()))
+            .or_default();
+        match same.iter().find(|&&i| kept[i].text == hit.text) {
+            Some(&i) => kept[i].duplicates.push(hit.id),
+            None => {
+                same.push(kept.len());
+                kept.push(hit);
+            }
+        }
+    }
+    kept
+}
+
+/// Writes an explanation tree as a list, each part indented under its parent; the
+/// parts of every line add up to it.
+fn flatten(e: &rank::Explanation, depth: usize, out: &mut Vec<Contribution>) {
+    out.push(Contribution {
+        what: format!("{}{}", "  ".repeat(depth), e.what),
+        score: e.value,
+    });
+    for part in &e.parts {
+        flatten(part, depth + 1, out);
+    }
+}
+
+/// Passages beyond the second stage's pool score at most this fraction of the
+/// pool's lowest score.
+const TAIL_FRACTION: f32 = 0.999;
+
+/// A query that could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("cannot read the index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    pub limit: usize,
+    pub snippets: bool,
+    pub explain: bool,
+    pub snippet_chars: usize,
+    /// Fold passages whose text equals a better-ranked one's into it (`duplicates`).
+    pub collapse: bool,
+    /// Only passages of articles in this language (`query --lang`).
+    pub lang: Option<String>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            snippets: true,
+            explain: false,
+            snippet_chars: 200,
+            collapse: true,
+            lang: None,
+        }
+    }
+}
+
+/// Something about how the query was read, for the user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// Part of the query could not be parsed and was ignored.
+    Parse(String),
+    DidYouMean {
+        term: String,
+        suggestion: String,
+    },
+    Expanded {
+        phrase: String,
+        with: Vec<String>,
+    },
+    /// The query had only stop words; they were searched for anyway.
+    OnlyStopWords,
+    /// The query has no word at all (only punctuation or symbols): nothing was searched.
+    NoWords,
+    /// A word found nowhere in the index, with no indexed word close to it.
+    NotFound(String),
+    /// Query words that are only punctuation or symbols (`?`, `&`): not searched.
+    Symbols(Vec<String>),
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Parse(msg) => write!(f, "ignored part of the query: {msg}"),
+            Note::DidYouMean { term, suggestion } => {
+                write!(
+                    f,
+                    "\"{term}\" is not in the index; did you mean \"{suggestion}\"?"
+                )
+            }
+            Note::Expanded { phrase, with } => {
+                write!(f, "\"{phrase}\" also searched as: {}", with.join(", "))
+            }
+            Note::OnlyStopWords => {
+                write!(f, "the query has only common words; results may be poor")
+            }
+            Note::NoWords => write!(
+                f,
+                "the query has no words (letters or digits) to search for; nothing was searched"
+            ),
+            Note::NotFound(word) => write!(
+                f,
+                "\"{word}\" is not in the index, and no indexed word is close to it"
+            ),
+            Note::Symbols(words) => write!(
+                f,
+                "not searched (only punctuation or symbols): {}",
+                words
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// One clause's share of a hit's score.
+#[derive(Clone, Debug)]
+pub struct Contribution {
+    pub what: String,
+    pub score: f32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub heading: String,
+    pub text: String,
+    pub lines: (u64, u64),
+    /// The article's language (`en`, `zh`, `und`…).
+    pub lang: String,
+    pub snippet: Option<Snippet>,
+    pub explain: Vec<Contribution>,
+    /// Ids of lower-ranked passages with exactly the same text, folded into this one.
+    pub duplicates: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub notes: Vec<Note>,
+}
+
+/// An open index ready to answer queries; cheap to share between threads.
+pub struct Engine {
+    pub store: Store,
+    _reader: IndexReader,
+    searcher: Searcher,
+    fields: Fields,
+    /// The lexicon file's text; parsed on first use by a query it can match, so
+    /// a one-off query whose words it does not contain never pays for parsing it.
+    lexicon_text: String,
+    lexicon: std::sync::OnceLock<Lexicon>,
+    params: RankParams,
+    stats: rank::Stats,
+}
+
+impl Engine {
+    pub fn open(dir: &Path, params: RankParams) -> Result<Engine, StoreError> {
+        // Payload, segments and lexicon of one commit.
+        let store::Snapshot {
+            store,
+            reader,
+            lexicon_text,
+        } = store::snapshot(dir)?;
+        let corrupt = |e: tantivy::TantivyError| StoreError::Corrupt {
+            dir: dir.display().to_string(),
+            reason: e.to_string(),
+        };
+        let searcher = reader.searcher();
+        let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
+        let stats = rank::Stats::new(&searcher, &fields).map_err(corrupt)?;
+        Ok(Engine {
+            store,
+            _reader: reader,
+            searcher,
+            fields,
+            lexicon_text,
+            lexicon: std::sync::OnceLock::new(),
+            params,
+            stats,
+        })
+    }
+
+    pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Results, SearchError> {
+        let mut plan = self.plan(text)?;
+        if let Some(lang) = &options.lang {
+            let query = std::mem::replace(&mut plan.query, Box::new(BooleanQuery::new(vec![])));
+            plan.query = self.language_filter(query, lang);
+        }
+        let limit = options.limit.max(1);
+        // Passages with the same text as a better one are folded into it; fetch
+        // deeper until `limit` different passages are found or none are left.
+        let mut want = limit;
+        let mut hits = loop {
+            let top = self.ranked(&plan, want, options.explain)?;
+            let exhausted = top.len() < want;
+            let mut hits = Vec::with_capacity(top.len());
+            for (score, address, explanation) in top {
+                let doc: TantivyDocument = self.searcher.doc(address)?;
+                let mut hit = self.hit(score, address, &doc, options, &plan)?;
+                if let Some(e) = explanation {
+                    hit.explain.clear();
+                    flatten(&e, 0, &mut hit.explain);
+                } else if options.explain && !plan.terms.is_empty() {
+                    self.explain_beyond_pool(&mut hit);
+                }
+                hits.push(hit);
+            }
+            // Deterministic order: score, then id.
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            let hits = if options.collapse {
+                collapse_duplicates(hits)
+            } else {
+                hits
+            };
+            if hits.len() >= limit || exhausted {
+                break hits;
+            }
+            want *= 2;
+        };
+        hits.truncate(limit);
+        if options.snippets {
+            let mut highlighter = self.highlighter(&plan)?;
+            for hit in &mut hits {
+                hit.snippet = Some(highlighter.snippet(&hit.text, options.snippet_chars));
+            }
+        }
+        for (i, hit) in hits.iter_mut().enumerate() {
+            hit.rank = i + 1;
+        }
+        Ok(Results {
+            query: text.to_string(),
+            hits,
+            notes: plan.notes,
+        })
+    }
+
+    /// The best passages for `plan`, best first, at least `limit` of them when
+    /// there are, plus every passage tied with the last (the caller orders ties by
+    /// id). The second stage rescores a fixed pool of the first stage's best
+    /// ([`RankParams::candidates`]); passages beyond it follow in first-stage order,
+    /// scored below the pool. So the top k is the same for every limit ≥ k, and the
+    /// cost of the second stage does not grow with the limit.
+    fn ranked(
+        &self,
+        plan: &QueryPlan,
+        limit: usize,
+        explain: bool,
+    ) -> Result<Vec<(f32, DocAddress, Option<rank::Explanation>)>, SearchError> {
+        let pool = if plan.terms.is_empty() {
+            0
+        } else {
+            self.params.candidates
+        };
+        // The first stage's order is score, then address: a shorter list is always
+        // a prefix of a longer one. Fetch past the cut while it splits a tie.
+        // One more than the limit: whether the next passage ties with the last kept.
+        let mut depth = (limit + 1).max(pool);
+        let first = loop {
+            let first = self
+                .searcher
+                .search(&*plan.query, &TopDocs::with_limit(depth).order_by_score())?;
+            let splits_tie =
+                limit > pool && first.len() == depth && first[depth - 1].0 == first[limit - 1].0;
+            if !splits_tie {
+                break first;
+            }
+            depth *= 2;
+        };
+        let pool = pool.min(first.len());
+        let mut top: Vec<(f32, DocAddress, Option<rank::Explanation>)> = Vec::new();
+        if pool > 0 {
+            let addresses: Vec<DocAddress> = first[..pool].iter().map(|&(_, a)| a).collect();
+            let rescored = rank::rerank(
+                &self.searcher,
+                &self.fields,
+                &self.stats,
+                &self.params,
+                &plan.terms,
+                &addresses,
+                explain,
+            )?;
+            // Beyond the pool: first-stage scores scaled to just below the pool's
+            // lowest, keeping their order.
+            let lowest = rescored.last().map_or(0.0, |r| r.score).max(0.0);
+            let boundary = first[pool - 1].0;
+            let scale = if boundary > 0.0 {
+                TAIL_FRACTION * lowest / boundary
+            } else {
+                0.0
+            };
+            top.extend(
+                rescored
+                    .into_iter()
+                    .map(|r| (r.score, r.address, r.explanation)),
+            );
+            top.extend(first[pool..].iter().map(|&(s, a)| (s * scale, a, None)));
+        } else {
+            top.extend(first.into_iter().map(|(s, a)| (s, a, None)));
+        }
+        // Keep every passage tied with the last one kept: which of them make the
+        // cut is decided by passage id, not by where the index stored them.
+        if top.len() > limit {
+            let cut = top[limit - 1].0;
+            let keep = top.iter().take_while(|(score, ..)| *score >= cut).count();
+            top.truncate(keep);
+        }
+        Ok(top)
+    }
+
+    /// Explains a hit beyond the second stage's pool: the first stage's clauses,
+    /// scaled to its score.
+    fn explain_beyond_pool(&self, hit: &mut Hit) {
+        let first: f32 = hit.explain.iter().map(|c| c.score).sum();
+        let scale = if first > 0.0 { hit.score / first } else { 0.0 };
+        for c in &mut hit.explain {
+            c.what = format!("  {}", c.what);
+            c.score *= scale;
+        }
+        hit.explain.insert(
+            0,
+            Contribution {
+                what: format!(
+                    "first stage only (beyond the {} candidates rescored), scaled below them",
+                    self.params.candidates
+                ),
+                score: hit.score,
+            },
+        );
+    }
+
+    /// Highlights the body terms of the query, weighted by their idf.
+    fn highlighter(&self, plan: &QueryPlan) -> tantivy::Result<Highlighter> {
+        let mut terms: Vec<(String, f32)> = plan
+            .terms
+            .iter()
+            .map(|t| (t.text.clone(), t.weight))
+            .collect();
+        let known_df: std::collections::HashMap<&str, u64> = plan
+            .terms
+            .iter()
+            .filter_map(|t| t.doc_freqs.map(|d| (t.text.as_str(), d[2])))
+            .collect();
+        if terms.is_empty() {
+            plan.query.query_terms(&mut |term, _| {
+                if term.field() == self.fields.body
+                    && let Some(text) = term.value().as_str()
+                {
+                    terms.push((text.to_string(), 1.0));
+                }
+            });
+        }
+        let n = self.stats.num_docs;
+        let mut weighted = Vec::with_capacity(terms.len());
+        for (text, weight) in terms {
+            let df = match known_df.get(text.as_str()) {
+                Some(&df) => df,
+                None => self
+                    .searcher
+                    .doc_freq(&Term::from_field_text(self.fields.body, &text))?,
+            };
+            weighted.push((text, weight * rank::idf(df, n)));
+        }
+        Ok(Highlighter::new(weighted))
+    }
+
+    fn hit(
+        &self,
+        score: f32,
+        address: DocAddress,
+        doc: &TantivyDocument,
+        options: &SearchOptions,
+        plan: &QueryPlan,
+    ) -> tantivy::Result<Hit> {
+        let f = &self.fields;
+        let text = schema::text_of(doc, f.body).to_string();
+        let mut explain = Vec::new();
+        if options.explain {
+            for (what, clause) in &plan.clauses {
+                let value = clause
+                    .explain(&self.searcher, address)
+                    .map(|e| e.value())
+                    .unwrap_or(0.0);
+                if value > 0.0 {
+                    explain.push(Contribution {
+                        what: what.clone(),
+                        score: value,
+                    });
+                }
+            }
+            if plan.clauses.is_empty()
+                && let Ok(e) = plan.query.explain(&self.searcher, address)
+            {
+                explain.push(Contribution {
+                    what: e.to_pretty_json(),
+                    score: e.value(),
+                });
+            }
+        }
+        Ok(Hit {
+            rank: 0,
+            score,
+            id: schema::text_of(doc, f.id).to_string(),
+            path: schema::text_of(doc, f.path).to_string(),
+            title: schema::text_of(doc, f.title).to_string(),
+            heading: schema::text_of(doc, f.heading).to_string(),
+            lang: schema::text_of(doc, f.lang).to_string(),
+            lines: (
+                schema::u64_of(doc, f.line_start),
+                schema::u64_of(doc, f.line_end),
+            ),
+            text,
+            snippet: None,
+            explain,
+            duplicates: Vec::new(),
+        })
+    }
+
+    /// `query` restricted to passages in language `lang` (the filter adds no score).
+    fn language_filter(&self, query: Box<dyn Query>, lang: &str) -> Box<dyn Query> {
+        let term = Term::from_field_text(self.fields.lang, &lang.to_ascii_lowercase());
+        let filter = ConstScoreQuery::new(
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            0.0,
+        );
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(filter)),
+        ]))
+    }
+
+    /// The passage with this id, if any.
+    pub fn passage(&self, id: &str) -> tantivy::Result<Option<Hit>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(score, address)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        let plan = QueryPlan {
+            query: Box::new(query) as Box<dyn Query>,
+            clauses: Vec::new(),
+            notes: Vec::new(),
+            terms: Vec::new(),
+        };
+        let options = SearchOptions {
+            snippets: false,
+            ..SearchOptions::default()
+        };
+        self.hit(score, address, &doc, &options, &plan).map(Some)
+    }
+}

@@ -1,0 +1,413 @@
+//! Query planning: query text → [`QueryPlan`] (the first-stage tantivy query, its
+//! labelled clauses, notes for the user, and the weighted terms of the second stage).
+//!
+//! * **Plain text** (the usual case, and whole sentences with hyphens, colons and
+//!   parentheses): analyzed like the index, stop words dropped (unless nothing else
+//!   is left), each remaining term searched in title, heading and body with the
+//!   first-stage boosts; lexicon phrases found in the query add their other forms
+//!   ([`TermKind::Expansion`]); terms that occur nowhere in the index are replaced by
+//!   the closest indexed term ([`TermKind::Correction`], "did you mean").
+//! * **Query syntax** (`"phrases"`, `+must`, `-not`, `field:term`, `AND`/`OR`/`NOT`):
+//!   tantivy's lenient query parser over the same fields and boosts, first stage
+//!   only. Parts it cannot read are reported and the rest still runs.
+
+use std::collections::HashSet;
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::stopwords::is_stop_word;
+use super::{Engine, Note};
+use crate::lexicon::Lexicon;
+use crate::rank::{self, QueryTerm, TermKind};
+use crate::schema;
+
+/// A planned query.
+pub struct QueryPlan {
+    /// The first-stage query.
+    pub query: Box<dyn Query>,
+    /// Its clauses, labelled (`title:cancer`), for `--explain` of the first stage.
+    pub clauses: Vec<(String, Box<dyn Query>)>,
+    pub notes: Vec<Note>,
+    /// Weighted terms for the second stage (empty: first stage only).
+    pub terms: Vec<QueryTerm>,
+}
+
+impl Engine {
+    /// Plans `text`: query syntax or plain text, by [`uses_syntax`].
+    pub(super) fn plan(&self, text: &str) -> tantivy::Result<QueryPlan> {
+        if uses_syntax(text) {
+            Ok(self.plan_parsed(text))
+        } else {
+            self.plan_plain(text)
+        }
+    }
+
+    /// Fields with their names and first-stage boosts.
+    fn first_stage_fields(&self) -> [(Field, &'static str, f32); 3] {
+        let f = &self.fields;
+        let w = self.params.first_stage();
+        [
+            (f.title, schema::TITLE, w[0]),
+            (f.heading, schema::HEADING, w[1]),
+            (f.body, schema::BODY, w[2]),
+        ]
+    }
+
+    /// Query syntax: tantivy's lenient parser with the first-stage boosts.
+    fn plan_parsed(&self, text: &str) -> QueryPlan {
+        // tantivy's grammar recurses per parenthesis: ~1,000 nested groups
+        // overflow the stack. Deeper nesting than anyone writes is flattened.
+        let (text, flattened) = limit_nesting(text, MAX_GROUP_DEPTH);
+        let mut parser =
+            QueryParser::for_index(&self.store.index, self.fields.text_fields().to_vec());
+        for (field, _, weight) in self.first_stage_fields() {
+            parser.set_field_boost(field, weight);
+        }
+        let (query, errors) = parser.parse_query_lenient(&text);
+        let mut notes: Vec<Note> = errors
+            .into_iter()
+            .map(|e| Note::Parse(e.to_string()))
+            .collect();
+        if flattened {
+            notes.push(Note::Parse(format!(
+                "parentheses nested deeper than {MAX_GROUP_DEPTH} levels were ignored"
+            )));
+        }
+        QueryPlan {
+            query,
+            clauses: Vec::new(),
+            notes,
+            terms: Vec::new(),
+        }
+    }
+
+    /// Plain text: bag of analyzed terms, weighted per field, plus expansions.
+    fn plan_plain(&self, text: &str) -> tantivy::Result<QueryPlan> {
+        let mut notes = Vec::new();
+        let symbols: Vec<String> = text
+            .split_whitespace()
+            .filter(|w| !w.chars().any(char::is_alphanumeric))
+            .map(str::to_string)
+            .collect();
+        let words = query_words(text);
+        if words.is_empty() {
+            notes.push(Note::NoWords);
+        } else if !symbols.is_empty() {
+            notes.push(Note::Symbols(symbols));
+        }
+        let surfaces: std::collections::HashMap<String, String> = words
+            .iter()
+            .map(|w| (w.term.clone(), w.surface.clone()))
+            .collect();
+        let mut content: Vec<String> = words
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.term.clone())
+            .collect();
+        if content.is_empty() {
+            content = words.iter().map(|w| w.term.clone()).collect();
+            if !content.is_empty() {
+                notes.push(Note::OnlyStopWords);
+            }
+        }
+        let mut seen = HashSet::new();
+        content.retain(|t| seen.insert(t.clone()));
+
+        let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
+        let mut terms: Vec<QueryTerm> = Vec::new();
+        // Literal words first, then what stands in for missing ones, then related
+        // forms: a word both literal and derived stays literal.
+        let mut planned: Vec<(String, TermKind, f32, Option<String>)> = Vec::new();
+        let mut missing = Vec::new();
+        for term in &content {
+            let dfs = rank::doc_freqs(&self.searcher, &self.fields, term)?;
+            if dfs.iter().any(|&df| df > 0) {
+                planned.push((term.clone(), TermKind::Literal, 1.0, None));
+            } else {
+                missing.push(term.clone());
+            }
+        }
+        let family_of = |term: &str| -> tantivy::Result<Vec<String>> {
+            if self.params.derived > 0.0 {
+                super::family::family(&self.searcher, self.fields.body, term, MAX_FAMILY)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        for term in &missing {
+            let family = family_of(term)?;
+            if !family.is_empty() {
+                notes.push(Note::Expanded {
+                    phrase: term.clone(),
+                    with: family.clone(),
+                });
+                for other in family {
+                    planned.push((
+                        other,
+                        TermKind::Derived,
+                        self.params.derived,
+                        Some(term.clone()),
+                    ));
+                }
+            } else {
+                let typed = surfaces.get(term).cloned().unwrap_or_else(|| term.clone());
+                let suggestion = super::spell::suggest(&self.searcher, self.fields.body, term)?;
+                let spelled = match suggestion {
+                    Some(stem) => {
+                        let word = super::spell::surface(&self.searcher, self.fields.body, &stem)?;
+                        super::spell::plausible(&typed, &word).then_some((stem, word))
+                    }
+                    None => None,
+                };
+                match spelled {
+                    Some((stem, word)) => {
+                        notes.push(Note::DidYouMean {
+                            term: typed.clone(),
+                            suggestion: word,
+                        });
+                        planned.push((stem, TermKind::Correction, self.params.fuzzy, Some(typed)));
+                    }
+                    None => notes.push(Note::NotFound(typed)),
+                }
+            }
+        }
+        let literals: Vec<String> = planned
+            .iter()
+            .filter(|p| p.1 == TermKind::Literal)
+            .map(|p| p.0.clone())
+            .collect();
+        for term in &literals {
+            for other in family_of(term)? {
+                planned.push((
+                    other,
+                    TermKind::Derived,
+                    self.params.derived,
+                    Some(term.clone()),
+                ));
+            }
+        }
+        for (term, kind, weight, origin) in planned {
+            if weight <= 0.0 || terms.iter().any(|t| t.text == term) {
+                continue;
+            }
+            let dfs = rank::doc_freqs(&self.searcher, &self.fields, &term)?;
+            terms.push(QueryTerm {
+                text: term.clone(),
+                kind,
+                weight,
+                doc_freqs: Some(dfs),
+                origin,
+            });
+            for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
+                if dfs[f] == 0 || w == 0.0 {
+                    continue; // nothing to find there
+                }
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &term),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((format!("{name}:{term}"), boosted(Box::new(q), w * weight)));
+            }
+        }
+
+        let all_terms: Vec<String> = words.iter().map(|w| w.term.clone()).collect();
+        let expansions = if self.params.expansion > 0.0
+            && all_terms
+                .iter()
+                .any(|t| self.lexicon_text.contains(t.as_str()))
+        {
+            self.lexicon
+                .get_or_init(|| Lexicon::parse(&self.lexicon_text))
+                .expansions(&all_terms)
+        } else {
+            Vec::new()
+        };
+        for (matched, others) in expansions {
+            notes.push(Note::Expanded {
+                phrase: matched.surface.clone(),
+                with: others.iter().map(|p| p.surface.clone()).collect(),
+            });
+            for other in others {
+                for t in &other.terms {
+                    if !terms.iter().any(|q| &q.text == t) && !is_stop_word(t) {
+                        terms.push(QueryTerm {
+                            text: t.clone(),
+                            kind: TermKind::Expansion,
+                            weight: self.params.expansion,
+                            doc_freqs: None,
+                            origin: Some(matched.surface.clone()),
+                        });
+                    }
+                }
+                for (field, name, w) in self.first_stage_fields() {
+                    if w == 0.0 {
+                        continue;
+                    }
+                    let q: Box<dyn Query> = if other.terms.len() == 1 {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &other.terms[0]),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new(
+                            other
+                                .terms
+                                .iter()
+                                .map(|t| Term::from_field_text(field, t))
+                                .collect(),
+                        ))
+                    };
+                    clauses.push((
+                        format!("{name}:\"{}\" (for {})", other.surface, matched.surface),
+                        boosted(q, w * self.params.expansion),
+                    ));
+                }
+            }
+        }
+
+        let query: Box<dyn Query> = Box::new(BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .collect(),
+        ));
+        Ok(QueryPlan {
+            query,
+            clauses,
+            notes,
+            terms,
+        })
+    }
+}
+
+/// Related forms searched per query word.
+const MAX_FAMILY: usize = 3;
+
+/// Deepest parenthesis nesting passed to the query parser.
+const MAX_GROUP_DEPTH: usize = 32;
+
+/// Drops parentheses nested deeper than `max` (and unmatched closing ones beyond
+/// it); returns the text and whether anything was dropped.
+fn limit_nesting(text: &str, max: usize) -> (String, bool) {
+    let mut depth = 0usize;
+    let mut dropped = false;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > max {
+                    dropped = true;
+                    out.push(' ');
+                    continue;
+                }
+            }
+            ')' => {
+                let inner = depth > max;
+                depth = depth.saturating_sub(1);
+                if inner {
+                    out.push(' ');
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    (out, dropped)
+}
+
+fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if (weight - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, weight))
+    }
+}
+
+struct Word {
+    term: String,
+    /// The word as typed, lower-cased.
+    surface: String,
+    stop: bool,
+}
+
+/// Analyzed query words in order, each marked as stop word or not (the stop list is
+/// checked on the lower-cased surface word, before stemming).
+fn query_words(text: &str) -> Vec<Word> {
+    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
+    let mut tokenizer = SimpleTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let surface = stream.token().text.to_lowercase();
+        let stop = is_stop_word(&surface);
+        for term in schema::analyze(&surface) {
+            out.push(Word {
+                term,
+                surface: surface.clone(),
+                stop,
+            });
+        }
+    }
+    out
+}
+
+/// True when the query uses query-language syntax rather than being plain text.
+/// Hyphens inside words, colons after unknown words and parentheses are plain text.
+pub fn uses_syntax(text: &str) -> bool {
+    if text.contains('"') {
+        return true;
+    }
+    const FIELDS: &[&str] = &["title:", "heading:", "body:", "id:", "path:"];
+    text.split_whitespace().any(|word| {
+        let signed = (word.starts_with('+') || word.starts_with('-'))
+            && word[1..].chars().next().is_some_and(char::is_alphanumeric);
+        let fielded = FIELDS
+            .iter()
+            .any(|f| word.trim_start_matches(['+', '-', '(']).starts_with(f));
+        signed || fielded || matches!(word, "AND" | "OR" | "NOT")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_detection() {
+        assert!(uses_syntax("\"liver cancer\""));
+        assert!(uses_syntax("+liver -cancer"));
+        assert!(uses_syntax("title:liver"));
+        assert!(uses_syntax("liver AND cancer"));
+        assert!(!uses_syntax(
+            "Acanthamoeba - Granulomatous Amebic Encephalitis (GAE); Keratitis"
+        ));
+        assert!(!uses_syntax(
+            "COVID-19: a review (2020) of non-small-cell cancer"
+        ));
+        assert!(!uses_syntax("what causes it?"));
+    }
+
+    #[test]
+    fn stop_words_are_marked_before_stemming() {
+        let words = query_words("What are the symptoms of X-linked disease?");
+        let content: Vec<_> = words
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.term.as_str())
+            .collect();
+        assert_eq!(content, ["symptom", "x", "link", "diseas"]);
+    }
+
+    #[test]
+    fn deep_parentheses_are_flattened() {
+        let (text, dropped) = limit_nesting("((a)) b", 1);
+        assert_eq!((text.as_str(), dropped), ("( a ) b", true));
+        let deep = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
+        let (text, dropped) = limit_nesting(&deep, MAX_GROUP_DEPTH);
+        assert!(dropped && text.matches('(').count() == MAX_GROUP_DEPTH);
+    }
+}

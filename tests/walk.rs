@@ -1,0 +1,396 @@
+//! The walk (ignore files, globs, hidden files, symbolic links) and near-duplicate
+//! articles, through the real `lectern` binary on hand-made folders.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use common::{Run, lectern, run};
+use serde_json::Value;
+use tempfile::TempDir;
+
+struct Case {
+    dir: TempDir,
+    corpus: PathBuf,
+    index: PathBuf,
+}
+
+fn case() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    let index = dir.path().join("index");
+    Case { dir, corpus, index }
+}
+
+/// A small article whose body holds `word` and the word "shared".
+fn article(word: &str) -> String {
+    format!("# About {word}\n\nThe shared text mentions {word} once.\n")
+}
+
+/// `n` words of deterministic filler prose, distinct per `seed`.
+fn prose(seed: u64, n: usize) -> String {
+    let mut x = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("w{}", x % 5000)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Case {
+    fn write(&self, name: &str, text: impl AsRef<[u8]>) {
+        let path = self.corpus.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn ingest(&self, args: &[&str]) -> Run {
+        let r = run(lectern()
+            .arg("ingest")
+            .arg(&self.corpus)
+            .arg("--index")
+            .arg(&self.index)
+            .args(args));
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        r
+    }
+
+    /// Paths of the articles whose passages match `q` (at most 100), sorted.
+    /// Paths of the indexed passages matching `q` (query-time folding of identical
+    /// passages off: this is about which articles ingest indexed).
+    fn paths(&self, q: &str) -> Vec<String> {
+        let r = run(lectern()
+            .args([
+                "query",
+                "--keep-duplicates",
+                "-n",
+                "100",
+                "--format",
+                "json",
+            ])
+            .arg("--index")
+            .arg(&self.index)
+            .arg(q));
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let mut paths: Vec<String> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["path"].as_str().unwrap().to_string())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    fn show(&self, id: &str) -> Run {
+        run(lectern()
+            .args(["show", "--format", "json", "--index"])
+            .arg(&self.index)
+            .arg(id))
+    }
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[test]
+fn ignore_files_apply_inside_the_corpus_like_ripgrep() {
+    let c = case();
+    for name in [
+        "keep.md",
+        "build/out.md",
+        "notes/n.md",
+        "draft.draft.md",
+        "private.md",
+        "sub/private.md",
+        "sub/again.md",
+    ] {
+        c.write(name, article(&name.replace(['/', '.'], "x")));
+    }
+    // No .git folder: .gitignore applies all the same.
+    c.write(".gitignore", "build/\n*.draft.md\n");
+    c.write(".ignore", "notes/\n");
+    c.write(".lecternignore", "private.md\n");
+    // A deeper file wins: re-include one file below sub/.
+    c.write("sub/.lecternignore", "!private.md\n");
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        c.paths("shared"),
+        ["keep.md", "sub/again.md", "sub/private.md"]
+    );
+}
+
+#[test]
+fn globs_include_exclude_and_override_ignore_files() {
+    let c = case();
+    for name in [
+        "a.md",
+        "b.txt",
+        "f.md",
+        "sub/c.md",
+        "sub/d.html",
+        "skip/e.md",
+    ] {
+        c.write(name, article(&name.replace(['/', '.'], "x")));
+    }
+    c.write(".lecternignore", "skip/\nf.md\n");
+    let r = c.ingest(&["-g", "*.md"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // As `rg -g`: a glob matching a file overrides the ignore files (f.md), but
+    // the walk does not enter an ignored folder (skip/).
+    assert_eq!(c.paths("shared"), ["a.md", "f.md", "sub/c.md"]);
+
+    let r = c.ingest(&["--exclude", "sub/**", "--glob", "!*.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Files the globs no longer let through are removed from the index.
+    assert!(r.stderr.contains("2 removed"), "{}", r.stderr);
+    assert_eq!(c.paths("shared"), ["a.md"]);
+
+    let r = c.ingest(&["-g", "a{.md"]);
+    assert_eq!(r.code, 2, "a bad glob is an error: {}", r.stderr);
+    assert!(r.stderr.contains("glob"), "{}", r.stderr);
+}
+
+#[test]
+fn hidden_files_only_with_hidden_and_never_dot_git() {
+    let c = case();
+    c.write("seen.md", article("seen"));
+    c.write(".secret.md", article("secret"));
+    c.write(".config/inner.md", article("inner"));
+    c.write(".git/description.md", article("gitfile"));
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(c.paths("shared"), ["seen.md"]);
+    let r = c.ingest(&["--hidden"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        c.paths("shared"),
+        [".config/inner.md", ".secret.md", "seen.md"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn links_leaving_the_corpus_are_not_followed_unless_follow() {
+    let c = case();
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("passwd.txt"), article("rootpassword")).unwrap();
+    fs::create_dir_all(elsewhere.path().join("keys")).unwrap();
+    fs::write(elsewhere.path().join("keys/id.md"), article("privatekey")).unwrap();
+    c.write("home.md", article("home"));
+    symlink(
+        elsewhere.path().join("passwd.txt"),
+        c.corpus.join("passwd.txt"),
+    );
+    symlink(elsewhere.path().join("keys"), c.corpus.join("keys"));
+    // A relative link that climbs out is outside too.
+    fs::create_dir_all(c.dir.path().join("beside")).unwrap();
+    fs::write(c.dir.path().join("beside/b.md"), article("beside")).unwrap();
+    symlink("../beside", c.corpus.join("up"));
+
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("3 links outside the corpus not followed"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("passwd"),
+        "named only with -v: {}",
+        r.stderr
+    );
+    assert_eq!(c.paths("shared"), ["home.md"]);
+
+    let r = c.ingest(&["-v"]);
+    for name in ["passwd.txt", "keys", "up"] {
+        let line = r
+            .stderr
+            .lines()
+            .find(|l| l.contains(&format!(": {name}: ")))
+            .unwrap_or_else(|| panic!("{name} named with -v: {}", r.stderr));
+        assert!(line.contains("outside the corpus"), "{line}");
+    }
+
+    let r = c.ingest(&["--follow"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(c.paths("shared").contains(&"passwd.txt".to_string()));
+    assert!(c.paths("shared").contains(&"keys/id.md".to_string()));
+    assert!(c.paths("rootpassword").contains(&"passwd.txt".to_string()));
+    assert_eq!(c.paths("beside"), ["up/b.md"]);
+    // And dropped again when the option is gone.
+    c.ingest(&[]);
+    assert!(c.paths("rootpassword").is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn links_inside_the_corpus_are_followed_and_dangling_links_are_unsupported() {
+    let c = case();
+    // The targets sit in an ignored folder, so only the links index them.
+    c.write(".lecternignore", "store/\n");
+    c.write("store/page.md", article("linkedfile"));
+    c.write("store/dir/deep.md", article("linkeddir"));
+    symlink("store/page.md", c.corpus.join("page.md"));
+    symlink(c.corpus.join("store/dir"), c.corpus.join("dir"));
+    // A loop and dangling links, as a docs build leaves them.
+    symlink(".", c.corpus.join("store/dir/self"));
+    fs::create_dir_all(c.corpus.join("_static")).unwrap();
+    symlink("/nonexistent/jquery.js", c.corpus.join("_static/jquery.js"));
+    symlink("missing.md", c.corpus.join("gone.md"));
+
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "a clean build exits 0: {}", r.stderr);
+    assert_eq!(c.paths("shared"), ["dir/deep.md", "page.md"]);
+    assert!(r.stderr.contains("3 skipped (unsupported)"), "{}", r.stderr);
+    for (name, why) in [
+        ("_static/jquery.js", "dangling link"),
+        ("gone.md", "dangling link"),
+        ("dir/self", "link loop"),
+    ] {
+        let line = r
+            .stderr
+            .lines()
+            .find(|l| l.contains(&format!(": {name}: ")))
+            .unwrap_or_else(|| panic!("{name} named: {}", r.stderr));
+        assert!(line.contains(why), "{line}");
+    }
+}
+
+const PAGE_HTML: &str = r#"<!doctype html><html><head><title>Config</title></head><body>
+<nav><a href="/">Home</a></nav><main><h1>Configuration</h1>
+<section id="overview"><h2>Overview</h2><p>The quokka option: {A}</p></section>
+<section id="details"><h2>Details</h2><p>{B}</p></section>
+</main></body></html>"#;
+
+/// A markup source copy, as some generators ship beside each page.
+const PAGE_SOURCE: &str = "Configuration\n=============\n\n.. _overview:\n\nOverview\n--------\n\nThe quokka option: {A}\n\n.. _details:\n\nDetails\n-------\n\n{B}\n";
+
+fn chapter(title: &str, id: &str, body: &str) -> String {
+    format!(
+        "<html><body><main><h1>{title}</h1><section id=\"{id}\"><h2>{title} part</h2><p>{body}</p></section></main></body></html>"
+    )
+}
+
+/// A page, its source copy, two chapters and a print page combining them.
+fn duplicates_case() -> Case {
+    let c = case();
+    let (a, b) = (prose(1, 150), prose(2, 150));
+    c.write("page.html", PAGE_HTML.replace("{A}", &a).replace("{B}", &b));
+    c.write(
+        "_sources/page.txt",
+        PAGE_SOURCE.replace("{A}", &a).replace("{B}", &b),
+    );
+    let (one, two) = (
+        format!("wombat {}", prose(3, 200)),
+        format!("wombat {}", prose(4, 200)),
+    );
+    c.write("ch1.html", chapter("Chapter one", "one", &one));
+    c.write("ch2.html", chapter("Chapter two", "two", &two));
+    c.write(
+        "print.html",
+        format!(
+            "<html><body><main><h1>Whole book</h1><h2 id=\"one\">Chapter one part</h2><p>{one}</p><h2 id=\"two\">Chapter two part</h2><p>{two}</p></main></body></html>"
+        ),
+    );
+    c
+}
+
+#[test]
+fn source_copies_and_print_pages_are_aliases_not_results() {
+    let c = duplicates_case();
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 near-duplicates as aliases"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.contains("_sources/page.txt") && l.contains("near-duplicate of page.html")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(c.paths("quokka"), ["page.html"]);
+    assert_eq!(c.paths("wombat"), ["ch1.html", "ch2.html"]);
+
+    // show names the aliases of a kept article, and leads from an alias to it.
+    let shown = c.show("page.html#overview");
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let v: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(v["aliases"], serde_json::json!(["_sources/page.txt"]));
+    // The print page is an alias of one of its chapters; its anchors lead there.
+    let kept = if c.show("print.html#one").code == 0 {
+        ("ch1.html", "one")
+    } else {
+        ("ch2.html", "two")
+    };
+    let shown = c.show(&format!("print.html#{}", kept.1));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown
+            .stderr
+            .contains(&format!("print.html is a near-duplicate of {}", kept.0)),
+        "{}",
+        shown.stderr
+    );
+    let v: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(v["id"], format!("{}#{}", kept.0, kept.1));
+
+    // Opting out indexes every copy.
+    let r = c.ingest(&["--keep-duplicates"]);
+    assert!(
+        r.stderr.contains("0 near-duplicates as aliases"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(c.paths("quokka"), ["_sources/page.txt", "page.html"]);
+    assert_eq!(c.paths("wombat"), ["ch1.html", "ch2.html", "print.html"]);
+    // And back.
+    c.ingest(&[]);
+    assert_eq!(c.paths("wombat"), ["ch1.html", "ch2.html"]);
+}
+
+#[test]
+fn an_alias_is_promoted_when_its_kept_copy_goes() {
+    let c = duplicates_case();
+    c.ingest(&[]);
+    assert_eq!(c.paths("quokka"), ["page.html"]);
+    // Nothing changed: the same aliases (the plan is not recomputed).
+    let r = c.ingest(&[]);
+    assert!(
+        r.stderr
+            .contains("0 added, 0 updated, 0 removed, 5 unchanged; 2 near-duplicates"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(c.paths("quokka"), ["page.html"]);
+    // The kept copy is deleted: its source copy is indexed by the next ingest.
+    fs::remove_file(c.corpus.join("page.html")).unwrap();
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["_sources/page.txt"]);
+    // A chapter changes completely: the print page holds text found nowhere else.
+    c.write("ch2.html", chapter("Chapter two", "two", &prose(9, 200)));
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("0 near-duplicates as aliases"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(c.paths("wombat"), ["ch1.html", "print.html"]);
+}
