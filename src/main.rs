@@ -320,7 +320,7 @@ fn command() -> clap::Command {
 /// trees, tantivy's indexing arenas) end up inside the per-thread heaps, which
 /// cannot shrink past the small long-lived allocations between them: the Rust API
 /// docs ingest peaked at 305–321 MB RSS. A fixed threshold keeps blocks of 128 KiB
-/// and more in their own mappings, returned to the system when freed (250–273 MB,
+/// and more in their own mappings, returned to the system when freed (268–273 MB,
 /// same user CPU; see BENCHMARKS.md).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
