@@ -93,7 +93,7 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def ingest(binary, corpus, index, keep, embed=()):
+def ingest(binary, corpus, index, keep, embed=(), follow=False):
     """Brings index up to date with corpus (lectern's incremental ingest). An index
     built by another binary is rebuilt unless keep: an extractor change that does
     not bump lectern's extractor version would otherwise leave stale passages."""
@@ -101,6 +101,10 @@ def ingest(binary, corpus, index, keep, embed=()):
     stamp = index.parent / f"{index.name}.built-by"
     binary_hash = file_sha256(binary)
     args = [binary, "ingest", corpus, "--index", index, *embed]
+    # The rust-books corpus is a tree of links into the toolchain's docs: a lectern
+    # that follows only links staying inside the corpus needs --follow for it.
+    if follow and "--follow" in run([binary, "ingest", "--help"]).stdout:
+        args.append("--follow")
     if not keep and index.exists() and not (stamp.exists() and stamp.read_text() == binary_hash):
         args.append("--rebuild")
     proc = run(args)
@@ -284,7 +288,7 @@ def main():
     for label, name, corpus, queries, qrels, level, metrics in rows:
         index = work / ("index-embed" if semantic else "index") / name
         if name not in ingested:
-            ingest(binary, corpus, index, opts.keep_index, embed)
+            ingest(binary, corpus, index, opts.keep_index, embed, follow=name == "rust-books")
             ingested.add(name)
         if name == "rust-books":
             gone = missing_judged(binary, index, qrels)
