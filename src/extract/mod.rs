@@ -7,6 +7,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod rest;
 pub mod text;
 
 use std::borrow::Cow;
