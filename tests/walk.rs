@@ -394,3 +394,39 @@ fn an_alias_is_promoted_when_its_kept_copy_goes() {
     );
     assert_eq!(c.paths("wombat"), ["ch1.html", "print.html"]);
 }
+
+#[test]
+fn a_promoted_alias_is_written_without_its_site_boilerplate() {
+    let c = case();
+    let widget = "Rate this page: Yes No";
+    let text = prose(30, 150);
+    c.write(
+        "site/page.md",
+        format!("# Quokka\n\nquokka {text}\n\n{widget}\n"),
+    );
+    c.write(
+        "site/page.txt",
+        format!("Quokka\n\nquokka {text}\n\n{widget}\n"),
+    );
+    for i in 0..6 {
+        c.write(
+            &format!("site/p{i}.txt"),
+            format!("Page {i}\n\n{}\n\n{widget}\n", prose(40 + i, 60)),
+        );
+    }
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 near-duplicates"), "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["site/page.md"]);
+    assert!(c.paths("\"rate this page\"").is_empty());
+    // The kept copy goes: the alias is read and indexed, without the widget line.
+    fs::remove_file(c.corpus.join("site/page.md")).unwrap();
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["site/page.txt"]);
+    assert!(
+        c.paths("\"rate this page\"").is_empty(),
+        "{:?}",
+        c.paths("\"rate this page\"")
+    );
+}
