@@ -430,3 +430,130 @@ fn a_promoted_alias_is_written_without_its_site_boilerplate() {
         c.paths("\"rate this page\"")
     );
 }
+
+/// A Sphinx-like build: pages, the reST source of each in `_sources/` (directives,
+/// roles, options, comments, a table of contents), an index page, an orphan source.
+fn sphinx_case() -> Case {
+    let c = case();
+    let (a, b, d) = (prose(50, 40), prose(51, 30), prose(52, 25));
+    c.write(
+        "library/tty.html",
+        format!(
+            r##"<html><head><title>tty — Terminal control functions</title></head><body>
+<div class="body"><section id="module-tty"><h1>tty — Terminal control functions<a class="headerlink" href="#module-tty">¶</a></h1>
+<p>The <a href="#module-tty"><code>tty</code></a> module defines functions for putting the terminal into raw modes; see <a href="os.html#os.path.join"><code>join()</code></a> {a}</p>
+<section id="functions"><h2>Functions</h2>
+<dl><dt id="tty.setraw">tty.setraw(fd, when=termios.TCSAFLUSH)</dt><dd><p>Change the mode of the file descriptor to raw. {b}</p>
+<div class="admonition note"><p class="admonition-title">Note</p><p>Only on Unix platforms. {d}</p></div></dd></dl>
+</section></section></div></body></html>"##
+        ),
+    );
+    c.write(
+        "_sources/library/tty.rst.txt",
+        format!(
+            r#":mod:`tty` --- Terminal control functions
+==========================================
+
+.. module:: tty
+   :platform: Unix
+   :synopsis: Utility functions that perform common terminal control operations.
+
+.. moduleauthor:: Steen Lumholt
+.. sectionauthor:: Moshe Zadka <moshez@example.org>
+
+**Source code:** :source:`Lib/tty.py`
+
+.. index:: single: terminal; raw mode
+
+The :mod:`tty` module defines functions for putting the terminal into raw modes;
+see :func:`~os.path.join` {a}
+
+.. XXX a comment the build drops
+   on two lines
+
+Functions
+---------
+
+.. function:: setraw(fd, when=termios.TCSAFLUSH)
+
+   Change the mode of the file descriptor to raw. {b}
+
+   .. note::
+
+      Only on Unix platforms. {d}
+"#
+        ),
+    );
+    let intro = format!(
+        "The modules described in this chapter serve the gannet. {}",
+        prose(53, 30)
+    );
+    c.write(
+        "library/allos.html",
+        format!(
+            r##"<html><head><title>Generic Operating System Services</title></head><body>
+<div class="body"><h1>Generic Operating System Services</h1><p>{intro}</p>
+<div class="toctree-wrapper"><ul>
+<li><a href="os.html">os — Miscellaneous operating system interfaces</a><ul><li><a href="os.html#files">Files and directories</a></li></ul></li>
+<li><a href="io.html">io — Core tools for working with streams</a></li>
+<li><a href="time.html">time — Time access and conversions</a></li></ul></div></div></body></html>"##
+        ),
+    );
+    c.write(
+        "_sources/library/allos.rst.txt",
+        format!(
+            ".. _allos:\n\n*********************************\nGeneric Operating System Services\n*********************************\n\n{intro}\n\n.. toctree::\n   :maxdepth: 2\n\n   os.rst\n   io.rst\n   time.rst\n"
+        ),
+    );
+    c.write(
+        "_sources/whatsnew/changelog.rst.txt",
+        ".. _changelog:\n\n+++++++++\nChangelog\n+++++++++\n\n.. miscnews:: ../build/NEWS\n",
+    );
+    c
+}
+
+#[test]
+fn restructured_text_source_copies_are_aliases_of_their_pages() {
+    let c = sphinx_case();
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (copy, page) in [
+        ("_sources/library/tty.rst.txt", "library/tty.html"),
+        ("_sources/library/allos.rst.txt", "library/allos.html"),
+    ] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
+            "{copy}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(c.paths("terminal"), ["library/tty.html"]);
+    assert_eq!(c.paths("setraw"), ["library/tty.html"]);
+    // The index page keeps its introduction, not its table of contents.
+    assert_eq!(c.paths("gannet"), ["library/allos.html"]);
+    assert!(c.paths("conversions").is_empty());
+    // Markup no reader sees is not indexed, not even in an orphan source.
+    for word in [
+        "synopsis",
+        "moduleauthor",
+        "changelog",
+        "miscnews",
+        "maxdepth",
+        "comment",
+    ] {
+        assert!(c.paths(word).is_empty(), "{word}: {:?}", c.paths(word));
+    }
+    // With every copy kept, the source copy reads as its rendering.
+    c.ingest(&["--keep-duplicates"]);
+    assert_eq!(
+        c.paths("setraw"),
+        ["_sources/library/tty.rst.txt", "library/tty.html"]
+    );
+    assert!(c.paths("synopsis").is_empty());
+    let shown = c.show("_sources/library/tty.rst.txt#functions");
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let v: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(v["title"], "tty --- Terminal control functions");
+}

@@ -586,6 +586,8 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     let mut aliases = Vec::new();
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
+                    } else if current.dropped_links {
+                        // Only lists of links: navigation, its ids lead nowhere.
                     } else {
                         // No text since the last heading: its ids lead to the next passage.
                         aliases.extend(current.anchor.take());
@@ -931,6 +933,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     if matches!(name, "ul" | "ol") && link > 0 {
                         // Inside a link: counted by the enclosing list or section.
                     } else if matches!(name, "ul" | "ol") && is_link_list_node(node) {
+                        section.dropped_links = true;
                         continue;
                     }
                     match name {

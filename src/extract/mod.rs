@@ -103,6 +103,9 @@ pub struct RawSection {
     pub aliases: Vec<String>,
     /// Letters and digits of `text` that are link text.
     pub link_chars: usize,
+    /// True when lists of links were dropped from this section: left empty, it was
+    /// navigation, and its anchors do not lead to the next passage.
+    pub dropped_links: bool,
 }
 
 /// Why a page asks not to be indexed.
@@ -265,6 +268,9 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let mut carried: Vec<String> = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
+        if text.is_empty() && section.dropped_links {
+            continue;
+        }
         if text.is_empty() {
             carried.extend(section.anchor);
             carried.extend(section.aliases);
