@@ -201,11 +201,11 @@ fn inline(line: &str) -> String {
         // A role before the backquote: `:name:` or `:domain:name:`.
         let role_start = role_prefix(before);
         out.push_str(&before[..role_start]);
-        if after.starts_with("``") {
-            match after[2..].find("``") {
+        if let Some(literal) = after.strip_prefix("``") {
+            match literal.find("``") {
                 Some(close) => {
-                    out.push_str(&after[2..2 + close]);
-                    rest = &after[close + 4..];
+                    out.push_str(&literal[..close]);
+                    rest = &literal[close + 2..];
                 }
                 None => {
                     out.push_str(after);
