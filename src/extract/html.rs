@@ -927,13 +927,14 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     if is_chrome(element) || is_self_marker(node) {
                         continue;
                     }
-                    if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
+                    if matches!(name, "ul" | "ol" | "table") && link > 0 {
+                        // Inside a link: counted by the enclosing list or section.
+                    } else if matches!(name, "ul" | "ol" | "table") && is_link_list_node(node) {
+                        // A table of contents, an alphabetical index (`genindex`).
+                        section.dropped_links = true;
                         continue;
                     }
-                    if matches!(name, "ul" | "ol") && link > 0 {
-                        // Inside a link: counted by the enclosing list or section.
-                    } else if matches!(name, "ul" | "ol") && is_link_list_node(node) {
-                        section.dropped_links = true;
+                    if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
                         continue;
                     }
                     match name {
@@ -963,7 +964,8 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
     }
 }
 
-/// True when a list is mostly link text (a table of contents): navigation.
+/// True when a list or table is mostly link text (a table of contents, an
+/// alphabetical index): navigation.
 fn is_link_list_node(list: NodeRef<Node>) -> bool {
     let (mut chars, mut link_chars) = (0usize, 0usize);
     for node in list.descendants() {
@@ -1346,6 +1348,8 @@ mod tests {
 <li><a href="os.html#a">File names and environment variables</a></li></ul></li>
 <li><a href="io.html">io: core tools for working with streams</a></li></ul></div>
 <h2>Notes</h2><ul><li>Read <a href="x.html">the guide</a> before changing any of these settings.</li></ul>
+<table><tr><td><a href="a.html">abs() (built-in function)</a></td><td><a href="b.html">all() (built-in function)</a></td></tr>
+<tr><td><a href="c.html">any() (built-in function)</a></td><td><a href="d.html">ascii() (built-in function)</a></td></tr></table>
 </main></body></html>"#;
         let (article, _) =
             crate::extract::extract(page.as_bytes(), crate::extract::Format::Html, "x").unwrap();

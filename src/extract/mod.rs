@@ -29,8 +29,8 @@ pub const PROSE_MARK: char = '\u{E001}';
 
 /// A section whose text is at least this share link text (letters and digits inside
 /// links / all letters and digits) is navigation (a table of contents, an index, a
-/// "see also" list), not an answer, and is dropped. So is an HTML list (`ul`, `ol`)
-/// of that density inside a section, whose other text stays (the introduction of
+/// "see also" list), not an answer, and is dropped. So is an HTML list or table
+/// (`ul`, `ol`, `table`: an alphabetical index) of that density inside a section, whose other text stays (the introduction of
 /// an index page above its table of contents).
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
