@@ -505,6 +505,24 @@ Functions
             ".. _allos:\n\n*********************************\nGeneric Operating System Services\n*********************************\n\n{intro}\n\n.. toctree::\n   :maxdepth: 2\n\n   os.rst\n   io.rst\n   time.rst\n"
         ),
     );
+    // A page that is a list of cross-references, and its source.
+    let modules = ["pickle", "shelve", "tempfile", "zipfile", "subprocess"];
+    let items: String = modules
+        .iter()
+        .map(|m| format!("<li><a href=\"{m}.html\">{m}</a>: <a href=\"{m}.html#security\">{m} security considerations</a></li>"))
+        .collect();
+    c.write(
+        "library/security.html",
+        format!("<html><body><h1>Security Considerations</h1><ul>{items}</ul></body></html>"),
+    );
+    let bullets: String = modules
+        .iter()
+        .map(|m| format!("* :mod:`{m}`: :ref:`{m} security considerations <{m}-security>`\n"))
+        .collect();
+    c.write(
+        "_sources/library/security.rst.txt",
+        format!(".. _security:\n\nSecurity Considerations\n=======================\n\n{bullets}"),
+    );
     c.write(
         "_sources/whatsnew/changelog.rst.txt",
         ".. _changelog:\n\n+++++++++\nChangelog\n+++++++++\n\n.. miscnews:: ../build/NEWS\n",
@@ -536,6 +554,7 @@ fn restructured_text_source_copies_are_aliases_of_their_pages() {
     assert!(c.paths("conversions").is_empty());
     // Markup no reader sees is not indexed, not even in an orphan source.
     for word in [
+        "pickle",
         "synopsis",
         "moduleauthor",
         "changelog",

@@ -18,14 +18,30 @@
 //! * roles and references keep their text: ``:func:`~os.path.join` `` → `join`,
 //!   `` `Sphinx <https://…>`_ `` → `Sphinx`, ``` ``code`` ``` → `code`.
 
-/// Plain text of a reST document (same number of lines) and the line numbers
-/// (1-based) of its section titles; None when `text` holds no explicit markup.
-pub fn to_plain(text: &str) -> Option<(String, Vec<u32>)> {
+/// A reST document as the text its rendering shows.
+pub struct Plain {
+    /// Same number of lines as the source.
+    pub text: String,
+    /// Line numbers (1-based) of the section titles.
+    pub headings: Vec<u32>,
+    /// Letters and digits of each line (from 0) that are cross-references (roles,
+    /// hyperlink references): links in the rendering.
+    pub link_chars: Vec<usize>,
+}
+
+/// The [`Plain`] form of a reST document; None when `text` holds no explicit markup.
+pub fn to_plain(text: &str) -> Option<Plain> {
     let lines: Vec<&str> = text.split('\n').collect();
     if !lines.iter().any(|l| is_explicit_markup(l.trim_start())) {
         return None;
     }
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut links = vec![0usize; lines.len()];
+    let mut inline = |i: usize, line: &str| {
+        let (text, n) = inline(line);
+        links[i] = n;
+        text
+    };
     let mut headings = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -52,7 +68,7 @@ pub fn to_plain(text: &str) -> Option<(String, Vec<u32>)> {
                 out[i] = if is_path(argument) {
                     String::new()
                 } else {
-                    format!("{}{}", " ".repeat(indent), inline(argument))
+                    format!("{}{}", " ".repeat(indent), inline(i, argument))
                 };
                 i = j;
                 if !content.is_empty() && content.iter().all(|l| is_document_name(l)) {
@@ -84,7 +100,7 @@ pub fn to_plain(text: &str) -> Option<(String, Vec<u32>)> {
             if below.is_some_and(|t| !t.is_empty() && !is_adornment(t))
                 && lines.get(i + 2).is_some_and(|l| is_adornment(l.trim()))
             {
-                out[i + 1] = inline(lines[i + 1]);
+                out[i + 1] = inline(i + 1, lines[i + 1]);
                 headings.push(i as u32 + 2);
                 out[i + 2].clear();
                 i += 3;
@@ -98,10 +114,14 @@ pub fn to_plain(text: &str) -> Option<(String, Vec<u32>)> {
             i += 1;
             continue;
         }
-        out[i] = inline(line);
+        out[i] = inline(i, line);
         i += 1;
     }
-    Some((out.join("\n"), headings))
+    Some(Plain {
+        text: out.join("\n"),
+        headings,
+        link_chars: links,
+    })
 }
 
 /// `.. name:: argument` → (name, argument).
@@ -192,9 +212,11 @@ fn is_path(argument: &str) -> bool {
             }))
 }
 
-/// One line with inline markup reduced to its text.
-fn inline(line: &str) -> String {
+/// One line with inline markup reduced to its text, and the letters and digits of
+/// that text that are cross-references.
+fn inline(line: &str) -> (String, usize) {
     let mut out = String::with_capacity(line.len());
+    let mut link_chars = 0;
     let mut rest = line;
     while let Some(tick) = rest.find('`') {
         let (before, after) = rest.split_at(tick);
@@ -221,6 +243,7 @@ fn inline(line: &str) -> String {
         };
         let mut text = &after[1..1 + close];
         rest = &after[close + 2..];
+        let reference = rest.starts_with('_') || role_start < before.len();
         rest = rest
             .strip_prefix("__")
             .or_else(|| rest.strip_prefix('_'))
@@ -235,6 +258,9 @@ fn inline(line: &str) -> String {
                 text = last.rsplit('.').next().unwrap_or(last);
             }
         }
+        if reference {
+            link_chars += text.chars().filter(|c| c.is_alphanumeric()).count();
+        }
         out.push_str(text);
     }
     out.push_str(rest);
@@ -246,7 +272,7 @@ fn inline(line: &str) -> String {
             format!("{head}:")
         };
     }
-    out
+    (out, link_chars)
 }
 
 /// Where a role (`:func:`) ends `before`, else `before.len()`.
@@ -309,7 +335,13 @@ Functions
 
     #[test]
     fn markup_becomes_the_text_a_reader_sees() {
-        let (plain, headings) = to_plain(PAGE).unwrap();
+        let Plain {
+            text: plain,
+            headings,
+            link_chars,
+        } = to_plain(PAGE).unwrap();
+        // `tty` and `join` are references on line 12, `Sphinx` on line 13.
+        assert_eq!(link_chars[11..13], [7, 6]);
         assert_eq!(plain.split('\n').count(), PAGE.split('\n').count());
         let lines: Vec<&str> = plain.split('\n').collect();
         assert_eq!(lines[3], "tty --- Terminal control");
@@ -330,6 +362,6 @@ Sphinx for setraw:|tty.setraw(fd)|Functions|setraw(fd, when=termios.TCSAFLUSH)|C
 
     #[test]
     fn plain_text_is_left_alone() {
-        assert_eq!(to_plain("Title\n=====\n\nText: with a colon.\n"), None);
+        assert!(to_plain("Title\n=====\n\nText: with a colon.\n").is_none());
     }
 }

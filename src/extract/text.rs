@@ -30,13 +30,18 @@ struct Block<'a> {
 
 pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     match super::rest::to_plain(text) {
-        Some((plain, headings)) => split(&plain, Some(&headings)),
-        None => split(text, None),
+        Some(plain) => split(&plain.text, Some(&plain.headings), &plain.link_chars),
+        None => split(text, None, &[]),
     }
 }
 
-/// Sections of `text`; `headings` (line numbers) replaces the heading heuristic.
-fn split(text: &str, headings: Option<&[u32]>) -> (Option<String>, Vec<RawSection>) {
+/// Sections of `text`; `headings` (line numbers) replaces the heading heuristic;
+/// `link_chars` counts link text per line (from 0).
+fn split(
+    text: &str,
+    headings: Option<&[u32]>,
+    link_chars: &[usize],
+) -> (Option<String>, Vec<RawSection>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
     for (i, line) in text.split('\n').enumerate() {
@@ -97,9 +102,11 @@ fn split(text: &str, headings: Option<&[u32]>) -> (Option<String>, Vec<RawSectio
         if current.text.is_empty() && current.heading.is_empty() {
             current.lines.0 = block.first_line;
         }
-        for line in &block.lines {
+        for (k, line) in block.lines.iter().enumerate() {
             current.text.push_str(line);
             current.text.push('\n');
+            let number = block.first_line as usize + k;
+            current.link_chars += link_chars.get(number - 1).copied().unwrap_or(0);
         }
         current.lines.1 = block.last_line;
     }
