@@ -7,6 +7,7 @@
 //! snippets. [`spell`] suggests a correction for a word found nowhere, and
 //! [`stopwords`] holds the stop list of plain queries.
 
+pub mod abbrev;
 pub mod family;
 pub mod plan;
 pub mod spell;
@@ -210,6 +211,8 @@ pub struct Engine {
     lexicon_uses: std::sync::atomic::AtomicUsize,
     params: RankParams,
     stats: rank::Stats,
+    /// Which mined short forms the collection mostly writes as ordinary words.
+    common_words: abbrev::Verdicts,
 }
 
 impl Engine {
@@ -237,6 +240,7 @@ impl Engine {
             lexicon_uses: Default::default(),
             params,
             stats,
+            common_words: abbrev::Verdicts::default(),
         })
     }
 

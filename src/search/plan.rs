@@ -19,7 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use super::stopwords::is_stop_word;
 use super::{Engine, Note};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, Phrase};
 use crate::rank::{self, QueryTerm, TermKind};
 use crate::schema;
 
@@ -235,6 +235,21 @@ impl Engine {
                 .expansions(&all_terms)
         };
         for (matched, others) in expansions {
+            // A short form the collection mostly writes as an ordinary word is that
+            // word: neither expanded nor searched as an expansion.
+            if self.is_common_word(&matched)? {
+                continue;
+            }
+            let mut trusted = Vec::with_capacity(others.len());
+            for other in others {
+                if !self.is_common_word(&other)? {
+                    trusted.push(other);
+                }
+            }
+            let others = trusted;
+            if others.is_empty() {
+                continue;
+            }
             notes.push(Note::Expanded {
                 phrase: matched.surface.clone(),
                 with: others.iter().map(|p| p.surface.clone()).collect(),
@@ -289,6 +304,18 @@ impl Engine {
             notes,
             terms,
         })
+    }
+}
+
+impl Engine {
+    /// Whether a one-word phrase of the lexicon is a short form that the
+    /// collection mostly writes as an ordinary word ([`super::abbrev`]).
+    fn is_common_word(&self, phrase: &Phrase) -> tantivy::Result<bool> {
+        if phrase.terms.len() != 1 {
+            return Ok(false);
+        }
+        self.common_words
+            .common_word(&self.searcher, self.fields.body, phrase.surface.trim())
     }
 }
 
