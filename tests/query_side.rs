@@ -109,3 +109,92 @@ fn symbol_only_words_are_reported() {
         "{notes:?}"
     );
 }
+
+/// Three articles on cholesterol: one defines "low-density lipoprotein (LDL)" in
+/// its introduction and then says only "LDL"; another says only the long form;
+/// a third defines it the other way round.
+const LIPIDS: &[(&str, &str)] = &[
+    (
+        "cholesterol.md",
+        "# Cholesterol\n\nCholesterol is a waxy fat carried in the blood by low-density \
+         lipoprotein (LDL) and high-density lipoprotein (HDL).\n\n## What raises it\n\n\
+         Saturated fat, smoking and too little exercise raise LDL. Some families inherit \
+         high LDL, and LDL often climbs after menopause.\n\n## Testing\n\nA blood test \
+         after fasting measures the total and the fractions.\n",
+    ),
+    (
+        "heart.md",
+        "# Heart disease\n\nThe heart pumps blood through the arteries; disease narrows \
+         them.\n\n## Plaque\n\nPlaque builds up in artery walls when low-density \
+         lipoprotein particles are trapped there; the more low-density lipoprotein, the \
+         faster plaque forms.\n\n## Exercise\n\nWalking every day keeps the heart strong.\n",
+    ),
+    (
+        "statins.md",
+        "# Statins\n\nStatins are medicines that lower cholesterol (a blood fat) by \
+         blocking its production in the liver; they lower LDL (low-density lipoprotein) \
+         the most.\n\n## Side effects\n\nMuscle aches are the most common side effect of \
+         statins.\n",
+    ),
+];
+
+#[test]
+fn abbreviations_reach_sections_using_only_the_other_form() {
+    let (_dir, index) = indexed(LIPIDS);
+    // Each form finds the sections that discuss it in the other form, in its own
+    // article and in others, ahead of the introduction that merely defines it.
+    for (q, want) in [
+        ("low-density lipoprotein", "heart.md#plaque"),
+        (
+            "what raises low-density lipoprotein",
+            "cholesterol.md#what-raises-it",
+        ),
+        ("LDL", "cholesterol.md#what-raises-it"),
+        ("how does LDL build up in arteries", "heart.md#plaque"),
+    ] {
+        assert_eq!(ids(&index, q)[0], want, "{q}");
+    }
+    // The group counting as its best form is part of the explanation, which
+    // still adds up to the score.
+    let r = run(lectern()
+        .args([
+            "query",
+            "--explain",
+            "--format",
+            "json",
+            "-n",
+            "3",
+            "--index",
+        ])
+        .arg(&index)
+        .arg("low-density lipoprotein"));
+    let v = json(&r.stdout);
+    let hit = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "cholesterol.md#introduction")
+        .expect("the defining section is among the first three");
+    let parts = hit["explain"].as_array().unwrap();
+    assert!(
+        parts.iter().any(|p| p["clause"]
+            .as_str()
+            .unwrap()
+            .contains("counts as its best form")),
+        "{hit}"
+    );
+    // Top-level parts (indented once) add up to the score.
+    let sum: f64 = parts
+        .iter()
+        .filter(|p| {
+            let c = p["clause"].as_str().unwrap();
+            c.starts_with("  ") && !c.starts_with("    ")
+        })
+        .map(|p| p["score"].as_f64().unwrap())
+        .sum();
+    let score = hit["score"].as_f64().unwrap();
+    assert!(
+        (sum - score).abs() < 1e-3 * score.max(1.0),
+        "{sum} vs {score}"
+    );
+}

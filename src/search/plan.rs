@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use super::stopwords::is_stop_word;
 use super::{Engine, Note};
 use crate::lexicon::{Lexicon, Phrase};
-use crate::rank::{self, QueryTerm, TermKind};
+use crate::rank::{self, Form, QueryTerm, TermKind};
 use crate::schema;
 
 /// A planned query.
@@ -199,6 +199,7 @@ impl Engine {
                 weight,
                 doc_freqs: Some(dfs),
                 origin,
+                form: None,
             });
             for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
                 if dfs[f] == 0 || w == 0.0 {
@@ -234,6 +235,7 @@ impl Engine {
                 .get_or_init(|| Lexicon::parse(&self.lexicon_text))
                 .expansions(&all_terms)
         };
+        let mut groups = 0u32;
         for (matched, others) in expansions {
             // A short form the collection mostly writes as an ordinary word is that
             // word: neither expanded nor searched as an expansion.
@@ -254,7 +256,19 @@ impl Engine {
                 phrase: matched.surface.clone(),
                 with: others.iter().map(|p| p.surface.clone()).collect(),
             });
-            for other in others {
+            // The group's forms: the query's own words (form 0), then each other
+            // form; a term already in an earlier group keeps that one.
+            let group = groups;
+            groups += 1;
+            for q in terms.iter_mut() {
+                if q.form.is_none()
+                    && q.kind == TermKind::Literal
+                    && matched.terms.contains(&q.text)
+                {
+                    q.form = Some(Form { group, form: 0 });
+                }
+            }
+            for (k, other) in others.into_iter().enumerate() {
                 for t in &other.terms {
                     if !terms.iter().any(|q| &q.text == t) && !is_stop_word(t) {
                         terms.push(QueryTerm {
@@ -263,6 +277,10 @@ impl Engine {
                             weight: self.params.expansion,
                             doc_freqs: None,
                             origin: Some(matched.surface.clone()),
+                            form: Some(Form {
+                                group,
+                                form: k as u32 + 1,
+                            }),
                         });
                     }
                 }
