@@ -390,24 +390,43 @@ struct Word {
 }
 
 /// Analyzed query words in order, each marked as stop word or not (the stop list is
-/// checked on the lower-cased surface word, before stemming).
+/// checked on the lower-cased surface word, before stemming). A word that is part of
+/// an identifier (`should_panic`, `or_insert`, `no_std`, `io::Read`: words joined by
+/// `_` or `::`) is never a stop word: it is a name, not English.
 fn query_words(text: &str) -> Vec<Word> {
     use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-    let mut tokenizer = SimpleTokenizer::default();
-    let mut stream = tokenizer.token_stream(text);
     let mut out = Vec::new();
-    while stream.advance() {
-        let surface = stream.token().text.to_lowercase();
-        let stop = is_stop_word(&surface);
-        for term in schema::analyze(&surface) {
-            out.push(Word {
-                term,
-                surface: surface.clone(),
-                stop,
-            });
+    for chunk in text.split_whitespace() {
+        let identifier = is_identifier(chunk);
+        let mut tokenizer = SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(chunk);
+        while stream.advance() {
+            let surface = stream.token().text.to_lowercase();
+            let stop = !identifier && is_stop_word(&surface);
+            for term in schema::analyze(&surface) {
+                out.push(Word {
+                    term,
+                    surface: surface.clone(),
+                    stop,
+                });
+            }
         }
     }
     out
+}
+
+/// Whether a whitespace-separated query word joins words into one name with `_`
+/// or `::` (`should_panic`, `Vec::new`).
+fn is_identifier(chunk: &str) -> bool {
+    let chars: Vec<char> = chunk.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| w[0].is_alphanumeric() && w[1] == '_' && w[2].is_alphanumeric())
+        || chunk
+            .split("::")
+            .filter(|part| part.chars().any(char::is_alphanumeric))
+            .count()
+            > 1
 }
 
 /// True when the query uses query-language syntax rather than being plain text.
@@ -418,8 +437,10 @@ pub fn uses_syntax(text: &str) -> bool {
     }
     const FIELDS: &[&str] = &["title:", "heading:", "body:", "id:", "path:"];
     text.split_whitespace().any(|word| {
+        // `-C`, `-n`: a command-line flag, not "without the word c".
         let signed = (word.starts_with('+') || word.starts_with('-'))
-            && word[1..].chars().next().is_some_and(char::is_alphanumeric);
+            && word[1..].chars().next().is_some_and(char::is_alphanumeric)
+            && word[1..].chars().count() > 1;
         let fielded = FIELDS
             .iter()
             .any(|f| word.trim_start_matches(['+', '-', '(']).starts_with(f));
@@ -444,6 +465,24 @@ mod tests {
             "COVID-19: a review (2020) of non-small-cell cancer"
         ));
         assert!(!uses_syntax("what causes it?"));
+        assert!(!uses_syntax("-C opt-level"));
+        assert!(uses_syntax("-cancer liver"));
+    }
+
+    #[test]
+    fn words_of_identifiers_are_not_stop_words() {
+        let content = |q: &str| -> Vec<String> {
+            query_words(q)
+                .into_iter()
+                .filter(|w| !w.stop)
+                .map(|w| w.term)
+                .collect()
+        };
+        assert_eq!(content("should_panic"), ["should", "panic"]);
+        assert_eq!(content("entry or_insert"), ["entri", "or", "insert"]);
+        assert_eq!(content("#![no_std]"), ["no", "std"]);
+        assert_eq!(content("Vec::new"), ["vec", "new"]);
+        assert_eq!(content("should I panic or not"), ["panic"]);
     }
 
     #[test]
