@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{ids, json, lectern, query, run};
+use common::{ids, ingest, json, query, query_with};
 
 /// Writes `files` (relative path, text) into a fresh corpus and ingests it.
 fn indexed(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
@@ -19,11 +19,7 @@ fn indexed(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
         fs::write(path, text).unwrap();
     }
     let index = dir.path().join("index");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    let r = ingest(&corpus, &index);
     assert_eq!(r.code, 0, "{}", r.stderr);
     (dir, index)
 }
@@ -156,18 +152,10 @@ fn abbreviations_reach_sections_using_only_the_other_form() {
     }
     // The group counting as its best form is part of the explanation, which
     // still adds up to the score.
-    let r = run(lectern()
-        .args([
-            "query",
-            "--explain",
-            "--format",
-            "json",
-            "-n",
-            "3",
-            "--index",
-        ])
-        .arg(&index)
-        .arg("low-density lipoprotein"));
+    let r = query_with(
+        &index,
+        &["--explain", "-n", "3", "--", "low-density lipoprotein"],
+    );
     let v = json(&r.stdout);
     let hit = v["hits"]
         .as_array()
