@@ -525,7 +525,7 @@ impl Engine {
     }
 
     /// The passage with this id, if any.
-    pub fn passage(&self, id: &str) -> tantivy::Result<Option<Hit>> {
+    pub fn passage(&self, id: &str) -> Result<Option<Hit>, SearchError> {
         let query = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
@@ -547,6 +547,6 @@ impl Engine {
             snippets: false,
             ..SearchOptions::default()
         };
-        self.hit(score, address, &doc, &options, &plan).map(Some)
+        Ok(Some(self.hit(score, address, &doc, &options, &plan)?))
     }
 }
