@@ -47,8 +47,10 @@ impl Verdicts {
 /// True when `short` (a short form as defined, e.g. "GOT") is mostly written
 /// otherwise in the bodies of the collection: of its occurrences (compared
 /// case-insensitively) in up to [`SAMPLE`] passages containing it, fewer than half
-/// are written as the short form. Short forms that are not one word of letters and
-/// digits, or without a capital letter (user synonyms), are never common words here.
+/// are written as the short form. Phrases that are not one word of letters and
+/// digits, or have no capital letter, are never common words here. User synonyms
+/// are checked like mined pairs (the lexicon does not tell them apart): a synonym
+/// written `MI` that the collection mostly writes `mi` is not expanded either.
 pub fn is_common_word(searcher: &Searcher, body: Field, short: &str) -> tantivy::Result<bool> {
     if !short.chars().all(char::is_alphanumeric) || !short.chars().any(char::is_uppercase) {
         return Ok(false);
