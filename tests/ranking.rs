@@ -265,4 +265,11 @@ fn sample_article_questions_find_the_treatment_section() {
             "{query}"
         );
     }
+    // The related-forms note names words, not stems.
+    let r = query_human(&index, &["is it curable"]);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("\"curable\" also searched as: cure"),
+        "{said}"
+    );
 }

@@ -140,9 +140,19 @@ impl Engine {
         for term in &missing {
             let family = family_of(term)?;
             if !family.is_empty() {
+                // The note speaks in words as the user typed them and as the text
+                // writes them, never in stems ("curable" → "cure", not "curabl").
+                let mut with = Vec::with_capacity(family.len());
+                for stem in &family {
+                    with.push(super::spell::surface(
+                        &self.searcher,
+                        self.fields.body,
+                        stem,
+                    )?);
+                }
                 notes.push(Note::Expanded {
-                    phrase: term.clone(),
-                    with: family.clone(),
+                    phrase: surfaces.get(term).cloned().unwrap_or_else(|| term.clone()),
+                    with,
                 });
                 for other in family {
                     planned.push((
