@@ -28,6 +28,8 @@ struct Block<'a> {
     last_line: u32,
 }
 
+/// Splits plain text into a title (its first non-empty line) and sections headed by
+/// heading-like lines.
 pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     match super::rest::to_plain(text) {
         Some(plain) => split(&plain.text, Some(&plain.headings), &plain.link_chars),
