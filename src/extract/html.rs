@@ -586,10 +586,13 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                         String::new()
                     };
                     let mut aliases = Vec::new();
+                    let mut dropped = (0, 0);
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
                     } else if current.dropped_links {
-                        // Only lists of links: navigation, its ids lead nowhere.
+                        // Only lists of links: navigation, its ids lead nowhere; what
+                        // it dropped still counts towards the page's link density.
+                        dropped = (current.dropped_chars, current.dropped_link_chars);
                     } else {
                         // No text since the last heading: its ids lead to the next passage.
                         aliases.extend(current.anchor.take());
@@ -597,6 +600,8 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     }
                     current = RawSection {
                         text: prefix,
+                        dropped_chars: dropped.0,
+                        dropped_link_chars: dropped.1,
                         ..RawSection::default()
                     };
                     while path.last().is_some_and(|(l, _)| *l >= level) {
@@ -634,6 +639,9 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
     }
     if !current.text.trim().is_empty() {
         sections.push(current);
+    } else if let Some(last) = sections.last_mut() {
+        last.dropped_chars += current.dropped_chars;
+        last.dropped_link_chars += current.dropped_link_chars;
     }
     locate_lines(source, &mut sections);
     page.sections = sections;
@@ -931,10 +939,15 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     }
                     if matches!(name, "ul" | "ol" | "table") && link > 0 {
                         // Inside a link: counted by the enclosing list or section.
-                    } else if matches!(name, "ul" | "ol" | "table") && is_link_list_node(node) {
-                        // A table of contents, an alphabetical index (`genindex`).
-                        section.dropped_links = true;
-                        continue;
+                    } else if matches!(name, "ul" | "ol" | "table") {
+                        let (chars, link_chars) = link_counts(node);
+                        if super::is_link_dense(chars, link_chars) {
+                            // A table of contents, an alphabetical index (`genindex`).
+                            section.dropped_links = true;
+                            section.dropped_chars += chars;
+                            section.dropped_link_chars += link_chars;
+                            continue;
+                        }
                     }
                     if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
                         continue;
@@ -966,9 +979,9 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
     }
 }
 
-/// True when a list or table is mostly link text (a table of contents, an
-/// alphabetical index): navigation.
-fn is_link_list_node(list: NodeRef<Node>) -> bool {
+/// Letters and digits of a list or table, and those of them inside links: when
+/// mostly link text (a table of contents, an alphabetical index), navigation.
+fn link_counts(list: NodeRef<Node>) -> (usize, usize) {
     let (mut chars, mut link_chars) = (0usize, 0usize);
     for node in list.descendants() {
         let Node::Text(t) = node.value() else {
@@ -984,7 +997,7 @@ fn is_link_list_node(list: NodeRef<Node>) -> bool {
             link_chars += n;
         }
     }
-    super::is_link_dense(chars, link_chars)
+    (chars, link_chars)
 }
 
 /// Lays a table out with html2text, cells as plain text (no link references, no

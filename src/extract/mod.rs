@@ -38,7 +38,9 @@ pub const PROSE_MARK: char = '\u{E001}';
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
 /// Sections with fewer letters and digits than this are too short to judge by their
-/// link density (a one-line reference to another page is content).
+/// link density (a one-line reference to another page is content), unless the
+/// page as a whole is that dense in links: then a section with links and less text
+/// than this besides them is navigation (an entry of an index page).
 const MIN_LINK_DENSITY_CHARS: usize = 40;
 
 /// A section longer than this (bytes of text) is split into several passages.
@@ -119,6 +121,12 @@ pub struct RawSection {
     /// True when lists of links were dropped from this section: left empty, it was
     /// navigation, and its anchors do not lead to the next passage.
     pub dropped_links: bool,
+    /// Letters and digits of the link lists dropped from this section (or from
+    /// sections before it that they left empty), and those of them inside links:
+    /// they count towards the page's link density.
+    pub dropped_chars: usize,
+    /// See [`RawSection::dropped_chars`].
+    pub dropped_link_chars: usize,
 }
 
 /// Why a page asks not to be indexed.
@@ -269,6 +277,7 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 /// link lists dropped, huge sections split, anchors made unique within the article.
 /// The anchors of a section left empty lead to the next passage (as aliases).
 fn finish(title: String, raw: Vec<RawSection>) -> Article {
+    let index_page = is_index_page(&raw);
     let mut used = Anchors::default();
     let mut sections: Vec<Section> = Vec::new();
     let mut carried: Vec<String> = Vec::new();
@@ -284,6 +293,7 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
         }
         if section.heading.last().is_some_and(|h| is_furniture(h))
             || is_link_list(&text, section.link_chars)
+            || (index_page && is_link_only(&text, section.link_chars))
         {
             continue;
         }
@@ -446,6 +456,28 @@ impl Article {
 fn is_link_list(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
     is_link_dense(chars, link_chars)
+}
+
+/// True when the page's text as a whole (with the link lists dropped from it) is
+/// mostly link text: an index page whose sections may each be too short to judge
+/// (a letter of an alphabetical index, an entry of an API index).
+fn is_index_page(raw: &[RawSection]) -> bool {
+    let (chars, link_chars) = raw.iter().fold((0, 0), |(chars, links), s| {
+        let own = s.text.chars().filter(|c| c.is_alphanumeric()).count();
+        (
+            chars + own + s.dropped_chars,
+            links + s.link_chars.min(own) + s.dropped_link_chars,
+        )
+    });
+    is_link_dense(chars, link_chars)
+}
+
+/// True when a section of an index page is navigation: it has links and, besides
+/// them, too little text to judge ([`MIN_LINK_DENSITY_CHARS`]). A section with
+/// that much text of its own is content, links or not.
+fn is_link_only(text: &str, link_chars: usize) -> bool {
+    let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
+    link_chars > 0 && chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS
 }
 
 /// True when `link_chars` of `chars` letters and digits make navigation.
@@ -863,6 +895,51 @@ mod tests {
             .map(|s| s.heading[0].as_str())
             .collect();
         assert_eq!(headings, ["Calls", "Short"]);
+    }
+
+    #[test]
+    fn short_link_sections_are_dropped_on_index_pages_only() {
+        let raw = |h: &str, text: &str, link_chars: usize| RawSection {
+            heading: vec![h.to_string()],
+            text: text.into(),
+            link_chars,
+            ..Default::default()
+        };
+        let entry = |name: &str| raw(name, name, name.len());
+        let prose = "Each entry below links to the page of one function; read it there.";
+        let headings = |article: Article| -> Vec<String> {
+            article
+                .sections
+                .iter()
+                .map(|s| s.heading[0].clone())
+                .collect()
+        };
+        // An API index: each section a link or two, too short to judge alone.
+        let mut index: Vec<_> = (0..16)
+            .map(|i| entry(&format!("xsltFunction{i}")))
+            .collect();
+        index.push(raw("About", prose, 0));
+        index.push(raw("Jump", "Jump to: A B C", 3));
+        assert_eq!(headings(finish("T".into(), index.clone())), ["About"]);
+        // The same page with fewer entries is no index page: its sections stay.
+        index.drain(..14);
+        assert_eq!(headings(finish("T".into(), index)).len(), 4);
+        // The same short link sections on a content page stay (a short "See also").
+        let page = vec![
+            raw("Intro", &prose.repeat(3), 0),
+            entry("xsltApplyOne"),
+            raw("Jump", "Jump to: A B C", 3),
+        ];
+        assert_eq!(
+            headings(finish("T".into(), page)),
+            ["Intro", "xsltApplyOne", "Jump"]
+        );
+        // Link lists dropped by the extractor count towards the page's density.
+        let mut dropped = raw("Jump", "Jump to: A B C", 3);
+        dropped.dropped_chars = 400;
+        dropped.dropped_link_chars = 390;
+        let page = vec![raw("Intro", prose, 10), dropped];
+        assert_eq!(headings(finish("T".into(), page)), ["Intro"]);
     }
 
     #[test]

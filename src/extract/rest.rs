@@ -43,6 +43,7 @@ pub fn to_plain(text: &str) -> Option<Plain> {
         text
     };
     let mut headings = Vec::new();
+    let mut joined_links = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -114,8 +115,36 @@ pub fn to_plain(text: &str) -> Option<Plain> {
             i += 1;
             continue;
         }
-        out[i] = inline(i, line);
-        i += 1;
+        // A reference or literal left open at the end of the line goes on below
+        // (`:ref:`text` here, `<target>`` on the next line): read the lines together.
+        let mut last = i;
+        let (mut text, mut n, mut open) = inline_open(line);
+        let mut joined = line.to_string();
+        while open
+            && last + 1 < lines.len()
+            && last < i + MAX_JOINED_LINES
+            && !lines[last + 1].trim().is_empty()
+        {
+            last += 1;
+            joined.push('\n');
+            joined.push_str(lines[last]);
+            (text, n, open) = inline_open(&joined);
+        }
+        if open {
+            last = i;
+            (text, n, _) = inline_open(line);
+        }
+        joined_links.push((i, n));
+        for line in &mut out[i..=last] {
+            line.clear();
+        }
+        for (k, part) in text.split('\n').enumerate() {
+            out[i + k] = part.to_string();
+        }
+        i = last + 1;
+    }
+    for (i, n) in joined_links {
+        links[i] = n;
     }
     Some(Plain {
         text: out.join("\n"),
@@ -212,9 +241,20 @@ fn is_path(argument: &str) -> bool {
             }))
 }
 
+/// At most this many lines are read together for one reference or literal.
+const MAX_JOINED_LINES: usize = 4;
+
 /// One line with inline markup reduced to its text, and the letters and digits of
 /// that text that are cross-references.
 fn inline(line: &str) -> (String, usize) {
+    let (text, link_chars, _) = inline_open(line);
+    (text, link_chars)
+}
+
+/// [`inline`], and whether the line ends inside interpreted text or a literal
+/// (its closing backquote is on a later line). Newlines in `line` are kept.
+fn inline_open(line: &str) -> (String, usize, bool) {
+    let mut open = false;
     let mut out = String::with_capacity(line.len());
     let mut link_chars = 0;
     let mut rest = line;
@@ -232,6 +272,7 @@ fn inline(line: &str) -> (String, usize) {
                 None => {
                     out.push_str(after);
                     rest = "";
+                    open = true;
                 }
             }
             continue;
@@ -239,6 +280,7 @@ fn inline(line: &str) -> (String, usize) {
         let Some(close) = after[1..].find('`') else {
             out.push_str(after);
             rest = "";
+            open = true;
             break;
         };
         let mut text = &after[1..1 + close];
@@ -248,9 +290,13 @@ fn inline(line: &str) -> (String, usize) {
             .strip_prefix("__")
             .or_else(|| rest.strip_prefix('_'))
             .unwrap_or(rest);
-        // `text <target>` shows its text.
-        if let Some(shown) = text.strip_suffix('>').and_then(|t| t.rsplit_once(" <")) {
-            text = shown.0.trim_end();
+        // `text <target>` shows its text (the target may be on a line of its own).
+        let mut newlines = 0;
+        if let Some((shown, _)) = text.strip_suffix('>').and_then(|t| t.rsplit_once('<'))
+            && shown.ends_with(char::is_whitespace)
+        {
+            text = shown.trim_end();
+            newlines = shown[text.len()..].matches('\n').count();
         }
         if role_start < before.len() {
             text = text.trim_start_matches('!');
@@ -262,6 +308,7 @@ fn inline(line: &str) -> (String, usize) {
             link_chars += text.chars().filter(|c| c.is_alphanumeric()).count();
         }
         out.push_str(text);
+        out.extend(std::iter::repeat_n('\n', newlines));
     }
     out.push_str(rest);
     if let Some(head) = out.strip_suffix("::") {
@@ -272,7 +319,7 @@ fn inline(line: &str) -> (String, usize) {
             format!("{head}:")
         };
     }
-    (out, link_chars)
+    (out, link_chars, open)
 }
 
 /// Where a role (`:func:`) ends `before`, else `before.len()`.
@@ -358,6 +405,36 @@ Functions
             "tty --- Terminal control|tty|Steen <steen@example.org>|The tty module defines functions, see join and|\
 Sphinx for setraw:|tty.setraw(fd)|Functions|setraw(fd, when=termios.TCSAFLUSH)|Change the mode."
         );
+    }
+
+    #[test]
+    fn references_spanning_lines_are_link_text() {
+        let page = ".. _x:\n\n* :mod:`hashlib`: :ref:`all constructors take a\n  keyword <hashlib-usedforsecurity>`\n* :mod:`logging`: :ref:`eval()\n  <logging-eval>` in config\n* ``a literal\n  over lines`` here\n`open\n";
+        let Plain {
+            text, link_chars, ..
+        } = to_plain(page).unwrap();
+        let lines: Vec<&str> = text.split('\n').collect();
+        assert_eq!(lines.len(), page.split('\n').count());
+        assert_eq!(
+            lines[2..10],
+            [
+                "* hashlib: all constructors take a",
+                "  keyword",
+                "* logging: eval()",
+                " in config",
+                "* a literal",
+                "  over lines here",
+                "`open",
+                ""
+            ]
+        );
+        let words = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
+        assert_eq!(
+            link_chars[2],
+            words("hashlib all constructors take a keyword")
+        );
+        assert_eq!(link_chars[4], words("logging eval"));
+        assert_eq!(link_chars[6..10], [0, 0, 0, 0]);
     }
 
     #[test]
