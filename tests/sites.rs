@@ -339,6 +339,49 @@ fn reference_rule_markers_tables_and_link_pages() {
 }
 
 #[test]
+fn index_pages_of_short_link_sections_are_navigation() {
+    let (_dir, corpus, index) = temp_corpus();
+    // An API index (libxslt `APIfunctions.html`): each section a link or two, too
+    // short to judge alone, the page as a whole almost only links.
+    let mut page = String::from(
+        "<html><head><title>API by type</title></head><body><h1>API by type</h1>\
+         <p>Jump to: <a href=\"#a\">A</a> <a href=\"#b\">B</a></p>",
+    );
+    for (kind, function) in [
+        ("xmlDocPtr", "xsltApplyStylesheet"),
+        ("xmlNodePtr", "xsltCopyTextString"),
+        ("xsltStylesheetPtr", "xsltFreeStylesheet"),
+        ("xsltTransformContextPtr", "xsltRegisterExtension"),
+        ("xmlChar", "xsltGetNsProp"),
+        ("xsltKeyDefPtr", "xsltInitCtxtKey"),
+    ] {
+        page.push_str(&format!(
+            "<h2>Type {kind}:</h2><a href=\"f.html#{function}\">{function}</a><br/>"
+        ));
+    }
+    page.push_str("</body></html>");
+    write(&corpus, "APIfunctions.html", &page);
+    // A content page whose short "See also" section is the same kind of link.
+    write(
+        &corpus,
+        "transform.html",
+        "<html><head><title>Transforming</title></head><body><h1>Transforming</h1>\
+         <p>To transform a document, parse the stylesheet once and apply it to each input \
+         document; the result is a new tree the caller frees.</p>\
+         <h2>See also</h2><a href=\"f.html#xsltInitCtxtKey\">xsltInitCtxtKey</a></body></html>",
+    );
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let (code, found) = query(&index, &["xsltApplyStylesheet"]);
+    assert_eq!(code, 1, "the index page answered: {found}");
+    let (code, found) = query(&index, &["xsltInitCtxtKey"]);
+    assert_eq!(code, 0);
+    let ids: Vec<Value> = hits(&found).iter().map(|h| h["id"].clone()).collect();
+    assert_eq!(ids, ["transform.html#see-also"], "{found}");
+    let (code, found) = query(&index, &["caller frees"]);
+    assert_eq!(code, 0, "the content section is kept: {found}");
+}
+
+#[test]
 fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
     let (_dir, corpus, index) = temp_corpus();
     let conditions = ["Gout", "Asthma", "Eczema", "Anemia", "Migraine", "Rosacea"];

@@ -89,7 +89,7 @@ fn split(
             None => i < last && is_heading(&block.lines),
         };
         if heading {
-            if !current.text.is_empty() {
+            if !current.text.is_empty() || current.dropped_links {
                 sections.push(std::mem::take(&mut current));
             }
             current = RawSection {
@@ -100,6 +100,30 @@ fn split(
                 ..RawSection::default()
             };
             continue;
+        }
+        // A list of links (a reST list of cross-references, as an HTML `ul` of
+        // links): navigation, dropped like its rendering's.
+        let links: usize = (0..block.lines.len())
+            .map(|k| {
+                link_chars
+                    .get(block.first_line as usize + k - 1)
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum();
+        if links > 0 && is_list_item(block.lines[0]) {
+            let chars = block
+                .lines
+                .iter()
+                .flat_map(|l| l.chars())
+                .filter(|c| c.is_alphanumeric())
+                .count();
+            if super::is_link_dense(chars, links) {
+                current.dropped_links = true;
+                current.dropped_chars += chars;
+                current.dropped_link_chars += links;
+                continue;
+            }
         }
         if current.text.is_empty() && current.heading.is_empty() {
             current.lines.0 = block.first_line;
@@ -112,7 +136,7 @@ fn split(
         }
         current.lines.1 = block.last_line;
     }
-    if !current.text.is_empty() {
+    if !current.text.is_empty() || current.dropped_links {
         sections.push(current);
     }
     (title, sections)
@@ -140,6 +164,25 @@ mod tests {
     use crate::extract::{Format, extract as extract_article};
 
     const SAMPLE: &str = include_str!("../../corpus/metastatic-liver-cancer.txt");
+
+    #[test]
+    fn rest_lists_of_references_are_dropped_and_prose_stays() {
+        let page = ".. _x:\n\nTitle\n=====\n\nThe following modules matter:\n\n\
+* :mod:`base64`: :ref:`base64 security considerations <b>`\n\
+* :mod:`hashlib`: :ref:`all constructors take a\n  keyword <h>`\n\n\
+* :mod:`random` is not for security, see the notes in the module's own page\n\n\
+Use :option:`-I` to run Python in isolated mode, away from the user's site.\n";
+        let (title, sections) = extract(page);
+        assert_eq!(title.as_deref(), Some("Title"));
+        let text: String = sections.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            text,
+            "The following modules matter:\n\
+* random is not for security, see the notes in the module's own page\n\
+Use -I to run Python in isolated mode, away from the user's site.\n"
+        );
+        assert!(sections.iter().any(|s| s.dropped_links));
+    }
 
     #[test]
     fn sample_article_headings() {
