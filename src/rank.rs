@@ -105,7 +105,7 @@ rank_params! {
     sep_heading: f32 = 0.0,
     /// Weight of the body's own BM25 added to BM25F.
     sep_body: f32 = 0.0,
-    /// Lead-section bonus (fraction of the score) when every literal query word is in the title.
+    /// Lead-section bonus (fraction of the score) when every literal query word is in the title, times the share of passages after their article's first.
     lead: f32 = 0.3,
     /// Heading-class association weight (a body word typical of a recurring heading).
     assoc: f32 = 3.0,
@@ -123,6 +123,8 @@ rank_params! {
     assoc_yields: u8 = 1,
     /// Weight of a word of the same derivational family found in the index (treated → treatment).
     derived: f32 = 0.25,
+    /// BM25F title weight for a passage whose heading does not recur (under min_class passages share it, or none); `title` is for recurring ones.
+    title_plain: f32 = 1.5,
 }
 
 /// The second-stage scorer.
@@ -259,6 +261,10 @@ pub struct Stats {
     /// Passages, deleted ones included (see [`total_docs`]).
     pub num_docs: u64,
     pub avg_len: [f32; 3],
+    /// Share of the passages that are not their article's first (0: every article
+    /// is one passage, as abstracts are): the strength of the lead-section bonus,
+    /// which picks an article's first section among its others.
+    pub sectioned: f32,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
@@ -275,9 +281,15 @@ impl Stats {
             }
             avg_len[i] = (tokens as f32 / num_docs.max(1) as f32).max(1.0);
         }
+        // Articles: distinct paths (deleted ones included, like `num_docs`).
+        let mut articles = 0u64;
+        for segment in searcher.segment_readers() {
+            articles += segment.inverted_index(fields.path)?.terms().num_terms() as u64;
+        }
         Ok(Stats {
             num_docs,
             avg_len,
+            sectioned: sectioned(articles, num_docs),
             class_counts: Mutex::default(),
         })
     }
@@ -303,6 +315,14 @@ impl Stats {
         }
         Ok(counts)
     }
+}
+
+/// Share of `passages` that are not the first of one of `articles` articles.
+pub fn sectioned(articles: u64, passages: u64) -> f32 {
+    if passages == 0 {
+        return 0.0;
+    }
+    1.0 - articles.min(passages) as f32 / passages as f32
 }
 
 /// Collection weight of one query term.
@@ -377,6 +397,9 @@ pub struct Features {
     pub lead: bool,
     /// Its heading class (0: none).
     pub class: u64,
+    /// Its heading recurs: at least `min_class` passages share its heading class,
+    /// so the heading names an aspect ("Treatment") and the title the topic.
+    pub templated: bool,
 }
 
 impl Features {
@@ -454,16 +477,12 @@ pub fn features(
     Ok(out)
 }
 
-/// Step 3, the collection side of heading association: for the heading classes of
-/// the candidates, their sizes, and for each term its body frequency per class.
-pub fn class_table(
+/// Passages in each heading class of the candidates (class 0, no heading, left out).
+pub fn class_sizes(
     searcher: &Searcher,
     fields: &Fields,
-    stats: &Stats,
-    params: &RankParams,
-    terms: &[QueryTerm],
     features: &[Features],
-) -> tantivy::Result<ClassTable> {
+) -> tantivy::Result<HashMap<u64, u32>> {
     let mut sizes: HashMap<u64, u32> = HashMap::new();
     for c in features.iter().map(|f| f.class) {
         if c != 0 && !sizes.contains_key(&c) {
@@ -471,6 +490,20 @@ pub fn class_table(
             sizes.insert(c, size as u32);
         }
     }
+    Ok(sizes)
+}
+
+/// Step 3, the collection side of heading association: for the heading classes of
+/// the candidates (`sizes`, from [`class_sizes`]), those of at least `min_class`
+/// passages, and for each term its body frequency per class.
+pub fn class_table(
+    searcher: &Searcher,
+    fields: &Fields,
+    stats: &Stats,
+    params: &RankParams,
+    terms: &[QueryTerm],
+    mut sizes: HashMap<u64, u32>,
+) -> tantivy::Result<ClassTable> {
     sizes.retain(|_, size| *size >= params.min_class);
     let mut counts = Vec::with_capacity(terms.len());
     for term in terms {
@@ -632,7 +665,14 @@ pub fn score(
             explain.then(|| tree("BM25, one field", total, parts)),
         );
     }
-    let weights = [params.title, params.heading, params.body];
+    // The title names the topic of a templated section; elsewhere it is one more
+    // description of the passage (see `title_plain`).
+    let title = if f.templated {
+        params.title
+    } else {
+        params.title_plain
+    };
+    let weights = [title, params.heading, params.body];
     let separate = [params.sep_title, params.sep_heading, params.sep_body];
     let literal = terms.iter().filter(|t| t.kind == TermKind::Literal).count();
     let mut literal_in_title = 0;
@@ -654,9 +694,14 @@ pub fn score(
             for i in 0..3 {
                 let xi = weights[i] * f.tf[t][i];
                 if xi > 0.0 {
+                    let why = match (i, f.templated) {
+                        (0, true) => ", the heading recurs: the title names the topic",
+                        (0, false) => ", the heading does not recur",
+                        _ => "",
+                    };
                     shares.push(Explanation::leaf(
                         format!(
-                            "{} (weight {}, normalised tf {:.3})",
+                            "{} (weight {}{why}, normalised tf {:.3})",
                             FIELD_NAMES[i], weights[i], f.tf[t][i]
                         ),
                         v * xi / x,
@@ -713,7 +758,7 @@ pub fn score(
         if explain {
             parts.push(Explanation::leaf(
                 format!(
-                    "lead-section bonus: every query word is in the title (× {})",
+                    "lead-section bonus: every query word is in the title (× {:.3})",
                     1.0 + params.lead
                 ),
                 total - before,
@@ -750,11 +795,23 @@ pub fn rerank(
     candidates: &[DocAddress],
     explain: bool,
 ) -> tantivy::Result<Vec<Rescored>> {
+    // The lead bonus picks an article's first section among its others: as strong
+    // as the collection has sections after the first (none for abstracts).
+    let params = &RankParams {
+        lead: params.lead * stats.sectioned,
+        ..params.clone()
+    };
     let idfs = term_idfs(searcher, fields, stats, params.ranking, terms)?;
     let mut features = features(searcher, fields, stats, params, terms, candidates)?;
-    if params.ranking == Ranking::Default && params.assoc > 0.0 {
-        let table = class_table(searcher, fields, stats, params, terms, &features)?;
-        associate(params, terms, &table, &mut features);
+    if params.ranking == Ranking::Default {
+        let sizes = class_sizes(searcher, fields, &features)?;
+        for f in &mut features {
+            f.templated = sizes.get(&f.class).is_some_and(|&n| n >= params.min_class);
+        }
+        if params.assoc > 0.0 {
+            let table = class_table(searcher, fields, stats, params, terms, sizes)?;
+            associate(params, terms, &table, &mut features);
+        }
     }
     if params.lead_yields != 0 {
         demote_leads(terms, &mut features);
@@ -819,12 +876,14 @@ mod tests {
         }
     }
 
+    /// A candidate matching one term, in a section whose heading recurs.
     fn one_term(tf: [f32; 3], lead: bool) -> Features {
         Features {
             tf: vec![tf],
             raw_tf: vec![tf.iter().sum()],
             assoc: vec![0.0],
             lead,
+            templated: true,
             ..Features::default()
         }
     }
@@ -879,6 +938,48 @@ mod tests {
             false,
         );
         assert!(close(s, 3.928_571 + 1.5), "{s}");
+    }
+
+    #[test]
+    fn the_title_weighs_less_where_the_heading_does_not_recur() {
+        let params = RankParams {
+            sep_title: 0.0,
+            lead: 0.0,
+            ..RankParams::default()
+        };
+        let idfs = [TermIdf {
+            joint: 2.0,
+            field: [3.0, 3.0, 2.0],
+        }];
+        let templated = one_term([1.0, 0.0, 2.0], false);
+        let plain = Features {
+            templated: false,
+            ..templated.clone()
+        };
+        let terms = [literal("gout")];
+        // x = 8 × 1 + 2 = 10 for a recurring heading; 1.5 × 1 + 2 = 3.5 otherwise.
+        let (a, _) = score(&params, &terms, &idfs, AVG, &templated, false);
+        let (b, e) = score(&params, &terms, &idfs, AVG, &plain, true);
+        assert!(close(a, 2.0 * 10.0 * 2.2 / 11.2), "{a}");
+        assert!(close(b, 2.0 * 3.5 * 2.2 / 4.7), "{b}");
+        assert!(format!("{e:?}").contains("weight 1.5, the heading does not recur"));
+        // title_plain = title: no difference.
+        let same = RankParams {
+            title_plain: params.title,
+            ..params.clone()
+        };
+        assert_eq!(
+            score(&same, &terms, &idfs, AVG, &plain, false).0,
+            score(&same, &terms, &idfs, AVG, &templated, false).0
+        );
+    }
+
+    #[test]
+    fn sections_after_the_first_set_the_lead_bonus_strength() {
+        assert_eq!(sectioned(10, 10), 0.0); // abstracts: one passage per article
+        assert!(close(sectioned(25, 100), 0.75));
+        assert_eq!(sectioned(0, 0), 0.0);
+        assert_eq!(sectioned(12, 10), 0.0); // deleted articles counted: clamped
     }
 
     #[test]
