@@ -85,7 +85,7 @@ rank_params! {
     first_body: f32 = 1.0,
     /// Candidates of the first stage rescored by the second (0 = first stage only).
     candidates: usize = 50,
-    /// BM25F weight of the title field.
+    /// BM25F weight of the title field in a collection where every heading recurs (see title_plain).
     title: f32 = 8.0,
     /// BM25F weight of the heading field.
     heading: f32 = 5.0,
@@ -123,7 +123,7 @@ rank_params! {
     assoc_yields: u8 = 1,
     /// Weight of a word of the same derivational family found in the index (treated → treatment).
     derived: f32 = 0.25,
-    /// BM25F title weight for a passage whose heading does not recur (under min_class passages share it, or none); `title` is for recurring ones.
+    /// BM25F title weight in a collection without recurring headings; the weight moves to `title` with the share of passages under a heading shared by min_class passages or more.
     title_plain: f32 = 1.5,
 }
 
@@ -265,6 +265,9 @@ pub struct Stats {
     /// is one passage, as abstracts are): the strength of the lead-section bonus,
     /// which picks an article's first section among its others.
     pub sectioned: f32,
+    /// Share of the passages under a recurring heading (see [`Stats::templated`]),
+    /// computed on first use.
+    templated: std::sync::OnceLock<f32>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
@@ -290,8 +293,39 @@ impl Stats {
             num_docs,
             avg_len,
             sectioned: sectioned(articles, num_docs),
+            templated: std::sync::OnceLock::new(),
             class_counts: Mutex::default(),
         })
+    }
+
+    /// Share of the passages whose heading class holds at least `min_class`
+    /// passages: near 1 for templated articles (every article has its "Symptoms"
+    /// and "Treatment"), 0 for abstracts and pages with headings of their own.
+    /// Read from the heading-class term dictionary once per opened index.
+    pub fn templated(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        min_class: u32,
+    ) -> tantivy::Result<f32> {
+        if let Some(&share) = self.templated.get() {
+            return Ok(share);
+        }
+        let none = Term::from_field_u64(fields.heading_class, 0);
+        let mut sizes: HashMap<Vec<u8>, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(fields.heading_class)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if stream.key() != none.serialized_value_bytes() {
+                    *sizes.entry(stream.key().to_vec()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let counts: Vec<u64> = sizes.into_values().collect();
+        let share = templated_share(&counts, min_class, self.num_docs);
+        Ok(*self.templated.get_or_init(|| share))
     }
 
     /// For each heading class, how many passages contain `term` in their body.
@@ -323,6 +357,13 @@ pub fn sectioned(articles: u64, passages: u64) -> f32 {
         return 0.0;
     }
     1.0 - articles.min(passages) as f32 / passages as f32
+}
+
+/// Share of `passages` in heading classes (of sizes `classes`) of at least
+/// `min_class` passages.
+pub fn templated_share(classes: &[u64], min_class: u32, passages: u64) -> f32 {
+    let recurring: u64 = classes.iter().filter(|&&n| n >= u64::from(min_class)).sum();
+    (recurring as f32 / passages.max(1) as f32).min(1.0)
 }
 
 /// Collection weight of one query term.
@@ -397,9 +438,6 @@ pub struct Features {
     pub lead: bool,
     /// Its heading class (0: none).
     pub class: u64,
-    /// Its heading recurs: at least `min_class` passages share its heading class,
-    /// so the heading names an aspect ("Treatment") and the title the topic.
-    pub templated: bool,
 }
 
 impl Features {
@@ -477,12 +515,16 @@ pub fn features(
     Ok(out)
 }
 
-/// Passages in each heading class of the candidates (class 0, no heading, left out).
-pub fn class_sizes(
+/// Step 3, the collection side of heading association: for the heading classes of
+/// the candidates, their sizes, and for each term its body frequency per class.
+pub fn class_table(
     searcher: &Searcher,
     fields: &Fields,
+    stats: &Stats,
+    params: &RankParams,
+    terms: &[QueryTerm],
     features: &[Features],
-) -> tantivy::Result<HashMap<u64, u32>> {
+) -> tantivy::Result<ClassTable> {
     let mut sizes: HashMap<u64, u32> = HashMap::new();
     for c in features.iter().map(|f| f.class) {
         if c != 0 && !sizes.contains_key(&c) {
@@ -490,20 +532,6 @@ pub fn class_sizes(
             sizes.insert(c, size as u32);
         }
     }
-    Ok(sizes)
-}
-
-/// Step 3, the collection side of heading association: for the heading classes of
-/// the candidates (`sizes`, from [`class_sizes`]), those of at least `min_class`
-/// passages, and for each term its body frequency per class.
-pub fn class_table(
-    searcher: &Searcher,
-    fields: &Fields,
-    stats: &Stats,
-    params: &RankParams,
-    terms: &[QueryTerm],
-    mut sizes: HashMap<u64, u32>,
-) -> tantivy::Result<ClassTable> {
     sizes.retain(|_, size| *size >= params.min_class);
     let mut counts = Vec::with_capacity(terms.len());
     for term in terms {
@@ -665,14 +693,7 @@ pub fn score(
             explain.then(|| tree("BM25, one field", total, parts)),
         );
     }
-    // The title names the topic of a templated section; elsewhere it is one more
-    // description of the passage (see `title_plain`).
-    let title = if f.templated {
-        params.title
-    } else {
-        params.title_plain
-    };
-    let weights = [title, params.heading, params.body];
+    let weights = [params.title, params.heading, params.body];
     let separate = [params.sep_title, params.sep_heading, params.sep_body];
     let literal = terms.iter().filter(|t| t.kind == TermKind::Literal).count();
     let mut literal_in_title = 0;
@@ -694,14 +715,9 @@ pub fn score(
             for i in 0..3 {
                 let xi = weights[i] * f.tf[t][i];
                 if xi > 0.0 {
-                    let why = match (i, f.templated) {
-                        (0, true) => ", the heading recurs: the title names the topic",
-                        (0, false) => ", the heading does not recur",
-                        _ => "",
-                    };
                     shares.push(Explanation::leaf(
                         format!(
-                            "{} (weight {}{why}, normalised tf {:.3})",
+                            "{} (weight {:.3}, normalised tf {:.3})",
                             FIELD_NAMES[i], weights[i], f.tf[t][i]
                         ),
                         v * xi / x,
@@ -795,23 +811,27 @@ pub fn rerank(
     candidates: &[DocAddress],
     explain: bool,
 ) -> tantivy::Result<Vec<Rescored>> {
-    // The lead bonus picks an article's first section among its others: as strong
-    // as the collection has sections after the first (none for abstracts).
+    // Strengths read from the collection's shape. The title names the topic of
+    // templated sections (recurring headings: "Symptoms", "Treatment"); elsewhere it
+    // is one more description of the passage: its weight goes from `title_plain`
+    // to `title` with the share of passages under a recurring heading. The lead
+    // bonus picks an article's first section among its others: as strong as the
+    // collection has sections after the first (none for abstracts).
+    let templated = if params.ranking == Ranking::Default {
+        stats.templated(searcher, fields, params.min_class)?
+    } else {
+        0.0
+    };
     let params = &RankParams {
+        title: params.title_plain + (params.title - params.title_plain) * templated,
         lead: params.lead * stats.sectioned,
         ..params.clone()
     };
     let idfs = term_idfs(searcher, fields, stats, params.ranking, terms)?;
     let mut features = features(searcher, fields, stats, params, terms, candidates)?;
-    if params.ranking == Ranking::Default {
-        let sizes = class_sizes(searcher, fields, &features)?;
-        for f in &mut features {
-            f.templated = sizes.get(&f.class).is_some_and(|&n| n >= params.min_class);
-        }
-        if params.assoc > 0.0 {
-            let table = class_table(searcher, fields, stats, params, terms, sizes)?;
-            associate(params, terms, &table, &mut features);
-        }
+    if params.ranking == Ranking::Default && params.assoc > 0.0 {
+        let table = class_table(searcher, fields, stats, params, terms, &features)?;
+        associate(params, terms, &table, &mut features);
     }
     if params.lead_yields != 0 {
         demote_leads(terms, &mut features);
@@ -876,14 +896,12 @@ mod tests {
         }
     }
 
-    /// A candidate matching one term, in a section whose heading recurs.
     fn one_term(tf: [f32; 3], lead: bool) -> Features {
         Features {
             tf: vec![tf],
             raw_tf: vec![tf.iter().sum()],
             assoc: vec![0.0],
             lead,
-            templated: true,
             ..Features::default()
         }
     }
@@ -941,37 +959,11 @@ mod tests {
     }
 
     #[test]
-    fn the_title_weighs_less_where_the_heading_does_not_recur() {
-        let params = RankParams {
-            sep_title: 0.0,
-            lead: 0.0,
-            ..RankParams::default()
-        };
-        let idfs = [TermIdf {
-            joint: 2.0,
-            field: [3.0, 3.0, 2.0],
-        }];
-        let templated = one_term([1.0, 0.0, 2.0], false);
-        let plain = Features {
-            templated: false,
-            ..templated.clone()
-        };
-        let terms = [literal("gout")];
-        // x = 8 × 1 + 2 = 10 for a recurring heading; 1.5 × 1 + 2 = 3.5 otherwise.
-        let (a, _) = score(&params, &terms, &idfs, AVG, &templated, false);
-        let (b, e) = score(&params, &terms, &idfs, AVG, &plain, true);
-        assert!(close(a, 2.0 * 10.0 * 2.2 / 11.2), "{a}");
-        assert!(close(b, 2.0 * 3.5 * 2.2 / 4.7), "{b}");
-        assert!(format!("{e:?}").contains("weight 1.5, the heading does not recur"));
-        // title_plain = title: no difference.
-        let same = RankParams {
-            title_plain: params.title,
-            ..params.clone()
-        };
-        assert_eq!(
-            score(&same, &terms, &idfs, AVG, &plain, false).0,
-            score(&same, &terms, &idfs, AVG, &templated, false).0
-        );
+    fn share_of_passages_under_recurring_headings() {
+        // Classes of 10, 6, 4 and 1 passages out of 25 (4 more without heading).
+        assert!(close(templated_share(&[10, 6, 4, 1], 5, 25), 16.0 / 25.0));
+        assert_eq!(templated_share(&[1, 1, 2], 5, 4), 0.0);
+        assert_eq!(templated_share(&[], 5, 0), 0.0);
     }
 
     #[test]
