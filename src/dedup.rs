@@ -82,6 +82,7 @@ pub struct Sketch {
 }
 
 impl Sketch {
+    /// The sketch of an article's title, headings and text.
     pub fn of_article(article: &Article) -> Sketch {
         let mut words: Vec<u64> = Vec::new();
         let mut push_words = |text: &str| words.extend(word_hashes(text));
@@ -118,6 +119,7 @@ impl Sketch {
         }
     }
 
+    /// True for an article without words (nothing to compare).
     pub fn is_empty(&self) -> bool {
         self.exact == 0
     }

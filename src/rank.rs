@@ -167,12 +167,21 @@ impl RankParams {
 /// A `--param` or `--ranking` that cannot be applied.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ParamError {
+    /// Not of the form `NAME=VALUE`.
     #[error("expected NAME=VALUE, got {0:?}")]
     Syntax(String),
+    /// No parameter has this name.
     #[error("unknown ranking parameter {0:?} (see `lectern query --help`)")]
     Unknown(String),
+    /// The value does not parse as the parameter's type.
     #[error("ranking parameter {name}: {value:?} is not a valid value")]
-    Value { name: String, value: String },
+    Value {
+        /// The parameter.
+        name: String,
+        /// The value as given.
+        value: String,
+    },
+    /// No preset has this name.
     #[error("unknown ranking {0:?} (known: default, bm25)")]
     Preset(String),
 }
@@ -206,8 +215,11 @@ impl TermKind {
 /// for an expansion or a correction).
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryTerm {
+    /// The analyzed term (a stem).
     pub text: String,
+    /// Literal, expansion or correction.
     pub kind: TermKind,
+    /// Its weight in the second stage.
     pub weight: f32,
     /// Document frequencies in title, heading and body, if already looked up.
     pub doc_freqs: Option<[u64; 3]>,
@@ -260,6 +272,7 @@ pub fn doc_freqs(searcher: &Searcher, fields: &Fields, term: &str) -> tantivy::R
 pub struct Stats {
     /// Passages, deleted ones included (see [`total_docs`]).
     pub num_docs: u64,
+    /// Average length in tokens of title, heading and body (at least 1).
     pub avg_len: [f32; 3],
     /// Share of the passages that are not their article's first (0: every article
     /// is one passage, as abstracts are): the strength of the lead-section bonus,
@@ -274,6 +287,7 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Reads the statistics from the segments of `searcher`.
     pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Stats> {
         let num_docs = total_docs(searcher);
         let mut avg_len = [0f32; 3];
@@ -552,8 +566,11 @@ pub fn class_table(
 /// and, per query term, passages of each class whose body contains it.
 #[derive(Clone, Debug, Default)]
 pub struct ClassTable {
+    /// Passages in the index (as [`Stats::num_docs`]).
     pub num_docs: u64,
+    /// Passages of each heading class of the candidates, at least `min_class`.
     pub sizes: HashMap<u64, u32>,
+    /// Per query term: passages of each class whose body contains it.
     pub counts: Vec<Arc<HashMap<u64, u32>>>,
 }
 
@@ -636,8 +653,11 @@ pub fn associate(
 /// A score and where it comes from: the parts add up to the value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
+    /// What this part is.
     pub what: String,
+    /// Its value.
     pub value: f32,
+    /// The parts it adds up from (empty for a leaf).
     pub parts: Vec<Explanation>,
 }
 
@@ -795,8 +815,11 @@ fn tree(what: &str, value: f32, parts: Vec<Explanation>) -> Explanation {
 /// A rescored candidate.
 #[derive(Clone, Debug)]
 pub struct Rescored {
+    /// The second-stage score.
     pub score: f32,
+    /// The passage.
     pub address: DocAddress,
+    /// How the score was made, when asked for.
     pub explanation: Option<Explanation>,
 }
 

@@ -124,7 +124,9 @@ const MAX_NESTING: usize = 512;
 /// What an HTML page yields.
 #[derive(Debug, Default)]
 pub struct Page {
+    /// The main content's first `<h1>`, else `<title>` without its site suffix, if any.
     pub title: Option<String>,
+    /// The sections in page order.
     pub sections: Vec<RawSection>,
     /// `<html lang>`, as written.
     pub lang: Option<String>,

@@ -24,6 +24,8 @@ struct Block<'a> {
     last_line: u32,
 }
 
+/// Splits plain text into a title (its first non-empty line) and sections headed by
+/// heading-like lines.
 pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;

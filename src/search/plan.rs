@@ -29,6 +29,7 @@ pub struct QueryPlan {
     pub query: Box<dyn Query>,
     /// Its clauses, labelled (`title:cancer`), for `--explain` of the first stage.
     pub clauses: Vec<(String, Box<dyn Query>)>,
+    /// What the user is told about how the query was read.
     pub notes: Vec<Note>,
     /// Weighted terms for the second stage (empty: first stage only).
     pub terms: Vec<QueryTerm>,
