@@ -117,7 +117,7 @@ fn params_change_the_ranking_and_bad_ones_are_refused() {
     let r = run(lectern()
         .args(["stats", "--format", "json", "--index"])
         .arg(&index));
-    let stats: Value = serde_json::from_str(&r.stdout).unwrap();
+    let stats = json(&r.stdout);
     let count = |k: &str| stats[k].as_u64().unwrap() as f64;
     let bonus = 0.3 * (1.0 - count("articles") / count("passages"));
     assert!(bonus > 0.1, "{stats}");
@@ -281,16 +281,9 @@ fn sample_article_questions_find_the_treatment_section() {
 fn no_lead_bonus_among_one_passage_articles() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(fixture().join("corpus/abstracts"))
-        .arg("--index")
-        .arg(&index));
+    let r = ingest(&fixture().join("corpus/abstracts"), &index);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(lectern()
-        .args(["query", "--explain", "--format", "json", "--index"])
-        .arg(&index)
-        .arg("bumblebees"));
+    let r = query_with(&index, &["--explain", "bumblebees"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("bees.md#introduction"), "{}", r.stdout);
     assert!(r.stdout.contains("BM25F"), "{}", r.stdout);
