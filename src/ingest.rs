@@ -789,22 +789,25 @@ impl Work<'_> {
                 .map(|rel| process(by_rel[rel.as_str()], None, options.max_file_bytes))
                 .collect()
         });
+        // Promoted articles are written as the others are: per site, without the
+        // site's boilerplate lines.
+        let mut promoted: BTreeMap<&str, Vec<(String, Article)>> = BTreeMap::new();
         for (rel, outcome) in promote.iter().zip(outcomes) {
             match outcome {
                 Outcome::Article {
                     article,
-                    mut record,
+                    record,
                     warning,
                 } => {
                     if let Some(message) = &warning {
                         on_event(Event::Warning { path: rel, message });
                     }
                     self.delete_article(rel);
-                    record.passages = article.sections.len() as u64;
-                    for doc in documents(self.fields, rel, &article) {
-                        self.writer.add_document(doc)?;
-                    }
                     self.manifest.files.insert(rel.clone(), record);
+                    promoted
+                        .entry(boilerplate::site_of(rel))
+                        .or_default()
+                        .push((rel.clone(), article));
                     self.changed = true;
                 }
                 Outcome::Unreadable(message) => {
@@ -833,6 +836,11 @@ impl Work<'_> {
                     self.manifest.files.insert(rel.clone(), record);
                 }
             }
+        }
+        for (site, articles) in promoted {
+            self.pending = articles;
+            let lines = boilerplate::of_site(&self.manifest.files, site);
+            self.write_pending(&lines)?;
         }
         Ok(())
     }

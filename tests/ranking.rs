@@ -273,6 +273,13 @@ fn sample_article_questions_find_the_treatment_section() {
             "{query}"
         );
     }
+    // The related-forms note names words, not stems.
+    let r = query_human(&index, &["is it curable"]);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("\"curable\" also searched as: cure"),
+        "{said}"
+    );
 }
 
 /// In a collection of one-passage articles (abstracts) there is no later section

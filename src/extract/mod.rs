@@ -9,13 +9,15 @@
 pub mod html;
 /// Markdown (sections by headings).
 pub mod markdown;
+/// reStructuredText saved as text, read as its rendering.
+pub mod rest;
 /// Plain text (sections by heading-like lines).
 pub mod text;
 
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 3;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -30,7 +32,9 @@ pub const PROSE_MARK: char = '\u{E001}';
 
 /// A section whose text is at least this share link text (letters and digits inside
 /// links / all letters and digits) is navigation (a table of contents, an index, a
-/// "see also" list), not an answer, and is dropped.
+/// "see also" list), not an answer, and is dropped. So is an HTML list or table
+/// (`ul`, `ol`, `table`: an alphabetical index) of that density inside a section, whose other text stays (the introduction of
+/// an index page above its table of contents).
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
 /// Sections with fewer letters and digits than this are too short to judge by their
@@ -112,6 +116,9 @@ pub struct RawSection {
     pub aliases: Vec<String>,
     /// Letters and digits of `text` that are link text.
     pub link_chars: usize,
+    /// True when lists of links were dropped from this section: left empty, it was
+    /// navigation, and its anchors do not lead to the next passage.
+    pub dropped_links: bool,
 }
 
 /// Why a page asks not to be indexed.
@@ -267,6 +274,9 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let mut carried: Vec<String> = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
+        if text.is_empty() && section.dropped_links {
+            continue;
+        }
         if text.is_empty() {
             carried.extend(section.anchor);
             carried.extend(section.aliases);
@@ -435,6 +445,11 @@ impl Article {
 /// True when a section is mostly link text: navigation, not content.
 fn is_link_list(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
+    is_link_dense(chars, link_chars)
+}
+
+/// True when `link_chars` of `chars` letters and digits make navigation.
+fn is_link_dense(chars: usize, link_chars: usize) -> bool {
     chars >= MIN_LINK_DENSITY_CHARS && link_chars as f64 >= MAX_LINK_DENSITY * chars as f64
 }
 

@@ -7,6 +7,8 @@
 //! snippets. [`spell`] suggests a correction for a word found nowhere, and
 //! [`stopwords`] holds the stop list of plain queries.
 
+/// Which mined short forms the collection writes as ordinary words.
+pub mod abbrev;
 /// Derivational families of a query word.
 pub mod family;
 /// Query text → [`QueryPlan`].
@@ -244,6 +246,8 @@ pub struct Engine {
     lexicon_uses: std::sync::atomic::AtomicUsize,
     params: RankParams,
     stats: rank::Stats,
+    /// Which mined short forms the collection mostly writes as ordinary words.
+    common_words: abbrev::Verdicts,
 }
 
 impl Engine {
@@ -272,6 +276,7 @@ impl Engine {
             lexicon_uses: Default::default(),
             params,
             stats,
+            common_words: abbrev::Verdicts::default(),
         })
     }
 
