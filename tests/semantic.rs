@@ -327,3 +327,32 @@ fn an_index_without_vectors_answers_lexically_unless_asked() {
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("ingest --embed"), "{}", r.stderr);
 }
+
+#[test]
+fn batching_and_parallel_batches_leave_the_vectors_alone() {
+    // One batch of every window (padded to the longest) against batches of one
+    // window run two at a time: the same vectors up to rounding, in the same order.
+    let s = setup();
+    let model = s.model.to_str().unwrap();
+    assert_eq!(ingest(&s, &["--embed", "--model", model]).code, 0);
+    let whole = vectors(&s.index);
+    let index = s.index.with_file_name("index-small-batches");
+    let r = run(lectern()
+        .env("LECTERN_EMBED_BATCH", "1")
+        .env("LECTERN_EMBED_PARALLEL", "2")
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&index)
+        .args(["--embed", "--model", model]));
+    assert_eq!(r.code, 0, "{r:?}");
+    let small = vectors(&index);
+    assert_eq!(small.len(), whole.len());
+    let positions = whole.positions();
+    for i in 0..small.len() {
+        let a = small.vector(i);
+        let b = whole.vector(positions[small.id(i)]);
+        let cosine: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        assert!(cosine > 0.999, "{}: cosine {cosine}", small.id(i));
+    }
+}

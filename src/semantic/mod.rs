@@ -217,7 +217,7 @@ pub fn embedding(embed: Embed, target: &Target) -> bool {
 
 impl EncodeOptions {
     /// The defaults, with `LECTERN_EMBED_MAX_LEN`, `LECTERN_EMBED_BATCH`,
-    /// `LECTERN_EMBED_WINDOWS` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
+    /// `LECTERN_EMBED_WINDOWS`, `LECTERN_EMBED_PARALLEL` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
     /// experiments (BENCHMARKS.md).
     pub fn from_env() -> EncodeOptions {
         let var = |name: &str| std::env::var(name).ok();
@@ -230,6 +230,9 @@ impl EncodeOptions {
         }
         if let Some(n) = var("LECTERN_EMBED_WINDOWS").and_then(|v| v.parse().ok()) {
             o.windows = n;
+        }
+        if let Some(n) = var("LECTERN_EMBED_PARALLEL").and_then(|v| v.parse().ok()) {
+            o.parallel = n;
         }
         match var("LECTERN_EMBED_DTYPE").as_deref() {
             Some("f16") => o.dtype = candle_core::DType::F16,
@@ -313,8 +316,9 @@ pub fn ingest_vectors(
     let vectors = update(&model, reuse, kept, &todo, &mut progress)?;
     if passages > 0 {
         let seconds = started.elapsed().as_secs_f64();
+        let (tokens, padded) = model.tokens_run();
         on_event(Event::Notice(&format!(
-            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s)",
+            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s; {tokens} tokens, {padded} with padding)",
             passages as f64 / seconds.max(1e-9)
         )));
     }

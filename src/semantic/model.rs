@@ -11,6 +11,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -51,6 +52,9 @@ pub struct EncodeOptions {
     pub dtype: DType,
     /// Windows read per text (0: all; 1: the text cut at `max_len` tokens).
     pub windows: usize,
+    /// Batches run at once (each on its own thread: candle's element-wise
+    /// operations are single-threaded, only its matrix products use every core).
+    pub parallel: usize,
 }
 
 impl Default for EncodeOptions {
@@ -60,6 +64,7 @@ impl Default for EncodeOptions {
             batch: DEFAULT_BATCH,
             dtype: DType::F32,
             windows: 0,
+            parallel: rayon::current_num_threads(),
         }
     }
 }
@@ -77,6 +82,8 @@ pub struct Model {
     sep: u32,
     pad: u32,
     options: EncodeOptions,
+    /// Tokens run through the model so far: (in windows, padding included).
+    tokens: (AtomicUsize, AtomicUsize),
 }
 
 fn model_error(dir: &Path, reason: impl ToString) -> SemanticError {
@@ -165,7 +172,16 @@ impl Model {
             sep,
             pad,
             options: EncodeOptions { max_len, ..options },
+            tokens: Default::default(),
         })
+    }
+
+    /// Tokens run through the model so far: (in windows, with padding).
+    pub fn tokens_run(&self) -> (usize, usize) {
+        (
+            self.tokens.0.load(Ordering::Relaxed),
+            self.tokens.1.load(Ordering::Relaxed),
+        )
     }
 
     /// Token ids of `text` (no special tokens).
@@ -217,16 +233,23 @@ impl Model {
         let mut weights = vec![0f32; texts.len()];
         let total = windows.len();
         let mut done = 0;
-        for batch in windows.chunks(self.options.batch.max(1)) {
-            let pooled = self.forward(batch)?;
-            for ((text, w), vector) in batch.iter().zip(pooled) {
-                let weight = w.len() as f32;
-                for (s, v) in sums[*text].iter_mut().zip(vector) {
-                    *s += weight * v;
+        let batches: Vec<&[(usize, Vec<u32>)]> =
+            windows.chunks(self.options.batch.max(1)).collect();
+        for group in batches.chunks(self.options.parallel.max(1)) {
+            let pooled: Vec<Result<Vec<Vec<f32>>, SemanticError>> = match group {
+                [one] => vec![self.forward(one)],
+                _ => group.par_iter().map(|b| self.forward(b)).collect(),
+            };
+            for (batch, pooled) in group.iter().zip(pooled) {
+                for ((text, w), vector) in batch.iter().zip(pooled?) {
+                    let weight = w.len() as f32;
+                    for (s, v) in sums[*text].iter_mut().zip(vector) {
+                        *s += weight * v;
+                    }
+                    weights[*text] += weight;
                 }
-                weights[*text] += weight;
+                done += batch.len();
             }
-            done += batch.len();
             if !progress(done, total) {
                 return Err(SemanticError::Cancelled);
             }
@@ -244,6 +267,11 @@ impl Model {
     fn forward(&self, batch: &[(usize, Vec<u32>)]) -> Result<Vec<Vec<f32>>, SemanticError> {
         let err = |e: candle_core::Error| model_error(&self.dir, format!("encoding: {e}"));
         let len = batch.iter().map(|(_, w)| w.len()).max().unwrap_or(2);
+        let real: usize = batch.iter().map(|(_, w)| w.len()).sum();
+        self.tokens.0.fetch_add(real, Ordering::Relaxed);
+        self.tokens
+            .1
+            .fetch_add(batch.len() * len, Ordering::Relaxed);
         let mut ids = Vec::with_capacity(batch.len() * len);
         let mut mask = Vec::with_capacity(batch.len() * len);
         for (_, w) in batch {
