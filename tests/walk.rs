@@ -2,27 +2,12 @@
 //! articles, through the real `lectern` binary on hand-made folders.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
 
-use common::{Run, lectern, run};
+use common::{Case, Run, json, query_with, show};
 use serde_json::Value;
-use tempfile::TempDir;
-
-struct Case {
-    dir: TempDir,
-    corpus: PathBuf,
-    index: PathBuf,
-}
-
-fn case() -> Case {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
-    let index = dir.path().join("index");
-    Case { dir, corpus, index }
-}
 
 /// A small article whose body holds `word` and the word "shared".
 fn article(word: &str) -> String {
@@ -44,41 +29,12 @@ fn prose(seed: u64, n: usize) -> String {
 }
 
 impl Case {
-    fn write(&self, name: &str, text: impl AsRef<[u8]>) {
-        let path = self.corpus.join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn ingest(&self, args: &[&str]) -> Run {
-        let r = run(lectern()
-            .arg("ingest")
-            .arg(&self.corpus)
-            .arg("--index")
-            .arg(&self.index)
-            .args(args));
-        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-        r
-    }
-
-    /// Paths of the articles whose passages match `q` (at most 100), sorted.
     /// Paths of the indexed passages matching `q` (query-time folding of identical
     /// passages off: this is about which articles ingest indexed).
     fn paths(&self, q: &str) -> Vec<String> {
-        let r = run(lectern()
-            .args([
-                "query",
-                "--keep-duplicates",
-                "-n",
-                "100",
-                "--format",
-                "json",
-            ])
-            .arg("--index")
-            .arg(&self.index)
-            .arg(q));
+        let r = query_with(&self.index, &["--keep-duplicates", "-n", "100", q]);
         assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let v = json(&r.stdout);
         let mut paths: Vec<String> = v["hits"]
             .as_array()
             .unwrap()
@@ -91,10 +47,7 @@ impl Case {
     }
 
     fn show(&self, id: &str) -> Run {
-        run(lectern()
-            .args(["show", "--format", "json", "--index"])
-            .arg(&self.index)
-            .arg(id))
+        show(&self.index, id)
     }
 }
 
@@ -105,7 +58,7 @@ fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
 
 #[test]
 fn ignore_files_apply_inside_the_corpus_like_ripgrep() {
-    let c = case();
+    let c = Case::new();
     for name in [
         "keep.md",
         "build/out.md",
@@ -133,7 +86,7 @@ fn ignore_files_apply_inside_the_corpus_like_ripgrep() {
 
 #[test]
 fn globs_include_exclude_and_override_ignore_files() {
-    let c = case();
+    let c = Case::new();
     for name in [
         "a.md",
         "b.txt",
@@ -164,7 +117,7 @@ fn globs_include_exclude_and_override_ignore_files() {
 
 #[test]
 fn hidden_files_only_with_hidden_and_never_dot_git() {
-    let c = case();
+    let c = Case::new();
     c.write("seen.md", article("seen"));
     c.write(".secret.md", article("secret"));
     c.write(".config/inner.md", article("inner"));
@@ -183,7 +136,7 @@ fn hidden_files_only_with_hidden_and_never_dot_git() {
 #[cfg(unix)]
 #[test]
 fn links_leaving_the_corpus_are_not_followed_unless_follow() {
-    let c = case();
+    let c = Case::new();
     let elsewhere = tempfile::tempdir().unwrap();
     fs::write(elsewhere.path().join("passwd.txt"), article("rootpassword")).unwrap();
     fs::create_dir_all(elsewhere.path().join("keys")).unwrap();
@@ -237,7 +190,7 @@ fn links_leaving_the_corpus_are_not_followed_unless_follow() {
 #[cfg(unix)]
 #[test]
 fn links_inside_the_corpus_are_followed_and_dangling_links_are_unsupported() {
-    let c = case();
+    let c = Case::new();
     // The targets sit in an ignored folder, so only the links index them.
     c.write(".lecternignore", "store/\n");
     c.write("store/page.md", article("linkedfile"));
@@ -285,7 +238,7 @@ fn chapter(title: &str, id: &str, body: &str) -> String {
 
 /// A page, its source copy, two chapters and a print page combining them.
 fn duplicates_case() -> Case {
-    let c = case();
+    let c = Case::new();
     let (a, b) = (prose(1, 150), prose(2, 150));
     c.write("page.html", PAGE_HTML.replace("{A}", &a).replace("{B}", &b));
     c.write(
