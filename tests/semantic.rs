@@ -11,7 +11,9 @@ mod common;
 use candle_core::{DType, Device};
 use candle_nn::{VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
-use common::{Run, current_generation, eval, hit_ids, ingest_with, query_human, temp_corpus};
+use common::{
+    Run, current_generation, eval, hit_ids, ingest_with, lectern, query_human, run, temp_corpus,
+};
 use lectern::semantic::Vectors;
 use serde_json::{Value, json};
 
