@@ -331,4 +331,23 @@ fn batching_and_parallel_batches_leave_the_vectors_alone() {
         let cosine: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
         assert!(cosine > 0.999, "{}: cosine {cosine}", small.id(i));
     }
+    // Every window of the long section (LECTERN_EMBED_WINDOWS=0) instead of the
+    // first (the default): its vector changes, those of short passages do not.
+    let all = s.index.with_file_name("index-all-windows");
+    let r = run(lectern()
+        .env("LECTERN_EMBED_WINDOWS", "0")
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&all)
+        .args(["--embed", "--model", model]));
+    assert_eq!(r.code, 0, "{r:?}");
+    let all = vectors(&all);
+    let cosine = |id: &str| -> f32 {
+        let a = all.vector(all.positions()[id]);
+        let b = whole.vector(positions[id]);
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    };
+    assert!(cosine("gout.md#outlook") > 0.999);
+    assert!(cosine("stones.md#introduction") < 0.999);
 }
