@@ -29,18 +29,30 @@ pub enum ExportFormat {
     Bulk,
 }
 
+/// Why `export` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
+    /// The index folder cannot be opened.
     Store(#[from] StoreError),
     #[error("cannot read the index at {dir}: {source}")]
+    /// tantivy cannot read the index.
     Index {
+        /// The index folder.
         dir: String,
+        /// tantivy's error.
         source: tantivy::TantivyError,
     },
     #[error("field {field} of the index has a type export does not know ({kind})")]
-    FieldType { field: String, kind: String },
+    /// A field of a type this version does not export.
+    FieldType {
+        /// The field name.
+        field: String,
+        /// The field's type.
+        kind: String,
+    },
     #[error(transparent)]
+    /// The output cannot be written.
     Write(#[from] io::Error),
 }
 

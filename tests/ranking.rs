@@ -133,15 +133,16 @@ fn params_change_the_ranking_and_bad_ones_are_refused() {
             r.stderr
         );
     }
+    // `query --help` names every ranking parameter with its default.
     let r = run(lectern().args(["query", "--help"]));
-    for name in [
-        "first_title",
-        "candidates",
-        "min_class",
-        "assoc_ratio",
-        "fuzzy",
-    ] {
-        assert!(r.stdout.contains(name), "--help lacks {name}");
+    let params = lectern::rank::RankParams::describe();
+    assert!(params.len() > 20, "{params:?}");
+    for (name, default, _) in params {
+        let listed = r.stdout.lines().any(|l| {
+            let mut words = l.split_whitespace();
+            words.next() == Some(name) && words.next() == Some(default.as_str())
+        });
+        assert!(listed, "--help lacks {name} (default {default})");
     }
 }
 
@@ -264,4 +265,11 @@ fn sample_article_questions_find_the_treatment_section() {
             "{query}"
         );
     }
+    // The related-forms note names words, not stems.
+    let r = query_human(&index, &["is it curable"]);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("\"curable\" also searched as: cure"),
+        "{said}"
+    );
 }

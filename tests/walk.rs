@@ -347,3 +347,185 @@ fn an_alias_is_promoted_when_its_kept_copy_goes() {
     );
     assert_eq!(c.paths("wombat"), ["ch1.html", "print.html"]);
 }
+
+#[test]
+fn a_promoted_alias_is_written_without_its_site_boilerplate() {
+    let c = Case::new();
+    let widget = "Rate this page: Yes No";
+    let text = prose(30, 150);
+    c.write(
+        "site/page.md",
+        format!("# Quokka\n\nquokka {text}\n\n{widget}\n"),
+    );
+    c.write(
+        "site/page.txt",
+        format!("Quokka\n\nquokka {text}\n\n{widget}\n"),
+    );
+    for i in 0..6 {
+        c.write(
+            &format!("site/p{i}.txt"),
+            format!("Page {i}\n\n{}\n\n{widget}\n", prose(40 + i, 60)),
+        );
+    }
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 near-duplicates"), "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["site/page.md"]);
+    assert!(c.paths("\"rate this page\"").is_empty());
+    // The kept copy goes: the alias is read and indexed, without the widget line.
+    fs::remove_file(c.corpus.join("site/page.md")).unwrap();
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["site/page.txt"]);
+    assert!(
+        c.paths("\"rate this page\"").is_empty(),
+        "{:?}",
+        c.paths("\"rate this page\"")
+    );
+}
+
+/// A Sphinx-like build: pages, the reST source of each in `_sources/` (directives,
+/// roles, options, comments, a table of contents), an index page, an orphan source.
+fn sphinx_case() -> Case {
+    let c = Case::new();
+    let (a, b, d) = (prose(50, 40), prose(51, 30), prose(52, 25));
+    c.write(
+        "library/tty.html",
+        format!(
+            r##"<html><head><title>tty — Terminal control functions</title></head><body>
+<div class="body"><section id="module-tty"><h1>tty — Terminal control functions<a class="headerlink" href="#module-tty">¶</a></h1>
+<p>The <a href="#module-tty"><code>tty</code></a> module defines functions for putting the terminal into raw modes; see <a href="os.html#os.path.join"><code>join()</code></a> {a}</p>
+<section id="functions"><h2>Functions</h2>
+<dl><dt id="tty.setraw">tty.setraw(fd, when=termios.TCSAFLUSH)</dt><dd><p>Change the mode of the file descriptor to raw. {b}</p>
+<div class="admonition note"><p class="admonition-title">Note</p><p>Only on Unix platforms. {d}</p></div></dd></dl>
+</section></section></div></body></html>"##
+        ),
+    );
+    c.write(
+        "_sources/library/tty.rst.txt",
+        format!(
+            r#":mod:`tty` --- Terminal control functions
+==========================================
+
+.. module:: tty
+   :platform: Unix
+   :synopsis: Utility functions that perform common terminal control operations.
+
+.. moduleauthor:: Steen Lumholt
+.. sectionauthor:: Moshe Zadka <moshez@example.org>
+
+**Source code:** :source:`Lib/tty.py`
+
+.. index:: single: terminal; raw mode
+
+The :mod:`tty` module defines functions for putting the terminal into raw modes;
+see :func:`~os.path.join` {a}
+
+.. XXX a comment the build drops
+   on two lines
+
+Functions
+---------
+
+.. function:: setraw(fd, when=termios.TCSAFLUSH)
+
+   Change the mode of the file descriptor to raw. {b}
+
+   .. note::
+
+      Only on Unix platforms. {d}
+"#
+        ),
+    );
+    let intro = format!(
+        "The modules described in this chapter serve the gannet. {}",
+        prose(53, 30)
+    );
+    c.write(
+        "library/allos.html",
+        format!(
+            r##"<html><head><title>Generic Operating System Services</title></head><body>
+<div class="body"><h1>Generic Operating System Services</h1><p>{intro}</p>
+<div class="toctree-wrapper"><ul>
+<li><a href="os.html">os — Miscellaneous operating system interfaces</a><ul><li><a href="os.html#files">Files and directories</a></li></ul></li>
+<li><a href="io.html">io — Core tools for working with streams</a></li>
+<li><a href="time.html">time — Time access and conversions</a></li></ul></div></div></body></html>"##
+        ),
+    );
+    c.write(
+        "_sources/library/allos.rst.txt",
+        format!(
+            ".. _allos:\n\n*********************************\nGeneric Operating System Services\n*********************************\n\n{intro}\n\n.. toctree::\n   :maxdepth: 2\n\n   os.rst\n   io.rst\n   time.rst\n"
+        ),
+    );
+    // A page that is a list of cross-references, and its source.
+    let modules = ["pickle", "shelve", "tempfile", "zipfile", "subprocess"];
+    let items: String = modules
+        .iter()
+        .map(|m| format!("<li><a href=\"{m}.html\">{m}</a>: <a href=\"{m}.html#security\">{m} security considerations</a></li>"))
+        .collect();
+    c.write(
+        "library/security.html",
+        format!("<html><body><h1>Security Considerations</h1><ul>{items}</ul></body></html>"),
+    );
+    let bullets: String = modules
+        .iter()
+        .map(|m| format!("* :mod:`{m}`: :ref:`{m} security considerations <{m}-security>`\n"))
+        .collect();
+    c.write(
+        "_sources/library/security.rst.txt",
+        format!(".. _security:\n\nSecurity Considerations\n=======================\n\n{bullets}"),
+    );
+    c.write(
+        "_sources/whatsnew/changelog.rst.txt",
+        ".. _changelog:\n\n+++++++++\nChangelog\n+++++++++\n\n.. miscnews:: ../build/NEWS\n",
+    );
+    c
+}
+
+#[test]
+fn restructured_text_source_copies_are_aliases_of_their_pages() {
+    let c = sphinx_case();
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (copy, page) in [
+        ("_sources/library/tty.rst.txt", "library/tty.html"),
+        ("_sources/library/allos.rst.txt", "library/allos.html"),
+    ] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
+            "{copy}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(c.paths("terminal"), ["library/tty.html"]);
+    assert_eq!(c.paths("setraw"), ["library/tty.html"]);
+    // The index page keeps its introduction, not its table of contents.
+    assert_eq!(c.paths("gannet"), ["library/allos.html"]);
+    assert!(c.paths("conversions").is_empty());
+    // Markup no reader sees is not indexed, not even in an orphan source.
+    for word in [
+        "pickle",
+        "synopsis",
+        "moduleauthor",
+        "changelog",
+        "miscnews",
+        "maxdepth",
+        "comment",
+    ] {
+        assert!(c.paths(word).is_empty(), "{word}: {:?}", c.paths(word));
+    }
+    // With every copy kept, the source copy reads as its rendering.
+    c.ingest(&["--keep-duplicates"]);
+    assert_eq!(
+        c.paths("setraw"),
+        ["_sources/library/tty.rst.txt", "library/tty.html"]
+    );
+    assert!(c.paths("synopsis").is_empty());
+    let shown = c.show("_sources/library/tty.rst.txt#functions");
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let v: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(v["title"], "tty --- Terminal control functions");
+}

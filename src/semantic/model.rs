@@ -35,9 +35,12 @@ pub const DEFAULT_WINDOWS: usize = 1;
 /// Windows per forward pass.
 pub const DEFAULT_BATCH: usize = 32;
 
+/// How token vectors become one text vector (from `1_Pooling/config.json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pooling {
+    /// The mean of the token vectors.
     Mean,
+    /// The vector of the `[CLS]` token.
     Cls,
 }
 
@@ -52,7 +55,9 @@ struct PoolingConfig {
 /// How texts are encoded (speed against fidelity; chosen in BENCHMARKS.md).
 #[derive(Clone, Copy, Debug)]
 pub struct EncodeOptions {
+    /// Tokens per window, `[CLS]` and `[SEP]` included.
     pub max_len: usize,
+    /// Windows per forward pass.
     pub batch: usize,
     /// F32, or F16 weights and activations.
     pub dtype: DType,
@@ -75,11 +80,13 @@ impl Default for EncodeOptions {
     }
 }
 
+/// A loaded sentence-embedding model.
 pub struct Model {
     /// The folder, absolute when it could be made so.
     pub dir: PathBuf,
     /// Identifies the weights and tokenizer: vectors of another id are not comparable.
     pub id: String,
+    /// Dimensions of its vectors.
     pub dims: usize,
     bert: BertModel,
     tokenizer: Tokenizer,
@@ -343,6 +350,7 @@ impl Drop for HeapTensors {
     }
 }
 
+/// Scales `v` to unit length (a zero vector stays zero).
 pub fn normalize(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
