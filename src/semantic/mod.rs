@@ -80,7 +80,6 @@ pub enum SemanticError {
 
 /// How `query` uses the vectors of an index that has them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "semantic", derive(clap::ValueEnum))]
 pub enum Mode {
     /// lectern's ranking alone.
     Off,
@@ -116,7 +115,7 @@ impl Default for Fusion {
 
 impl Fusion {
     /// Sets `NAME=VALUE` if NAME is a fusion setting; Ok(false) when it is not.
-    pub fn set(&mut self, assignment: &str) -> Result<bool, String> {
+    pub fn set(&mut self, assignment: &str) -> Result<bool, crate::rank::ParamError> {
         let Some((name, value)) = assignment.split_once('=') else {
             return Ok(false);
         };
@@ -126,7 +125,10 @@ impl Fusion {
                 .parse::<f32>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("--param {name}: {value:?} is not a number ≥ 0"))
+                .ok_or_else(|| crate::rank::ParamError::Value {
+                    name: name.trim().to_string(),
+                    value: value.to_string(),
+                })
         };
         match name.trim() {
             "rrf_k" => self.k = number()?,
