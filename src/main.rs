@@ -129,6 +129,30 @@ struct EmbedArgs {
     model: Option<PathBuf>,
 }
 
+/// The command line's names for [`lectern::semantic::Mode`] (the library does not
+/// depend on clap).
+#[cfg(feature = "semantic")]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ModeArg {
+    /// lectern's ranking alone.
+    Off,
+    /// Reciprocal rank fusion of lectern's ranking and the dense ranking.
+    Fuse,
+    /// The dense ranking alone.
+    Only,
+}
+
+#[cfg(feature = "semantic")]
+impl From<ModeArg> for lectern::semantic::Mode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Off => Self::Off,
+            ModeArg::Fuse => Self::Fuse,
+            ModeArg::Only => Self::Only,
+        }
+    }
+}
+
 /// How queries use an index's vectors (feature `semantic`).
 #[cfg(feature = "semantic")]
 #[derive(clap::Args)]
@@ -136,7 +160,7 @@ struct SemanticArgs {
     /// With an index that has vectors: fuse them with lectern's ranking (default),
     /// use them alone, or ignore them.
     #[arg(long, value_enum, value_name = "MODE")]
-    semantic: Option<lectern::semantic::Mode>,
+    semantic: Option<ModeArg>,
     /// Embedding model folder (default: the one the index's vectors record).
     #[arg(long = "model", value_name = "DIR")]
     model: Option<PathBuf>,
@@ -657,10 +681,7 @@ fn rank_params(ranking: &str, assignments: &[String]) -> Result<RankParams> {
     for a in assignments {
         // The fusion's own settings are read by `searcher`.
         #[cfg(feature = "semantic")]
-        if lectern::semantic::Fusion::default()
-            .set(a)
-            .map_err(anyhow::Error::msg)?
-        {
+        if lectern::semantic::Fusion::default().set(a)? {
             continue;
         }
         params.set(a)?;
@@ -698,9 +719,9 @@ fn searcher(engine: Engine, args: &SemanticArgs, params: &[String]) -> Result<Se
     use lectern::semantic::{Dense, Fusion, Mode};
     let mut fusion = Fusion::default();
     for a in params {
-        fusion.set(a).map_err(anyhow::Error::msg)?;
+        fusion.set(a)?;
     }
-    let mode = args.semantic.unwrap_or_default();
+    let mode: Mode = args.semantic.map(Mode::from).unwrap_or_default();
     if mode == Mode::Off {
         return Ok(Searcher {
             engine,

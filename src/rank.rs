@@ -85,7 +85,7 @@ rank_params! {
     first_body: f32 = 1.0,
     /// Candidates of the first stage rescored by the second (0 = first stage only).
     candidates: usize = 50,
-    /// BM25F weight of the title field.
+    /// BM25F weight of the title field in a collection where every heading recurs (see title_plain).
     title: f32 = 8.0,
     /// BM25F weight of the heading field.
     heading: f32 = 5.0,
@@ -105,7 +105,7 @@ rank_params! {
     sep_heading: f32 = 0.0,
     /// Weight of the body's own BM25 added to BM25F.
     sep_body: f32 = 0.0,
-    /// Lead-section bonus (fraction of the score) when every literal query word is in the title.
+    /// Lead-section bonus (fraction of the score) when every literal query word is in the title, times the share of passages after their article's first.
     lead: f32 = 0.3,
     /// Heading-class association weight (a body word typical of a recurring heading).
     assoc: f32 = 3.0,
@@ -125,6 +125,8 @@ rank_params! {
     derived: f32 = 0.25,
     /// 1: an abbreviation or synonym group counts as its best form, not the sum of its forms (0: sum).
     best_form: u8 = 1,
+    /// BM25F title weight in a collection without recurring headings; the weight moves to `title` with the share of passages under a heading shared by min_class passages or more.
+    title_plain: f32 = 1.5,
 }
 
 /// The second-stage scorer.
@@ -292,6 +294,13 @@ pub struct Stats {
     pub num_docs: u64,
     /// Average length in tokens of title, heading and body (at least 1).
     pub avg_len: [f32; 3],
+    /// Share of the passages that are not their article's first (0: every article
+    /// is one passage, as abstracts are): the strength of the lead-section bonus,
+    /// which picks an article's first section among its others.
+    pub sectioned: f32,
+    /// Share of the passages under a recurring heading (see [`Stats::templated`]),
+    /// computed on first use.
+    templated: std::sync::OnceLock<f32>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
@@ -309,11 +318,48 @@ impl Stats {
             }
             avg_len[i] = (tokens as f32 / num_docs.max(1) as f32).max(1.0);
         }
+        // Articles: distinct paths (deleted ones included, like `num_docs`).
+        let mut articles = 0u64;
+        for segment in searcher.segment_readers() {
+            articles += segment.inverted_index(fields.path)?.terms().num_terms() as u64;
+        }
         Ok(Stats {
             num_docs,
             avg_len,
+            sectioned: sectioned(articles, num_docs),
+            templated: std::sync::OnceLock::new(),
             class_counts: Mutex::default(),
         })
+    }
+
+    /// Share of the passages whose heading class holds at least `min_class`
+    /// passages: near 1 for templated articles (every article has its "Symptoms"
+    /// and "Treatment"), 0 for abstracts and pages with headings of their own.
+    /// Read from the heading-class term dictionary once per opened index.
+    pub fn templated(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        min_class: u32,
+    ) -> tantivy::Result<f32> {
+        if let Some(&share) = self.templated.get() {
+            return Ok(share);
+        }
+        let none = Term::from_field_u64(fields.heading_class, 0);
+        let mut sizes: HashMap<Vec<u8>, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(fields.heading_class)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if stream.key() != none.serialized_value_bytes() {
+                    *sizes.entry(stream.key().to_vec()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let counts: Vec<u64> = sizes.into_values().collect();
+        let share = templated_share(&counts, min_class, self.num_docs);
+        Ok(*self.templated.get_or_init(|| share))
     }
 
     /// For each heading class, how many passages contain `term` in their body.
@@ -337,6 +383,21 @@ impl Stats {
         }
         Ok(counts)
     }
+}
+
+/// Share of `passages` that are not the first of one of `articles` articles.
+pub fn sectioned(articles: u64, passages: u64) -> f32 {
+    if passages == 0 {
+        return 0.0;
+    }
+    1.0 - articles.min(passages) as f32 / passages as f32
+}
+
+/// Share of `passages` in heading classes (of sizes `classes`) of at least
+/// `min_class` passages.
+pub fn templated_share(classes: &[u64], min_class: u32, passages: u64) -> f32 {
+    let recurring: u64 = classes.iter().filter(|&&n| n >= u64::from(min_class)).sum();
+    (recurring as f32 / passages.max(1) as f32).min(1.0)
 }
 
 /// Collection weight of one query term.
@@ -698,7 +759,7 @@ pub fn score(
                 if xi > 0.0 {
                     shares.push(Explanation::leaf(
                         format!(
-                            "{} (weight {}, normalised tf {:.3})",
+                            "{} (weight {:.3}, normalised tf {:.3})",
                             FIELD_NAMES[i], weights[i], f.tf[t][i]
                         ),
                         v * xi / x,
@@ -769,7 +830,7 @@ pub fn score(
         if explain {
             parts.push(Explanation::leaf(
                 format!(
-                    "lead-section bonus: every query word is in the title (× {})",
+                    "lead-section bonus: every query word is in the title (× {:.3})",
                     1.0 + params.lead
                 ),
                 total - before,
@@ -846,6 +907,22 @@ pub fn rerank(
     candidates: &[DocAddress],
     explain: bool,
 ) -> tantivy::Result<Vec<Rescored>> {
+    // Strengths read from the collection's shape. The title names the topic of
+    // templated sections (recurring headings: "Symptoms", "Treatment"); elsewhere it
+    // is one more description of the passage: its weight goes from `title_plain`
+    // to `title` with the share of passages under a recurring heading. The lead
+    // bonus picks an article's first section among its others: as strong as the
+    // collection has sections after the first (none for abstracts).
+    let templated = if params.ranking == Ranking::Default {
+        stats.templated(searcher, fields, params.min_class)?
+    } else {
+        0.0
+    };
+    let params = &RankParams {
+        title: params.title_plain + (params.title - params.title_plain) * templated,
+        lead: params.lead * stats.sectioned,
+        ..params.clone()
+    };
     let idfs = term_idfs(searcher, fields, stats, params.ranking, terms)?;
     let mut features = features(searcher, fields, stats, params, terms, candidates)?;
     if params.ranking == Ranking::Default && params.assoc > 0.0 {
@@ -976,6 +1053,22 @@ mod tests {
             false,
         );
         assert!(close(s, 3.928_571 + 1.5), "{s}");
+    }
+
+    #[test]
+    fn share_of_passages_under_recurring_headings() {
+        // Classes of 10, 6, 4 and 1 passages out of 25 (4 more without heading).
+        assert!(close(templated_share(&[10, 6, 4, 1], 5, 25), 16.0 / 25.0));
+        assert_eq!(templated_share(&[1, 1, 2], 5, 4), 0.0);
+        assert_eq!(templated_share(&[], 5, 0), 0.0);
+    }
+
+    #[test]
+    fn sections_after_the_first_set_the_lead_bonus_strength() {
+        assert_eq!(sectioned(10, 10), 0.0); // abstracts: one passage per article
+        assert!(close(sectioned(25, 100), 0.75));
+        assert_eq!(sectioned(0, 0), 0.0);
+        assert_eq!(sectioned(12, 10), 0.0); // deleted articles counted: clamped
     }
 
     #[test]

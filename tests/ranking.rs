@@ -111,15 +111,23 @@ fn query_syntax_changes_results() {
 #[test]
 fn params_change_the_ranking_and_bad_ones_are_refused() {
     let (_dir, index) = index();
-    // The lead-section bonus is 0.3 of the score: off, the topic-only query's lead
-    // section scores 1.3 times less.
+    // The lead-section bonus is 0.3 of the score times the share of passages that
+    // are not their article's first: off, the topic-only query's lead section
+    // scores that much less.
+    let r = run(lectern()
+        .args(["stats", "--format", "json", "--index"])
+        .arg(&index));
+    let stats = json(&r.stdout);
+    let count = |k: &str| stats[k].as_u64().unwrap() as f64;
+    let bonus = 0.3 * (1.0 - count("articles") / count("passages"));
+    assert!(bonus > 0.1, "{stats}");
     let with = hits(&index, &["tomato"]);
     assert_eq!(with[0].0, "plants/tomato.md#introduction");
     let without = hits(&index, &["--param", "lead=0", "tomato"]);
     assert_eq!(without[0].0, "plants/tomato.md#introduction");
     assert!(
-        (with[0].1 / without[0].1 - 1.3).abs() < 1e-3,
-        "{with:?} {without:?}"
+        (with[0].1 / without[0].1 - (1.0 + bonus)).abs() < 1e-3,
+        "{with:?} {without:?} {bonus}"
     );
     // --ranking bm25 scores differently from the default.
     let bm25 = hits(&index, &["--ranking", "bm25", "tomato"]);
@@ -272,4 +280,21 @@ fn sample_article_questions_find_the_treatment_section() {
         said.contains("\"curable\" also searched as: cure"),
         "{said}"
     );
+}
+
+/// In a collection of one-passage articles (abstracts) there is no later section
+/// for the lead bonus to win against: it does not fire, whatever the title holds.
+#[test]
+fn no_lead_bonus_among_one_passage_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let r = ingest(&fixture().join("corpus/abstracts"), &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query_with(&index, &["--explain", "bumblebees"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("bees.md#introduction"), "{}", r.stdout);
+    assert!(r.stdout.contains("BM25F"), "{}", r.stdout);
+    assert!(!r.stdout.contains("lead-section bonus"), "{}", r.stdout);
+    let same = hits(&index, &["--param", "lead=0", "bumblebees"]);
+    assert_eq!(hits(&index, &["bumblebees"]), same);
 }

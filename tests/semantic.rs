@@ -11,7 +11,9 @@ mod common;
 use candle_core::{DType, Device};
 use candle_nn::{VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
-use common::{Run, current_generation, eval, hit_ids, ingest_with, query_human, temp_corpus};
+use common::{
+    Run, current_generation, eval, hit_ids, ingest_with, lectern, query_human, run, temp_corpus,
+};
 use lectern::semantic::Vectors;
 use serde_json::{Value, json};
 
@@ -300,4 +302,52 @@ fn an_index_without_vectors_answers_lexically_unless_asked() {
     let r = query(&s, &["--semantic", "fuse", "gout"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("ingest --embed"), "{}", r.stderr);
+}
+
+#[test]
+fn batching_and_parallel_batches_leave_the_vectors_alone() {
+    // One batch of every window (padded to the longest) against batches of one
+    // window run two at a time: the same vectors up to rounding, in the same order.
+    let s = setup();
+    let model = s.model.to_str().unwrap();
+    assert_eq!(ingest(&s, &["--embed", "--model", model]).code, 0);
+    let whole = vectors(&s.index);
+    let index = s.index.with_file_name("index-small-batches");
+    let r = run(lectern()
+        .env("LECTERN_EMBED_BATCH", "1")
+        .env("LECTERN_EMBED_PARALLEL", "2")
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&index)
+        .args(["--embed", "--model", model]));
+    assert_eq!(r.code, 0, "{r:?}");
+    let small = vectors(&index);
+    assert_eq!(small.len(), whole.len());
+    let positions = whole.positions();
+    for i in 0..small.len() {
+        let a = small.vector(i);
+        let b = whole.vector(positions[small.id(i)]);
+        let cosine: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        assert!(cosine > 0.999, "{}: cosine {cosine}", small.id(i));
+    }
+    // Every window of the long section (LECTERN_EMBED_WINDOWS=0) instead of the
+    // first (the default): its vector changes, those of short passages do not.
+    let all = s.index.with_file_name("index-all-windows");
+    let r = run(lectern()
+        .env("LECTERN_EMBED_WINDOWS", "0")
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&all)
+        .args(["--embed", "--model", model]));
+    assert_eq!(r.code, 0, "{r:?}");
+    let all = vectors(&all);
+    let cosine = |id: &str| -> f32 {
+        let a = all.vector(all.positions()[id]);
+        let b = whole.vector(positions[id]);
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    };
+    assert!(cosine("gout.md#outlook") > 0.999);
+    assert!(cosine("stones.md#introduction") < 0.999);
 }

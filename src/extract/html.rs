@@ -1212,14 +1212,15 @@ mod tests {
     }
 
     #[test]
-    fn thousands_of_unfindable_headings_take_linear_time() {
+    fn thousands_of_unfindable_headings_all_become_sections() {
+        // Headings whose text is not found verbatim in the source (entities) once
+        // made locating them quadratic; no timing here (performance belongs in the
+        // benchmarks), but a quadratic pass over 20,000 headings would not finish.
         let html = format!(
             "<h1>T</h1>{}",
             "<h2>a &amp; b</h2>\n<p>x</p>\n".repeat(20_000)
         );
-        let started = std::time::Instant::now();
         let (_, sections, _) = ex(&html);
-        assert!(started.elapsed().as_secs() < 10);
         assert_eq!(sections.len(), 20_000);
     }
 

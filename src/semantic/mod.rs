@@ -80,7 +80,6 @@ pub enum SemanticError {
 
 /// How `query` uses the vectors of an index that has them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "semantic", derive(clap::ValueEnum))]
 pub enum Mode {
     /// lectern's ranking alone.
     Off,
@@ -116,7 +115,7 @@ impl Default for Fusion {
 
 impl Fusion {
     /// Sets `NAME=VALUE` if NAME is a fusion setting; Ok(false) when it is not.
-    pub fn set(&mut self, assignment: &str) -> Result<bool, String> {
+    pub fn set(&mut self, assignment: &str) -> Result<bool, crate::rank::ParamError> {
         let Some((name, value)) = assignment.split_once('=') else {
             return Ok(false);
         };
@@ -126,7 +125,10 @@ impl Fusion {
                 .parse::<f32>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("--param {name}: {value:?} is not a number ≥ 0"))
+                .ok_or_else(|| crate::rank::ParamError::Value {
+                    name: name.trim().to_string(),
+                    value: value.to_string(),
+                })
         };
         match name.trim() {
             "rrf_k" => self.k = number()?,
@@ -243,7 +245,7 @@ pub fn embedding(embed: Embed, target: &Target) -> bool {
 
 impl EncodeOptions {
     /// The defaults, with `LECTERN_EMBED_MAX_LEN`, `LECTERN_EMBED_BATCH`,
-    /// `LECTERN_EMBED_WINDOWS` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
+    /// `LECTERN_EMBED_WINDOWS`, `LECTERN_EMBED_PARALLEL` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
     /// experiments (BENCHMARKS.md).
     pub fn from_env() -> EncodeOptions {
         let var = |name: &str| std::env::var(name).ok();
@@ -256,6 +258,9 @@ impl EncodeOptions {
         }
         if let Some(n) = var("LECTERN_EMBED_WINDOWS").and_then(|v| v.parse().ok()) {
             o.windows = n;
+        }
+        if let Some(n) = var("LECTERN_EMBED_PARALLEL").and_then(|v| v.parse().ok()) {
+            o.parallel = n;
         }
         match var("LECTERN_EMBED_DTYPE").as_deref() {
             Some("f16") => o.dtype = candle_core::DType::F16,
@@ -339,8 +344,9 @@ pub fn ingest_vectors(
     let vectors = update(&model, reuse, kept, &todo, &mut progress)?;
     if passages > 0 {
         let seconds = started.elapsed().as_secs_f64();
+        let (tokens, padded) = model.tokens_run();
         on_event(Event::Notice(&format!(
-            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s)",
+            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s; {tokens} tokens, {padded} with padding)",
             passages as f64 / seconds.max(1e-9)
         )));
     }
