@@ -80,6 +80,33 @@ fn split(
         }
     }
 
+    // A list of links (a reST list of cross-references, as an HTML `ul` of links)
+    // is navigation, dropped like its rendering's. A run of list blocks (items
+    // parted by blank lines) is one list, judged whole.
+    let counts: Vec<(usize, usize, bool)> = blocks
+        .iter()
+        .map(|b| {
+            let chars = b.lines.iter().flat_map(|l| l.chars());
+            let links = (0..b.lines.len())
+                .map(|k| link_chars.get(b.first_line as usize + k - 1).copied())
+                .map(Option::unwrap_or_default)
+                .sum::<usize>();
+            let chars = chars.filter(|c| c.is_alphanumeric()).count();
+            (chars, links, is_list_item(b.lines[0]))
+        })
+        .collect();
+    let mut dropped = vec![false; blocks.len()];
+    let mut k = 0;
+    while k < blocks.len() {
+        let end = k + counts[k..].iter().take_while(|c| c.2).count().max(1);
+        let (chars, links) = counts[k..end]
+            .iter()
+            .fold((0, 0), |(a, b), c| (a + c.0, b + c.1));
+        if counts[k].2 && links > 0 && super::is_link_dense(chars, links) {
+            dropped[k..end].fill(true);
+        }
+        k = end;
+    }
     let mut sections: Vec<RawSection> = Vec::new();
     let mut current = RawSection::default();
     let last = blocks.len().saturating_sub(1);
@@ -101,29 +128,11 @@ fn split(
             };
             continue;
         }
-        // A list of links (a reST list of cross-references, as an HTML `ul` of
-        // links): navigation, dropped like its rendering's.
-        let links: usize = (0..block.lines.len())
-            .map(|k| {
-                link_chars
-                    .get(block.first_line as usize + k - 1)
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .sum();
-        if links > 0 && is_list_item(block.lines[0]) {
-            let chars = block
-                .lines
-                .iter()
-                .flat_map(|l| l.chars())
-                .filter(|c| c.is_alphanumeric())
-                .count();
-            if super::is_link_dense(chars, links) {
-                current.dropped_links = true;
-                current.dropped_chars += chars;
-                current.dropped_link_chars += links;
-                continue;
-            }
+        if dropped[i] {
+            current.dropped_links = true;
+            current.dropped_chars += counts[i].0;
+            current.dropped_link_chars += counts[i].1;
+            continue;
         }
         if current.text.is_empty() && current.heading.is_empty() {
             current.lines.0 = block.first_line;
@@ -170,16 +179,17 @@ mod tests {
         let page = ".. _x:\n\nTitle\n=====\n\nThe following modules matter:\n\n\
 * :mod:`base64`: :ref:`base64 security considerations <b>`\n\
 * :mod:`hashlib`: :ref:`all constructors take a\n  keyword <h>`\n\n\
-* :mod:`random` is not for security, see the notes in the module's own page\n\n\
-Use :option:`-I` to run Python in isolated mode, away from the user's site.\n";
+* :mod:`logging`: :ref:`eval()\n  <logging-eval>`\n\n\
+Use :option:`-I` to run Python in isolated mode, away from the user's site.\n\n\
+* :mod:`random` is not for security, see the notes in the module's own page\n";
         let (title, sections) = extract(page);
         assert_eq!(title.as_deref(), Some("Title"));
         let text: String = sections.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(
             text,
             "The following modules matter:\n\
-* random is not for security, see the notes in the module's own page\n\
-Use -I to run Python in isolated mode, away from the user's site.\n"
+Use -I to run Python in isolated mode, away from the user's site.\n\
+* random is not for security, see the notes in the module's own page\n"
         );
         assert!(sections.iter().any(|s| s.dropped_links));
     }
