@@ -30,55 +30,29 @@ pub use crate::snippet::Snippet;
 pub use plan::{QueryPlan, uses_syntax};
 pub use stopwords::is_stop_word;
 
-/// A ranked passage before its stored document is loaded.
-struct Key {
-    score: f32,
-    address: DocAddress,
-    explanation: Option<rank::Explanation>,
-    id: String,
-    /// [`schema::text_hash`] of its body.
-    hash: u64,
-    duplicates: Vec<String>,
-}
-
-/// The fast columns of a passage's id and text hash, opened per segment on
-/// first use.
-struct Columns<'a> {
-    searcher: &'a Searcher,
-    open: Vec<Option<(tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>)>>,
-}
-
-impl<'a> Columns<'a> {
-    fn new(searcher: &'a Searcher) -> Columns<'a> {
-        Columns {
-            searcher,
-            open: vec![None; searcher.segment_readers().len()],
+/// Folds every hit whose text equals a better-ranked hit's into that hit's
+/// `duplicates`; `hits` are best first.
+fn collapse_duplicates(hits: Vec<Hit>) -> Vec<Hit> {
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    // Text hash → indices in `kept` (texts compared in full on a hash match).
+    let mut by_hash: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    for hit in hits {
+        if hit.text.trim().is_empty() {
+            kept.push(hit);
+            continue;
+        }
+        let same = by_hash
+            .entry(xxhash_rust::xxh3::xxh3_64(hit.text.as_bytes()))
+            .or_default();
+        match same.iter().find(|&&i| kept[i].text == hit.text) {
+            Some(&i) => kept[i].duplicates.push(hit.id),
+            None => {
+                same.push(kept.len());
+                kept.push(hit);
+            }
         }
     }
-
-    /// The id and text hash of the passage at `address`.
-    fn key(&mut self, address: DocAddress) -> tantivy::Result<(String, u64)> {
-        let slot = &mut self.open[address.segment_ord as usize];
-        if slot.is_none() {
-            let fast = self
-                .searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields();
-            let missing =
-                |name: &str| tantivy::TantivyError::SchemaError(format!("no fast column {name}"));
-            let ids = fast
-                .str(schema::PASSAGE)?
-                .ok_or_else(|| missing(schema::PASSAGE))?;
-            let hashes = fast.u64(schema::TEXT_HASH)?;
-            *slot = Some((ids, hashes));
-        }
-        let (ids, hashes) = slot.as_ref().expect("opened above");
-        let mut id = String::new();
-        if let Some(ord) = ids.term_ords(address.doc_id).next() {
-            ids.ord_to_str(ord, &mut id)?;
-        }
-        Ok((id, hashes.first(address.doc_id).unwrap_or(0)))
-    }
+    kept
 }
 
 /// Writes an explanation tree as a list, each part indented under its parent; the
@@ -108,10 +82,6 @@ pub enum SearchError {
 pub struct SearchOptions {
     pub limit: usize,
     pub snippets: bool,
-    /// Load each hit's stored passage (title, heading, text, path, lines,
-    /// language). Without (and without snippets), hits carry only their id,
-    /// score and duplicates: all that TREC output prints.
-    pub documents: bool,
     pub explain: bool,
     pub snippet_chars: usize,
     /// Fold passages whose text equals a better-ranked one's into it (`duplicates`).
@@ -125,7 +95,6 @@ impl Default for SearchOptions {
         SearchOptions {
             limit: 10,
             snippets: true,
-            documents: true,
             explain: false,
             snippet_chars: 200,
             collapse: true,
@@ -280,63 +249,35 @@ impl Engine {
         let limit = options.limit.max(1);
         // Passages with the same text as a better one are folded into it; fetch
         // deeper until `limit` different passages are found or none are left.
-        // Ids and text hashes come from fast fields: a stored document is loaded
-        // only for a hit that is shown with its text (and to confirm a duplicate).
-        let mut columns = Columns::new(&self.searcher);
         let mut want = limit;
-        let mut keys = loop {
+        let mut hits = loop {
             let top = self.ranked(&plan, want, options.explain)?;
             let exhausted = top.len() < want;
-            let mut keys = Vec::with_capacity(top.len());
+            let mut hits = Vec::with_capacity(top.len());
             for (score, address, explanation) in top {
-                let (id, hash) = columns.key(address)?;
-                keys.push(Key {
-                    score,
-                    address,
-                    explanation,
-                    id,
-                    hash,
-                    duplicates: Vec::new(),
-                });
+                let doc: TantivyDocument = self.searcher.doc(address)?;
+                let mut hit = self.hit(score, address, &doc, options, &plan)?;
+                if let Some(e) = explanation {
+                    hit.explain.clear();
+                    flatten(&e, 0, &mut hit.explain);
+                } else if options.explain && !plan.terms.is_empty() {
+                    self.explain_beyond_pool(&mut hit);
+                }
+                hits.push(hit);
             }
             // Deterministic order: score, then id.
-            keys.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-            let keys = if options.collapse {
-                self.collapse_duplicates(keys)?
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            let hits = if options.collapse {
+                collapse_duplicates(hits)
             } else {
-                keys
+                hits
             };
-            if keys.len() >= limit || exhausted {
-                break keys;
+            if hits.len() >= limit || exhausted {
+                break hits;
             }
             want *= 2;
         };
-        keys.truncate(limit);
-        let load = options.documents || options.snippets;
-        let mut hits = Vec::with_capacity(keys.len());
-        for key in keys {
-            let mut hit = if load {
-                let doc: TantivyDocument = self.searcher.doc(key.address)?;
-                self.hit(key.score, key.address, &doc, options, &plan)?
-            } else {
-                self.hit(
-                    key.score,
-                    key.address,
-                    &TantivyDocument::new(),
-                    options,
-                    &plan,
-                )?
-            };
-            hit.id = key.id;
-            hit.duplicates = key.duplicates;
-            if let Some(e) = key.explanation {
-                hit.explain.clear();
-                flatten(&e, 0, &mut hit.explain);
-            } else if options.explain && !plan.terms.is_empty() {
-                self.explain_beyond_pool(&mut hit);
-            }
-            hits.push(hit);
-        }
+        hits.truncate(limit);
         if options.snippets {
             let mut highlighter = self.highlighter(&plan)?;
             for hit in &mut hits {
@@ -351,52 +292,6 @@ impl Engine {
             hits,
             notes: plan.notes,
         })
-    }
-
-    /// Folds every passage whose text equals a better-ranked one's into that
-    /// one's `duplicates`; `keys` are best first. Texts are compared by hash, and
-    /// in full (stored documents) when the hashes match.
-    fn collapse_duplicates(&self, keys: Vec<Key>) -> Result<Vec<Key>, SearchError> {
-        let mut kept: Vec<Key> = Vec::with_capacity(keys.len());
-        // Text hash → indices in `kept`.
-        let mut by_hash: std::collections::HashMap<u64, Vec<usize>> =
-            std::collections::HashMap::new();
-        let mut texts: std::collections::HashMap<DocAddress, String> =
-            std::collections::HashMap::new();
-        let mut text_of = |address: DocAddress| -> Result<String, SearchError> {
-            if let Some(text) = texts.get(&address) {
-                return Ok(text.clone());
-            }
-            let doc: TantivyDocument = self.searcher.doc(address)?;
-            let text = schema::text_of(&doc, self.fields.body).to_string();
-            texts.insert(address, text.clone());
-            Ok(text)
-        };
-        for key in keys {
-            if key.hash == 0 {
-                kept.push(key);
-                continue;
-            }
-            let same = by_hash.entry(key.hash).or_default();
-            let mut folded = None;
-            if !same.is_empty() {
-                let text = text_of(key.address)?;
-                for &i in same.iter() {
-                    if text_of(kept[i].address)? == text {
-                        folded = Some(i);
-                        break;
-                    }
-                }
-            }
-            match folded {
-                Some(i) => kept[i].duplicates.push(key.id),
-                None => {
-                    same.push(kept.len());
-                    kept.push(key);
-                }
-            }
-        }
-        Ok(kept)
     }
 
     /// The best passages for `plan`, best first, at least `limit` of them when
