@@ -50,8 +50,9 @@ def sh(args, **kw):
     return subprocess.run(args, check=False, **kw)
 
 
-def timed(args, stdin=None, repeat=1):
-    """Median wall seconds of running args (stdout discarded)."""
+def timed(args, stdin=None, repeat=1, ok=(0, 1)):
+    """Median wall seconds of running args (stdout discarded); exits when a run
+    ends with a code not in `ok` (lectern exits 1 when nothing matched)."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -60,7 +61,7 @@ def timed(args, stdin=None, repeat=1):
                                   stdout=devnull,
                                   stderr=subprocess.PIPE)
         times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
+        if proc.returncode not in ok:
             sys.exit(f"failed: {' '.join(map(str, args))}\n{proc.stderr.decode()}")
     return statistics.median(times)
 
@@ -111,6 +112,10 @@ def fresh_vs_bare(index, queries):
     lectern trec (10 hits) and bare tantivy (10 hits), interleaved by hyperfine."""
     rows = []
     for q in queries[:5]:
+        # The reference must answer (a bare_index built for another schema fails).
+        check = sh([str(BARE), "query", str(index), "10", q], capture_output=True)
+        if check.returncode != 0:
+            sys.exit(f"bare tantivy reference failed on {index}: {check.stderr.decode()}")
         rows.append(hyperfine_ms([
             f"{BIN} query --index {index} --format json {quote(q)}",
             f"{BIN} query --index {index} --format trec {quote(q)}",
@@ -300,7 +305,7 @@ def main():
         subset.write_text("\n".join(subset_lines) + "\n")
         ns = len(subset_lines)
         trec = [BIN, "query", "--index", index, "--batch", subset, "--format", "trec"]
-        t_ref = timed([BARE, "batch", index, "10", str(nproc), qpath], repeat=3)
+        t_ref = timed([BARE, "batch", index, "10", str(nproc), qpath], repeat=3, ok=(0,))
         row(f"batch {name}, bare tantivy (top 10, {nproc} threads)", f"{nq / t_ref:,.0f}",
             f"queries/s (lectern trec --no-snippets = {t_ref / t_bare:.2f}x its throughput)")
         target(f"batch {name} without snippets, throughput / bare tantivy", t_ref / t_bare,
@@ -374,7 +379,7 @@ def main():
                     f"ms ({json_ms / bare_ms:.2f}x bare tantivy: {bare_ms:.1f} ms)")
             t_b = timed([BIN, "query", "--index", big_index, "--batch", subset, "--format",
                          "trec", "--no-snippets"])
-            t_r = timed([BARE, "batch", big_index, "10", str(nproc), subset])
+            t_r = timed([BARE, "batch", big_index, "10", str(nproc), subset], ok=(0,))
             row(f"{scale}x batch {name} (first {nq}), trec --no-snippets", f"{nq / t_b:,.0f}",
                 f"queries/s (bare tantivy {nq / t_r:,.0f} q/s; {t_r / t_b:.2f}x)")
         shutil.rmtree(big_index, ignore_errors=True)
