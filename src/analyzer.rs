@@ -50,6 +50,7 @@ pub fn is_cjk(c: char) -> bool {
 #[derive(Clone, Copy, Default)]
 pub struct WordTokenizer;
 
+/// The tokens of one text, from [`WordTokenizer`].
 pub struct WordStream<'a> {
     text: &'a str,
     chars: std::iter::Peekable<std::str::CharIndices<'a>>,
@@ -153,6 +154,8 @@ impl TokenFilter for CachedStemmer {
 /// they serve here (short words, no untrusted keys worth a DoS-resistant hash).
 type StemCache = FxHashMap<String, String>;
 
+/// A token filter that stems each word (tantivy's stemmer), remembering the stems
+/// of words already seen. Cloned with an empty cache.
 pub struct CachedStemmerFilter<T> {
     inner: T,
     /// A raw (whole-input) tokenizer followed by tantivy's stemmer: stems one word.
@@ -182,6 +185,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     }
 }
 
+/// The tokens of [`CachedStemmerFilter`]: the inner stream's, stemmed.
 pub struct CachedStemmerStream<'a, S> {
     tail: S,
     stemmer: &'a mut TextAnalyzer,

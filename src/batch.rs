@@ -11,7 +11,9 @@ use crate::search::{Results, SearchOptions};
 pub struct BatchQuery {
     /// 1-based line number in the input.
     pub line: usize,
+    /// The query id: the text before the tab, or the line number.
     pub id: String,
+    /// The query text.
     pub text: String,
 }
 
@@ -19,8 +21,10 @@ pub struct BatchQuery {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Problem {
     #[error("query id {0:?} is empty or has spaces")]
+    /// The id before the tab is empty or holds white space.
     BadId(String),
     #[error("query {0} has no text")]
+    /// The line has an id but no query text.
     NoText(String),
 }
 

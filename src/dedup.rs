@@ -9,8 +9,11 @@
 //! alphanumeric words; every run of [`SHINGLE`] words is hashed and the hashes whose
 //! low bits are zero (one in [`SAMPLE`]) are kept: a consistent sample, so the share
 //! of one article's sampled shingles found in another's estimates how much of its
-//! text the other contains (*containment*), whatever their sizes. A hash of the whole
-//! word sequence catches exact copies too short to sample. The sketch is stored in
+//! text the other contains (*containment*), whatever their sizes. An article too
+//! short for a sample of [`MIN_SAMPLES`] keeps all its shingles instead (*full*):
+//! two such articles are compared on all of them, so a short page and its source
+//! copy, which differ by a word or two of markup, are still judged. A hash of the
+//! whole word sequence catches exact copies. The sketch is stored in
 //! the manifest, so an unchanged file is never read again to compare it. Its title
 //! words are hashed too: see the decision below.
 //!
@@ -25,7 +28,7 @@
 //! 1. Articles are ranked: HTML, then Markdown, then text (the formats with real
 //!    anchors first); then shallower path, shorter path, path order.
 //! 2. In that order, an article is an alias of an earlier kept article that covers
-//!    it, when that one has a better format (a source copy), or has the same title
+//!    it, when that one has a better format (a source copy; [`COPY_COVER`]), or has the same title
 //!    and the two cover each other (a mirror). Otherwise it is kept. Pages of one
 //!    format with different titles are different items however alike their text
 //!    (rustdoc pages of sibling functions share every sentence).
@@ -49,6 +52,12 @@ pub const SHINGLE: usize = 3;
 pub const SAMPLE: u64 = 8;
 /// Share of an article's sampled shingles another must contain to cover it.
 pub const COVER: f64 = 0.8;
+/// The same for a copy in a format with fewer anchors (a source copy): every word
+/// of markup its rendering drops or adds (`errno.EPERM` for `EPERM`) breaks
+/// [`SHINGLE`] shingles. On python3-doc (Sphinx), `_sources` copies were 0.66–1.0
+/// contained in their pages, and at most 0.57 in any other page (leaving aside
+/// included snippets, which are copies).
+pub const COPY_COVER: f64 = 0.7;
 /// A shingle found in more articles than this is boilerplate, not evidence.
 pub const MAX_DF: u32 = 16;
 /// A part of a compilation is smaller than this share of it: a print page is much
@@ -57,14 +66,15 @@ pub const MAX_DF: u32 = 16;
 const PART_SHARE: f64 = 0.6;
 
 /// Starts every stored sketch; a sketch without it (another version) is computed again.
-const SKETCH_TAG: &str = "s2:";
+const SKETCH_TAG: &str = "s3:";
 
 /// True when a stored sketch is of this version (else the file is read again).
 pub fn is_current(stored: Option<&str>) -> bool {
     stored.is_some_and(|s| s.starts_with(SKETCH_TAG))
 }
 
-/// Fewer sampled shingles than this: too short to judge, only exact copies count.
+/// Fewer sampled shingles than this: too short to judge on a sample; the article
+/// keeps all its shingles, and fewer shingles than this in all: only exact copies count.
 const MIN_SAMPLES: usize = 8;
 /// Fewer rare sampled shingles than this: only boilerplate, only exact copies count.
 const MIN_RARE: usize = 3;
@@ -77,11 +87,14 @@ pub struct Sketch {
     /// Hash of the title's words: two pages of one format with different titles are
     /// different items, however alike their text (rustdoc pages of sibling functions).
     pub title: u64,
-    /// Sorted, distinct.
+    /// Sorted, distinct: the sampled shingle hashes, or all of them when `full`.
     pub hashes: Vec<u32>,
+    /// True when `hashes` holds every shingle (a short article).
+    pub full: bool,
 }
 
 impl Sketch {
+    /// The sketch of an article's title, headings and text.
     pub fn of_article(article: &Article) -> Sketch {
         let mut words: Vec<u64> = Vec::new();
         let mut push_words = |text: &str| words.extend(word_hashes(text));
@@ -105,28 +118,43 @@ impl Sketch {
         }
         let mut hashes: Vec<u32> = words
             .windows(SHINGLE.min(words.len()))
-            .map(|window| window.iter().fold(0u64, |h, &w| mix(h, w)))
-            .filter(|h| h.is_multiple_of(SAMPLE))
-            .map(|h| (h >> 32) as u32)
+            .map(|window| (window.iter().fold(0u64, |h, &w| mix(h, w)) >> 32) as u32)
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
+        let full = hashes.iter().filter(|&&h| is_sampled(h)).count() < MIN_SAMPLES;
+        if !full {
+            hashes.retain(|&h| is_sampled(h));
+        }
         Sketch {
             exact: exact.max(1),
             title: title.iter().fold(0, |h, &w| mix(h, w)),
             hashes,
+            full,
         }
     }
 
+    /// True for an article without words (nothing to compare).
     pub fn is_empty(&self) -> bool {
         self.exact == 0
     }
 
-    /// Compact text form for the manifest: 16 hex digits of `exact` and of `title`,
-    /// then 8 per hash.
+    /// The sampled hashes (all of them unless `full`).
+    fn sample(&self) -> impl Iterator<Item = &u32> {
+        let full = self.full;
+        self.hashes.iter().filter(move |&&h| !full || is_sampled(h))
+    }
+
+    /// Compact text form for the manifest: `f` (full) or `s`, 16 hex digits of
+    /// `exact` and of `title`, then 8 per hash.
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(SKETCH_TAG.len() + 32 + 8 * self.hashes.len());
-        let _ = write!(out, "{SKETCH_TAG}{:016x}{:016x}", self.exact, self.title);
+        let mut out = String::with_capacity(SKETCH_TAG.len() + 33 + 8 * self.hashes.len());
+        let kind = if self.full { 'f' } else { 's' };
+        let _ = write!(
+            out,
+            "{SKETCH_TAG}{kind}{:016x}{:016x}",
+            self.exact, self.title
+        );
         for h in &self.hashes {
             let _ = write!(out, "{h:08x}");
         }
@@ -136,6 +164,11 @@ impl Sketch {
     /// None for text that is not a sketch (the article is then not compared).
     pub fn decode(text: &str) -> Option<Sketch> {
         let text = text.strip_prefix(SKETCH_TAG)?;
+        let (full, text) = match text.as_bytes().first()? {
+            b'f' => (true, &text[1..]),
+            b's' => (false, &text[1..]),
+            _ => return None,
+        };
         if text.len() < 32 || !(text.len() - 32).is_multiple_of(8) || !text.is_ascii() {
             return None;
         }
@@ -149,6 +182,7 @@ impl Sketch {
             exact,
             title,
             hashes,
+            full,
         })
     }
 }
@@ -184,6 +218,11 @@ fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
     out.into_iter()
 }
 
+/// True for the shingle hashes of the consistent sample (one in [`SAMPLE`]).
+fn is_sampled(h: u32) -> bool {
+    u64::from(h).is_multiple_of(SAMPLE)
+}
+
 fn mix(h: u64, w: u64) -> u64 {
     (h ^ w)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -205,8 +244,8 @@ struct Doc<'a> {
     path: &'a str,
     rank: u8,
     sketch: Sketch,
-    /// How many of the sampled hashes are rare.
-    rare: usize,
+    /// The sampled hashes (the same as `sketch.hashes` unless it is full).
+    sample: Vec<u32>,
 }
 
 /// The decision for a set of articles: `alias → kept article` for every article
@@ -221,7 +260,7 @@ pub fn plan<'a>(
             path,
             rank: format_rank(path),
             sketch: sketch.clone(),
-            rare: 0,
+            sample: sketch.sample().copied().collect(),
         })
         .collect();
     docs.sort_by(|a, b| {
@@ -238,10 +277,9 @@ pub fn plan<'a>(
     let is_rare = |h: &u32| df.get(h).is_some_and(|&n| n <= MAX_DF);
     let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
     let mut exact: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, doc) in docs.iter_mut().enumerate() {
+    for (i, doc) in docs.iter().enumerate() {
         for h in doc.sketch.hashes.iter().filter(|h| is_rare(h)) {
             postings.entry(*h).or_default().push(i);
-            doc.rare += 1;
         }
         exact.entry(doc.sketch.exact).or_default().push(i);
     }
@@ -256,30 +294,38 @@ pub fn plan<'a>(
         out.sort_unstable();
         out
     };
-    // Share of `a`'s hashes (all, rare) found in `b`.
-    let containment = |a: &Doc, b: &Doc| -> (f64, f64) {
-        let (mut all, mut rare) = (0usize, 0usize);
-        for h in &a.sketch.hashes {
-            if b.sketch.hashes.binary_search(h).is_ok() {
+    // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
+    // rare) that share is of: every shingle when both are full, else the samples.
+    let containment = |a: &Doc, b: &Doc| -> (f64, f64, usize, usize) {
+        let (ha, hb) = if a.sketch.full && b.sketch.full {
+            (&a.sketch.hashes, &b.sketch.hashes)
+        } else {
+            (&a.sample, &b.sample)
+        };
+        let (mut all, mut rare, mut rare_total) = (0usize, 0usize, 0usize);
+        for h in ha {
+            let r = usize::from(is_rare(h));
+            rare_total += r;
+            if hb.binary_search(h).is_ok() {
                 all += 1;
-                rare += usize::from(is_rare(h));
+                rare += r;
             }
         }
         (
-            all as f64 / a.sketch.hashes.len().max(1) as f64,
-            rare as f64 / a.rare.max(1) as f64,
+            all as f64 / ha.len().max(1) as f64,
+            rare as f64 / rare_total.max(1) as f64,
+            ha.len(),
+            rare_total,
         )
     };
-    let covers = |b: &Doc, a: &Doc| -> bool {
+    let covers_at = |b: &Doc, a: &Doc, cover: f64| -> bool {
         if a.sketch.exact == b.sketch.exact {
             return true;
         }
-        if a.sketch.hashes.len() < MIN_SAMPLES || a.rare < MIN_RARE {
-            return false;
-        }
-        let (all, rare) = containment(a, b);
-        all >= COVER && rare >= COVER
+        let (all, rare, n, n_rare) = containment(a, b);
+        n >= MIN_SAMPLES && n_rare >= MIN_RARE && all >= cover && rare >= cover
     };
+    let covers = |b: &Doc, a: &Doc| covers_at(b, a, COVER);
 
     // Step 2: aliases of better or mutual copies, in rank order.
     let mut alias: Vec<Option<usize>> = vec![None; docs.len()];
@@ -290,7 +336,7 @@ pub fn plan<'a>(
         for &j in c.iter().filter(|&&j| j < i && alias[j].is_none()) {
             let (a, b) = (&docs[i], &docs[j]);
             let mirror = a.sketch.title == b.sketch.title && covers(a, b);
-            if covers(b, a) && (b.rank < a.rank || mirror) {
+            if (b.rank < a.rank && covers_at(b, a, COPY_COVER)) || (mirror && covers(b, a)) {
                 let score = containment(a, b).0;
                 if best.is_none_or(|(s, _)| score > s) {
                     best = Some((score, j));
@@ -303,15 +349,14 @@ pub fn plan<'a>(
 
     // Step 3: compilations of smaller kept articles, smallest first.
     let mut by_size: Vec<usize> = (0..docs.len()).filter(|&i| alias[i].is_none()).collect();
-    by_size.sort_by_key(|&i| (docs[i].sketch.hashes.len(), i));
+    by_size.sort_by_key(|&i| (docs[i].sample.len(), i));
     for &b in &by_size {
         let parts: Vec<usize> = cands[b]
             .iter()
             .copied()
             .filter(|&a| {
                 alias[a].is_none()
-                    && (docs[a].sketch.hashes.len() as f64)
-                        < PART_SHARE * docs[b].sketch.hashes.len() as f64
+                    && (docs[a].sample.len() as f64) < PART_SHARE * docs[b].sample.len() as f64
                     && docs[a].rank <= docs[b].rank
                     && covers(&docs[b], &docs[a])
             })
@@ -323,23 +368,23 @@ pub fn plan<'a>(
         }
         let union: HashSet<u32> = parts
             .iter()
-            .flat_map(|&a| docs[a].sketch.hashes.iter().copied())
+            .flat_map(|&a| docs[a].sample.iter().copied())
             .collect();
         let whole = &docs[b];
         let (mut all, mut rare) = (0usize, 0usize);
-        for h in whole.sketch.hashes.iter().filter(|h| union.contains(h)) {
+        for h in whole.sample.iter().filter(|h| union.contains(h)) {
             all += 1;
             rare += usize::from(is_rare(h));
         }
-        let all = all as f64 / whole.sketch.hashes.len().max(1) as f64;
-        let rare = rare as f64 / whole.rare.max(1) as f64;
+        let rare_total = whole.sample.iter().filter(|h| is_rare(h)).count();
+        let all = all as f64 / whole.sample.len().max(1) as f64;
+        let rare = rare as f64 / rare_total.max(1) as f64;
         if all >= COVER && rare >= COVER {
             let shared = |a: usize| {
                 docs[a]
-                    .sketch
-                    .hashes
+                    .sample
                     .iter()
-                    .filter(|h| whole.sketch.hashes.binary_search(h).is_ok())
+                    .filter(|h| whole.sample.binary_search(h).is_ok())
                     .count()
             };
             let best = parts
@@ -442,6 +487,46 @@ mod tests {
         ]);
         assert_eq!(plan.len(), 1, "{plan:?}");
         assert_eq!(plan["_sources/page.txt"], "page.html");
+    }
+
+    #[test]
+    fn a_short_page_keeps_every_shingle_and_its_copy_is_still_found() {
+        // 40 words: about 5 sampled shingles, too few to judge on a sample.
+        let text = prose(20, 40);
+        let html = sketch(&text);
+        assert!(html.full, "{html:?}");
+        assert_eq!(Sketch::decode(&html.encode()), Some(html.clone()));
+        let source = sketch(&format!("{text} index"));
+        assert_ne!(source.exact, html.exact);
+        let other = sketch(&prose(21, 40));
+        let plan = plan([
+            ("_sources/page.txt", &source),
+            ("page.html", &html),
+            ("other.html", &other),
+        ]);
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert_eq!(plan["_sources/page.txt"], "page.html");
+        // A long article is sampled, not full.
+        assert!(!sketch(&prose(22, 400)).full);
+    }
+
+    #[test]
+    fn a_copy_in_another_format_may_differ_more_than_a_mirror() {
+        // One markup word every 12 words: about 0.77 of the copy's shingles remain.
+        let text = prose(23, 600);
+        let marked: Vec<String> = text
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| match i % 12 {
+                0 => format!("m{i} {w}"),
+                _ => w.to_string(),
+            })
+            .collect();
+        let (page, copy) = (sketch(&text), sketch(&marked.join(" ")));
+        let as_source = plan([("page.html", &page), ("_sources/page.txt", &copy)]);
+        assert_eq!(as_source["_sources/page.txt"], "page.html");
+        let as_mirror = plan([("page.html", &page), ("v2/page.html", &copy)]);
+        assert!(as_mirror.is_empty(), "{as_mirror:?}");
     }
 
     #[test]

@@ -34,14 +34,28 @@ pub type Run = BTreeMap<String, Vec<String>>;
 /// A line of a qrels or run file that cannot be read.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ParseError {
+    /// A qrels line (its number) without four columns.
     #[error("qrels line {0}: expected 4 columns (QID 0 DOC GRADE)")]
     QrelsColumns(usize),
+    /// A qrels grade that is not an integer.
     #[error("qrels line {line}: grade {grade:?} is not an integer")]
-    Grade { line: usize, grade: String },
+    Grade {
+        /// The line number.
+        line: usize,
+        /// The grade as written.
+        grade: String,
+    },
+    /// A run line (its number) without six columns.
     #[error("run line {0}: expected 6 columns (QID Q0 DOC RANK SCORE TAG)")]
     RunColumns(usize),
+    /// A run score that is not a number.
     #[error("run line {line}: score {score:?} is not a number")]
-    Score { line: usize, score: String },
+    Score {
+        /// The line number.
+        line: usize,
+        /// The score as written.
+        score: String,
+    },
 }
 
 /// The lines of a qrels or run file, without a UTF-8 byte order mark.
@@ -102,33 +116,44 @@ pub fn parse_run(text: &str) -> Result<Run, ParseError> {
         .collect())
 }
 
+/// The metrics of one query, or their mean over a run.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Metrics {
+    /// Reciprocal rank of the first relevant passage in the top 10 (0 if none).
     pub mrr_at_10: f64,
+    /// Normalised discounted cumulative gain of the top 10 (graded judgements).
     pub ndcg_at_10: f64,
+    /// Share of the relevant passages found in the top 100.
     pub recall_at_100: f64,
+    /// 1 if the first result is relevant, else 0.
     pub p_at_1: f64,
 }
 
+/// The metrics of one query (`eval --per-query`).
 #[derive(Clone, Debug, Serialize)]
 pub struct QueryMetrics {
+    /// The query id.
     pub qid: String,
     #[serde(flatten)]
+    /// Its metrics.
     pub metrics: Metrics,
 }
 
+/// What `eval` reports: mean metrics, counts and, if asked, each query's.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evaluation {
     /// Mean over the evaluated queries: every query of the qrels with a relevant
     /// passage; one the run has no line for counts as retrieving nothing.
     #[serde(flatten)]
     pub mean: Metrics,
+    /// Queries evaluated (judged, with a relevant passage).
     pub queries: usize,
     /// Queries of the qrels with no relevant passage (excluded).
     pub without_relevant: usize,
     /// Queries of the run absent from the qrels (ignored).
     pub not_judged: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Each evaluated query's metrics, when asked for.
     pub per_query: Vec<QueryMetrics>,
 }
 

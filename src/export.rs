@@ -29,18 +29,30 @@ pub enum ExportFormat {
     Bulk,
 }
 
+/// Why `export` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
+    /// The index folder cannot be opened.
     Store(#[from] StoreError),
     #[error("cannot read the index at {dir}: {source}")]
+    /// tantivy cannot read the index.
     Index {
+        /// The index folder.
         dir: String,
+        /// tantivy's error.
         source: tantivy::TantivyError,
     },
     #[error("field {field} of the index has a type export does not know ({kind})")]
-    FieldType { field: String, kind: String },
+    /// A field of a type this version does not export.
+    FieldType {
+        /// The field name.
+        field: String,
+        /// The field's type.
+        kind: String,
+    },
     #[error(transparent)]
+    /// The output cannot be written.
     Write(#[from] io::Error),
 }
 
@@ -49,6 +61,7 @@ pub fn field_names(schema: &Schema) -> Vec<String> {
     schema
         .fields()
         .map(|(_, entry)| entry.name().to_string())
+        .filter(|name| !crate::schema::DERIVED.contains(&name.as_str()))
         .collect()
 }
 
@@ -72,7 +85,7 @@ pub fn export(dir: &Path, out: &mut dyn Write, format: ExportFormat) -> Result<u
         // Fields that are not stored are read from their column.
         let mut columns = Vec::new();
         for (field, entry) in schema.fields() {
-            if entry.is_stored() {
+            if entry.is_stored() || crate::schema::DERIVED.contains(&entry.name()) {
                 continue;
             }
             match entry.field_type() {

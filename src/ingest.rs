@@ -36,13 +36,17 @@ const HOLD_BYTES: usize = 32 << 20;
 /// Files extracted per parallel batch between hand-offs to the writer.
 const BATCH: usize = 128;
 
+/// What an ingest reads and how.
 pub struct IngestOptions<'a> {
+    /// The corpus folder.
     pub corpus: &'a Path,
+    /// The index folder (created if missing).
     pub index_dir: &'a Path,
     /// Ignore the manifest and index every file again.
     pub rebuild: bool,
     /// A synonyms file: replaces the groups given at an earlier ingest.
     pub synonyms: Option<&'a Path>,
+    /// Files larger than this are skipped as too large.
     pub max_file_bytes: u64,
     /// Threads for extraction and indexing (0 = all cores).
     pub threads: usize,
@@ -76,39 +80,57 @@ pub enum Event<'a> {
     /// Files (and their bytes) read so far out of those this ingest reads; sent
     /// once before the first file and after every batch.
     Progress {
+        /// Files read.
         done: usize,
+        /// Files to read.
         total: usize,
+        /// Bytes read.
         bytes_done: u64,
+        /// Bytes to read.
         bytes_total: u64,
     },
     /// The file was indexed, with a caveat.
     Warning {
+        /// The file, relative to the corpus.
         path: &'a str,
+        /// The caveat.
         message: &'a str,
     },
     /// The file was not indexed.
     Skipped {
+        /// The file, relative to the corpus.
         path: &'a str,
+        /// Why.
         message: &'a str,
     },
+    /// Something about the ingest as a whole (the index is rebuilt, and why).
     Notice(&'a str),
     /// Passage windows encoded so far by the embedding model.
     Embedding {
+        /// Windows encoded.
         done: usize,
+        /// Windows to encode.
         total: usize,
     },
     /// A detail shown only when asked for (`-v`): a link not followed, a dangling link.
     Detail {
+        /// The entry, relative to the corpus.
         path: &'a str,
+        /// What about it.
         message: &'a str,
     },
 }
 
+/// What an ingest did, for its summary line.
 #[derive(Debug, Default, Clone)]
 pub struct IngestReport {
+    /// Files indexed for the first time.
     pub added: usize,
+    /// Files whose content changed, indexed again.
     pub updated: usize,
+    /// Files gone from the corpus, their passages removed.
     pub removed: usize,
+    /// Files left as they were (same content).
     pub unchanged: usize,
     /// Files that could not be indexed (read errors, binary, too large).
     pub failed: usize,
@@ -121,32 +143,46 @@ pub struct IngestReport {
     /// Pages that ask not to be indexed (robots `noindex`) and redirect stubs,
     /// among the files read by this ingest.
     pub noindex: usize,
+    /// Redirect stubs (meta refresh) among them.
     pub redirects: usize,
     /// Articles and passages in the index after this ingest.
     pub articles: u64,
+    /// Passages in the index after this ingest.
     pub passages: u64,
+    /// Bytes of source files read.
     pub bytes_read: u64,
+    /// Wall time of the ingest.
     pub seconds: f64,
     /// Why the index was rebuilt from scratch, if it was.
     pub rebuilt: Option<String>,
 }
 
+/// Why an ingest stopped; the index keeps its last commit.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error(transparent)]
+    /// The corpus folder cannot be walked.
     Walk(#[from] walk::WalkError),
     #[error("cannot read corpus folder {path}: {source}")]
+    /// The corpus folder cannot be read.
     Corpus {
+        /// The corpus folder.
         path: String,
+        /// The cause.
         source: std::io::Error,
     },
     #[error(transparent)]
+    /// The index folder cannot be opened, locked or committed.
     Store(#[from] StoreError),
     #[error("cannot start {0} threads")]
+    /// The worker threads cannot be started.
     Threads(String),
     #[error("cannot read synonyms file {path}: {source}")]
+    /// The `--synonyms` file cannot be read.
     Synonyms {
+        /// The synonyms file.
         path: String,
+        /// The cause.
         source: std::io::Error,
     },
     /// Stopped by [`IngestOptions::cancel`]; the index keeps its last commit.
@@ -154,6 +190,7 @@ pub enum IngestError {
     Cancelled,
     #[cfg(feature = "semantic")]
     #[error(transparent)]
+    /// Embedding the passages failed (`--embed`).
     Semantic(crate::semantic::SemanticError),
 }
 
@@ -179,6 +216,9 @@ enum Outcome {
 /// nfcorpus (text, 6.2 MB → 6.7 MB); 2 leaves room for segments before merging.
 const INDEX_BYTES_PER_SOURCE_BYTE: u64 = 2;
 
+/// Brings the index in `options.index_dir` up to date with the corpus: walks it,
+/// indexes new and changed files, removes vanished ones and commits once, reporting
+/// progress to `on_event`.
 pub fn ingest(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
@@ -749,22 +789,25 @@ impl Work<'_> {
                 .map(|rel| process(by_rel[rel.as_str()], None, options.max_file_bytes))
                 .collect()
         });
+        // Promoted articles are written as the others are: per site, without the
+        // site's boilerplate lines.
+        let mut promoted: BTreeMap<&str, Vec<(String, Article)>> = BTreeMap::new();
         for (rel, outcome) in promote.iter().zip(outcomes) {
             match outcome {
                 Outcome::Article {
                     article,
-                    mut record,
+                    record,
                     warning,
                 } => {
                     if let Some(message) = &warning {
                         on_event(Event::Warning { path: rel, message });
                     }
                     self.delete_article(rel);
-                    record.passages = article.sections.len() as u64;
-                    for doc in documents(self.fields, rel, &article) {
-                        self.writer.add_document(doc)?;
-                    }
                     self.manifest.files.insert(rel.clone(), record);
+                    promoted
+                        .entry(boilerplate::site_of(rel))
+                        .or_default()
+                        .push((rel.clone(), article));
                     self.changed = true;
                 }
                 Outcome::Unreadable(message) => {
@@ -793,6 +836,11 @@ impl Work<'_> {
                     self.manifest.files.insert(rel.clone(), record);
                 }
             }
+        }
+        for (site, articles) in promoted {
+            self.pending = articles;
+            let lines = boilerplate::of_site(&self.manifest.files, site);
+            self.write_pending(&lines)?;
         }
         Ok(())
     }

@@ -13,16 +13,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::output::tsv_field;
 use crate::schema::analyze;
 
 /// A phrase as written and as analyzed terms.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Phrase {
+    /// As written.
     pub surface: String,
+    /// As the analyzer reads it (lower-cased stems).
     pub terms: Vec<String>,
 }
 
 impl Phrase {
+    /// A phrase and its analyzed terms.
     pub fn new(surface: &str) -> Phrase {
         Phrase {
             surface: surface.to_string(),
@@ -42,6 +46,8 @@ pub struct Lexicon {
 pub const MAX_PHRASE_TERMS: usize = 8;
 
 impl Lexicon {
+    /// A lexicon of `groups`, leaving out phrases without terms or longer than
+    /// [`MAX_PHRASE_TERMS`], and groups left with fewer than two phrases.
     pub fn from_groups(groups: Vec<Vec<Phrase>>) -> Lexicon {
         let mut lexicon = Lexicon::default();
         for group in groups {
@@ -99,10 +105,12 @@ impl Lexicon {
         Lexicon::from_groups(groups)
     }
 
+    /// True when it has no group.
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
     }
 
+    /// Number of groups.
     pub fn len(&self) -> usize {
         self.groups.len()
     }
@@ -148,7 +156,7 @@ impl Lexicon {
         for group in &self.groups {
             let fields: Vec<String> = group
                 .iter()
-                .flat_map(|p| [clean(&p.surface), p.terms.join(" ")])
+                .flat_map(|p| [tsv_field(&p.surface).into_owned(), p.terms.join(" ")])
                 .collect();
             out.push_str(&fields.join("\t"));
             out.push('\n');
@@ -156,6 +164,7 @@ impl Lexicon {
         out
     }
 
+    /// Reads the text written by [`Lexicon::to_tsv`].
     pub fn parse(text: &str) -> Lexicon {
         Lexicon::parse_lines(text.lines())
     }
@@ -199,10 +208,6 @@ impl Lexicon {
             .collect();
         Lexicon::from_groups(groups)
     }
-}
-
-fn clean(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
 }
 
 /// Parses a user synonyms file: one group per line, members separated by commas;

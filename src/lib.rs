@@ -2,7 +2,8 @@
 //!
 //! Data flows one way, one module per step:
 //! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
-//! the [`boilerplate`] lines of their site) →
+//! the [`boilerplate`] lines of their site; [`dedup`] keeps one copy of
+//! near-duplicate articles) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms; terms from the [`analyzer`]) → [`search`]
 //! (query plans, candidates) → [`rank`] (second-stage scores; every ranking
@@ -10,6 +11,10 @@
 //! [`output`] (one renderer per format). [`batch`] reads query files and [`eval`]
 //! scores runs against relevance judgements;
 //! [`stats`] and [`export`] read an index back (figures, every passage as JSON).
+//! With the cargo feature `semantic`, `semantic` adds passage vectors and fuses
+//! dense and lexical rankings.
+
+#![warn(missing_docs)]
 
 pub mod analyzer;
 pub mod batch;

@@ -45,7 +45,9 @@ pub enum Format {
 /// How to render: colours, the TREC run tag.
 #[derive(Clone, Debug)]
 pub struct Style {
+    /// Colour and bold on (a terminal, `--color always`).
     pub color: bool,
+    /// The last column of TREC lines.
     pub run_tag: String,
 }
 
@@ -154,8 +156,9 @@ pub fn decode_id(s: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// A title, heading or name for a TSV column: tabs and line breaks become spaces.
-fn tsv_field(s: &str) -> Cow<'_, str> {
+/// A title, heading or name for a TSV column: tabs and line breaks become spaces
+/// (TSV output, and the lexicon's side file).
+pub(crate) fn tsv_field(s: &str) -> Cow<'_, str> {
     if s.contains(['\t', '\n', '\r']) {
         Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
     } else {

@@ -123,6 +123,8 @@ rank_params! {
     assoc_yields: u8 = 1,
     /// Weight of a word of the same derivational family found in the index (treated → treatment).
     derived: f32 = 0.25,
+    /// 1: an abbreviation or synonym group counts as its best form, not the sum of its forms (0: sum).
+    best_form: u8 = 1,
 }
 
 /// The second-stage scorer.
@@ -165,12 +167,21 @@ impl RankParams {
 /// A `--param` or `--ranking` that cannot be applied.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ParamError {
+    /// Not of the form `NAME=VALUE`.
     #[error("expected NAME=VALUE, got {0:?}")]
     Syntax(String),
+    /// No parameter has this name.
     #[error("unknown ranking parameter {0:?} (see `lectern query --help`)")]
     Unknown(String),
+    /// The value does not parse as the parameter's type.
     #[error("ranking parameter {name}: {value:?} is not a valid value")]
-    Value { name: String, value: String },
+    Value {
+        /// The parameter.
+        name: String,
+        /// The value as given.
+        value: String,
+    },
+    /// No preset has this name.
     #[error("unknown ranking {0:?} (known: default, bm25)")]
     Preset(String),
 }
@@ -204,13 +215,34 @@ impl TermKind {
 /// for an expansion or a correction).
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryTerm {
+    /// The analyzed term (a stem).
     pub text: String,
+    /// Literal, expansion or correction.
     pub kind: TermKind,
+    /// Its weight in the second stage.
     pub weight: f32,
     /// Document frequencies in title, heading and body, if already looked up.
     pub doc_freqs: Option<[u64; 3]>,
     /// What an expansion or correction stands for, as the user wrote it.
     pub origin: Option<String>,
+    /// The term's form in an abbreviation or synonym group matched by the query
+    /// (see [`Form`]); None for a term of no group.
+    pub form: Option<Form>,
+}
+
+/// One form of a group of equivalent phrases matched by the query ("LDL",
+/// "low-density lipoprotein"): form 0 is the query's own words, the others its
+/// expansions. A group counts as its best form, not as the sum of its forms: a
+/// passage that writes both (the one that merely defines the abbreviation) gains
+/// nothing over one that uses either, and a form of other length counts as much
+/// as the query's own form would (its score is rescaled by the ratio of their
+/// idf sums), times its weight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Form {
+    /// The group, numbered in the order the query matched them.
+    pub group: u32,
+    /// The form within the group: 0 for the query's own words.
+    pub form: u32,
 }
 
 impl QueryTerm {
@@ -258,6 +290,7 @@ pub fn doc_freqs(searcher: &Searcher, fields: &Fields, term: &str) -> tantivy::R
 pub struct Stats {
     /// Passages, deleted ones included (see [`total_docs`]).
     pub num_docs: u64,
+    /// Average length in tokens of title, heading and body (at least 1).
     pub avg_len: [f32; 3],
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
@@ -265,6 +298,7 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Reads the statistics from the segments of `searcher`.
     pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Stats> {
         let num_docs = total_docs(searcher);
         let mut avg_len = [0f32; 3];
@@ -491,8 +525,11 @@ pub fn class_table(
 /// and, per query term, passages of each class whose body contains it.
 #[derive(Clone, Debug, Default)]
 pub struct ClassTable {
+    /// Passages in the index (as [`Stats::num_docs`]).
     pub num_docs: u64,
+    /// Passages of each heading class of the candidates, at least `min_class`.
     pub sizes: HashMap<u64, u32>,
+    /// Per query term: passages of each class whose body contains it.
     pub counts: Vec<Arc<HashMap<u64, u32>>>,
 }
 
@@ -575,8 +612,11 @@ pub fn associate(
 /// A score and where it comes from: the parts add up to the value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
+    /// What this part is.
     pub what: String,
+    /// Its value.
     pub value: f32,
+    /// The parts it adds up from (empty for a leaf).
     pub parts: Vec<Explanation>,
 }
 
@@ -637,6 +677,7 @@ pub fn score(
     let literal = terms.iter().filter(|t| t.kind == TermKind::Literal).count();
     let mut literal_in_title = 0;
     let mut bm25f = 0.0;
+    let mut values = Vec::with_capacity(terms.len());
     for (t, term) in terms.iter().enumerate() {
         if term.kind == TermKind::Literal && f.tf[t][0] > 0.0 {
             literal_in_title += 1;
@@ -647,6 +688,7 @@ pub fn score(
         // (Written out in this order so that scores stay bit-identical to before.)
         let v = term.weight * idfs[t].joint * x * (k1 + 1.0) / (k1 + x);
         bm25f += v;
+        values.push(v);
         if explain && x > 0.0 {
             // Each field's share of the saturated value, in proportion to its share
             // of x: the parts add up to the term's score.
@@ -706,6 +748,20 @@ pub fn score(
             }
         }
     }
+    if params.best_form != 0 {
+        let adjust = best_form_adjustment(terms, idfs, &values);
+        if adjust != 0.0 {
+            bm25f += adjust;
+            if explain {
+                parts.push(Explanation::leaf(
+                    "abbreviations and synonyms: each group counts as its best form, \
+                     rescaled to the query's form"
+                        .to_string(),
+                    adjust,
+                ));
+            }
+        }
+    }
     let mut total = bm25f + own;
     if f.lead && literal > 0 && literal_in_title == literal && params.lead != 0.0 {
         let before = total;
@@ -723,6 +779,43 @@ pub fn score(
     (total, explain.then(|| tree("BM25F", total, parts)))
 }
 
+/// What turns the sum of the BM25F `values` of the terms into, for each group of
+/// [`Form`]s, the best of its forms: form 0 (the query's own words) as it is, every
+/// other form rescaled by idf sum of form 0 / its own idf sum.
+fn best_form_adjustment(terms: &[QueryTerm], idfs: &[TermIdf], values: &[f32]) -> f32 {
+    // (group, form) → (sum of values, sum of idfs)
+    let mut forms: Vec<(Form, f32, f32)> = Vec::new();
+    for (t, term) in terms.iter().enumerate() {
+        let Some(form) = term.form else { continue };
+        match forms.iter_mut().find(|(f, ..)| *f == form) {
+            Some(entry) => {
+                entry.1 += values[t];
+                entry.2 += idfs[t].joint;
+            }
+            None => forms.push((form, values[t], idfs[t].joint)),
+        }
+    }
+    let mut adjust = 0.0;
+    let mut groups: Vec<u32> = forms.iter().map(|(f, ..)| f.group).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for group in groups {
+        let of_group = || forms.iter().filter(move |(f, ..)| f.group == group);
+        let own = of_group()
+            .find(|(f, ..)| f.form == 0)
+            .map(|&(_, _, idf)| idf);
+        let summed: f32 = of_group().map(|&(_, v, _)| v).sum();
+        let best = of_group()
+            .map(|&(f, v, idf)| match own {
+                Some(own) if f.form != 0 && idf > 0.0 => v * own / idf,
+                _ => v,
+            })
+            .fold(0.0f32, f32::max);
+        adjust += best - summed;
+    }
+    adjust
+}
+
 fn tree(what: &str, value: f32, parts: Vec<Explanation>) -> Explanation {
     Explanation {
         what: what.to_string(),
@@ -734,8 +827,11 @@ fn tree(what: &str, value: f32, parts: Vec<Explanation>) -> Explanation {
 /// A rescored candidate.
 #[derive(Clone, Debug)]
 pub struct Rescored {
+    /// The second-stage score.
     pub score: f32,
+    /// The passage.
     pub address: DocAddress,
+    /// How the score was made, when asked for.
     pub explanation: Option<Explanation>,
 }
 
@@ -816,6 +912,7 @@ mod tests {
             weight: 1.0,
             doc_freqs: None,
             origin: None,
+            form: None,
         }
     }
 
@@ -1048,6 +1145,42 @@ mod tests {
         check(&e);
         let text = format!("{e:?}");
         assert!(text.contains("lead-section bonus") && text.contains("heading association"));
+    }
+
+    #[test]
+    fn a_group_counts_as_its_best_form_rescaled_to_the_querys_form() {
+        // Query "ldl" (idf 4) expanded to "low density lipoprotein" (idfs 1 + 3 + 4).
+        let mut terms = vec![literal("ldl")];
+        for text in ["low", "densiti", "lipoprotein"] {
+            let mut t = literal(text);
+            t.kind = TermKind::Expansion;
+            t.form = Some(Form { group: 0, form: 1 });
+            terms.push(t);
+        }
+        terms[0].form = Some(Form { group: 0, form: 0 });
+        let idfs: Vec<TermIdf> = [4.0, 1.0, 3.0, 4.0]
+            .iter()
+            .map(|&joint| TermIdf {
+                joint,
+                field: [joint; 3],
+            })
+            .collect();
+        // Both forms (the defining passage): the better of 2 and 8 × 4/8 = 4, not 2 + 8.
+        assert!(close(
+            best_form_adjustment(&terms, &idfs, &[2.0, 1.0, 3.0, 4.0]),
+            4.0 - 10.0
+        ));
+        // Only the long form: rescaled to the short form's idf, 8 × 4/8 = 4.
+        assert!(close(
+            best_form_adjustment(&terms, &idfs, &[0.0, 1.0, 3.0, 4.0]),
+            4.0 - 8.0
+        ));
+        // Terms of no group are left alone.
+        terms.iter_mut().for_each(|t| t.form = None);
+        assert_eq!(
+            best_form_adjustment(&terms, &idfs, &[2.0, 1.0, 3.0, 4.0]),
+            0.0
+        );
     }
 
     #[test]

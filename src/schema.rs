@@ -17,18 +17,33 @@ pub use crate::analyzer::{ANALYZER, analyze, analyzer, register_analyzer};
 /// Version of the schema and analyzer. Part of the index payload.
 pub const SCHEMA_VERSION: u32 = 6;
 
+/// Name of the field of `relative/path#anchor` (see [`Fields`]).
 pub const ID: &str = "id";
+/// Name of the field of the article path (see [`Fields`]).
 pub const PATH: &str = "path";
+/// Name of the field of the article title (see [`Fields`]).
 pub const TITLE: &str = "title";
+/// Name of the field of the heading path (see [`Fields`]).
 pub const HEADING: &str = "heading";
+/// Name of the field of the passage text (see [`Fields`]).
 pub const BODY: &str = "body";
+/// Name of the field of the section position (see [`Fields`]).
 pub const ORDINAL: &str = "ordinal";
+/// Name of the field of the heading class (see [`Fields`]).
 pub const HEADING_CLASS: &str = "heading_class";
+/// Name of the field of the first source line (see [`Fields`]).
 pub const LINE_START: &str = "line_start";
+/// Name of the field of the last source line (see [`Fields`]).
 pub const LINE_END: &str = "line_end";
+/// Name of the field of the article language (see [`Fields`]).
 pub const LANG: &str = "lang";
+/// Name of the fast field of the passage's own id (see [`Fields`]).
 pub const PASSAGE: &str = "passage";
+/// Name of the fast field of the body text hash (see [`Fields`]).
 pub const TEXT_HASH: &str = "text_hash";
+/// Fields derived from others for speed (the id again, a hash of the body): not
+/// part of the passage as exported.
+pub const DERIVED: [&str; 2] = [PASSAGE, TEXT_HASH];
 
 /// Separator between the parts of a heading path, as stored and displayed.
 pub const HEADING_SEPARATOR: &str = " › ";
@@ -41,9 +56,11 @@ pub struct Fields {
     /// Path of the source article relative to the corpus root; raw, used to delete an
     /// article's passages on re-ingest.
     pub path: Field,
+    /// The article's title.
     pub title: Field,
     /// The heading path, parts joined by [`HEADING_SEPARATOR`].
     pub heading: Field,
+    /// The passage text.
     pub body: Field,
     /// Position of the section within its article, from 0 (stored and fast).
     pub ordinal: Field,
@@ -52,6 +69,7 @@ pub struct Fields {
     pub heading_class: Field,
     /// First and last line (1-based, inclusive) of the section in the source file.
     pub line_start: Field,
+    /// (See `line_start`.)
     pub line_end: Field,
     /// The article's language (`en`, `zh`, `und`…), raw: `query --lang` filters on it.
     pub lang: Field,
@@ -64,6 +82,7 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The handles of `schema`'s fields; an error if one is missing.
     pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
         Ok(Fields {
             id: schema.get_field(ID)?,
@@ -87,6 +106,7 @@ impl Fields {
     }
 }
 
+/// The schema of a lectern index: every field with its options.
 pub fn build_schema() -> Schema {
     let text = TextOptions::default()
         .set_indexing_options(

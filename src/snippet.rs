@@ -14,13 +14,16 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use crate::schema;
 
+/// The best window of a passage for a query, with the query terms marked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snippet {
+    /// The window's text.
     pub text: String,
     /// Byte ranges of `text` to highlight.
     pub highlights: Vec<Range<usize>>,
 }
 
+/// Finds the query's words in passages, for snippets and highlights.
 pub struct Highlighter {
     /// Query stems with their weights (idf-like: rarer terms decide the window).
     terms: HashMap<String, f32>,
@@ -34,6 +37,7 @@ pub struct Highlighter {
 const MAX_MATCHES: usize = 256;
 
 impl Highlighter {
+    /// A highlighter of these query stems and their weights.
     pub fn new(terms: impl IntoIterator<Item = (String, f32)>) -> Highlighter {
         let terms: HashMap<String, f32> = terms.into_iter().collect();
         let mut prefixes: Vec<Vec<u8>> = terms

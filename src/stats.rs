@@ -14,35 +14,49 @@ use crate::store::{self, StoreError};
 /// absolute corpus path).
 #[derive(Clone, Debug, Serialize)]
 pub struct IndexStats {
+    /// The index folder, as given.
     pub index: String,
     /// The corpus folder as the ingest recorded it.
     pub corpus: String,
     /// The corpus folder as an absolute path (indexes built by lectern 0.1.0
     /// recorded the path as given; a relative one is shown as recorded).
     pub corpus_path: String,
+    /// Articles indexed.
     pub articles: u64,
+    /// Passages indexed.
     pub passages: u64,
+    /// Terms of the title, heading and body fields, summed over fields and segments.
     pub terms: u64,
+    /// tantivy segments of the commit.
     pub segments: usize,
+    /// Synonym and abbreviation groups.
     pub lexicon_groups: usize,
+    /// Bytes of the index on disk.
     pub index_bytes: u64,
     /// Unix seconds of the last ingest's commit.
     pub ingested_at: u64,
     /// The same moment in local time, ISO-8601 with the UTC offset.
     pub ingested_at_local: String,
+    /// The schema version of the index.
     pub schema_version: u32,
+    /// The version of this lectern.
     pub lectern_version: String,
     /// Version of the lectern that wrote the last commit.
     pub built_by: String,
 }
 
+/// Why `stats` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StatsError {
     #[error(transparent)]
+    /// The index folder cannot be opened.
     Store(#[from] StoreError),
     #[error("cannot read the index at {dir}: {source}")]
+    /// tantivy cannot read the index.
     Index {
+        /// The index folder.
         dir: String,
+        /// tantivy's error.
         source: tantivy::TantivyError,
     },
 }

@@ -65,15 +65,21 @@ const POINTER_FORMAT: u32 = 1;
 /// What lectern records with every commit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Payload {
+    /// Version of this record's layout.
     pub format: u32,
+    /// Version of the lectern that wrote the commit.
     pub lectern_version: String,
+    /// [`schema::SCHEMA_VERSION`] of that lectern.
     pub schema_version: u32,
+    /// [`crate::extract::EXTRACTOR_VERSION`] of that lectern.
     pub extractor_version: u32,
     /// Corpus folder the index was built from: absolute (older indexes: as given).
     pub corpus: String,
     /// Unix seconds of the commit.
     pub ingested_at: u64,
+    /// Articles indexed.
     pub articles: u64,
+    /// Passages indexed.
     pub passages: u64,
     /// File name of the manifest, inside the generation folder.
     pub manifest: String,
@@ -87,10 +93,17 @@ pub struct Payload {
 impl Payload {
     /// Why an index with this payload must be rebuilt by this lectern, if it must.
     pub fn rebuild_reason(&self) -> Option<String> {
-        if self.schema_version != SCHEMA_VERSION || self.format != PAYLOAD_FORMAT {
+        if self.schema_version != SCHEMA_VERSION {
             return Some(format!(
                 "the index has schema version {}, this lectern writes version {SCHEMA_VERSION}",
                 self.schema_version
+            ));
+        }
+        // Said apart: one message for both read "schema version 5 … version 5".
+        if self.format != PAYLOAD_FORMAT {
+            return Some(format!(
+                "the index's commit record has format {}, this lectern writes format {PAYLOAD_FORMAT}",
+                self.format
             ));
         }
         if self.extractor_version != EXTRACTOR_VERSION {
@@ -106,10 +119,13 @@ impl Payload {
 /// One ingested source file.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct FileRecord {
+    /// Size in bytes when read.
     pub size: u64,
+    /// Modification time when read (as [`crate::walk::SourceFile::mtime`]).
     pub mtime: u64,
     /// xxh3-128 of the content, hex.
     pub hash: String,
+    /// Passages it gave.
     pub passages: u64,
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -129,6 +145,7 @@ pub struct FileRecord {
 /// Every ingested file, by relative path.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
+    /// The files, by path relative to the corpus.
     pub files: BTreeMap<String, FileRecord>,
     /// Synonym groups from the user's `--synonyms` file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -139,47 +156,93 @@ pub struct Manifest {
     pub duplicates_resolved: bool,
 }
 
+/// Why an index folder cannot be opened, written or committed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no index at {0}: run `lectern ingest [CORPUS] --index {0}` first")]
+    /// No index in the folder (it is missing or empty).
     Missing(String),
     #[error("{0} is not a folder: point --index at a folder")]
+    /// The index path is not a folder.
     NotAFolder(String),
     #[error(
         "{dir} is not a lectern index: it holds {file}, which lectern did not write; point --index at another folder (lectern never deletes files it did not write)"
     )]
-    Foreign { dir: String, file: String },
+    /// The folder holds files lectern did not write.
+    Foreign {
+        /// The index folder.
+        dir: String,
+        /// The file lectern did not write.
+        file: String,
+    },
     #[error(
         "index at {dir} is damaged ({reason}); rebuild it with `lectern ingest CORPUS --rebuild --index {dir}`"
     )]
-    Corrupt { dir: String, reason: String },
+    /// The index cannot be read.
+    Corrupt {
+        /// The index folder.
+        dir: String,
+        /// What is wrong.
+        reason: String,
+    },
     #[error(
         "index at {dir} was written by another lectern version ({reason}); run `lectern ingest {corpus} --index {dir}` to rebuild it"
     )]
+    /// The index was written by a lectern with another schema or extractor.
     Outdated {
+        /// The index folder.
         dir: String,
+        /// What differs.
         reason: String,
+        /// The corpus it was built from (to rebuild it).
         corpus: String,
     },
     #[error(
         "index at {dir} was built from {old}, not {new}; to replace it, run `lectern ingest {new} --index {dir} --rebuild`"
     )]
+    /// The index was built from another corpus folder.
     OtherCorpus {
+        /// The index folder.
         dir: String,
+        /// The corpus it was built from.
         old: String,
+        /// The corpus given now.
         new: String,
     },
     #[error("index at {dir} is being written by another ingest{holder}; wait for it to finish")]
-    Locked { dir: String, holder: String },
+    /// Another ingest holds the writers' lock.
+    Locked {
+        /// The index folder.
+        dir: String,
+        /// ` (process N)` when the holder is known, else empty.
+        holder: String,
+    },
     /// (The cause is part of the message, not a `source`: printed once.)
     #[error("cannot write to the index at {dir}: {cause}")]
-    Unwritable { dir: String, cause: io::Error },
+    Unwritable {
+        /// The index folder.
+        dir: String,
+        /// The cause.
+        cause: io::Error,
+    },
     #[error(
         "no space left on device while writing {dir} (needs about {needed_mb} MB); the index keeps its last commit"
     )]
-    NoSpace { dir: String, needed_mb: u64 },
+    /// The disk filled up.
+    NoSpace {
+        /// The index folder.
+        dir: String,
+        /// About how many MB the ingest needs.
+        needed_mb: u64,
+    },
     #[error("cannot write the index at {dir}: {reason}")]
-    Write { dir: String, reason: String },
+    /// Writing the index failed for another reason.
+    Write {
+        /// The index folder.
+        dir: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 fn display(dir: &Path) -> String {
@@ -454,6 +517,7 @@ pub struct Store {
     /// The folder of the tantivy index (a generation inside `dir`, or `dir` itself
     /// for an older lectern's index).
     pub data: PathBuf,
+    /// The tantivy index.
     pub index: Index,
     /// None for an index that was created but never committed by lectern.
     pub payload: Option<Payload>,
@@ -641,6 +705,7 @@ impl Store {
         }
     }
 
+    /// The lexicon of the commit.
     pub fn lexicon(&self) -> Result<Lexicon, StoreError> {
         Ok(Lexicon::parse(&self.lexicon_text()?))
     }
@@ -667,8 +732,11 @@ fn folder_bytes(dir: &Path) -> u64 {
 /// An index opened for searching with everything read from one commit: the
 /// payload, the segments of the reader and the lexicon it names.
 pub struct Snapshot {
+    /// The opened index.
     pub store: Store,
+    /// A reader of the commit's segments.
     pub reader: IndexReader,
+    /// The text of the commit's lexicon file.
     pub lexicon_text: String,
 }
 
@@ -800,9 +868,11 @@ impl WriteLock {
 
 /// The index an ingest writes to, opened under the lock.
 pub struct Target {
+    /// The index folder.
     pub dir: PathBuf,
     /// Folder of the tantivy index written.
     pub data: PathBuf,
+    /// The tantivy index written.
     pub index: Index,
     /// The manifest to compare the corpus with (empty for a rebuild).
     pub previous: Manifest,
@@ -1021,11 +1091,15 @@ fn write_error(dir: &Path, data: &Path, reason: String, needed: u64) -> StoreErr
 
 /// What one commit records.
 pub struct CommitData<'a> {
+    /// The manifest after this ingest.
     pub manifest: &'a Manifest,
+    /// The lexicon after this ingest.
     pub lexicon: &'a Lexicon,
     /// Absolute corpus path.
     pub corpus: &'a str,
+    /// Articles in the index after the commit.
     pub articles: u64,
+    /// Passages in the index after the commit.
     pub passages: u64,
     /// Estimate of the bytes the ingest needs, for a disk-full message.
     pub needed: u64,
@@ -1223,6 +1297,25 @@ mod tests {
         assert_eq!(bytes, b"vectors");
         let text = serde_json::to_string(&payload).unwrap();
         assert_eq!(serde_json::from_str::<Payload>(&text).unwrap(), payload);
+    }
+
+    #[test]
+    fn a_rebuild_reason_names_what_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        commit_once(&index, &manifest());
+        let current = Store::open(&index).unwrap().payload.unwrap();
+        let reason = |edit: fn(&mut Payload)| {
+            let mut p = current.clone();
+            edit(&mut p);
+            p.rebuild_reason().unwrap()
+        };
+        let r = reason(|p| p.schema_version += 1);
+        let named = format!("schema version {}", SCHEMA_VERSION + 1);
+        assert!(r.contains(&named), "{r}");
+        let r = reason(|p| p.format += 1);
+        let named = format!("format {}", PAYLOAD_FORMAT + 1);
+        assert!(r.contains(&named) && !r.contains("schema"), "{r}");
     }
 
     #[test]

@@ -35,12 +35,16 @@ use crate::extract::Format;
 /// The name of lectern's own ignore file (gitignore syntax).
 pub const IGNORE_FILE: &str = ".lecternignore";
 
+/// A file of the corpus that lectern reads.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
+    /// Its path as the walker found it (under the corpus path given).
     pub abs: PathBuf,
     /// Path relative to the corpus root, `/`-separated; the passage id prefix.
     pub rel: String,
+    /// Its format, by extension.
     pub format: Format,
+    /// Size in bytes.
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch (0 if unknown).
     pub mtime: u64,
@@ -59,8 +63,10 @@ pub struct WalkOptions {
     pub excludes: Vec<String>,
 }
 
+/// What a walk found.
 #[derive(Debug, Default)]
 pub struct Walk {
+    /// The files to read, sorted by `rel`.
     pub files: Vec<SourceFile>,
     /// Files lectern does not read: other extensions, dangling links, special files.
     pub unsupported: usize,
@@ -75,15 +81,25 @@ pub struct Walk {
     pub warnings: Vec<(String, String)>,
 }
 
+/// Why the corpus cannot be walked.
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
     #[error("cannot read corpus folder {path}: {source}")]
+    /// The corpus folder cannot be read.
     Root {
+        /// The corpus folder.
         path: String,
+        /// The cause.
         source: std::io::Error,
     },
     #[error("invalid glob {glob:?}: {message}")]
-    Glob { glob: String, message: String },
+    /// A `-g`/`--exclude` glob is invalid.
+    Glob {
+        /// The glob as given.
+        glob: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// One entry as the walker threads saw it, before sorting.
@@ -94,6 +110,8 @@ enum Seen {
     Warning(String, String),
 }
 
+/// Lists the files of the corpus at `root` that lectern reads, following the
+/// ignore files and `options`.
 pub fn walk(root: &Path, options: &WalkOptions) -> Result<Walk, WalkError> {
     let root_err = |source| WalkError::Root {
         path: root.display().to_string(),

@@ -6,62 +6,31 @@
 //! status (ingest: 0 = all indexed, 1 = some file skipped for an error, 2 = fatal).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{Run, ids, lectern, passages, query, run_checked as run};
+use common::{
+    Case, Rng, Run, binary, copy_dir, ids, lectern, passages, query, run_checked as run,
+    write_articles,
+};
 use serde_json::Value;
-use tempfile::TempDir;
 
 use lectern::extract::{Format, extract};
 
 /// A corpus holding one good article (the word "zebrafish") and a fresh index path.
-struct Case {
-    _dir: TempDir,
-    corpus: PathBuf,
-    index: PathBuf,
-}
-
 fn case() -> Case {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
-    fs::write(
-        corpus.join("good.txt"),
+    let c = Case::new();
+    c.write(
+        "good.txt",
         "Good article\n\nZebrafish are small striped fish.\n",
-    )
-    .unwrap();
-    let index = dir.path().join("index");
-    Case {
-        _dir: dir,
-        corpus,
-        index,
-    }
+    );
+    c
 }
 
 impl Case {
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.corpus.join(name);
-        fs::write(&path, bytes).unwrap();
-        path
-    }
-
-    fn ingest(&self) -> Run {
-        self.ingest_with(&[])
-    }
-
-    fn ingest_with(&self, args: &[&str]) -> Run {
-        run(lectern()
-            .arg("ingest")
-            .arg(&self.corpus)
-            .arg("--index")
-            .arg(&self.index)
-            .args(args))
-    }
-
     /// Ids of the hits for `q`.
     fn ids(&self, q: &str) -> Vec<String> {
         ids(&self.index, q)
@@ -89,7 +58,7 @@ fn unreadable_file_is_skipped_with_exit_1() {
     let c = case();
     let secret = c.write("secret.txt", "Secret\n\nplatypus text\n");
     fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     c.assert_good_found();
     if fs::read(&secret).is_ok() {
         // Running as root: permissions do not bite, the file is read and indexed.
@@ -109,13 +78,13 @@ fn unreadable_file_is_skipped_with_exit_1() {
 fn file_read_error_is_skipped_with_exit_1() {
     let c = case();
     std::os::unix::fs::symlink("/proc/self/mem", c.corpus.join("mem.txt")).unwrap();
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(
         r.code, 0,
         "a link leaving the corpus is not read: {}",
         r.stderr
     );
-    let r = c.ingest_with(&["--follow"]);
+    let r = c.ingest(&["--follow"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_named(&r, "mem.txt", "cannot read");
     c.assert_good_found();
@@ -133,7 +102,7 @@ fn binary_files_with_text_extensions_are_skipped() {
         "image.html",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR zebrafish",
     );
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_named(&r, "program.txt", "binary");
     assert_named(&r, "image.html", "binary");
@@ -149,7 +118,7 @@ fn nul_bytes_in_text_mean_binary() {
     late.extend(b"platypus ".repeat(2000));
     late.push(0);
     c.write("late-nul.txt", &late);
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_named(&r, "nul.md", "binary");
     assert_named(&r, "late-nul.txt", "binary");
@@ -164,7 +133,7 @@ fn invalid_utf8_is_indexed_with_a_warning() {
         "bad.txt",
         b"Bad bytes \xff\xfe\xc3 here\n\nThe quokka text \x80 more.\n",
     );
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_named(&r, "bad.txt", "UTF-8");
     assert_eq!(c.ids("quokka"), ["bad.txt#introduction"]);
@@ -179,7 +148,7 @@ fn windows_1252_html_is_decoded_by_its_meta_charset() {
         b"<html><head><meta charset=\"windows-1252\"><title>x</title></head>\
           <body><h1>Caf\xe9 men\xfa</h1><p>The caf\xe9 sells cr\xe8me br\xfbl\xe9e \x93today\x94 \x80 5.</p></body></html>",
     );
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("cafe.html"), "{}", r.stderr);
     assert_eq!(c.ids("café"), ["cafe.html#introduction"]);
@@ -199,7 +168,7 @@ fn utf16le_with_bom_is_decoded() {
         bytes.extend(unit.to_le_bytes());
     }
     c.write("wombat.txt", &bytes);
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&query(&c.index, "wombat café").stdout).unwrap();
     assert_eq!(v["hits"][0]["id"], "wombat.txt#introduction");
@@ -218,7 +187,7 @@ fn empty_and_boilerplate_only_files_are_indexed_empty_with_a_warning() {
          <nav><a href=\"/\">Home</a> <a>Marmoset</a></nav>\
          <footer>Copyright marmoset inc</footer></body></html>",
     );
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for name in ["empty.txt", "blank.md", "chrome.html"] {
         assert_named(&r, name, "no text to index");
@@ -239,7 +208,7 @@ fn a_100_mb_file_is_skipped_quickly_as_over_the_limit() {
         .set_len(100 << 20)
         .unwrap();
     let started = Instant::now();
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_named(&r, "huge.txt", "100.0 MB, over the 32 MB limit");
@@ -266,7 +235,7 @@ fn html_nested_100000_levels_deep_is_indexed() {
         format!("<h1>Stray</h1>{}<p>narwhal</p>", "<div></x>".repeat(20_000)),
     );
     let started = Instant::now();
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_named(&r, "deep.html", "nested more than");
@@ -287,7 +256,7 @@ fn unclosed_tags_still_yield_their_text() {
         "unclosed.md",
         "# T\n\n```\nnever closed fence with lemur\n\n<div>\n*emph [link](",
     );
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(c.ids("platypus"), ["unclosed.html#part"]);
     assert_eq!(c.ids("okapi"), ["unclosed.html#part"]);
@@ -306,7 +275,7 @@ fn symlink_loops_do_not_trap_the_walk() {
     std::os::unix::fs::symlink(&c.corpus, c.corpus.join("root-again")).unwrap();
     std::os::unix::fs::symlink("self.txt", c.corpus.join("self.txt")).unwrap();
     let started = Instant::now();
-    let r = c.ingest_with(&["-v"]);
+    let r = c.ingest(&["-v"]);
     assert!(started.elapsed() < Duration::from_secs(10));
     // A link that cannot be followed is a file lectern does not read, not a failure.
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -326,7 +295,7 @@ fn file_names_that_are_not_utf8_are_indexed_apart() {
     fs::write(&latin1, "Latin one\n\nThe echidna text.\n").unwrap();
     let other = c.corpus.join(OsStr::from_bytes(b"caf\xe8.txt"));
     fs::write(&other, "Latin two\n\nThe numbat text.\n").unwrap();
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_named(&r, r"caf\xE9.txt", "not valid UTF-8");
     assert_named(&r, r"caf\xE8.txt", "not valid UTF-8");
@@ -334,7 +303,7 @@ fn file_names_that_are_not_utf8_are_indexed_apart() {
     assert_eq!(c.ids("numbat"), [r"caf\xE8.txt#introduction"]);
     assert_eq!(passages(&c.index), 3);
     // Both were once "caf\u{FFFD}.txt": a second ingest then deleted one of them.
-    let r = c.ingest();
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(passages(&c.index), 3);
     assert_eq!(c.ids("echidna").len(), 1);
@@ -355,7 +324,7 @@ fn bad_queries_do_not_panic() {
         "gout.html",
         "<h1>Gout</h1><h2>Treatment</h2><p>Colchicine lowers uric acid (UA).</p>",
     );
-    assert_eq!(c.ingest().code, 0);
+    assert_eq!(c.ingest(&[]).code, 0);
     let many_terms = (0..10_000)
         .map(|i| format!("term{i}"))
         .collect::<Vec<_>>()
@@ -437,7 +406,7 @@ fn bad_queries_do_not_panic() {
 #[test]
 fn deeply_nested_parentheses_do_not_crash() {
     let c = case();
-    assert_eq!(c.ingest().code, 0);
+    assert_eq!(c.ingest(&[]).code, 0);
     for q in [
         format!("\"uric\" {}", "(".repeat(5000)),
         format!("title:{}uric", "(".repeat(5000)),
@@ -449,55 +418,15 @@ fn deeply_nested_parentheses_do_not_crash() {
 
 // ---------------------------------------------------------------- interrupted ingest
 
-fn write_articles(corpus: &Path, range: std::ops::Range<usize>) {
-    const WORDS: &[&str] = &[
-        "liver", "kidney", "heart", "lung", "blood", "cell", "tumor", "virus", "dose", "pain",
-        "fever", "scan", "bone", "skin", "brain", "nerve",
-    ];
-    for i in range {
-        let dir = corpus.join(format!("d{:02}", i % 30));
-        fs::create_dir_all(&dir).unwrap();
-        let w = |k: usize| WORDS[(i * 7 + k * 3) % WORDS.len()];
-        let text = format!(
-            "Article {i}\n\nAbout {} and {} in word{i}.\n\nTreatment notes\n\nUse {} for {} daily.\n",
-            w(0),
-            w(1),
-            w(2),
-            w(3)
-        );
-        fs::write(dir.join(format!("a{i:05}.txt")), text).unwrap();
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        } else if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        }
-    }
-}
-
 #[test]
 fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (dir, corpus, index) = common::temp_corpus();
     let small = 300;
     let total = 3000;
 
     // The committed state: a smaller corpus.
-    write_articles(&corpus, 0..small);
-    let ingest = |index: &Path| {
-        run(lectern()
-            .arg("ingest")
-            .arg(&corpus)
-            .arg("--index")
-            .arg(index))
-    };
+    write_articles(&corpus, 0..small, 0);
+    let ingest = |index: &Path| common::ingest(&corpus, index);
     assert_eq!(ingest(&index).code, 0);
     let before = passages(&index);
     assert_eq!(before, 2 * small as u64);
@@ -505,7 +434,7 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
     copy_dir(&index, &snapshot);
 
     // The full corpus, built cleanly elsewhere: the reference, and its duration.
-    write_articles(&corpus, small..total);
+    write_articles(&corpus, small..total, 0);
     let clean = dir.path().join("clean");
     let started = Instant::now();
     assert_eq!(ingest(&clean).code, 0);
@@ -513,7 +442,7 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
     let after = passages(&clean);
     assert_eq!(after, 2 * total as u64);
 
-    let binary = assert_cmd::cargo::cargo_bin("lectern");
+    let binary = binary();
     let mut interrupted = 0;
     for (round, fraction) in [0.02, 0.15, 0.35, 0.6, 0.85].into_iter().enumerate() {
         let mut child = std::process::Command::new(&binary)
@@ -559,12 +488,9 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
     // on the segment layout, which differs; so does which of several passages with
     // the same text is shown and which are listed as its duplicates).
     let all = |index: &Path| {
-        let r = run(lectern()
-            .args(["query", "--format", "json", "-n", "10000", "--index"])
-            .arg(index)
-            .arg("kidney"));
+        let r = common::query_with(index, &["-n", "10000", "kidney"]);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let v = common::json(&r.stdout);
         let mut ids: Vec<String> = Vec::new();
         for hit in v["hits"].as_array().unwrap() {
             ids.push(hit["id"].as_str().unwrap().to_string());
@@ -581,26 +507,6 @@ fn an_ingest_killed_at_any_point_keeps_the_last_commit() {
 }
 
 // ---------------------------------------------------------------- property test
-
-/// xorshift64*: a tiny seeded generator, so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 const BODY_WORDS: &[&str] = &[
     "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",

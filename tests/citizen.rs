@@ -8,15 +8,13 @@ use std::process::Stdio;
 
 mod common;
 
-use common::{Run, json, lectern, passages, run_checked as run};
+use common::{Run, binary, json, lectern, passages, query_human, run_checked as run, temp_corpus};
 use serde_json::Value;
 use tempfile::TempDir;
 
 /// A small corpus of two articles; returns (tempdir, corpus, index).
 fn small_corpus() -> (TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
+    let (dir, corpus, index) = temp_corpus();
     fs::write(
         corpus.join("gout.md"),
         "# Gout\n\nGout is arthritis from uric acid.\n\n## Treatment\n\nColchicine lowers uric acid.\n",
@@ -27,16 +25,12 @@ fn small_corpus() -> (TempDir, PathBuf, PathBuf) {
         "Asthma\n\nAsthma narrows the airways; wheezing at night.\n",
     )
     .unwrap();
-    let index = dir.path().join("index");
     (dir, corpus, index)
 }
 
+/// [`common::ingest`], which must index the corpus (exit 0 or 1).
 fn ingest(corpus: &Path, index: &Path) -> Run {
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index));
+    let r = common::ingest(corpus, index);
     assert!(r.code <= 1, "{}", r.stderr);
     r
 }
@@ -170,11 +164,7 @@ fn color_flag_and_environment() {
 fn errors_name_each_cause_once() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(dir.path().join("nosuchdir"))
-        .arg("--index")
-        .arg(&index));
+    let r = common::ingest(&dir.path().join("nosuchdir"), &index);
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("nosuchdir"), "{}", r.stderr);
@@ -187,11 +177,7 @@ fn errors_name_each_cause_once() {
 
     let file = dir.path().join("afile");
     fs::write(&file, "x").unwrap();
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(&file)
-        .arg("--index")
-        .arg(&index));
+    let r = common::ingest(&file, &index);
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.matches("is not a folder").count(),
@@ -205,7 +191,7 @@ fn errors_name_each_cause_once() {
 fn empty_and_wordless_queries_say_what_happened() {
     let (_dir, corpus, index) = small_corpus();
     ingest(&corpus, &index);
-    let r = run(lectern().args(["query", "--index"]).arg(&index).arg(""));
+    let r = query_human(&index, &[""]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no query given"), "{}", r.stderr);
     assert!(
@@ -215,11 +201,7 @@ fn empty_and_wordless_queries_say_what_happened() {
     );
 
     for q in ["?", "...", "!!! ---"] {
-        let r = run(lectern()
-            .args(["query", "--index"])
-            .arg(&index)
-            .arg("--")
-            .arg(q));
+        let r = query_human(&index, &["--", q]);
         assert_eq!(r.code, 1, "{q}: {}", r.stderr);
         assert!(
             r.stderr.contains("nothing was searched"),
@@ -277,9 +259,7 @@ fn stats_shows_local_time_and_the_absolute_corpus() {
 
 #[test]
 fn odd_file_names_keep_trec_and_tsv_columns_and_eval_scores_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
+    let (dir, corpus, index) = temp_corpus();
     let mut names = vec!["other file.md", "100% sure.md"];
     if cfg!(unix) {
         names.extend(["tab\tname.md", "new\nline.md"]);
@@ -292,7 +272,6 @@ fn odd_file_names_keep_trec_and_tsv_columns_and_eval_scores_them() {
         )
         .unwrap();
     }
-    let index = dir.path().join("index");
     ingest(&corpus, &index);
 
     let batch = |format: &str| {
@@ -344,13 +323,12 @@ fn odd_file_names_keep_trec_and_tsv_columns_and_eval_scores_them() {
     );
     // The same through eval --queries, which ranks raw ids against decoded qrels.
     fs::write(dir.path().join("queries"), "\u{feff}q1\tzebrafish\n").unwrap();
-    let r = run(lectern()
-        .args(["eval", "--format", "json", "--qrels"])
-        .arg(dir.path().join("qrels"))
-        .arg("--queries")
-        .arg(dir.path().join("queries"))
-        .arg("--index")
-        .arg(&index));
+    let r = common::eval(
+        &index,
+        &dir.path().join("queries"),
+        &dir.path().join("qrels"),
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(json(&r.stdout)["recall_at_100"], 1.0, "{}", r.stdout);
 }
@@ -394,9 +372,7 @@ fn eval_queries_with_a_malformed_line_exits_2() {
 /// (clipboard write) or CSI sequences are shown escaped, never sent to the terminal.
 #[test]
 fn terminal_escapes_from_documents_never_reach_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
+    let (_dir, corpus, index) = temp_corpus();
     fs::write(
         corpus.join("a.txt"),
         "T\x1b]52;c;aGVsbG8=\x07itle\n\nZebra body \x1b[31mred\x1b[0m bell\x07 \u{9b}2J.\n",
@@ -412,12 +388,7 @@ fn terminal_escapes_from_documents_never_reach_the_terminal() {
         // Skipped (binary), so its name is printed by ingest.
         fs::write(corpus.join("bin\x1b]52;c;eA==\x07.txt"), b"\x00\x01zebra").unwrap();
     }
-    let index = dir.path().join("index");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    let r = common::ingest(&corpus, &index);
     assert!(!r.stderr.contains(['\x1b', '\x07']), "{:?}", r.stderr);
     if cfg!(unix) {
         assert!(
@@ -470,7 +441,7 @@ fn a_closed_stderr_is_ignored() {
     fs::write(corpus.join("bad.txt"), b"\x00\x01\x02").unwrap();
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("lectern"))
+    let status = std::process::Command::new(binary())
         .arg("ingest")
         .arg(&corpus)
         .arg("--index")
@@ -485,7 +456,7 @@ fn a_closed_stderr_is_ignored() {
     // A query whose notes go to a closed stderr still answers on stdout.
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("lectern"))
+    let out = std::process::Command::new(binary())
         .args(["query", "--index"])
         .arg(&index)
         .arg("the colchicine")

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{Run, json, lectern, run};
+use common::{
+    current_generation, hit_ids, ids, ingest, ingest_with, json, lectern, passages, query_human,
+    run, temp_corpus, write,
+};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -25,11 +28,9 @@ const TEXT: &str = "Kidney stones\n\nHard deposits of minerals.\n\nPrevention of
 
 /// A corpus of good and bad files; returns (tempdir, corpus path, index path).
 fn mixed_corpus() -> (TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(corpus.join("sub")).unwrap();
+    let (dir, corpus, index) = temp_corpus();
     fs::write(corpus.join("gout.html"), HTML).unwrap();
-    fs::write(corpus.join("sub/asthma.md"), MARKDOWN).unwrap();
+    write(&corpus, "sub/asthma.md", MARKDOWN);
     fs::write(corpus.join("stones.txt"), TEXT).unwrap();
     fs::write(corpus.join("binary.txt"), b"\x7fELF\x00\x01\x02garbage\x00").unwrap();
     fs::write(
@@ -39,31 +40,14 @@ fn mixed_corpus() -> (TempDir, PathBuf, PathBuf) {
     .unwrap();
     fs::write(corpus.join("empty.md"), b"").unwrap();
     fs::write(corpus.join("picture.png"), b"\x89PNG").unwrap();
-    let index = dir.path().join("index");
     (dir, corpus, index)
 }
 
-fn ingest(corpus: &Path, index: &Path) -> Run {
-    run(lectern()
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index))
-}
-
+/// A query answer as JSON; the query must succeed (exit 0 or 1).
 fn query_json(index: &Path, q: &str) -> Value {
     let r = common::query(index, q);
     assert!(r.code == 0 || r.code == 1, "query failed: {}", r.stderr);
     json(&r.stdout)
-}
-
-fn ids(results: &Value) -> Vec<String> {
-    results["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -91,7 +75,7 @@ fn cea_on_the_sample_article_ranks_the_examination_section_first() {
     assert_eq!(&snippet[start..end], "CEA");
 
     // Human output says the same, without colour when NO_COLOR is set.
-    let r = run(lectern().args(["query", "--index"]).arg(&index).arg("CEA"));
+    let r = query_human(&index, &["CEA"]);
     assert_eq!(r.code, 0);
     let first_line = r.stdout.lines().next().unwrap();
     assert!(
@@ -117,38 +101,27 @@ fn mixed_corpus_ingest_query_and_exit_codes() {
     assert!(r.stderr.contains("1 skipped (unsupported)"), "{}", r.stderr);
 
     let v = query_json(&index, "uric acid treatment");
-    assert_eq!(ids(&v)[0], "gout.html#treatment");
+    assert_eq!(hit_ids(&v)[0], "gout.html#treatment");
     assert_eq!(v["hits"][0]["title"], "Gout");
     let v = query_json(&index, "wheezing");
-    assert_eq!(ids(&v), ["sub/asthma.md#symptoms"]);
+    assert_eq!(hit_ids(&v), ["sub/asthma.md#symptoms"]);
     assert_eq!(v["hits"][0]["heading"], "Symptoms");
-    let v = query_json(&index, "water");
-    assert_eq!(ids(&v), ["stones.txt#prevention-of-kidney-stones"]);
-    // Invalid UTF-8 was decoded lossily, not dropped.
     assert_eq!(
-        ids(&query_json(&index, "recipe")),
-        ["latin.txt#introduction"]
+        ids(&index, "water"),
+        ["stones.txt#prevention-of-kidney-stones"]
     );
+    // Invalid UTF-8 was decoded lossily, not dropped.
+    assert_eq!(ids(&index, "recipe"), ["latin.txt#introduction"]);
     // Boilerplate is not searchable.
     for noise in ["menu", "copyright", "helpful"] {
-        assert!(
-            ids(&query_json(&index, noise)).is_empty(),
-            "{noise} was indexed"
-        );
+        assert!(ids(&index, noise).is_empty(), "{noise} was indexed");
     }
 
     // Exit codes: 1 for no match, 2 for a missing index.
-    let r = run(lectern()
-        .args(["query", "--index"])
-        .arg(&index)
-        .arg("zzzzqqq"));
+    let r = query_human(&index, &["zzzzqqq"]);
     assert_eq!(r.code, 1);
     let missing = index.with_file_name("nowhere");
-    let r = run(lectern().args(["query", "--index"]).arg(&missing).args([
-        "--corpus",
-        "/nonexistent",
-        "gout",
-    ]));
+    let r = query_human(&missing, &["--corpus", "/nonexistent", "gout"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("lectern ingest"), "{}", r.stderr);
     let r = run(lectern().args(["query", "--format", "nope", "x"]));
@@ -176,25 +149,18 @@ fn reingest_does_not_duplicate_and_is_incremental() {
         "{}",
         r.stderr
     );
-    assert!(ids(&query_json(&index, "water")).is_empty());
-    assert_eq!(ids(&query_json(&index, "lemonade")).len(), 1);
-    assert!(ids(&query_json(&index, "wheezing")).is_empty());
+    assert!(ids(&index, "water").is_empty());
+    assert_eq!(ids(&index, "lemonade").len(), 1);
+    assert!(ids(&index, "wheezing").is_empty());
 
-    let r = run(lectern()
-        .args(["stats", "--format", "json", "--index"])
-        .arg(&index));
-    let stats = json(&r.stdout);
     // gout (2) + stones (2) + latin (1)
-    assert_eq!(stats["passages"], 5, "{stats}");
+    assert_eq!(passages(&index), 5);
     let r = run(lectern()
         .args(["ingest", "--rebuild", "--index"])
         .arg(&index)
         .arg(&corpus));
     assert!(r.stderr.contains("rebuilding"), "{}", r.stderr);
-    let r = run(lectern()
-        .args(["stats", "--format", "json", "--index"])
-        .arg(&index));
-    assert_eq!(json(&r.stdout)["passages"], 5);
+    assert_eq!(passages(&index), 5);
 }
 
 #[test]
@@ -308,10 +274,7 @@ fn eval_scores_a_run_file() {
 fn a_typo_is_answered_with_a_suggestion() {
     let (_dir, corpus, index) = mixed_corpus();
     ingest(&corpus, &index);
-    let r = run(lectern()
-        .args(["query", "--index"])
-        .arg(&index)
-        .arg("allopurinl"));
+    let r = query_human(&index, &["allopurinl"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr
@@ -350,7 +313,7 @@ fn a_locked_index_fails_fast() {
     // The lock is the operating system's: removing its file is never advised.
     assert!(!r.stderr.contains("remove"), "{}", r.stderr);
     // Queries still work while the writer is held.
-    assert_eq!(ids(&query_json(&index, "wheezing")).len(), 1);
+    assert_eq!(ids(&index, "wheezing").len(), 1);
 }
 
 #[test]
@@ -369,16 +332,9 @@ fn foreign_or_damaged_index_folders_give_clear_errors() {
 
     let index2 = index.with_file_name("index2");
     ingest(&corpus, &index2);
-    let generation = fs::read_dir(&index2)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.is_dir())
-        .unwrap();
+    let generation = current_generation(&index2);
     fs::write(generation.join("meta.json"), "{ not json").unwrap();
-    let r = run(lectern()
-        .args(["query", "--index"])
-        .arg(&index2)
-        .arg("gout"));
+    let r = query_human(&index2, &["gout"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("damaged") && r.stderr.contains("--rebuild"),
@@ -390,20 +346,15 @@ fn foreign_or_damaged_index_folders_give_clear_errors() {
         .arg(&index2)
         .arg(&corpus));
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert_eq!(ids(&query_json(&index2, "wheezing")).len(), 1);
+    assert_eq!(ids(&index2, "wheezing").len(), 1);
 }
 
 #[test]
 fn ingest_progress_always_never_and_quiet() {
     let (_dir, corpus, index) = mixed_corpus();
     let with = |args: &[&str]| {
-        let r = run(lectern()
-            .arg("ingest")
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&index)
-            .arg("--rebuild")
-            .args(args));
+        let args = [&["--rebuild"], args].concat();
+        let r = ingest_with(&corpus, &index, &args);
         assert_eq!(r.code, 1, "binary.txt cannot be indexed: {}", r.stderr);
         r.stderr
     };

@@ -5,31 +5,23 @@ use std::fs;
 
 mod common;
 
-use common::{lectern, run};
+use common::{Case, eval, json};
 use serde_json::Value;
 
 #[test]
 fn eval_at_article_level_maps_passages_to_their_article() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(corpus.join("sub")).unwrap();
-    fs::write(
-        corpus.join("sub/asthma.md"),
+    let c = Case::new();
+    c.write(
+        "sub/asthma.md",
         "# Asthma\n\nAsthma narrows the airways.\n\n## Symptoms\n\nWheezing and coughing at night.\n",
-    )
-    .unwrap();
-    fs::write(
-        corpus.join("gout.md"),
+    );
+    c.write(
+        "gout.md",
         "# Gout\n\nA form of arthritis.\n\n## Treatment\n\nColchicine at night.\n",
-    )
-    .unwrap();
-    let index = dir.path().join("index");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    );
+    let r = c.ingest(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let dir = &c.dir;
     // Judged per article (as BEIR collections are): the hit is the passage
     // `sub/asthma.md#symptoms`, which counts for the article `sub/asthma.md`.
     fs::write(dir.path().join("queries"), "q1\twheezing\n").unwrap();
@@ -39,15 +31,14 @@ fn eval_at_article_level_maps_passages_to_their_article() {
     )
     .unwrap();
     let eval = |level: &str| -> Value {
-        let r = run(lectern()
-            .args(["eval", "--format", "json", "--level", level, "--queries"])
-            .arg(dir.path().join("queries"))
-            .arg("--qrels")
-            .arg(dir.path().join("qrels"))
-            .arg("--index")
-            .arg(&index));
+        let r = eval(
+            &c.index,
+            &dir.path().join("queries"),
+            &dir.path().join("qrels"),
+            &["--level", level],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        serde_json::from_str(&r.stdout).unwrap()
+        json(&r.stdout)
     };
     let article = eval("article");
     assert_eq!(article["mrr_at_10"], 1.0);

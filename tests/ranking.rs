@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{lectern, run};
-use serde_json::Value;
+use common::{
+    Case, eval, ids_with, ingest, ingest_with, json, lectern, query_human, query_with, run,
+};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ranking")
@@ -17,44 +18,29 @@ fn fixture() -> PathBuf {
 fn index() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(fixture().join("corpus"))
-        .arg("--index")
-        .arg(&index));
+    let r = ingest(&fixture().join("corpus"), &index);
     assert_eq!(r.code, 0, "{}", r.stderr);
     (dir, index)
 }
 
 fn mrr(index: &Path, extra: &[&str]) -> f64 {
-    let r = run(lectern()
-        .args(["eval", "--format", "json", "--index"])
-        .arg(index)
-        .arg("--queries")
-        .arg(fixture().join("queries.tsv"))
-        .arg("--qrels")
-        .arg(fixture().join("qrels.txt"))
-        .args(extra));
+    let r = eval(
+        index,
+        &fixture().join("queries.tsv"),
+        &fixture().join("qrels.txt"),
+        extra,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = json(&r.stdout);
     assert_eq!(v["queries"], 20);
     v["mrr_at_10"].as_f64().unwrap()
 }
 
-/// Hit ids of one query (json format).
-fn ids(index: &Path, args: &[&str]) -> Vec<String> {
-    hits(index, args).into_iter().map(|(id, _)| id).collect()
-}
-
 /// Hit ids and scores of one query (json format).
 fn hits(index: &Path, args: &[&str]) -> Vec<(String, f64)> {
-    let r = run(lectern()
-        .args(["query", "--format", "json", "--index"])
-        .arg(index)
-        .args(args));
+    let r = query_with(index, args);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    v["hits"]
+    json(&r.stdout)["hits"]
         .as_array()
         .unwrap()
         .iter()
@@ -88,7 +74,7 @@ fn mrr_floor_on_the_fixture() {
 fn query_syntax_changes_results() {
     let (_dir, index) = index();
     // A phrase matches only where the words are adjacent.
-    let phrase = ids(&index, &["\"black spot\""]);
+    let phrase = ids_with(&index, &["\"black spot\""]);
     assert!(
         phrase.contains(&"plants/rose.md#pests".to_string()),
         "{phrase:?}"
@@ -98,8 +84,8 @@ fn query_syntax_changes_results() {
         "{phrase:?}"
     );
     // -not removes every passage with the word.
-    let all = ids(&index, &["-n", "50", "mealybugs"]);
-    let not = ids(&index, &["-n", "50", "mealybugs -orchid"]);
+    let all = ids_with(&index, &["-n", "50", "mealybugs"]);
+    let not = ids_with(&index, &["-n", "50", "mealybugs -orchid"]);
     assert!(
         all.iter().any(|id| id.starts_with("plants/orchid")),
         "{all:?}"
@@ -109,13 +95,13 @@ fn query_syntax_changes_results() {
         "{not:?}"
     );
     // field: searches one field only.
-    let heading = ids(&index, &["-n", "50", "heading:pests"]);
+    let heading = ids_with(&index, &["-n", "50", "heading:pests"]);
     assert_eq!(heading.len(), 7, "{heading:?}");
     assert!(
         heading.iter().all(|id| id.ends_with("#pests")),
         "{heading:?}"
     );
-    let title = ids(&index, &["-n", "50", "title:mint"]);
+    let title = ids_with(&index, &["-n", "50", "title:mint"]);
     assert!(
         !title.is_empty() && title.iter().all(|id| id.starts_with("plants/mint")),
         "{title:?}"
@@ -139,10 +125,7 @@ fn params_change_the_ranking_and_bad_ones_are_refused() {
     let bm25 = hits(&index, &["--ranking", "bm25", "tomato"]);
     assert!((bm25[0].1 - with[0].1).abs() > 0.1, "{bm25:?}");
     for bad in ["nope=1", "candidates=1.5", "title"] {
-        let r = run(lectern()
-            .args(["query", "--index"])
-            .arg(&index)
-            .args(["--param", bad, "cactus"]));
+        let r = query_human(&index, &["--param", bad, "cactus"]);
         assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
         assert!(
             r.stderr.contains("parameter") || r.stderr.contains("NAME=VALUE"),
@@ -150,15 +133,16 @@ fn params_change_the_ranking_and_bad_ones_are_refused() {
             r.stderr
         );
     }
+    // `query --help` names every ranking parameter with its default.
     let r = run(lectern().args(["query", "--help"]));
-    for name in [
-        "first_title",
-        "candidates",
-        "min_class",
-        "assoc_ratio",
-        "fuzzy",
-    ] {
-        assert!(r.stdout.contains(name), "--help lacks {name}");
+    let params = lectern::rank::RankParams::describe();
+    assert!(params.len() > 20, "{params:?}");
+    for (name, default, _) in params {
+        let listed = r.stdout.lines().any(|l| {
+            let mut words = l.split_whitespace();
+            words.next() == Some(name) && words.next() == Some(default.as_str())
+        });
+        assert!(listed, "--help lacks {name} (default {default})");
     }
 }
 
@@ -168,23 +152,16 @@ fn synonyms_file_expands_queries() {
     let index = dir.path().join("index");
     let synonyms = dir.path().join("synonyms.txt");
     std::fs::write(&synonyms, "# gardeners' words\nkeiki, plantlet\n").unwrap();
-    let ingest = |extra: &[&Path]| {
-        let mut cmd = lectern();
-        cmd.arg("ingest")
-            .arg(fixture().join("corpus"))
-            .arg("--index")
-            .arg(&index)
-            .arg("--rebuild");
-        for p in extra {
-            cmd.arg("--synonyms").arg(p);
-        }
-        assert_eq!(run(&mut cmd).code, 0);
+    let corpus = fixture().join("corpus");
+    let ingest = |extra: &[&str]| {
+        let args = [&["--rebuild"], extra].concat();
+        assert_eq!(ingest_with(&corpus, &index, &args).code, 0);
     };
     ingest(&[]);
-    assert!(ids(&index, &["plantlet"]).is_empty());
-    ingest(&[&synonyms]);
+    assert!(ids_with(&index, &["plantlet"]).is_empty());
+    ingest(&["--synonyms", synonyms.to_str().unwrap()]);
     assert_eq!(
-        ids(&index, &["plantlet"])[0],
+        ids_with(&index, &["plantlet"])[0],
         "plants/orchid.md#propagation"
     );
 }
@@ -194,14 +171,14 @@ fn ties_at_the_cut_off_are_decided_by_id() {
     let (_dir, index) = index();
     // Every care guide has a "Light" section under the same heading: a heading-only
     // query ties several of them; whichever -n, the kept ones are the first by id.
-    let all = ids(&index, &["-n", "50", "heading:light"]);
+    let all = ids_with(&index, &["-n", "50", "heading:light"]);
     assert_eq!(all.len(), 7);
     let mut sorted = all.clone();
     sorted.sort();
     assert_eq!(all, sorted, "ties not in id order");
     for n in 1..=7 {
         assert_eq!(
-            ids(&index, &["-n", &n.to_string(), "heading:light"]),
+            ids_with(&index, &["-n", &n.to_string(), "heading:light"]),
             all[..n]
         );
     }
@@ -267,36 +244,21 @@ fn trec_runs_list_the_same_hits_as_json() {
 
 #[test]
 fn identical_passages_are_collapsed() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(corpus.join("book")).unwrap();
+    let c = Case::new();
     let chapter = "# Ownership\n\n## Moves\n\nAssigning a String moves ownership; the old variable is no longer valid.\n";
-    std::fs::write(corpus.join("book/ch04.md"), chapter).unwrap();
-    std::fs::write(corpus.join("book/print.md"), chapter).unwrap();
-    std::fs::write(corpus.join("book/index.md"), chapter).unwrap();
-    std::fs::write(
-        corpus.join("book/ch05.md"),
+    c.write("book/ch04.md", chapter);
+    c.write("book/print.md", chapter);
+    c.write("book/index.md", chapter);
+    c.write(
+        "book/ch05.md",
         "# Borrowing\n\n## References\n\nA reference borrows a String without taking ownership.\n",
-    )
-    .unwrap();
-    let index = dir.path().join("index");
+    );
+    let index = &c.index;
     // Ingest keeps the three copies as articles (its own near-duplicate folding is
     // tested in tests/walk.rs), so the query-time folding of passages is what runs.
-    assert_eq!(
-        run(lectern()
-            .arg("ingest")
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&index)
-            .arg("--keep-duplicates"))
-        .code,
-        0
-    );
-    let r = run(lectern()
-        .args(["query", "--format", "json", "--index"])
-        .arg(&index)
-        .args(["-n", "2", "string ownership moves"]));
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(c.ingest(&["--keep-duplicates"]).code, 0);
+    let r = query_with(index, &["-n", "2", "string ownership moves"]);
+    let v = json(&r.stdout);
     let hits = v["hits"].as_array().unwrap();
     // Two different answers, the copies listed under the first.
     assert_eq!(hits.len(), 2, "{}", r.stdout);
@@ -309,16 +271,12 @@ fn identical_passages_are_collapsed() {
     assert!(hits[1].get("duplicates").is_none());
     // TREC (ids from the fast column, texts compared only on a hash match)
     // folds the same copies.
-    let trec: Vec<String> = trec_hits(&index, &["-n", "2", "string ownership moves"])
+    let trec: Vec<String> = trec_hits(index, &["-n", "2", "string ownership moves"])
         .into_iter()
         .map(|(id, _)| id)
         .collect();
     assert_eq!(trec, ["book/ch04.md#moves", "book/ch05.md#references"]);
-    let human = run(lectern().args(["query", "--index"]).arg(&index).args([
-        "-n",
-        "2",
-        "string ownership moves",
-    ]));
+    let human = query_human(index, &["-n", "2", "string ownership moves"]);
     assert!(
         human
             .stdout
@@ -335,11 +293,7 @@ fn sample_article_questions_find_the_treatment_section() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let r = run(lectern()
-        .arg("ingest")
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    let r = ingest(&corpus, &index);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for query in [
         "treatment",
@@ -348,9 +302,16 @@ fn sample_article_questions_find_the_treatment_section() {
         "is it curable",
     ] {
         assert_eq!(
-            ids(&index, &[query])[0],
+            ids_with(&index, &[query])[0],
             "metastatic-liver-cancer.txt#metastatic-liver-cancer-treatment",
             "{query}"
         );
     }
+    // The related-forms note names words, not stems.
+    let r = query_human(&index, &["is it curable"]);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("\"curable\" also searched as: cure"),
+        "{said}"
+    );
 }

@@ -11,7 +11,9 @@ mod common;
 use candle_core::{DType, Device};
 use candle_nn::{VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
-use common::{Run, lectern, run};
+use common::{
+    Run, current_generation, eval, hit_ids, ingest_with, lectern, query_human, run, temp_corpus,
+};
 use lectern::semantic::Vectors;
 use serde_json::{Value, json};
 
@@ -80,9 +82,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
+    let (dir, corpus, index) = temp_corpus();
     fs::write(corpus.join("gout.md"), GOUT).unwrap();
     fs::write(corpus.join("asthma.md"), ASTHMA).unwrap();
     // A section far longer than the model's 32 positions: read in windows.
@@ -94,7 +94,6 @@ fn setup() -> Setup {
     .unwrap();
     let model = dir.path().join("model");
     write_model(&model);
-    let index = dir.path().join("index");
     Setup {
         _dir: dir,
         corpus,
@@ -104,27 +103,16 @@ fn setup() -> Setup {
 }
 
 fn ingest(s: &Setup, extra: &[&str]) -> Run {
-    run(lectern()
-        .arg("ingest")
-        .arg(&s.corpus)
-        .arg("--index")
-        .arg(&s.index)
-        .args(extra))
+    ingest_with(&s.corpus, &s.index, extra)
 }
 
 fn query(s: &Setup, extra: &[&str]) -> Run {
-    run(lectern()
-        .args(["query", "--index"])
-        .arg(&s.index)
-        .args(extra))
+    query_human(&s.index, extra)
 }
 
 /// The vectors file of the current commit.
 fn vectors(index: &Path) -> Vectors {
-    let pointer: Value =
-        serde_json::from_str(&fs::read_to_string(index.join("lectern-index.json")).unwrap())
-            .unwrap();
-    let generation = index.join(pointer["current"].as_str().unwrap());
+    let generation = current_generation(index);
     let files: Vec<PathBuf> = fs::read_dir(&generation)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -137,15 +125,6 @@ fn vectors(index: &Path) -> Vectors {
         .collect();
     assert_eq!(files.len(), 1, "one vectors file: {files:?}");
     Vectors::from_bytes(&fs::read(&files[0]).unwrap()).unwrap()
-}
-
-fn ids(json: &Value) -> Vec<String> {
-    json["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -188,9 +167,9 @@ fn embedded_index_fuses_and_explains_both_ranks() {
     let r = query(&s, &["--semantic", "only", "--format", "json", text]);
     assert_eq!(r.code, 0, "{r:?}");
     let only: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(ids(&only)[0], "gout.md#outlook");
+    assert_eq!(hit_ids(&only)[0], "gout.md#outlook");
     // Dense alone ranks every passage, even those sharing no word with the query.
-    assert_eq!(ids(&only).len(), 7);
+    assert_eq!(hit_ids(&only).len(), 7);
 
     // Fusion is the default; --explain names both ranks.
     let r = query(&s, &["--format", "json", "--explain", "uric acid"]);
@@ -200,13 +179,16 @@ fn embedded_index_fuses_and_explains_both_ranks() {
     let explain = first["explain"].to_string();
     assert!(explain.contains("lexical rank"), "{explain}");
     assert!(explain.contains("dense rank"), "{explain}");
-    assert!(ids(&fused).len() > 2, "dense hits join the lexical ones");
+    assert!(
+        hit_ids(&fused).len() > 2,
+        "dense hits join the lexical ones"
+    );
 
     // Off: lectern's own ranking, only passages with the words.
     let r = query(&s, &["--semantic", "off", "--format", "json", "uric acid"]);
     let off: Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(
-        ids(&off).iter().all(|id| id.starts_with("gout.md#")),
+        hit_ids(&off).iter().all(|id| id.starts_with("gout.md#")),
         "{off}"
     );
     assert!(!off["hits"][0]["explain"].is_array());
@@ -235,13 +217,7 @@ fn embedded_index_fuses_and_explains_both_ranks() {
         "q1 0 gout.md#introduction 1\nq2 0 asthma.md#symptoms 1\n",
     )
     .unwrap();
-    let r = run(lectern()
-        .args(["eval", "--format", "json", "--index"])
-        .arg(&s.index)
-        .arg("--queries")
-        .arg(&batch)
-        .arg("--qrels")
-        .arg(&qrels));
+    let r = eval(&s.index, &batch, &qrels, &[]);
     assert_eq!(r.code, 0, "{r:?}");
 }
 
@@ -326,4 +302,52 @@ fn an_index_without_vectors_answers_lexically_unless_asked() {
     let r = query(&s, &["--semantic", "fuse", "gout"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("ingest --embed"), "{}", r.stderr);
+}
+
+#[test]
+fn batching_and_parallel_batches_leave_the_vectors_alone() {
+    // One batch of every window (padded to the longest) against batches of one
+    // window run two at a time: the same vectors up to rounding, in the same order.
+    let s = setup();
+    let model = s.model.to_str().unwrap();
+    assert_eq!(ingest(&s, &["--embed", "--model", model]).code, 0);
+    let whole = vectors(&s.index);
+    let index = s.index.with_file_name("index-small-batches");
+    let r = run(lectern()
+        .env("LECTERN_EMBED_BATCH", "1")
+        .env("LECTERN_EMBED_PARALLEL", "2")
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&index)
+        .args(["--embed", "--model", model]));
+    assert_eq!(r.code, 0, "{r:?}");
+    let small = vectors(&index);
+    assert_eq!(small.len(), whole.len());
+    let positions = whole.positions();
+    for i in 0..small.len() {
+        let a = small.vector(i);
+        let b = whole.vector(positions[small.id(i)]);
+        let cosine: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        assert!(cosine > 0.999, "{}: cosine {cosine}", small.id(i));
+    }
+    // Every window of the long section (LECTERN_EMBED_WINDOWS=0) instead of the
+    // first (the default): its vector changes, those of short passages do not.
+    let all = s.index.with_file_name("index-all-windows");
+    let r = run(lectern()
+        .env("LECTERN_EMBED_WINDOWS", "0")
+        .arg("ingest")
+        .arg(&s.corpus)
+        .arg("--index")
+        .arg(&all)
+        .args(["--embed", "--model", model]));
+    assert_eq!(r.code, 0, "{r:?}");
+    let all = vectors(&all);
+    let cosine = |id: &str| -> f32 {
+        let a = all.vector(all.positions()[id]);
+        let b = whole.vector(positions[id]);
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    };
+    assert!(cosine("gout.md#outlook") > 0.999);
+    assert!(cosine("stones.md#introduction") < 0.999);
 }

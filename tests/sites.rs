@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{Run, lectern, run};
+use common::{edit_meta, ingest, ingest_with, json, query_human, query_with, temp_corpus, write};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -75,16 +75,9 @@ fn rustdoc_page(name: &str, method: &str, doc: &str) -> String {
     )
 }
 
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
 /// A corpus with two sites (`book/`, `api/`) and some extra pages.
 fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+    let (dir, corpus, index) = temp_corpus();
     let chapters = [
         (
             "References and Borrowing",
@@ -107,7 +100,7 @@ fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
         write(
             &corpus,
             &format!("book/ch{i:02}.html"),
-            &mdbook_page(title, id, &body),
+            mdbook_page(title, id, &body),
         );
     }
     // The whole book on one page, not for indexing; a redirect stub; a robots
@@ -140,26 +133,15 @@ fn site_corpus() -> (TempDir, PathBuf, PathBuf) {
         write(
             &corpus,
             &format!("api/struct.{name}.html"),
-            &rustdoc_page(name, method, doc),
+            rustdoc_page(name, method, doc),
         );
     }
-    let index = dir.path().join("index");
     (dir, corpus, index)
 }
 
-fn ingest(corpus: &Path, index: &Path) -> Run {
-    run(lectern()
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index))
-}
-
+/// Exit code and JSON answer (Null if none) of a query for up to 50 hits.
 fn query(index: &Path, args: &[&str]) -> (i32, Value) {
-    let r = run(lectern()
-        .args(["query", "--format", "json", "-n", "50", "--index"])
-        .arg(index)
-        .args(args));
+    let r = query_with(index, &[&["-n", "50"], args].concat());
     let value = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
     (r.code, value)
 }
@@ -168,12 +150,10 @@ fn hits(value: &Value) -> Vec<Value> {
     value["hits"].as_array().cloned().unwrap_or_default()
 }
 
+/// The passage `id` as JSON, if the index has it.
 fn show(index: &Path, id: &str) -> Option<Value> {
-    let r = run(lectern()
-        .args(["show", "--format", "json", "--index"])
-        .arg(index)
-        .arg(id));
-    (r.code == 0).then(|| serde_json::from_str(&r.stdout).unwrap())
+    let r = common::show(index, id);
+    (r.code == 0).then(|| json(&r.stdout))
 }
 
 #[test]
@@ -304,8 +284,7 @@ fn rustdoc_titles_headings_and_anchors() {
 
 #[test]
 fn reference_rule_markers_tables_and_link_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+    let (_dir, corpus, index) = temp_corpus();
     write(
         &corpus,
         "fn.html",
@@ -337,7 +316,6 @@ fn reference_rule_markers_tables_and_link_pages() {
     }
     index_page.push_str("</ul></main></body></html>");
     write(&corpus, "genindex.html", &index_page);
-    let index = dir.path().join("index");
     assert_eq!(ingest(&corpus, &index).code, 0);
 
     let intro = show(&index, "fn.html#functions").unwrap();
@@ -362,20 +340,18 @@ fn reference_rule_markers_tables_and_link_pages() {
 
 #[test]
 fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+    let (_dir, corpus, index) = temp_corpus();
     let conditions = ["Gout", "Asthma", "Eczema", "Anemia", "Migraine", "Rosacea"];
     for name in conditions {
         write(
             &corpus,
             &format!("leaflets/{}.txt", name.to_lowercase()),
-            &format!(
+            format!(
                 "{name}\n\n{name} is a common condition treated by doctors.\n\nTreatment\n\n\
                  {name} treatment depends on the cause.\nRest helps with {name}.\n\nWas this helpful? Yes No\n"
             ),
         );
     }
-    let index = dir.path().join("index");
     assert_eq!(ingest(&corpus, &index).code, 0);
     let (code, found) = query(&index, &["\"was this helpful\""]);
     assert_eq!(code, 1, "{found}");
@@ -409,11 +385,7 @@ fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
         "{incremental}"
     );
     let (_, found_incremental) = query(&index, &["\"was this helpful\""]);
-    let r = run(lectern()
-        .args(["ingest", "--rebuild"])
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    let r = ingest_with(&corpus, &index, &["--rebuild"]);
     assert_eq!(r.code, 0);
     let (_, found_rebuilt) = query(&index, &["\"was this helpful\""]);
     let ids = |v: &Value| {
@@ -428,8 +400,7 @@ fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
 
 #[test]
 fn languages_are_recorded_filtered_and_cjk_is_tokenized() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+    let (_dir, corpus, index) = temp_corpus();
     write(
         &corpus,
         "en/read.html",
@@ -452,7 +423,6 @@ fn languages_are_recorded_filtered_and_cjk_is_tokenized() {
         "ja.txt",
         "ファイルを読む\n\nファイルを一行ずつ読み込む方法を説明します。\n",
     );
-    let index = dir.path().join("index");
     assert_eq!(ingest(&corpus, &index).code, 0);
     let (_, found) = query(&index, &["read a file line by line"]);
     let top = &hits(&found)[0];
@@ -485,31 +455,22 @@ fn languages_are_recorded_filtered_and_cjk_is_tokenized() {
 
 #[test]
 fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+    let (_dir, corpus, index) = temp_corpus();
     write(
         &corpus,
         "a.md",
         "# Alpha\n\nThis is the text of the alpha page.\n",
     );
-    let index = dir.path().join("index");
     assert_eq!(ingest(&corpus, &index).code, 0);
     // Make it look like an index written before the `lang` field existed.
-    // meta.json of the current generation (wherever the store keeps it).
-    let meta_path = find_file(&index, "meta.json").expect("a meta.json in the index");
-    let mut meta: Value = serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
-    meta["schema"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|f| f["name"] != "lang");
-    let mut payload: Value = serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
-    payload["schema_version"] = Value::from(4);
-    meta["payload"] = Value::from(payload.to_string());
-    fs::write(&meta_path, meta.to_string()).unwrap();
-    let r = run(lectern()
-        .args(["query", "--index"])
-        .arg(&index)
-        .arg("alpha"));
+    edit_meta(&index, |meta, payload| {
+        meta["schema"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|f| f["name"] != "lang");
+        payload["schema_version"] = Value::from(4);
+    });
+    let r = query_human(&index, &["alpha"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("another lectern version"), "{}", r.stderr);
     let r = ingest(&corpus, &index);
@@ -518,18 +479,4 @@ fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
     let (code, found) = query(&index, &["alpha"]);
     assert_eq!(code, 0);
     assert_eq!(hits(&found)[0]["lang"], "en");
-}
-
-fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    for entry in fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if let Some(found) = find_file(&path, name) {
-                return Some(found);
-            }
-        } else if entry.file_name() == name {
-            return Some(path);
-        }
-    }
-    None
 }

@@ -9,95 +9,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, lectern, run};
+use common::{
+    Rng, Run, article_path, binary, copy_dir, edit_meta, ids_with, ingest, ingest_with, lectern,
+    passages, query_with, run, spawn_ingest, temp_corpus, write_articles,
+};
 
-fn ingest(corpus: &Path, index: &Path) -> Run {
-    run(lectern()
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index))
-}
-
-fn ingest_with(corpus: &Path, index: &Path, extra: &[&str]) -> Run {
-    run(lectern()
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .args(extra))
-}
-
+/// A query for up to 1000 hits (JSON).
 fn query(index: &Path, q: &str) -> Run {
-    run(lectern()
-        .args(["query", "--format", "json", "-n", "1000", "--index"])
-        .arg(index)
-        .arg(q))
+    query_with(index, &["-n", "1000", q])
 }
 
-/// Ids of the hits of `q` (the query must not fail).
+/// Ids of the hits of `q`, up to 1000 (the query must not fail).
 fn ids(index: &Path, q: &str) -> Vec<String> {
-    let r = query(index, q);
-    assert!(r.code == 0 || r.code == 1, "{q}: {}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// Passages in the index, as its searcher counts them.
-fn passages(index: &Path) -> u64 {
-    let r = run(lectern()
-        .args(["stats", "--format", "json", "--index"])
-        .arg(index));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    v["passages"].as_u64().unwrap()
-}
-
-/// Article `i` of a synthetic corpus: two passages, `word{i}` unique to it.
-fn article(i: usize, version: usize) -> String {
-    const WORDS: &[&str] = &[
-        "liver", "kidney", "heart", "lung", "blood", "cell", "tumor", "virus", "dose", "pain",
-    ];
-    let w = |k: usize| WORDS[(i * 7 + k * 3 + version) % WORDS.len()];
-    format!(
-        "Article {i}\n\nAbout {} and {} in word{i} edition{version}.\n\nTreatment notes\n\nUse {} for {} daily.\n",
-        w(0),
-        w(1),
-        w(2),
-        w(3)
-    )
-}
-
-fn article_path(corpus: &Path, i: usize) -> PathBuf {
-    corpus
-        .join(format!("d{:02}", i % 20))
-        .join(format!("a{i:05}.txt"))
-}
-
-fn write_articles(corpus: &Path, range: std::ops::Range<usize>, version: usize) {
-    for i in range {
-        let path = article_path(corpus, i);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, article(i, version)).unwrap();
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let kind = entry.file_type().unwrap();
-        if kind.is_file() {
-            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        } else if kind.is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        }
-    }
+    ids_with(index, &["-n", "1000", q])
 }
 
 fn names(dir: &Path) -> Vec<String> {
@@ -205,18 +129,6 @@ impl Drop for Tmpfs {
     }
 }
 
-fn spawn_ingest(corpus: &Path, index: &Path) -> Child {
-    Process::new(assert_cmd::cargo::cargo_bin("lectern"))
-        .arg("ingest")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 fn signal(child: &Child, name: &str) {
     let _ = Process::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
@@ -229,18 +141,6 @@ fn finish(child: Child) -> Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::new(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// xorshift64*: seeded, so a failing round reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -288,9 +188,7 @@ fn a_folder_holding_user_files_is_refused_and_left_intact() {
 
 #[test]
 fn a_user_file_put_into_an_index_is_never_deleted() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..3, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
 
@@ -350,9 +248,7 @@ fn an_index_path_that_is_a_file_or_another_programs_index_is_refused() {
 
 /// A corpus of `n` articles, then an update of it: 10% deleted, 10% changed, 3% added.
 fn incremental_case(n: usize) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf, u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..n, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     let snapshot = dir.path().join("snapshot");
@@ -542,9 +438,7 @@ fn a_full_disk_is_named_and_the_old_index_survives() {
 
 #[test]
 fn a_lost_or_stale_manifest_never_duplicates_passages() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..20, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     // The manifest forgets every file: all look new.
@@ -562,9 +456,7 @@ fn a_lost_or_stale_manifest_never_duplicates_passages() {
 
 #[test]
 fn racing_ingests_never_duplicate_a_new_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..500, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     write_articles(&corpus, 500..600, 0);
@@ -595,9 +487,7 @@ fn abbreviation_corpus(corpus: &Path) {
 
 #[test]
 fn a_missing_lexicon_is_an_error_not_a_silent_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     abbreviation_corpus(&corpus);
     assert_eq!(ingest(&corpus, &index).code, 0);
     assert!(!ids(&index, "UA").is_empty());
@@ -618,9 +508,7 @@ fn a_missing_lexicon_is_an_error_not_a_silent_change() {
 
 #[test]
 fn queries_during_commits_always_see_one_whole_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     abbreviation_corpus(&corpus);
     write_articles(&corpus, 0..50, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
@@ -653,9 +541,7 @@ fn queries_during_commits_always_see_one_whole_commit() {
 
 #[test]
 fn scores_stay_positive_after_updates_and_removals() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     fs::create_dir_all(&corpus).unwrap();
     for i in 0..5 {
         fs::write(
@@ -698,9 +584,7 @@ fn scores_stay_positive_after_updates_and_removals() {
 
 #[test]
 fn a_rebuild_killed_at_each_step_leaves_an_answering_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..30, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     for step in [
@@ -766,9 +650,7 @@ fn the_index_folder_may_be_a_symlink_or_a_mount_point() {
 
 #[test]
 fn swap_folders_of_dead_processes_are_removed_by_the_next_ingest() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..10, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     // What lectern 0.1 left when killed during its folder swap: a copy of an index.
@@ -791,9 +673,7 @@ fn swap_folders_of_dead_processes_are_removed_by_the_next_ingest() {
 
 #[test]
 fn an_index_of_lectern_0_1_answers_and_is_migrated_by_the_next_ingest() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..10, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     // lectern 0.1's layout: the tantivy index and its side files in the folder itself.
@@ -866,12 +746,10 @@ fn queries_work_on_a_read_only_index() {
 
 #[test]
 fn two_first_queries_at_once_both_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..800, 0);
     let spawn = || {
-        Process::new(assert_cmd::cargo::cargo_bin("lectern"))
+        Process::new(binary())
             .args(["query", "--format", "tsv", "--index"])
             .arg(&index)
             .arg("--corpus")
@@ -900,23 +778,13 @@ fn two_first_queries_at_once_both_answer() {
 
 #[test]
 fn a_closed_stderr_neither_panics_nor_loses_the_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..50, 0);
     // Files that each cause a message.
     for i in 0..20 {
         fs::write(corpus.join(format!("bin{i}.txt")), b"\0\x01\x02binary").unwrap();
     }
-    let mut child = Process::new(assert_cmd::cargo::cargo_bin("lectern"))
-        .arg("ingest")
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_ingest(&corpus, &index);
     drop(child.stderr.take()); // the reader is gone, as after `| head -0`
     let status = child.wait().unwrap();
     assert_eq!(
@@ -957,20 +825,11 @@ fn another_corpus_folder_does_not_silently_replace_an_index() {
 
 #[test]
 fn an_outdated_index_names_its_corpus_and_is_rebuilt_by_the_next_ingest() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    let index = dir.path().join("index");
+    let (_dir, corpus, index) = temp_corpus();
     write_articles(&corpus, 0..10, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
     // As if written by a lectern with another schema.
-    let meta_path = generations(&index)[0].join("meta.json");
-    let mut meta: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
-    let mut payload: serde_json::Value =
-        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
-    payload["schema_version"] = 999.into();
-    meta["payload"] = payload.to_string().into();
-    fs::write(&meta_path, meta.to_string()).unwrap();
+    edit_meta(&index, |_, payload| payload["schema_version"] = 999.into());
 
     let r = query(&index, "word3");
     assert_eq!(r.code, 2, "{}", r.stderr);

@@ -2,27 +2,12 @@
 //! articles, through the real `lectern` binary on hand-made folders.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
 
-use common::{Run, lectern, run};
+use common::{Case, Run, json, query_with, show};
 use serde_json::Value;
-use tempfile::TempDir;
-
-struct Case {
-    dir: TempDir,
-    corpus: PathBuf,
-    index: PathBuf,
-}
-
-fn case() -> Case {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
-    let index = dir.path().join("index");
-    Case { dir, corpus, index }
-}
 
 /// A small article whose body holds `word` and the word "shared".
 fn article(word: &str) -> String {
@@ -44,41 +29,12 @@ fn prose(seed: u64, n: usize) -> String {
 }
 
 impl Case {
-    fn write(&self, name: &str, text: impl AsRef<[u8]>) {
-        let path = self.corpus.join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn ingest(&self, args: &[&str]) -> Run {
-        let r = run(lectern()
-            .arg("ingest")
-            .arg(&self.corpus)
-            .arg("--index")
-            .arg(&self.index)
-            .args(args));
-        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-        r
-    }
-
-    /// Paths of the articles whose passages match `q` (at most 100), sorted.
     /// Paths of the indexed passages matching `q` (query-time folding of identical
     /// passages off: this is about which articles ingest indexed).
     fn paths(&self, q: &str) -> Vec<String> {
-        let r = run(lectern()
-            .args([
-                "query",
-                "--keep-duplicates",
-                "-n",
-                "100",
-                "--format",
-                "json",
-            ])
-            .arg("--index")
-            .arg(&self.index)
-            .arg(q));
+        let r = query_with(&self.index, &["--keep-duplicates", "-n", "100", q]);
         assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let v = json(&r.stdout);
         let mut paths: Vec<String> = v["hits"]
             .as_array()
             .unwrap()
@@ -91,10 +47,7 @@ impl Case {
     }
 
     fn show(&self, id: &str) -> Run {
-        run(lectern()
-            .args(["show", "--format", "json", "--index"])
-            .arg(&self.index)
-            .arg(id))
+        show(&self.index, id)
     }
 }
 
@@ -105,7 +58,7 @@ fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
 
 #[test]
 fn ignore_files_apply_inside_the_corpus_like_ripgrep() {
-    let c = case();
+    let c = Case::new();
     for name in [
         "keep.md",
         "build/out.md",
@@ -133,7 +86,7 @@ fn ignore_files_apply_inside_the_corpus_like_ripgrep() {
 
 #[test]
 fn globs_include_exclude_and_override_ignore_files() {
-    let c = case();
+    let c = Case::new();
     for name in [
         "a.md",
         "b.txt",
@@ -164,7 +117,7 @@ fn globs_include_exclude_and_override_ignore_files() {
 
 #[test]
 fn hidden_files_only_with_hidden_and_never_dot_git() {
-    let c = case();
+    let c = Case::new();
     c.write("seen.md", article("seen"));
     c.write(".secret.md", article("secret"));
     c.write(".config/inner.md", article("inner"));
@@ -183,7 +136,7 @@ fn hidden_files_only_with_hidden_and_never_dot_git() {
 #[cfg(unix)]
 #[test]
 fn links_leaving_the_corpus_are_not_followed_unless_follow() {
-    let c = case();
+    let c = Case::new();
     let elsewhere = tempfile::tempdir().unwrap();
     fs::write(elsewhere.path().join("passwd.txt"), article("rootpassword")).unwrap();
     fs::create_dir_all(elsewhere.path().join("keys")).unwrap();
@@ -237,7 +190,7 @@ fn links_leaving_the_corpus_are_not_followed_unless_follow() {
 #[cfg(unix)]
 #[test]
 fn links_inside_the_corpus_are_followed_and_dangling_links_are_unsupported() {
-    let c = case();
+    let c = Case::new();
     // The targets sit in an ignored folder, so only the links index them.
     c.write(".lecternignore", "store/\n");
     c.write("store/page.md", article("linkedfile"));
@@ -285,7 +238,7 @@ fn chapter(title: &str, id: &str, body: &str) -> String {
 
 /// A page, its source copy, two chapters and a print page combining them.
 fn duplicates_case() -> Case {
-    let c = case();
+    let c = Case::new();
     let (a, b) = (prose(1, 150), prose(2, 150));
     c.write("page.html", PAGE_HTML.replace("{A}", &a).replace("{B}", &b));
     c.write(
@@ -393,4 +346,186 @@ fn an_alias_is_promoted_when_its_kept_copy_goes() {
         r.stderr
     );
     assert_eq!(c.paths("wombat"), ["ch1.html", "print.html"]);
+}
+
+#[test]
+fn a_promoted_alias_is_written_without_its_site_boilerplate() {
+    let c = Case::new();
+    let widget = "Rate this page: Yes No";
+    let text = prose(30, 150);
+    c.write(
+        "site/page.md",
+        format!("# Quokka\n\nquokka {text}\n\n{widget}\n"),
+    );
+    c.write(
+        "site/page.txt",
+        format!("Quokka\n\nquokka {text}\n\n{widget}\n"),
+    );
+    for i in 0..6 {
+        c.write(
+            &format!("site/p{i}.txt"),
+            format!("Page {i}\n\n{}\n\n{widget}\n", prose(40 + i, 60)),
+        );
+    }
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 near-duplicates"), "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["site/page.md"]);
+    assert!(c.paths("\"rate this page\"").is_empty());
+    // The kept copy goes: the alias is read and indexed, without the widget line.
+    fs::remove_file(c.corpus.join("site/page.md")).unwrap();
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(c.paths("quokka"), ["site/page.txt"]);
+    assert!(
+        c.paths("\"rate this page\"").is_empty(),
+        "{:?}",
+        c.paths("\"rate this page\"")
+    );
+}
+
+/// A Sphinx-like build: pages, the reST source of each in `_sources/` (directives,
+/// roles, options, comments, a table of contents), an index page, an orphan source.
+fn sphinx_case() -> Case {
+    let c = Case::new();
+    let (a, b, d) = (prose(50, 40), prose(51, 30), prose(52, 25));
+    c.write(
+        "library/tty.html",
+        format!(
+            r##"<html><head><title>tty — Terminal control functions</title></head><body>
+<div class="body"><section id="module-tty"><h1>tty — Terminal control functions<a class="headerlink" href="#module-tty">¶</a></h1>
+<p>The <a href="#module-tty"><code>tty</code></a> module defines functions for putting the terminal into raw modes; see <a href="os.html#os.path.join"><code>join()</code></a> {a}</p>
+<section id="functions"><h2>Functions</h2>
+<dl><dt id="tty.setraw">tty.setraw(fd, when=termios.TCSAFLUSH)</dt><dd><p>Change the mode of the file descriptor to raw. {b}</p>
+<div class="admonition note"><p class="admonition-title">Note</p><p>Only on Unix platforms. {d}</p></div></dd></dl>
+</section></section></div></body></html>"##
+        ),
+    );
+    c.write(
+        "_sources/library/tty.rst.txt",
+        format!(
+            r#":mod:`tty` --- Terminal control functions
+==========================================
+
+.. module:: tty
+   :platform: Unix
+   :synopsis: Utility functions that perform common terminal control operations.
+
+.. moduleauthor:: Steen Lumholt
+.. sectionauthor:: Moshe Zadka <moshez@example.org>
+
+**Source code:** :source:`Lib/tty.py`
+
+.. index:: single: terminal; raw mode
+
+The :mod:`tty` module defines functions for putting the terminal into raw modes;
+see :func:`~os.path.join` {a}
+
+.. XXX a comment the build drops
+   on two lines
+
+Functions
+---------
+
+.. function:: setraw(fd, when=termios.TCSAFLUSH)
+
+   Change the mode of the file descriptor to raw. {b}
+
+   .. note::
+
+      Only on Unix platforms. {d}
+"#
+        ),
+    );
+    let intro = format!(
+        "The modules described in this chapter serve the gannet. {}",
+        prose(53, 30)
+    );
+    c.write(
+        "library/allos.html",
+        format!(
+            r##"<html><head><title>Generic Operating System Services</title></head><body>
+<div class="body"><h1>Generic Operating System Services</h1><p>{intro}</p>
+<div class="toctree-wrapper"><ul>
+<li><a href="os.html">os — Miscellaneous operating system interfaces</a><ul><li><a href="os.html#files">Files and directories</a></li></ul></li>
+<li><a href="io.html">io — Core tools for working with streams</a></li>
+<li><a href="time.html">time — Time access and conversions</a></li></ul></div></div></body></html>"##
+        ),
+    );
+    c.write(
+        "_sources/library/allos.rst.txt",
+        format!(
+            ".. _allos:\n\n*********************************\nGeneric Operating System Services\n*********************************\n\n{intro}\n\n.. toctree::\n   :maxdepth: 2\n\n   os.rst\n   io.rst\n   time.rst\n"
+        ),
+    );
+    // A page that is a list of cross-references, and its source.
+    let modules = ["pickle", "shelve", "tempfile", "zipfile", "subprocess"];
+    let items: String = modules
+        .iter()
+        .map(|m| format!("<li><a href=\"{m}.html\">{m}</a>: <a href=\"{m}.html#security\">{m} security considerations</a></li>"))
+        .collect();
+    c.write(
+        "library/security.html",
+        format!("<html><body><h1>Security Considerations</h1><ul>{items}</ul></body></html>"),
+    );
+    let bullets: String = modules
+        .iter()
+        .map(|m| format!("* :mod:`{m}`: :ref:`{m} security considerations <{m}-security>`\n"))
+        .collect();
+    c.write(
+        "_sources/library/security.rst.txt",
+        format!(".. _security:\n\nSecurity Considerations\n=======================\n\n{bullets}"),
+    );
+    c.write(
+        "_sources/whatsnew/changelog.rst.txt",
+        ".. _changelog:\n\n+++++++++\nChangelog\n+++++++++\n\n.. miscnews:: ../build/NEWS\n",
+    );
+    c
+}
+
+#[test]
+fn restructured_text_source_copies_are_aliases_of_their_pages() {
+    let c = sphinx_case();
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (copy, page) in [
+        ("_sources/library/tty.rst.txt", "library/tty.html"),
+        ("_sources/library/allos.rst.txt", "library/allos.html"),
+    ] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
+            "{copy}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(c.paths("terminal"), ["library/tty.html"]);
+    assert_eq!(c.paths("setraw"), ["library/tty.html"]);
+    // The index page keeps its introduction, not its table of contents.
+    assert_eq!(c.paths("gannet"), ["library/allos.html"]);
+    assert!(c.paths("conversions").is_empty());
+    // Markup no reader sees is not indexed, not even in an orphan source.
+    for word in [
+        "pickle",
+        "synopsis",
+        "moduleauthor",
+        "changelog",
+        "miscnews",
+        "maxdepth",
+        "comment",
+    ] {
+        assert!(c.paths(word).is_empty(), "{word}: {:?}", c.paths(word));
+    }
+    // With every copy kept, the source copy reads as its rendering.
+    c.ingest(&["--keep-duplicates"]);
+    assert_eq!(
+        c.paths("setraw"),
+        ["_sources/library/tty.rst.txt", "library/tty.html"]
+    );
+    assert!(c.paths("synopsis").is_empty());
+    let shown = c.show("_sources/library/tty.rst.txt#functions");
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let v: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(v["title"], "tty --- Terminal control functions");
 }

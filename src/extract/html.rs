@@ -124,7 +124,9 @@ const MAX_NESTING: usize = 512;
 /// What an HTML page yields.
 #[derive(Debug, Default)]
 pub struct Page {
+    /// The main content's first `<h1>`, else `<title>` without its site suffix, if any.
     pub title: Option<String>,
+    /// The sections in page order.
     pub sections: Vec<RawSection>,
     /// `<html lang>`, as written.
     pub lang: Option<String>,
@@ -586,6 +588,8 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     let mut aliases = Vec::new();
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
+                    } else if current.dropped_links {
+                        // Only lists of links: navigation, its ids lead nowhere.
                     } else {
                         // No text since the last heading: its ids lead to the next passage.
                         aliases.extend(current.anchor.take());
@@ -925,6 +929,13 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     if is_chrome(element) || is_self_marker(node) {
                         continue;
                     }
+                    if matches!(name, "ul" | "ol" | "table") && link > 0 {
+                        // Inside a link: counted by the enclosing list or section.
+                    } else if matches!(name, "ul" | "ol" | "table") && is_link_list_node(node) {
+                        // A table of contents, an alphabetical index (`genindex`).
+                        section.dropped_links = true;
+                        continue;
+                    }
                     if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
                         continue;
                     }
@@ -953,6 +964,27 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
             },
         }
     }
+}
+
+/// True when a list or table is mostly link text (a table of contents, an
+/// alphabetical index): navigation.
+fn is_link_list_node(list: NodeRef<Node>) -> bool {
+    let (mut chars, mut link_chars) = (0usize, 0usize);
+    for node in list.descendants() {
+        let Node::Text(t) = node.value() else {
+            continue;
+        };
+        let n = t.chars().filter(|c| c.is_alphanumeric()).count();
+        chars += n;
+        let in_link = node
+            .ancestors()
+            .take_while(|a| a.id() != list.id())
+            .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "a"));
+        if in_link {
+            link_chars += n;
+        }
+    }
+    super::is_link_dense(chars, link_chars)
 }
 
 /// Lays a table out with html2text, cells as plain text (no link references, no
@@ -1307,6 +1339,30 @@ mod tests {
         );
         // The rule marker is not text anywhere.
         assert!(sections.iter().all(|s| !s.text.contains("x.y")));
+    }
+
+    #[test]
+    fn a_table_of_contents_goes_and_the_text_above_it_stays() {
+        let page = r#"<html><body><main><h1>Operating system services</h1>
+<p>The modules described in this chapter provide interfaces to the system.</p>
+<div class="toctree-wrapper"><ul>
+<li><a href="os.html">os: miscellaneous operating system interfaces</a><ul>
+<li><a href="os.html#a">File names and environment variables</a></li></ul></li>
+<li><a href="io.html">io: core tools for working with streams</a></li></ul></div>
+<h2>Notes</h2><ul><li>Read <a href="x.html">the guide</a> before changing any of these settings.</li></ul>
+<table><tr><td><a href="a.html">abs() (built-in function)</a></td><td><a href="b.html">all() (built-in function)</a></td></tr>
+<tr><td><a href="c.html">any() (built-in function)</a></td><td><a href="d.html">ascii() (built-in function)</a></td></tr></table>
+</main></body></html>"#;
+        let (article, _) =
+            crate::extract::extract(page.as_bytes(), crate::extract::Format::Html, "x").unwrap();
+        let texts: Vec<&str> = article.sections.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "The modules described in this chapter provide interfaces to the system.",
+                "- Read the guide before changing any of these settings."
+            ]
+        );
     }
 
     #[test]

@@ -5,15 +5,19 @@
 //! bytes to text, anchors (slugs and de-duplication), page-furniture removal and the
 //! passage size limit.
 
+/// HTML pages (sections by headings).
 pub mod html;
+/// Markdown (sections by headings).
 pub mod markdown;
+/// reStructuredText saved as text, read as its rendering.
+pub mod rest;
+/// Plain text (sections by heading-like lines).
 pub mod text;
 
 use std::borrow::Cow;
-use std::fmt;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 3;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -28,7 +32,9 @@ pub const PROSE_MARK: char = '\u{E001}';
 
 /// A section whose text is at least this share link text (letters and digits inside
 /// links / all letters and digits) is navigation (a table of contents, an index, a
-/// "see also" list), not an answer, and is dropped.
+/// "see also" list), not an answer, and is dropped. So is an HTML list or table
+/// (`ul`, `ol`, `table`: an alphabetical index) of that density inside a section, whose other text stays (the introduction of
+/// an index page above its table of contents).
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
 /// Sections with fewer letters and digits than this are too short to judge by their
@@ -41,12 +47,16 @@ pub const MAX_PASSAGE_BYTES: usize = 64 * 1024;
 /// Source formats lectern reads, chosen by file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// `.html`, `.htm`, `.xhtml`.
     Html,
+    /// `.md`, `.markdown`.
     Markdown,
+    /// `.txt`, `.text`.
     Text,
 }
 
 impl Format {
+    /// The format of a file extension (any case), if lectern reads it.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "html" | "htm" | "xhtml" => Some(Format::Html),
@@ -60,11 +70,13 @@ impl Format {
 /// One source article split into sections.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Article {
+    /// The article's title (from its source, else the file stem).
     pub title: String,
     /// Language: primary subtag, lower-case (`en`, `zh`), from `<html lang>` or
     /// Markdown front matter, else guessed from the script ([`detect_language`]);
     /// `und` when unknown.
     pub lang: String,
+    /// Its passages, in source order.
     pub sections: Vec<Section>,
 }
 
@@ -76,6 +88,7 @@ pub struct Section {
     /// Heading path from the outermost heading below the title to this section's own
     /// heading. Empty for the introduction (text before the first heading).
     pub heading: Vec<String>,
+    /// The passage text (paragraphs separated by blank lines).
     pub text: String,
     /// First and last line (1-based, inclusive) of the section in the source.
     pub lines: (u32, u32),
@@ -93,13 +106,19 @@ pub struct Section {
 pub struct RawSection {
     /// The anchor the source gives (an `id` attribute), if any.
     pub anchor: Option<String>,
+    /// Heading path, as in [`Section::heading`].
     pub heading: Vec<String>,
+    /// The section's text.
     pub text: String,
+    /// First and last source line, as in [`Section::lines`].
     pub lines: (u32, u32),
     /// Further anchors of this section (see [`Section::aliases`]).
     pub aliases: Vec<String>,
     /// Letters and digits of `text` that are link text.
     pub link_chars: usize,
+    /// True when lists of links were dropped from this section: left empty, it was
+    /// navigation, and its anchors do not lead to the next passage.
+    pub dropped_links: bool,
 }
 
 /// Why a page asks not to be indexed.
@@ -112,39 +131,30 @@ pub enum Skip {
 }
 
 /// What went wrong with one file. The file is skipped; ingest goes on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExtractError {
     /// NUL bytes or other binary content in a file with a text extension.
+    #[error("binary content (NUL bytes) in a text file")]
     Binary,
-    /// Over the size limit, in bytes.
-    TooLarge { size: u64, limit: u64 },
+    /// Over the size limit, in bytes. MB as `--max-file-size` counts them (2^20
+    /// bytes), so the default limit reads "32 MB" as the README says, not "34 MB".
+    #[error("file is {:.1} MB, over the {:.0} MB limit", mib(*.size), mib(*.limit))]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit it is over.
+        limit: u64,
+    },
     /// The page asks not to be indexed; not a failure (ingest counts these apart).
+    #[error("skipped: {}", match .0 {
+        Skip::NoIndex => "the page asks not to be indexed (robots noindex)",
+        Skip::Redirect => "the page is a redirect (meta refresh)",
+    })]
     Skipped(Skip),
 }
 
-impl fmt::Display for ExtractError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExtractError::Binary => write!(f, "binary content (NUL bytes) in a text file"),
-            // MB as `--max-file-size` counts them (2^20 bytes), so the default
-            // limit reads "32 MB" as the README says, not "34 MB".
-            ExtractError::TooLarge { size, limit } => write!(
-                f,
-                "file is {:.1} MB, over the {:.0} MB limit",
-                *size as f64 / MIB,
-                *limit as f64 / MIB
-            ),
-            ExtractError::Skipped(Skip::NoIndex) => {
-                write!(
-                    f,
-                    "skipped: the page asks not to be indexed (robots noindex)"
-                )
-            }
-            ExtractError::Skipped(Skip::Redirect) => {
-                write!(f, "skipped: the page is a redirect (meta refresh)")
-            }
-        }
-    }
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / MIB
 }
 
 const MIB: f64 = (1u64 << 20) as f64;
@@ -152,7 +162,9 @@ const MIB: f64 = (1u64 << 20) as f64;
 /// Text decoded from a file's bytes, with a note if decoding was not clean. Valid
 /// UTF-8 (the usual case) is borrowed, not copied.
 pub struct Decoded<'a> {
+    /// The decoded text.
     pub text: Cow<'a, str>,
+    /// Why decoding was not clean (lossy UTF-8, a guessed encoding), if it was not.
     pub warning: Option<String>,
 }
 
@@ -262,6 +274,9 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let mut carried: Vec<String> = Vec::new();
     for section in raw {
         let text = clean_text(&section.text);
+        if text.is_empty() && section.dropped_links {
+            continue;
+        }
         if text.is_empty() {
             carried.extend(section.anchor);
             carried.extend(section.aliases);
@@ -430,6 +445,11 @@ impl Article {
 /// True when a section is mostly link text: navigation, not content.
 fn is_link_list(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
+    is_link_dense(chars, link_chars)
+}
+
+/// True when `link_chars` of `chars` letters and digits make navigation.
+fn is_link_dense(chars: usize, link_chars: usize) -> bool {
     chars >= MIN_LINK_DENSITY_CHARS && link_chars as f64 >= MAX_LINK_DENSITY * chars as f64
 }
 
@@ -587,6 +607,8 @@ fn clean_text(text: &str) -> String {
     out
 }
 
+/// The words of `s` separated by single spaces (runs of white space collapsed,
+/// the ends trimmed).
 pub fn normalize_space(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_normalized(&mut out, s);
@@ -676,6 +698,7 @@ pub struct Lines {
 }
 
 impl Lines {
+    /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> Lines {
         Lines {
             newlines: text

@@ -13,6 +13,10 @@
 //! * text between the title and the first heading is the introduction section.
 //!
 //! Headings found this way are all of one level: plain text gives no nesting.
+//!
+//! A text file holding reStructuredText explicit markup is first turned into the
+//! text its rendering shows ([`super::rest`]); its headings are then the lines the
+//! markup over- or underlines, and its title the first of them.
 
 use super::RawSection;
 
@@ -24,7 +28,22 @@ struct Block<'a> {
     last_line: u32,
 }
 
+/// Splits plain text into a title (its first non-empty line) and sections headed by
+/// heading-like lines.
 pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
+    match super::rest::to_plain(text) {
+        Some(plain) => split(&plain.text, Some(&plain.headings), &plain.link_chars),
+        None => split(text, None, &[]),
+    }
+}
+
+/// Sections of `text`; `headings` (line numbers) replaces the heading heuristic;
+/// `link_chars` counts link text per line (from 0).
+fn split(
+    text: &str,
+    headings: Option<&[u32]>,
+    link_chars: &[usize],
+) -> (Option<String>, Vec<RawSection>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
     for (i, line) in text.split('\n').enumerate() {
@@ -45,7 +64,15 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     blocks.extend(current.take());
 
     let mut title = None;
-    if let Some(first) = blocks.first_mut() {
+    // reST: the first title is the document's, wherever it stands.
+    let first_title = headings.and_then(|lines| {
+        blocks
+            .iter()
+            .position(|b| b.lines.len() == 1 && lines.contains(&b.first_line))
+    });
+    if let Some(k) = first_title {
+        title = Some(blocks.remove(k).lines[0].to_string());
+    } else if let Some(first) = blocks.first_mut() {
         title = Some(first.lines.remove(0).to_string());
         first.first_line += 1;
         if first.lines.is_empty() {
@@ -57,7 +84,11 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
     let mut current = RawSection::default();
     let last = blocks.len().saturating_sub(1);
     for (i, block) in blocks.iter().enumerate() {
-        if i < last && is_heading(&block.lines) {
+        let heading = match headings {
+            Some(lines) => block.lines.len() == 1 && lines.contains(&block.first_line),
+            None => i < last && is_heading(&block.lines),
+        };
+        if heading {
             if !current.text.is_empty() {
                 sections.push(std::mem::take(&mut current));
             }
@@ -73,9 +104,11 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
         if current.text.is_empty() && current.heading.is_empty() {
             current.lines.0 = block.first_line;
         }
-        for line in &block.lines {
+        for (k, line) in block.lines.iter().enumerate() {
             current.text.push_str(line);
             current.text.push('\n');
+            let number = block.first_line as usize + k;
+            current.link_chars += link_chars.get(number - 1).copied().unwrap_or(0);
         }
         current.lines.1 = block.last_line;
     }
@@ -171,6 +204,18 @@ mod tests {
         assert_eq!(headings, [vec![], vec!["A short heading".to_string()]]);
         assert!(sections[0].text.contains("1. First item"));
         assert!(sections[1].text.contains("A sentence.\nMore body."));
+    }
+
+    #[test]
+    fn restructured_text_headings_are_its_titles() {
+        let text = ".. _intro:\n\n=====\nIntro\n=====\n\nA :func:`len` call.\n\nShort line\n\nUsage\n-----\n\n.. note::\n\n   Read this.\n";
+        let (title, sections) = extract(text);
+        assert_eq!(title.as_deref(), Some("Intro"));
+        let headings: Vec<_> = sections.iter().map(|s| s.heading.clone()).collect();
+        assert_eq!(headings, [vec![], vec!["Usage".to_string()]]);
+        assert_eq!(sections[0].text, "A len call.\nShort line\n");
+        assert_eq!(sections[1].text, "Read this.\n");
+        assert_eq!(sections[1].lines, (11, 16));
     }
 
     #[test]

@@ -7,9 +7,15 @@
 //! snippets. [`spell`] suggests a correction for a word found nowhere, and
 //! [`stopwords`] holds the stop list of plain queries.
 
+/// Which mined short forms the collection writes as ordinary words.
+pub mod abbrev;
+/// Derivational families of a query word.
 pub mod family;
+/// Query text → [`QueryPlan`].
 pub mod plan;
+/// Did-you-mean suggestions.
 pub mod spell;
+/// The stop list.
 pub mod stopwords;
 
 use std::path::Path;
@@ -127,18 +133,24 @@ const TAIL_FRACTION: f32 = 0.999;
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("cannot read the index: {0}")]
+    /// tantivy cannot read the index.
     Index(#[from] tantivy::TantivyError),
 }
 
+/// How to answer one query.
 #[derive(Clone, Debug)]
 pub struct SearchOptions {
+    /// Hits returned at most (`-n`).
     pub limit: usize,
+    /// Cut a snippet for every hit.
     pub snippets: bool,
     /// Load each hit's stored passage (title, heading, text, path, lines,
     /// language). Without (and without snippets), hits carry only their id,
     /// score and duplicates: all that TREC output prints.
     pub documents: bool,
+    /// Say how each score was made (`--explain`).
     pub explain: bool,
+    /// Snippet length in characters, about.
     pub snippet_chars: usize,
     /// Fold passages whose text equals a better-ranked one's into it (`duplicates`).
     pub collapse: bool,
@@ -165,12 +177,18 @@ impl Default for SearchOptions {
 pub enum Note {
     /// Part of the query could not be parsed and was ignored.
     Parse(String),
+    /// A word not in the index, and the indexed word closest to it.
     DidYouMean {
+        /// The word as written.
         term: String,
+        /// The suggested word.
         suggestion: String,
     },
+    /// A phrase also searched as its synonyms or abbreviation forms.
     Expanded {
+        /// The phrase as written.
         phrase: String,
+        /// What it was also searched as.
         with: Vec<String>,
     },
     /// The query had only stop words; they were searched for anyway.
@@ -223,37 +241,55 @@ impl std::fmt::Display for Note {
 /// One clause's share of a hit's score.
 #[derive(Clone, Debug)]
 pub struct Contribution {
+    /// The clause (`title:gout`).
     pub what: String,
+    /// Its part of the score.
     pub score: f32,
 }
 
+/// One ranked passage.
 #[derive(Clone, Debug)]
 pub struct Hit {
+    /// 1 for the best.
     pub rank: usize,
+    /// The ranking score (higher is better).
     pub score: f32,
+    /// `relative/path#anchor`.
     pub id: String,
+    /// The article's path in the corpus.
     pub path: String,
+    /// The article's title.
     pub title: String,
+    /// The section's heading path.
     pub heading: String,
+    /// The passage text.
     pub text: String,
+    /// First and last line of the section in its source file.
     pub lines: (u64, u64),
     /// The article's language (`en`, `zh`, `und`…).
     pub lang: String,
+    /// The snippet, when asked for.
     pub snippet: Option<Snippet>,
+    /// How the score was made, when asked for (`--explain`).
     pub explain: Vec<Contribution>,
     /// Ids of lower-ranked passages with exactly the same text, folded into this one.
     pub duplicates: Vec<String>,
 }
 
+/// The answer to one query.
 #[derive(Clone, Debug)]
 pub struct Results {
+    /// The query as given.
     pub query: String,
+    /// The hits, best first.
     pub hits: Vec<Hit>,
+    /// How the query was read (corrections, expansions, ignored parts).
     pub notes: Vec<Note>,
 }
 
 /// An open index ready to answer queries; cheap to share between threads.
 pub struct Engine {
+    /// The opened index.
     pub store: Store,
     _reader: IndexReader,
     searcher: Searcher,
@@ -267,9 +303,12 @@ pub struct Engine {
     lexicon_uses: std::sync::atomic::AtomicUsize,
     params: RankParams,
     stats: rank::Stats,
+    /// Which mined short forms the collection mostly writes as ordinary words.
+    common_words: abbrev::Verdicts,
 }
 
 impl Engine {
+    /// Opens the index in `dir` for searching with these ranking parameters.
     pub fn open(dir: &Path, params: RankParams) -> Result<Engine, StoreError> {
         // Payload, segments and lexicon of one commit.
         let store::Snapshot {
@@ -294,9 +333,11 @@ impl Engine {
             lexicon_uses: Default::default(),
             params,
             stats,
+            common_words: abbrev::Verdicts::default(),
         })
     }
 
+    /// Answers one query: plan, first stage, second stage, snippets.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Results, SearchError> {
         let mut plan = self.plan(text)?;
         if let Some(lang) = &options.lang {
@@ -622,7 +663,7 @@ impl Engine {
     }
 
     /// The passage with this id, if any.
-    pub fn passage(&self, id: &str) -> tantivy::Result<Option<Hit>> {
+    pub fn passage(&self, id: &str) -> Result<Option<Hit>, SearchError> {
         let query = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
@@ -644,6 +685,6 @@ impl Engine {
             snippets: false,
             ..SearchOptions::default()
         };
-        self.hit(score, address, &doc, &options, &plan).map(Some)
+        Ok(Some(self.hit(score, address, &doc, &options, &plan)?))
     }
 }

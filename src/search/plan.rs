@@ -19,8 +19,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use super::stopwords::is_stop_word;
 use super::{Engine, Note};
-use crate::lexicon::Lexicon;
-use crate::rank::{self, QueryTerm, TermKind};
+use crate::lexicon::{Lexicon, Phrase};
+use crate::rank::{self, Form, QueryTerm, TermKind};
 use crate::schema;
 
 /// A planned query.
@@ -29,6 +29,7 @@ pub struct QueryPlan {
     pub query: Box<dyn Query>,
     /// Its clauses, labelled (`title:cancer`), for `--explain` of the first stage.
     pub clauses: Vec<(String, Box<dyn Query>)>,
+    /// What the user is told about how the query was read.
     pub notes: Vec<Note>,
     /// Weighted terms for the second stage (empty: first stage only).
     pub terms: Vec<QueryTerm>,
@@ -139,9 +140,19 @@ impl Engine {
         for term in &missing {
             let family = family_of(term)?;
             if !family.is_empty() {
+                // The note speaks in words as the user typed them and as the text
+                // writes them, never in stems ("curable" → "cure", not "curabl").
+                let mut with = Vec::with_capacity(family.len());
+                for stem in &family {
+                    with.push(super::spell::surface(
+                        &self.searcher,
+                        self.fields.body,
+                        stem,
+                    )?);
+                }
                 notes.push(Note::Expanded {
-                    phrase: term.clone(),
-                    with: family.clone(),
+                    phrase: surfaces.get(term).cloned().unwrap_or_else(|| term.clone()),
+                    with,
                 });
                 for other in family {
                     planned.push((
@@ -199,6 +210,7 @@ impl Engine {
                 weight,
                 doc_freqs: Some(dfs),
                 origin,
+                form: None,
             });
             for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
                 if dfs[f] == 0 || w == 0.0 {
@@ -234,12 +246,40 @@ impl Engine {
                 .get_or_init(|| Lexicon::parse(&self.lexicon_text))
                 .expansions(&all_terms)
         };
+        let mut groups = 0u32;
         for (matched, others) in expansions {
+            // A short form the collection mostly writes as an ordinary word is that
+            // word: neither expanded nor searched as an expansion.
+            if self.is_common_word(&matched)? {
+                continue;
+            }
+            let mut trusted = Vec::with_capacity(others.len());
+            for other in others {
+                if !self.is_common_word(&other)? {
+                    trusted.push(other);
+                }
+            }
+            let others = trusted;
+            if others.is_empty() {
+                continue;
+            }
             notes.push(Note::Expanded {
                 phrase: matched.surface.clone(),
                 with: others.iter().map(|p| p.surface.clone()).collect(),
             });
-            for other in others {
+            // The group's forms: the query's own words (form 0), then each other
+            // form; a term already in an earlier group keeps that one.
+            let group = groups;
+            groups += 1;
+            for q in terms.iter_mut() {
+                if q.form.is_none()
+                    && q.kind == TermKind::Literal
+                    && matched.terms.contains(&q.text)
+                {
+                    q.form = Some(Form { group, form: 0 });
+                }
+            }
+            for (k, other) in others.into_iter().enumerate() {
                 for t in &other.terms {
                     if !terms.iter().any(|q| &q.text == t) && !is_stop_word(t) {
                         terms.push(QueryTerm {
@@ -248,6 +288,10 @@ impl Engine {
                             weight: self.params.expansion,
                             doc_freqs: None,
                             origin: Some(matched.surface.clone()),
+                            form: Some(Form {
+                                group,
+                                form: k as u32 + 1,
+                            }),
                         });
                     }
                 }
@@ -289,6 +333,18 @@ impl Engine {
             notes,
             terms,
         })
+    }
+}
+
+impl Engine {
+    /// Whether a one-word phrase of the lexicon is a short form that the
+    /// collection mostly writes as an ordinary word ([`super::abbrev`]).
+    fn is_common_word(&self, phrase: &Phrase) -> tantivy::Result<bool> {
+        if phrase.terms.len() != 1 {
+            return Ok(false);
+        }
+        self.common_words
+            .common_word(&self.searcher, self.fields.body, phrase.surface.trim())
     }
 }
 
@@ -345,24 +401,43 @@ struct Word {
 }
 
 /// Analyzed query words in order, each marked as stop word or not (the stop list is
-/// checked on the lower-cased surface word, before stemming).
+/// checked on the lower-cased surface word, before stemming). A word that is part of
+/// an identifier (`should_panic`, `or_insert`, `no_std`, `io::Read`: words joined by
+/// `_` or `::`) is never a stop word: it is a name, not English.
 fn query_words(text: &str) -> Vec<Word> {
     use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-    let mut tokenizer = SimpleTokenizer::default();
-    let mut stream = tokenizer.token_stream(text);
     let mut out = Vec::new();
-    while stream.advance() {
-        let surface = stream.token().text.to_lowercase();
-        let stop = is_stop_word(&surface);
-        for term in schema::analyze(&surface) {
-            out.push(Word {
-                term,
-                surface: surface.clone(),
-                stop,
-            });
+    for chunk in text.split_whitespace() {
+        let identifier = is_identifier(chunk);
+        let mut tokenizer = SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(chunk);
+        while stream.advance() {
+            let surface = stream.token().text.to_lowercase();
+            let stop = !identifier && is_stop_word(&surface);
+            for term in schema::analyze(&surface) {
+                out.push(Word {
+                    term,
+                    surface: surface.clone(),
+                    stop,
+                });
+            }
         }
     }
     out
+}
+
+/// Whether a whitespace-separated query word joins words into one name with `_`
+/// or `::` (`should_panic`, `Vec::new`).
+fn is_identifier(chunk: &str) -> bool {
+    let chars: Vec<char> = chunk.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| w[0].is_alphanumeric() && w[1] == '_' && w[2].is_alphanumeric())
+        || chunk
+            .split("::")
+            .filter(|part| part.chars().any(char::is_alphanumeric))
+            .count()
+            > 1
 }
 
 /// True when the query uses query-language syntax rather than being plain text.
@@ -373,8 +448,10 @@ pub fn uses_syntax(text: &str) -> bool {
     }
     const FIELDS: &[&str] = &["title:", "heading:", "body:", "id:", "path:"];
     text.split_whitespace().any(|word| {
+        // `-C`, `-n`: a command-line flag, not "without the word c".
         let signed = (word.starts_with('+') || word.starts_with('-'))
-            && word[1..].chars().next().is_some_and(char::is_alphanumeric);
+            && word[1..].chars().next().is_some_and(char::is_alphanumeric)
+            && word[1..].chars().count() > 1;
         let fielded = FIELDS
             .iter()
             .any(|f| word.trim_start_matches(['+', '-', '(']).starts_with(f));
@@ -399,6 +476,24 @@ mod tests {
             "COVID-19: a review (2020) of non-small-cell cancer"
         ));
         assert!(!uses_syntax("what causes it?"));
+        assert!(!uses_syntax("-C opt-level"));
+        assert!(uses_syntax("-cancer liver"));
+    }
+
+    #[test]
+    fn words_of_identifiers_are_not_stop_words() {
+        let content = |q: &str| -> Vec<String> {
+            query_words(q)
+                .into_iter()
+                .filter(|w| !w.stop)
+                .map(|w| w.term)
+                .collect()
+        };
+        assert_eq!(content("should_panic"), ["should", "panic"]);
+        assert_eq!(content("entry or_insert"), ["entri", "or", "insert"]);
+        assert_eq!(content("#![no_std]"), ["no", "std"]);
+        assert_eq!(content("Vec::new"), ["vec", "new"]);
+        assert_eq!(content("should I panic or not"), ["panic"]);
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!   ([`Dense::search`]): reciprocal rank fusion (k 60) of lectern's top 100 and
 //!   the dense top 100 at half weight (see BENCHMARKS.md "Semantic passages").
 
+/// The embedding model.
 pub mod model;
+/// The passage vectors of a commit.
 pub mod vectors;
 
 use std::collections::{HashMap, HashSet};
@@ -27,31 +29,52 @@ use crate::search::{Contribution, Engine, Results, SearchOptions};
 use crate::snippet::Highlighter;
 use crate::store::{Manifest, Target};
 
+/// Why embedding or a dense query failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SemanticError {
     #[error(
         "no embedding model at {dir} (missing: {missing}); put a sentence-transformers BERT folder there (config.json, tokenizer.json, model.safetensors, 1_Pooling/config.json), e.g. all-MiniLM-L6-v2 (see README \"Semantic passages\"), and pass it with --model DIR"
     )]
-    MissingModel { dir: String, missing: String },
+    /// The model folder lacks a file the model needs.
+    MissingModel {
+        /// The model folder.
+        dir: String,
+        /// The files it lacks.
+        missing: String,
+    },
+    /// The model cannot be loaded or run.
     #[error("embedding model at {dir}: {reason}")]
-    Model { dir: String, reason: String },
+    Model {
+        /// The model folder.
+        dir: String,
+        /// What failed.
+        reason: String,
+    },
     #[error(
         "the index's vectors were made by another model ({stored}) than the one at {dir} ({found}); run `lectern ingest --embed --model DIR` with the model you want"
     )]
+    /// The index's vectors come from another model than the one given.
     OtherModel {
+        /// The model folder given.
         dir: String,
+        /// The id of the model of the vectors.
         stored: String,
+        /// The id of the model given.
         found: String,
     },
     #[error(
         "the index's vectors file {0} is damaged; run `lectern ingest --embed` to write it again"
     )]
+    /// The vectors file cannot be read.
     Damaged(String),
     #[error("{0}")]
+    /// tantivy cannot read the index.
     Index(#[from] tantivy::TantivyError),
     #[error(transparent)]
+    /// The lexical search failed.
     Search(#[from] crate::search::SearchError),
     #[error("embedding interrupted")]
+    /// Stopped because the progress callback asked to (an interrupted ingest).
     Cancelled,
 }
 
@@ -131,13 +154,16 @@ pub fn rrf<'a>(lists: &[(&[&'a str], f32)], k: f32) -> Vec<(&'a str, f32)> {
 
 /// A passage to encode at ingest.
 pub struct Passage {
+    /// The article's path in the corpus.
     pub path: String,
+    /// The passage id.
     pub id: String,
     /// Title, heading path and body, one per line.
     pub text: String,
 }
 
 impl Passage {
+    /// A passage to encode: its title, heading path and body, one per line.
     pub fn new(path: &str, id: String, title: &str, heading: &str, body: &str) -> Passage {
         Passage {
             path: path.to_string(),
@@ -217,7 +243,7 @@ pub fn embedding(embed: Embed, target: &Target) -> bool {
 
 impl EncodeOptions {
     /// The defaults, with `LECTERN_EMBED_MAX_LEN`, `LECTERN_EMBED_BATCH`,
-    /// `LECTERN_EMBED_WINDOWS` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
+    /// `LECTERN_EMBED_WINDOWS`, `LECTERN_EMBED_PARALLEL` and `LECTERN_EMBED_DTYPE` (`f32`, `f16`, `bf16`) for
     /// experiments (BENCHMARKS.md).
     pub fn from_env() -> EncodeOptions {
         let var = |name: &str| std::env::var(name).ok();
@@ -230,6 +256,9 @@ impl EncodeOptions {
         }
         if let Some(n) = var("LECTERN_EMBED_WINDOWS").and_then(|v| v.parse().ok()) {
             o.windows = n;
+        }
+        if let Some(n) = var("LECTERN_EMBED_PARALLEL").and_then(|v| v.parse().ok()) {
+            o.parallel = n;
         }
         match var("LECTERN_EMBED_DTYPE").as_deref() {
             Some("f16") => o.dtype = candle_core::DType::F16,
@@ -313,8 +342,9 @@ pub fn ingest_vectors(
     let vectors = update(&model, reuse, kept, &todo, &mut progress)?;
     if passages > 0 {
         let seconds = started.elapsed().as_secs_f64();
+        let (tokens, padded) = model.tokens_run();
         on_event(Event::Notice(&format!(
-            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s)",
+            "embedded {passages} passages in {seconds:.1} s ({:.1} passages/s; {tokens} tokens, {padded} with padding)",
             passages as f64 / seconds.max(1e-9)
         )));
     }
@@ -323,8 +353,11 @@ pub fn ingest_vectors(
 
 /// An index's vectors with the model that reads queries into the same space.
 pub struct Dense {
+    /// The model (reads the queries).
     pub model: Model,
+    /// The passage vectors of the commit.
     pub vectors: Vectors,
+    /// How the two rankings are fused.
     pub fusion: Fusion,
 }
 

@@ -3,14 +3,18 @@
 //! `1_Pooling/config.json`) run on the CPU by candle. Nothing is downloaded.
 //!
 //! Encoding: each text is tokenized whole (no truncation), cut into windows of at
-//! most `max_len` tokens (`[CLS] … [SEP]`), the windows of all texts are sorted by
-//! length and run in batches (so a batch pads to similar lengths), each window is
-//! pooled (mean over its tokens, or `[CLS]`, as the pooling config says), and a
-//! text's vector is the token-weighted mean of its windows, L2-normalised. A long
-//! section is thus read in full rather than cut at the model's limit.
+//! most `max_len` tokens (`[CLS] … [SEP]`), of which the first `windows` are read
+//! (by default one: the text's first 126 tokens); the windows of all texts are
+//! sorted by length and run in batches (so a batch pads to similar lengths), two
+//! batches at a time, each window is pooled (mean over its tokens, or `[CLS]`, as
+//! the pooling config says), and a text's vector is the token-weighted mean of its
+//! windows, L2-normalised. Reading every window of a long section was 2.4× the
+//! tokens on medquad-dev and fused worse than its first window (BENCHMARKS.md
+//! "Semantic passages"): a section's opening says what it is about.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -25,12 +29,18 @@ pub const REQUIRED_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.s
 
 /// Tokens per window, `[CLS]` and `[SEP]` included (see BENCHMARKS.md "Semantic").
 pub const DEFAULT_MAX_LEN: usize = 128;
+/// Windows read per text (BENCHMARKS.md "Semantic passages": the first window
+/// alone fused better than all of them, at 1/2.4 of the tokens).
+pub const DEFAULT_WINDOWS: usize = 1;
 /// Windows per forward pass.
 pub const DEFAULT_BATCH: usize = 32;
 
+/// How token vectors become one text vector (from `1_Pooling/config.json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pooling {
+    /// The mean of the token vectors.
     Mean,
+    /// The vector of the `[CLS]` token.
     Cls,
 }
 
@@ -45,12 +55,17 @@ struct PoolingConfig {
 /// How texts are encoded (speed against fidelity; chosen in BENCHMARKS.md).
 #[derive(Clone, Copy, Debug)]
 pub struct EncodeOptions {
+    /// Tokens per window, `[CLS]` and `[SEP]` included.
     pub max_len: usize,
+    /// Windows per forward pass.
     pub batch: usize,
     /// F32, or F16 weights and activations.
     pub dtype: DType,
     /// Windows read per text (0: all; 1: the text cut at `max_len` tokens).
     pub windows: usize,
+    /// Batches run at once (each on its own thread: candle's element-wise
+    /// operations are single-threaded, only its matrix products use every core).
+    pub parallel: usize,
 }
 
 impl Default for EncodeOptions {
@@ -59,16 +74,19 @@ impl Default for EncodeOptions {
             max_len: DEFAULT_MAX_LEN,
             batch: DEFAULT_BATCH,
             dtype: DType::F32,
-            windows: 0,
+            windows: DEFAULT_WINDOWS,
+            parallel: rayon::current_num_threads(),
         }
     }
 }
 
+/// A loaded sentence-embedding model.
 pub struct Model {
     /// The folder, absolute when it could be made so.
     pub dir: PathBuf,
     /// Identifies the weights and tokenizer: vectors of another id are not comparable.
     pub id: String,
+    /// Dimensions of its vectors.
     pub dims: usize,
     bert: BertModel,
     tokenizer: Tokenizer,
@@ -77,6 +95,8 @@ pub struct Model {
     sep: u32,
     pad: u32,
     options: EncodeOptions,
+    /// Tokens run through the model so far: (in windows, padding included).
+    tokens: (AtomicUsize, AtomicUsize),
 }
 
 fn model_error(dir: &Path, reason: impl ToString) -> SemanticError {
@@ -165,7 +185,16 @@ impl Model {
             sep,
             pad,
             options: EncodeOptions { max_len, ..options },
+            tokens: Default::default(),
         })
+    }
+
+    /// Tokens run through the model so far: (in windows, with padding).
+    pub fn tokens_run(&self) -> (usize, usize) {
+        (
+            self.tokens.0.load(Ordering::Relaxed),
+            self.tokens.1.load(Ordering::Relaxed),
+        )
     }
 
     /// Token ids of `text` (no special tokens).
@@ -186,6 +215,7 @@ impl Model {
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<Vec<Vec<f32>>, SemanticError> {
         use rayon::prelude::*;
+        let _heap = (texts.len() > 1).then(HeapTensors::new);
         let tokenized: Vec<Vec<u32>> = texts
             .par_iter()
             .map(|t| self.tokens(t))
@@ -217,16 +247,23 @@ impl Model {
         let mut weights = vec![0f32; texts.len()];
         let total = windows.len();
         let mut done = 0;
-        for batch in windows.chunks(self.options.batch.max(1)) {
-            let pooled = self.forward(batch)?;
-            for ((text, w), vector) in batch.iter().zip(pooled) {
-                let weight = w.len() as f32;
-                for (s, v) in sums[*text].iter_mut().zip(vector) {
-                    *s += weight * v;
+        let batches: Vec<&[(usize, Vec<u32>)]> =
+            windows.chunks(self.options.batch.max(1)).collect();
+        for group in batches.chunks(self.options.parallel.max(1)) {
+            let pooled: Vec<Result<Vec<Vec<f32>>, SemanticError>> = match group {
+                [one] => vec![self.forward(one)],
+                _ => group.par_iter().map(|b| self.forward(b)).collect(),
+            };
+            for (batch, pooled) in group.iter().zip(pooled) {
+                for ((text, w), vector) in batch.iter().zip(pooled?) {
+                    let weight = w.len() as f32;
+                    for (s, v) in sums[*text].iter_mut().zip(vector) {
+                        *s += weight * v;
+                    }
+                    weights[*text] += weight;
                 }
-                weights[*text] += weight;
+                done += batch.len();
             }
-            done += batch.len();
             if !progress(done, total) {
                 return Err(SemanticError::Cancelled);
             }
@@ -244,6 +281,11 @@ impl Model {
     fn forward(&self, batch: &[(usize, Vec<u32>)]) -> Result<Vec<Vec<f32>>, SemanticError> {
         let err = |e: candle_core::Error| model_error(&self.dir, format!("encoding: {e}"));
         let len = batch.iter().map(|(_, w)| w.len()).max().unwrap_or(2);
+        let real: usize = batch.iter().map(|(_, w)| w.len()).sum();
+        self.tokens.0.fetch_add(real, Ordering::Relaxed);
+        self.tokens
+            .1
+            .fetch_add(batch.len() * len, Ordering::Relaxed);
         let mut ids = Vec::with_capacity(batch.len() * len);
         let mut mask = Vec::with_capacity(batch.len() * len);
         for (_, w) in batch {
@@ -272,6 +314,43 @@ impl Model {
     }
 }
 
+/// While encoding, malloc serves blocks of up to 64 MiB from its heaps and keeps
+/// them when freed. candle allocates every intermediate tensor afresh (up to tens
+/// of MB a batch); under the fixed 128 KiB mmap threshold that `main` sets for
+/// ingest's peak RSS, each was a fresh mapping whose pages fault in zeroed, and
+/// a third of encoding CPU time was the kernel's (BENCHMARKS.md "Semantic
+/// passages"). Dropping it restores the 128 KiB thresholds.
+struct HeapTensors;
+
+impl HeapTensors {
+    const BIG: i32 = 64 << 20;
+    const SMALL: i32 = 128 << 10;
+
+    fn new() -> HeapTensors {
+        Self::set(Self::BIG);
+        HeapTensors
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn set(bytes: i32) {
+        // SAFETY: mallopt only sets malloc parameters (under malloc's own lock).
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, bytes);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, bytes);
+        }
+    }
+
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    fn set(_: i32) {}
+}
+
+impl Drop for HeapTensors {
+    fn drop(&mut self) {
+        Self::set(Self::SMALL);
+    }
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
 pub fn normalize(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {

@@ -20,21 +20,27 @@ use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 8] = b"LECTVEC1";
 
+/// The header of a vectors file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     /// [`super::Model::id`] of the model that wrote the vectors.
     pub model_id: String,
     /// The model folder used, so queries and later ingests find it by themselves.
     pub model_dir: String,
+    /// Dimensions of each vector.
     pub dims: usize,
+    /// Vectors in the file.
     pub count: usize,
 }
 
 /// Passage vectors: for each passage its file's path, its id and a unit vector.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vectors {
+    /// [`super::Model::id`] of the model that wrote the vectors.
     pub model_id: String,
+    /// The model folder used.
     pub model_dir: String,
+    /// Dimensions of each vector.
     pub dims: usize,
     paths: Vec<String>,
     ids: Vec<String>,
@@ -42,6 +48,7 @@ pub struct Vectors {
 }
 
 impl Vectors {
+    /// No vectors yet, for this model.
     pub fn new(model_id: &str, model_dir: &str, dims: usize) -> Vectors {
         Vectors {
             model_id: model_id.to_string(),
@@ -53,18 +60,22 @@ impl Vectors {
         }
     }
 
+    /// Number of passages.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    /// True when there is no passage.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
 
+    /// The id of passage `i`.
     pub fn id(&self, i: usize) -> &str {
         &self.ids[i]
     }
 
+    /// The vector of passage `i`.
     pub fn vector(&self, i: usize) -> &[f32] {
         &self.data[i * self.dims..(i + 1) * self.dims]
     }
@@ -124,6 +135,7 @@ impl Vectors {
             .collect()
     }
 
+    /// The file's bytes (see the module header for the layout).
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = Header {
             model_id: self.model_id.clone(),
