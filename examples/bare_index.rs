@@ -196,11 +196,10 @@ fn main() -> Res<()> {
         let path = passage.id.split('#').next().unwrap_or("");
         let ordinal = ordinals.entry(path).or_default();
         let mut doc = TantivyDocument::new();
-        doc.add_text(fields.id, &passage.id);
+        schema::add_id_and_body(&mut doc, &fields, &passage.id, &passage.text);
         doc.add_text(fields.path, path);
         doc.add_text(fields.title, &passage.title);
         doc.add_text(fields.heading, &passage.section);
-        doc.add_text(fields.body, &passage.text);
         doc.add_u64(fields.ordinal, *ordinal);
         doc.add_u64(
             fields.heading_class,

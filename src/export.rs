@@ -61,6 +61,7 @@ pub fn field_names(schema: &Schema) -> Vec<String> {
     schema
         .fields()
         .map(|(_, entry)| entry.name().to_string())
+        .filter(|name| !crate::schema::DERIVED.contains(&name.as_str()))
         .collect()
 }
 
@@ -84,7 +85,7 @@ pub fn export(dir: &Path, out: &mut dyn Write, format: ExportFormat) -> Result<u
         // Fields that are not stored are read from their column.
         let mut columns = Vec::new();
         for (field, entry) in schema.fields() {
-            if entry.is_stored() {
+            if entry.is_stored() || crate::schema::DERIVED.contains(&entry.name()) {
                 continue;
             }
             match entry.field_type() {

@@ -942,7 +942,12 @@ fn documents<'a>(
         .enumerate()
         .map(move |(i, section)| {
             let mut doc = TantivyDocument::new();
-            doc.add_text(fields.id, format!("{rel}#{}", section.anchor));
+            schema::add_id_and_body(
+                &mut doc,
+                fields,
+                &format!("{rel}#{}", section.anchor),
+                &section.text,
+            );
             // Further ids that lead here (`show` finds the passage by any of them).
             for alias in &section.aliases {
                 doc.add_text(fields.id, format!("{rel}#{alias}"));
@@ -954,7 +959,6 @@ fn documents<'a>(
                 fields.heading,
                 section.heading.join(schema::HEADING_SEPARATOR),
             );
-            doc.add_text(fields.body, &section.text);
             doc.add_u64(fields.ordinal, i as u64);
             let own_heading = section.heading.last().map_or("", String::as_str);
             doc.add_u64(fields.heading_class, schema::heading_class(own_heading));

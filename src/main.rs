@@ -820,6 +820,8 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         limit: args.limit,
         // TREC and TSV print no snippet: compute none.
         snippets: !args.no_snippets && !matches!(format, Format::Trec | Format::Tsv),
+        // TREC prints ids and scores only: load no stored passage.
+        documents: !matches!(format, Format::Trec),
         explain: args.explain,
         collapse: !args.keep_duplicates,
         lang: args.lang.clone(),
@@ -924,6 +926,7 @@ fn run_eval(args: &EvalArgs) -> Result<u8> {
         let options = SearchOptions {
             limit: args.limit,
             snippets: false,
+            documents: false,
             ..SearchOptions::default()
         };
         let mut run = eval::Run::new();

@@ -15,7 +15,7 @@ use tantivy::schema::{
 pub use crate::analyzer::{ANALYZER, analyze, analyzer, register_analyzer};
 
 /// Version of the schema and analyzer. Part of the index payload.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Name of the field of `relative/path#anchor` (see [`Fields`]).
 pub const ID: &str = "id";
@@ -37,6 +37,13 @@ pub const LINE_START: &str = "line_start";
 pub const LINE_END: &str = "line_end";
 /// Name of the field of the article language (see [`Fields`]).
 pub const LANG: &str = "lang";
+/// Name of the fast field of the passage's own id (see [`Fields`]).
+pub const PASSAGE: &str = "passage";
+/// Name of the fast field of the body text hash (see [`Fields`]).
+pub const TEXT_HASH: &str = "text_hash";
+/// Fields derived from others for speed (the id again, a hash of the body): not
+/// part of the passage as exported.
+pub const DERIVED: [&str; 2] = [PASSAGE, TEXT_HASH];
 
 /// Separator between the parts of a heading path, as stored and displayed.
 pub const HEADING_SEPARATOR: &str = " › ";
@@ -66,6 +73,12 @@ pub struct Fields {
     pub line_end: Field,
     /// The article's language (`en`, `zh`, `und`…), raw: `query --lang` filters on it.
     pub lang: Field,
+    /// The passage's own id (the first `id` value, without aliases) as a fast
+    /// column: a hit's id is read without loading its stored document.
+    pub passage: Field,
+    /// [`text_hash`] of the body, fast: duplicate passages are found without
+    /// loading stored documents.
+    pub text_hash: Field,
 }
 
 impl Fields {
@@ -82,6 +95,8 @@ impl Fields {
             line_start: schema.get_field(LINE_START)?,
             line_end: schema.get_field(LINE_END)?,
             lang: schema.get_field(LANG)?,
+            passage: schema.get_field(PASSAGE)?,
+            text_hash: schema.get_field(TEXT_HASH)?,
         })
     }
 
@@ -115,6 +130,8 @@ pub fn build_schema() -> Schema {
     builder.add_u64_field(LINE_START, number.clone());
     builder.add_u64_field(LINE_END, number);
     builder.add_text_field(LANG, STRING | STORED);
+    builder.add_text_field(PASSAGE, TextOptions::default().set_fast("raw"));
+    builder.add_u64_field(TEXT_HASH, NumericOptions::default().set_fast());
     builder.build()
 }
 
@@ -133,6 +150,25 @@ pub fn heading_class(heading: &str) -> u64 {
     } else {
         xxhash_rust::xxh3::xxh3_64(key.as_bytes()).max(1)
     }
+}
+
+/// Hash of a passage's body text for finding duplicates: equal texts have equal
+/// hashes; 0 for a text that is empty or only white space (never folded).
+pub fn text_hash(text: &str) -> u64 {
+    if text.trim().is_empty() {
+        0
+    } else {
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes()).max(1)
+    }
+}
+
+/// Adds the fields every passage has whatever wrote it: its own id (also as
+/// [`PASSAGE`]) and the hash of its body text ([`TEXT_HASH`]) beside the body.
+pub fn add_id_and_body(doc: &mut TantivyDocument, fields: &Fields, id: &str, body: &str) {
+    doc.add_text(fields.id, id);
+    doc.add_text(fields.passage, id);
+    doc.add_text(fields.body, body);
+    doc.add_u64(fields.text_hash, text_hash(body));
 }
 
 /// Reads a stored text field of a document, or "" if absent.

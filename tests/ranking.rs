@@ -215,6 +215,41 @@ fn top_k_does_not_depend_on_n() {
     }
 }
 
+/// Hit ids and scores of a TREC run of one query (no stored document is loaded
+/// for TREC: ids come from a fast column).
+fn trec_hits(index: &Path, args: &[&str]) -> Vec<(String, f64)> {
+    let r = run(lectern()
+        .args(["query", "--format", "trec", "--index"])
+        .arg(index)
+        .args(args));
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    r.stdout
+        .lines()
+        .map(|line| {
+            let cols: Vec<&str> = line.split(' ').collect();
+            (cols[2].to_string(), cols[4].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn trec_runs_list_the_same_hits_as_json() {
+    let (_dir, index) = index();
+    let queries = std::fs::read_to_string(fixture().join("queries.tsv")).unwrap();
+    for line in queries.lines().filter(|l| !l.trim().is_empty()) {
+        let query = line.split_once('\t').map_or(line, |(_, q)| q);
+        for n in ["10", "1000"] {
+            let json = hits(&index, &["-n", n, query]);
+            let trec = trec_hits(&index, &["-n", n, query]);
+            assert_eq!(json.len(), trec.len(), "{query} -n {n}");
+            for ((jid, js), (tid, ts)) in json.iter().zip(&trec) {
+                assert_eq!(jid, tid, "{query} -n {n}");
+                assert!((js - ts).abs() < 1e-4, "{query} -n {n}: {js} vs {ts}");
+            }
+        }
+    }
+}
+
 #[test]
 fn identical_passages_are_collapsed() {
     let c = Case::new();
@@ -242,6 +277,13 @@ fn identical_passages_are_collapsed() {
     );
     assert_eq!(hits[1]["id"], "book/ch05.md#references");
     assert!(hits[1].get("duplicates").is_none());
+    // TREC (ids from the fast column, texts compared only on a hash match)
+    // folds the same copies.
+    let trec: Vec<String> = trec_hits(index, &["-n", "2", "string ownership moves"])
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(trec, ["book/ch04.md#moves", "book/ch05.md#references"]);
     let human = query_human(index, &["-n", "2", "string ownership moves"]);
     assert!(
         human

@@ -36,29 +36,81 @@ pub use crate::snippet::Snippet;
 pub use plan::{QueryPlan, uses_syntax};
 pub use stopwords::is_stop_word;
 
-/// Folds every hit whose text equals a better-ranked hit's into that hit's
-/// `duplicates`; `hits` are best first.
-fn collapse_duplicates(hits: Vec<Hit>) -> Vec<Hit> {
-    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-    // Text hash → indices in `kept` (texts compared in full on a hash match).
-    let mut by_hash: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
-    for hit in hits {
-        if hit.text.trim().is_empty() {
-            kept.push(hit);
-            continue;
-        }
-        let same = by_hash
-            .entry(xxhash_rust::xxh3::xxh3_64(hit.text.as_bytes()))
-            .or_default();
-        match same.iter().find(|&&i| kept[i].text == hit.text) {
-            Some(&i) => kept[i].duplicates.push(hit.id),
-            None => {
-                same.push(kept.len());
-                kept.push(hit);
-            }
+/// A ranked passage before its stored document is loaded.
+struct Key {
+    score: f32,
+    address: DocAddress,
+    explanation: Option<rank::Explanation>,
+    id: String,
+    /// [`schema::text_hash`] of its body.
+    hash: u64,
+    duplicates: Vec<String>,
+}
+
+/// The fast columns of a passage's id and text hash, opened per segment on
+/// first use.
+struct Columns<'a> {
+    searcher: &'a Searcher,
+    open: Vec<Option<(tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>)>>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(searcher: &'a Searcher) -> Columns<'a> {
+        Columns {
+            searcher,
+            open: vec![None; searcher.segment_readers().len()],
         }
     }
-    kept
+
+    /// The id and text hash of the passage at each of `addresses`, in order. The
+    /// ids of one segment are read in one pass over its (compressed) dictionary,
+    /// ordinals sorted: one block decoded per block touched, not per id.
+    fn keys(&mut self, addresses: &[DocAddress]) -> tantivy::Result<Vec<(String, u64)>> {
+        let mut out = vec![(String::new(), 0u64); addresses.len()];
+        // Segment → (id ordinal, index in `out`).
+        let mut wanted: std::collections::BTreeMap<u32, Vec<(u64, usize)>> =
+            std::collections::BTreeMap::new();
+        for (i, address) in addresses.iter().enumerate() {
+            let (ids, hashes) = self.open(address.segment_ord)?;
+            out[i].1 = hashes.first(address.doc_id).unwrap_or(0);
+            if let Some(ord) = ids.ords().first(address.doc_id) {
+                wanted
+                    .entry(address.segment_ord)
+                    .or_default()
+                    .push((ord, i));
+            }
+        }
+        for (segment, mut ords) in wanted {
+            ords.sort_unstable();
+            let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
+            let (ids, _) = self.open(segment)?;
+            let mut next = ords.iter();
+            ids.dictionary().sorted_ords_to_term_cb(&sorted, |bytes| {
+                if let Some(&(_, i)) = next.next() {
+                    out[i].0 = String::from_utf8_lossy(bytes).into_owned();
+                }
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// The id and hash columns of a segment, opened on first use.
+    #[allow(clippy::type_complexity)]
+    fn open(
+        &mut self,
+        segment_ord: u32,
+    ) -> tantivy::Result<&(tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>)> {
+        let slot = &mut self.open[segment_ord as usize];
+        if slot.is_none() {
+            let fast = self.searcher.segment_reader(segment_ord).fast_fields();
+            let ids = fast.str(schema::PASSAGE)?.ok_or_else(|| {
+                tantivy::TantivyError::SchemaError(format!("no fast column {}", schema::PASSAGE))
+            })?;
+            let hashes = fast.u64(schema::TEXT_HASH)?;
+            *slot = Some((ids, hashes));
+        }
+        Ok(slot.as_ref().expect("opened above"))
+    }
 }
 
 /// Writes an explanation tree as a list, each part indented under its parent; the
@@ -92,6 +144,10 @@ pub struct SearchOptions {
     pub limit: usize,
     /// Cut a snippet for every hit.
     pub snippets: bool,
+    /// Load each hit's stored passage (title, heading, text, path, lines,
+    /// language). Without (and without snippets), hits carry only their id,
+    /// score and duplicates: all that TREC output prints.
+    pub documents: bool,
     /// Say how each score was made (`--explain`).
     pub explain: bool,
     /// Snippet length in characters, about.
@@ -107,6 +163,7 @@ impl Default for SearchOptions {
         SearchOptions {
             limit: 10,
             snippets: true,
+            documents: true,
             explain: false,
             snippet_chars: 200,
             collapse: true,
@@ -290,35 +347,65 @@ impl Engine {
         let limit = options.limit.max(1);
         // Passages with the same text as a better one are folded into it; fetch
         // deeper until `limit` different passages are found or none are left.
+        // Ids and text hashes come from fast fields: a stored document is loaded
+        // only for a hit that is shown with its text (and to confirm a duplicate).
+        let mut columns = Columns::new(&self.searcher);
         let mut want = limit;
-        let mut hits = loop {
+        let mut keys = loop {
             let top = self.ranked(&plan, want, options.explain)?;
             let exhausted = top.len() < want;
-            let mut hits = Vec::with_capacity(top.len());
-            for (score, address, explanation) in top {
-                let doc: TantivyDocument = self.searcher.doc(address)?;
-                let mut hit = self.hit(score, address, &doc, options, &plan)?;
-                if let Some(e) = explanation {
-                    hit.explain.clear();
-                    flatten(&e, 0, &mut hit.explain);
-                } else if options.explain && !plan.terms.is_empty() {
-                    self.explain_beyond_pool(&mut hit);
-                }
-                hits.push(hit);
+            let addresses: Vec<DocAddress> = top.iter().map(|&(_, a, _)| a).collect();
+            let mut keys = Vec::with_capacity(top.len());
+            for ((score, address, explanation), (id, hash)) in
+                top.into_iter().zip(columns.keys(&addresses)?)
+            {
+                keys.push(Key {
+                    score,
+                    address,
+                    explanation,
+                    id,
+                    hash,
+                    duplicates: Vec::new(),
+                });
             }
             // Deterministic order: score, then id.
-            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-            let hits = if options.collapse {
-                collapse_duplicates(hits)
+            keys.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            let keys = if options.collapse {
+                self.collapse_duplicates(keys)?
             } else {
-                hits
+                keys
             };
-            if hits.len() >= limit || exhausted {
-                break hits;
+            if keys.len() >= limit || exhausted {
+                break keys;
             }
             want *= 2;
         };
-        hits.truncate(limit);
+        keys.truncate(limit);
+        let load = options.documents || options.snippets;
+        let mut hits = Vec::with_capacity(keys.len());
+        for key in keys {
+            let mut hit = if load {
+                let doc: TantivyDocument = self.searcher.doc(key.address)?;
+                self.hit(key.score, key.address, &doc, options, &plan)?
+            } else {
+                self.hit(
+                    key.score,
+                    key.address,
+                    &TantivyDocument::new(),
+                    options,
+                    &plan,
+                )?
+            };
+            hit.id = key.id;
+            hit.duplicates = key.duplicates;
+            if let Some(e) = key.explanation {
+                hit.explain.clear();
+                flatten(&e, 0, &mut hit.explain);
+            } else if options.explain && !plan.terms.is_empty() {
+                self.explain_beyond_pool(&mut hit);
+            }
+            hits.push(hit);
+        }
         if options.snippets {
             let mut highlighter = self.highlighter(&plan)?;
             for hit in &mut hits {
@@ -333,6 +420,52 @@ impl Engine {
             hits,
             notes: plan.notes,
         })
+    }
+
+    /// Folds every passage whose text equals a better-ranked one's into that
+    /// one's `duplicates`; `keys` are best first. Texts are compared by hash, and
+    /// in full (stored documents) when the hashes match.
+    fn collapse_duplicates(&self, keys: Vec<Key>) -> Result<Vec<Key>, SearchError> {
+        let mut kept: Vec<Key> = Vec::with_capacity(keys.len());
+        // Text hash → indices in `kept`.
+        let mut by_hash: std::collections::HashMap<u64, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut texts: std::collections::HashMap<DocAddress, String> =
+            std::collections::HashMap::new();
+        let mut text_of = |address: DocAddress| -> Result<String, SearchError> {
+            if let Some(text) = texts.get(&address) {
+                return Ok(text.clone());
+            }
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            let text = schema::text_of(&doc, self.fields.body).to_string();
+            texts.insert(address, text.clone());
+            Ok(text)
+        };
+        for key in keys {
+            if key.hash == 0 {
+                kept.push(key);
+                continue;
+            }
+            let same = by_hash.entry(key.hash).or_default();
+            let mut folded = None;
+            if !same.is_empty() {
+                let text = text_of(key.address)?;
+                for &i in same.iter() {
+                    if text_of(kept[i].address)? == text {
+                        folded = Some(i);
+                        break;
+                    }
+                }
+            }
+            match folded {
+                Some(i) => kept[i].duplicates.push(key.id),
+                None => {
+                    same.push(kept.len());
+                    kept.push(key);
+                }
+            }
+        }
+        Ok(kept)
     }
 
     /// The best passages for `plan`, best first, at least `limit` of them when
