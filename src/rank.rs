@@ -1005,6 +1005,17 @@ mod tests {
 
     const AVG: [f32; 3] = [5.0, 3.0, 100.0];
 
+    /// The score of a passage holding the query's one term with `tf` per field.
+    fn one_term_score(
+        params: &RankParams,
+        terms: &[QueryTerm],
+        idfs: &[TermIdf],
+        tf: [f32; 3],
+        lead: bool,
+    ) -> f32 {
+        score(params, terms, idfs, AVG, &one_term(tf, lead), false).0
+    }
+
     fn close(a: f32, b: f32) -> bool {
         (a - b).abs() < 1e-4 * b.abs().max(1.0)
     }
@@ -1030,28 +1041,14 @@ mod tests {
             field: [3.0, 3.0, 2.0],
         }];
         // x = 8 × 1 (title) + 1 × 2 (body) = 10; 2 × 10 × 2.2 / (1.2 + 10) = 3.928571
-        let (s, _) = score(
-            &params,
-            &[literal("gout")],
-            &idfs,
-            AVG,
-            &one_term([1.0, 0.0, 2.0], false),
-            false,
-        );
+        let s = one_term_score(&params, &[literal("gout")], &idfs, [1.0, 0.0, 2.0], false);
         assert!(close(s, 3.928_571), "{s}");
         // The title's own BM25 on top: 0.5 × 3 × (1 × 2.2 / 2.2) = 1.5
         let params = RankParams {
             lead: 0.0,
             ..RankParams::default()
         };
-        let (s, _) = score(
-            &params,
-            &[literal("gout")],
-            &idfs,
-            AVG,
-            &one_term([1.0, 0.0, 2.0], false),
-            false,
-        );
+        let s = one_term_score(&params, &[literal("gout")], &idfs, [1.0, 0.0, 2.0], false);
         assert!(close(s, 3.928_571 + 1.5), "{s}");
     }
 
@@ -1079,44 +1076,12 @@ mod tests {
             field: [2.0; 3],
         }];
         let terms = [literal("gout")];
-        let plain = score(
-            &params,
-            &terms,
-            &idfs,
-            AVG,
-            &one_term([1.0, 0.0, 1.0], false),
-            false,
-        )
-        .0;
-        let lead = score(
-            &params,
-            &terms,
-            &idfs,
-            AVG,
-            &one_term([1.0, 0.0, 1.0], true),
-            false,
-        )
-        .0;
+        let plain = one_term_score(&params, &terms, &idfs, [1.0, 0.0, 1.0], false);
+        let lead = one_term_score(&params, &terms, &idfs, [1.0, 0.0, 1.0], true);
         assert!(close(lead, plain * 1.3), "{lead} vs {plain}");
         // Not in the title: no bonus even for the lead section.
-        let a = score(
-            &params,
-            &terms,
-            &idfs,
-            AVG,
-            &one_term([0.0, 0.0, 1.0], false),
-            false,
-        )
-        .0;
-        let b = score(
-            &params,
-            &terms,
-            &idfs,
-            AVG,
-            &one_term([0.0, 0.0, 1.0], true),
-            false,
-        )
-        .0;
+        let a = one_term_score(&params, &terms, &idfs, [0.0, 0.0, 1.0], false);
+        let b = one_term_score(&params, &terms, &idfs, [0.0, 0.0, 1.0], true);
         assert_eq!(a, b);
         // An expansion in the title does not count as the query's own word.
         let mut expansion = literal("uric");

@@ -43,32 +43,20 @@ pub fn family(
     if base.chars().count() < 3 || term.chars().any(|c| c.is_ascii_digit()) {
         return Ok(Vec::new());
     }
-    let from = base.as_bytes().to_vec();
-    let mut to = from.clone();
-    // Bytes of a UTF-8 string are below 0xFF: the successor prefix exists.
-    *to.last_mut().expect("root is not empty") += 1;
     let mut found: Vec<(u64, String)> = Vec::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().range().ge(&from).lt(&to).into_stream()?;
-        while stream.advance() {
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if candidate == term || candidate.len() > base.len() + 7 {
-                continue;
-            }
-            let (other, other_strong) = root(candidate);
-            if other != base || !(strong || other_strong) {
-                continue;
-            }
-            let df = u64::from(stream.value().doc_freq);
-            match found.iter_mut().find(|(_, t)| t == candidate) {
-                Some(entry) => entry.0 += df,
-                None => found.push((df, candidate.to_string())),
-            }
+    super::terms_with_prefix(searcher, field, base, |candidate, df| {
+        if candidate == term || candidate.len() > base.len() + 7 {
+            return;
         }
-    }
+        let (other, other_strong) = root(candidate);
+        if other != base || !(strong || other_strong) {
+            return;
+        }
+        match found.iter_mut().find(|(_, t)| t == candidate) {
+            Some(entry) => entry.0 += df,
+            None => found.push((df, candidate.to_string())),
+        }
+    })?;
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     Ok(found.into_iter().take(max).map(|(_, t)| t).collect())
 }

@@ -688,3 +688,30 @@ impl Engine {
         Ok(Some(self.hit(score, address, &doc, &options, &plan)?))
     }
 }
+/// Calls `visit(term, doc_freq)` for each term of `field` that starts with `prefix`,
+/// segment by segment (a term in several segments is visited once in each); terms
+/// that are not UTF-8 are skipped. Spelling suggestions and related forms scan with it.
+pub(crate) fn terms_with_prefix(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    prefix: &str,
+    mut visit: impl FnMut(&str, u64),
+) -> tantivy::Result<()> {
+    let from = prefix.as_bytes().to_vec();
+    let mut to = from.clone();
+    // Bytes of a UTF-8 string are below 0xFF: the successor prefix exists.
+    match to.last_mut() {
+        Some(last) => *last += 1,
+        None => return Ok(()),
+    }
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().range().ge(&from).lt(&to).into_stream()?;
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                visit(term, u64::from(stream.value().doc_freq));
+            }
+        }
+    }
+    Ok(())
+}

@@ -14,26 +14,19 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
     // Typos rarely hit the first letter: only terms sharing it are scanned.
     let first = term.chars().next().unwrap_or('a');
     let mut buf = [0u8; 4];
-    let from = first.encode_utf8(&mut buf).as_bytes().to_vec();
-    let mut to = from.clone();
-    // The last byte of a UTF-8 character is below 0xF5: no overflow.
-    *to.last_mut().expect("a char has bytes") += 1;
     let mut best: Option<(usize, u64, String)> = None;
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().range().ge(&from).lt(&to).into_stream()?;
-        while stream.advance() {
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
+    super::terms_with_prefix(
+        searcher,
+        field,
+        first.encode_utf8(&mut buf),
+        |candidate, df| {
             let clen = candidate.chars().count();
             if clen.abs_diff(len) > max {
-                continue;
+                return;
             }
             let Some(d) = bounded_distance(term, candidate, max) else {
-                continue;
+                return;
             };
-            let df = u64::from(stream.value().doc_freq);
             let better = match &best {
                 None => true,
                 Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
@@ -41,8 +34,8 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
             if better {
                 best = Some((d, df, candidate.to_string()));
             }
-        }
-    }
+        },
+    )?;
     Ok(best.map(|(_, _, t)| t))
 }
 
