@@ -66,6 +66,38 @@ struct Seen {
     texts: std::sync::Mutex<(FxHashMap<DocAddress, std::sync::Arc<str>>, usize)>,
 }
 
+/// Words [`Memo`] holds at most.
+const MEMO_WORDS: usize = 100_000;
+
+/// A function of one query word, remembered for the life of an [`Engine`] (its
+/// index snapshot does not change): batches ask about the same words again.
+pub(crate) struct Memo<V>(std::sync::Mutex<FxHashMap<String, V>>);
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo(Default::default())
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    /// `compute(word)`, or what it gave before.
+    pub(crate) fn get<E>(
+        &self,
+        word: &str,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
+        if let Some(v) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(word) {
+            return Ok(v.clone());
+        }
+        let v = compute()?;
+        let mut memo = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() < MEMO_WORDS {
+            memo.insert(word.to_string(), v.clone());
+        }
+        Ok(v)
+    }
+}
+
 /// The fast columns of a passage's id and text hash, opened per segment on
 /// first use.
 struct Columns<'a> {
@@ -350,6 +382,12 @@ pub struct Engine {
     common_words: abbrev::Verdicts,
     /// Ids and texts read for earlier queries.
     seen: Seen,
+    /// Derivational family of a term ([`family::family`]).
+    families: Memo<Vec<String>>,
+    /// Spelling suggestion for a term found nowhere ([`spell::suggest`]).
+    suggestions: Memo<Option<String>>,
+    /// How the text writes a stem ([`spell::surface`]).
+    surfaces: Memo<String>,
 }
 
 impl Engine {
@@ -380,6 +418,9 @@ impl Engine {
             stats,
             common_words: abbrev::Verdicts::default(),
             seen: Seen::default(),
+            families: Memo::default(),
+            suggestions: Memo::default(),
+            surfaces: Memo::default(),
         })
     }
 

@@ -111,6 +111,7 @@ impl Engine {
                     kind: TermKind::Derived,
                     weight: self.params.derived,
                     origin: Some(term.clone()),
+                    doc_freqs: None,
                 });
             }
         }
@@ -149,6 +150,7 @@ impl Engine {
                     kind: TermKind::Literal,
                     weight: 1.0,
                     origin: None,
+                    doc_freqs: Some(dfs),
                 });
             } else {
                 missing.push(term.clone());
@@ -161,10 +163,19 @@ impl Engine {
     /// `derived` weight is off).
     fn family_of(&self, term: &str) -> tantivy::Result<Vec<String>> {
         if self.params.derived > 0.0 {
-            super::family::family(&self.searcher, self.fields.body, term, MAX_FAMILY)
+            self.families.get(term, || {
+                super::family::family(&self.searcher, self.fields.body, term, MAX_FAMILY)
+            })
         } else {
             Ok(Vec::new())
         }
+    }
+
+    /// How the text writes `stem` ([`super::spell::surface`]).
+    fn surface(&self, stem: &str) -> tantivy::Result<String> {
+        self.surfaces.get(stem, || {
+            super::spell::surface(&self.searcher, self.fields.body, stem)
+        })
     }
 
     /// What is searched for a term found nowhere (`typed` as the user wrote it):
@@ -182,11 +193,7 @@ impl Engine {
             // writes them, never in stems ("curable" → "cure", not "curabl").
             let mut with = Vec::with_capacity(family.len());
             for stem in &family {
-                with.push(super::spell::surface(
-                    &self.searcher,
-                    self.fields.body,
-                    stem,
-                )?);
+                with.push(self.surface(stem)?);
             }
             notes.push(Note::Expanded {
                 phrase: typed.to_string(),
@@ -199,13 +206,16 @@ impl Engine {
                     kind: TermKind::Derived,
                     weight: self.params.derived,
                     origin: Some(term.to_string()),
+                    doc_freqs: None,
                 })
                 .collect());
         }
-        let suggestion = super::spell::suggest(&self.searcher, self.fields.body, term)?;
+        let suggestion = self.suggestions.get(term, || {
+            super::spell::suggest(&self.searcher, self.fields.body, term)
+        })?;
         let spelled = match suggestion {
             Some(stem) => {
-                let word = super::spell::surface(&self.searcher, self.fields.body, &stem)?;
+                let word = self.surface(&stem)?;
                 super::spell::plausible(typed, &word).then_some((stem, word))
             }
             None => None,
@@ -221,6 +231,7 @@ impl Engine {
                     kind: TermKind::Correction,
                     weight: self.params.fuzzy,
                     origin: Some(typed.to_string()),
+                    doc_freqs: None,
                 }]
             }
             None => {
@@ -244,12 +255,16 @@ impl Engine {
             kind,
             weight,
             origin,
+            doc_freqs,
         } in planned
         {
             if weight <= 0.0 || terms.iter().any(|t| t.text == term) {
                 continue;
             }
-            let dfs = rank::doc_freqs(&self.searcher, &self.fields, &term)?;
+            let dfs = match doc_freqs {
+                Some(dfs) => dfs,
+                None => rank::doc_freqs(&self.searcher, &self.fields, &term)?,
+            };
             for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
                 if dfs[f] == 0 || w == 0.0 {
                     continue; // nothing to find there
@@ -378,6 +393,8 @@ struct Planned {
     weight: f32,
     /// What it stands for, as the user wrote it.
     origin: Option<String>,
+    /// Its document frequencies in title, heading and body, when known.
+    doc_freqs: Option<[u64; 3]>,
 }
 
 /// The words of a plain query and what is searched of them.
