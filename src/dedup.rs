@@ -41,7 +41,9 @@
 //! deleted, or changes so that it no longer covers its aliases, the best alias is
 //! promoted (read, extracted and indexed) by the same ingest that sees the change.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 
 use crate::extract::{Article, Format};
@@ -194,6 +196,7 @@ fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
     let bytes = text.as_bytes();
     let mut start = None;
     let mut out = Vec::new();
+    let mut lower: Vec<u8> = Vec::new();
     for (i, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
@@ -207,9 +210,17 @@ fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
                 let role = before.ends_with(b":") && after.starts_with(b":");
                 let directive = before.ends_with(b".. ") && after.starts_with(b"::");
                 if !role && !directive {
-                    out.push(xxhash_rust::xxh3::xxh3_64(
-                        text[s..i].to_lowercase().as_bytes(),
-                    ));
+                    // Performance: ASCII words (nearly all) lower-cased in a
+                    // reused buffer; the others as before.
+                    let word = &text[s..i];
+                    let hash = if word.is_ascii() {
+                        lower.clear();
+                        lower.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+                        xxhash_rust::xxh3::xxh3_64(&lower)
+                    } else {
+                        xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes())
+                    };
+                    out.push(hash);
                 }
             }
             _ => {}
@@ -246,6 +257,21 @@ struct Doc<'a> {
     sketch: Sketch,
     /// The sampled hashes (the same as `sketch.hashes` unless it is full).
     sample: Vec<u32>,
+    /// Whether each of `sketch.hashes` is rare (see [`MAX_DF`]), and their count.
+    hashes_rare: (Vec<bool>, usize),
+    /// The same for `sample`.
+    sample_rare: (Vec<bool>, usize),
+}
+
+impl Doc<'_> {
+    /// The rare hashes of the sketch, with their flags.
+    fn rare_hashes(&self) -> impl Iterator<Item = (&u32, &bool)> {
+        self.sketch
+            .hashes
+            .iter()
+            .zip(&self.hashes_rare.0)
+            .filter(|(_, r)| **r)
+    }
 }
 
 /// The decision for a set of articles: `alias → kept article` for every article
@@ -261,6 +287,8 @@ pub fn plan<'a>(
             rank: format_rank(path),
             sketch: sketch.clone(),
             sample: sketch.sample().copied().collect(),
+            hashes_rare: (Vec::new(), 0),
+            sample_rare: (Vec::new(), 0),
         })
         .collect();
     docs.sort_by(|a, b| {
@@ -268,54 +296,63 @@ pub fn plan<'a>(
         key(a).cmp(&key(b)).then_with(|| a.path.cmp(b.path))
     });
 
-    let mut df: HashMap<u32, u32> = HashMap::new();
+    // Performance: FxHash maps, rare flags computed once per article (not looked
+    // up per comparison), candidates deduplicated by sorting (same sets, same order).
+    let mut df: FxHashMap<u32, u32> = FxHashMap::default();
     for doc in &docs {
         for &h in &doc.sketch.hashes {
             *df.entry(h).or_default() += 1;
         }
     }
     let is_rare = |h: &u32| df.get(h).is_some_and(|&n| n <= MAX_DF);
-    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut exact: HashMap<u64, Vec<usize>> = HashMap::new();
+    let flags = |hashes: &[u32]| {
+        let flags: Vec<bool> = hashes.iter().map(is_rare).collect();
+        let count = flags.iter().filter(|&&r| r).count();
+        (flags, count)
+    };
+    for doc in &mut docs {
+        doc.hashes_rare = flags(&doc.sketch.hashes);
+        doc.sample_rare = flags(&doc.sample);
+    }
+    let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    let mut exact: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (i, doc) in docs.iter().enumerate() {
-        for h in doc.sketch.hashes.iter().filter(|h| is_rare(h)) {
+        for (h, _) in doc.rare_hashes() {
             postings.entry(*h).or_default().push(i);
         }
         exact.entry(doc.sketch.exact).or_default().push(i);
     }
     let candidates = |i: usize| -> Vec<usize> {
-        let mut out: HashSet<usize> = HashSet::new();
-        for h in docs[i].sketch.hashes.iter().filter(|h| is_rare(h)) {
+        let mut out: Vec<usize> = Vec::new();
+        for (h, _) in docs[i].rare_hashes() {
             out.extend(postings[h].iter().copied());
         }
         out.extend(exact[&docs[i].sketch.exact].iter().copied());
-        out.remove(&i);
-        let mut out: Vec<usize> = out.into_iter().collect();
         out.sort_unstable();
+        out.dedup();
+        out.retain(|&j| j != i);
         out
     };
     // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
     // rare) that share is of: every shingle when both are full, else the samples.
     let containment = |a: &Doc, b: &Doc| -> (f64, f64, usize, usize) {
-        let (ha, hb) = if a.sketch.full && b.sketch.full {
-            (&a.sketch.hashes, &b.sketch.hashes)
+        let (ha, (rare_a, rare_total), hb) = if a.sketch.full && b.sketch.full {
+            (&a.sketch.hashes, &a.hashes_rare, &b.sketch.hashes)
         } else {
-            (&a.sample, &b.sample)
+            (&a.sample, &a.sample_rare, &b.sample)
         };
-        let (mut all, mut rare, mut rare_total) = (0usize, 0usize, 0usize);
-        for h in ha {
-            let r = usize::from(is_rare(h));
-            rare_total += r;
+        let (mut all, mut rare) = (0usize, 0usize);
+        for (h, &r) in ha.iter().zip(rare_a) {
             if hb.binary_search(h).is_ok() {
                 all += 1;
-                rare += r;
+                rare += usize::from(r);
             }
         }
         (
             all as f64 / ha.len().max(1) as f64,
-            rare as f64 / rare_total.max(1) as f64,
+            rare as f64 / (*rare_total).max(1) as f64,
             ha.len(),
-            rare_total,
+            *rare_total,
         )
     };
     let covers_at = |b: &Doc, a: &Doc, cover: f64| -> bool {
@@ -372,11 +409,13 @@ pub fn plan<'a>(
             .collect();
         let whole = &docs[b];
         let (mut all, mut rare) = (0usize, 0usize);
-        for h in whole.sample.iter().filter(|h| union.contains(h)) {
-            all += 1;
-            rare += usize::from(is_rare(h));
+        for (h, &r) in whole.sample.iter().zip(&whole.sample_rare.0) {
+            if union.contains(h) {
+                all += 1;
+                rare += usize::from(r);
+            }
         }
-        let rare_total = whole.sample.iter().filter(|h| is_rare(h)).count();
+        let rare_total = whole.sample_rare.1;
         let all = all as f64 / whole.sample.len().max(1) as f64;
         let rare = rare as f64 / rare_total.max(1) as f64;
         if all >= COVER && rare >= COVER {

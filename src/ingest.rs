@@ -931,7 +931,9 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
     }
 }
 
-fn documents<'a>(
+/// The tantivy documents of an article's passages, as ingest writes them (the
+/// bare tantivy benchmark reference, `examples/bare_index.rs`, writes the same).
+pub fn documents<'a>(
     fields: &'a Fields,
     rel: &'a str,
     article: &'a Article,
