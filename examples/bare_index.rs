@@ -105,12 +105,28 @@ fn articles(passages: Vec<Passage>) -> Vec<(String, Article)> {
         ordinals[i].push(p.ordinal);
     }
     for ((_, article), ordinals) in order.iter_mut().zip(ordinals) {
-        let mut sections: Vec<(u64, Section)> =
-            ordinals.into_iter().zip(article.sections.drain(..)).collect();
+        let mut sections: Vec<(u64, Section)> = ordinals
+            .into_iter()
+            .zip(article.sections.drain(..))
+            .collect();
         sections.sort_by_key(|(o, _)| *o);
         article.sections = sections.into_iter().map(|(_, s)| s).collect();
     }
     order
+}
+
+/// User plus system CPU seconds of this process so far (all threads); 0 where unknown.
+fn cpu_seconds() -> f64 {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: getrusage only writes the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+            return secs(usage.ru_utime) + secs(usage.ru_stime);
+        }
+    }
+    0.0
 }
 
 type Res<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -247,6 +263,7 @@ fn main() -> Res<()> {
     let articles = articles(passages);
 
     let started = Instant::now();
+    let cpu_started = cpu_seconds();
     std::fs::create_dir_all(index_dir)?;
     let index = lectern::store::create_index(std::path::Path::new(index_dir))?;
     let fields = Fields::from_schema(&index.schema())?;
@@ -265,6 +282,8 @@ fn main() -> Res<()> {
         "bare_index: {count} passages of {} articles, {threads} writer threads, into {index_dir}",
         articles.len()
     );
+    // CPU time of the same part (every thread), for comparisons on a loaded machine.
+    eprintln!("bare_index_cpu_seconds {:.3}", cpu_seconds() - cpu_started);
     println!("bare_index_seconds {seconds:.3}");
     Ok(())
 }

@@ -297,7 +297,8 @@ pub fn plan<'a>(
     });
 
     // Performance: FxHash maps, rare flags computed once per article (not looked
-    // up per comparison), candidates deduplicated by sorting (same sets, same order).
+    // up per comparison), candidates deduplicated with a mark per article (same
+    // sets, same order).
     let mut df: FxHashMap<u32, u32> = FxHashMap::default();
     for doc in &docs {
         for &h in &doc.sketch.hashes {
@@ -322,15 +323,22 @@ pub fn plan<'a>(
         }
         exact.entry(doc.sketch.exact).or_default().push(i);
     }
-    let candidates = |i: usize| -> Vec<usize> {
+    // `seen[j] == i` marks j as a candidate of i already (each pushed once).
+    let mut seen: Vec<usize> = vec![usize::MAX; docs.len()];
+    let mut candidates = |i: usize| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
-        for (h, _) in docs[i].rare_hashes() {
-            out.extend(postings[h].iter().copied());
+        seen[i] = i;
+        let found = docs[i]
+            .rare_hashes()
+            .flat_map(|(h, _)| &postings[h])
+            .chain(&exact[&docs[i].sketch.exact]);
+        for &j in found {
+            if seen[j] != i {
+                seen[j] = i;
+                out.push(j);
+            }
         }
-        out.extend(exact[&docs[i].sketch.exact].iter().copied());
         out.sort_unstable();
-        out.dedup();
-        out.retain(|&j| j != i);
         out
     };
     // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
