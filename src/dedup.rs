@@ -257,21 +257,18 @@ struct Doc<'a> {
     sketch: Sketch,
     /// The sampled hashes (the same as `sketch.hashes` unless it is full).
     sample: Vec<u32>,
-    /// Whether each of `sketch.hashes` is rare (see [`MAX_DF`]), and their count.
-    hashes_rare: (Vec<bool>, usize),
-    /// The same for `sample`.
-    sample_rare: (Vec<bool>, usize),
+    /// How many of `sketch.hashes` are rare (see [`MAX_DF`]).
+    hashes_rare: usize,
+    /// How many of `sample` are rare.
+    sample_rare: usize,
 }
 
-impl Doc<'_> {
-    /// The rare hashes of the sketch, with their flags.
-    fn rare_hashes(&self) -> impl Iterator<Item = (&u32, &bool)> {
-        self.sketch
-            .hashes
-            .iter()
-            .zip(&self.hashes_rare.0)
-            .filter(|(_, r)| **r)
-    }
+/// The hashes of `doc`'s sketch found in at most [`MAX_DF`] articles.
+fn rare_hashes<'d>(doc: &'d Doc, df: &'d FxHashMap<u32, u32>) -> impl Iterator<Item = &'d u32> {
+    doc.sketch
+        .hashes
+        .iter()
+        .filter(|h| df.get(h).is_some_and(|&n| n <= MAX_DF))
 }
 
 /// The decision for a set of articles: `alias → kept article` for every article
@@ -287,8 +284,8 @@ pub fn plan<'a>(
             rank: format_rank(path),
             sketch: sketch.clone(),
             sample: sketch.sample().copied().collect(),
-            hashes_rare: (Vec::new(), 0),
-            sample_rare: (Vec::new(), 0),
+            hashes_rare: 0,
+            sample_rare: 0,
         })
         .collect();
     docs.sort_by(|a, b| {
@@ -296,9 +293,9 @@ pub fn plan<'a>(
         key(a).cmp(&key(b)).then_with(|| a.path.cmp(b.path))
     });
 
-    // Performance: FxHash maps, rare flags computed once per article (not looked
-    // up per comparison), candidates deduplicated with a mark per article (same
-    // sets, same order).
+    // Performance: FxHash maps, rare counts computed once per article (a hash is
+    // looked up only when found in the other article), candidates deduplicated
+    // with a mark per article (same sets, same order).
     let mut df: FxHashMap<u32, u32> = FxHashMap::default();
     for doc in &docs {
         for &h in &doc.sketch.hashes {
@@ -306,19 +303,14 @@ pub fn plan<'a>(
         }
     }
     let is_rare = |h: &u32| df.get(h).is_some_and(|&n| n <= MAX_DF);
-    let flags = |hashes: &[u32]| {
-        let flags: Vec<bool> = hashes.iter().map(is_rare).collect();
-        let count = flags.iter().filter(|&&r| r).count();
-        (flags, count)
-    };
     for doc in &mut docs {
-        doc.hashes_rare = flags(&doc.sketch.hashes);
-        doc.sample_rare = flags(&doc.sample);
+        doc.hashes_rare = doc.sketch.hashes.iter().filter(|h| is_rare(h)).count();
+        doc.sample_rare = doc.sample.iter().filter(|h| is_rare(h)).count();
     }
     let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     let mut exact: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (i, doc) in docs.iter().enumerate() {
-        for (h, _) in doc.rare_hashes() {
+        for h in rare_hashes(doc, &df) {
             postings.entry(*h).or_default().push(i);
         }
         exact.entry(doc.sketch.exact).or_default().push(i);
@@ -328,9 +320,8 @@ pub fn plan<'a>(
     let mut candidates = |i: usize| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         seen[i] = i;
-        let found = docs[i]
-            .rare_hashes()
-            .flat_map(|(h, _)| &postings[h])
+        let found = rare_hashes(&docs[i], &df)
+            .flat_map(|h| &postings[h])
             .chain(&exact[&docs[i].sketch.exact]);
         for &j in found {
             if seen[j] != i {
@@ -344,23 +335,23 @@ pub fn plan<'a>(
     // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
     // rare) that share is of: every shingle when both are full, else the samples.
     let containment = |a: &Doc, b: &Doc| -> (f64, f64, usize, usize) {
-        let (ha, (rare_a, rare_total), hb) = if a.sketch.full && b.sketch.full {
-            (&a.sketch.hashes, &a.hashes_rare, &b.sketch.hashes)
+        let (ha, rare_total, hb) = if a.sketch.full && b.sketch.full {
+            (&a.sketch.hashes, a.hashes_rare, &b.sketch.hashes)
         } else {
-            (&a.sample, &a.sample_rare, &b.sample)
+            (&a.sample, a.sample_rare, &b.sample)
         };
         let (mut all, mut rare) = (0usize, 0usize);
-        for (h, &r) in ha.iter().zip(rare_a) {
+        for h in ha {
             if hb.binary_search(h).is_ok() {
                 all += 1;
-                rare += usize::from(r);
+                rare += usize::from(is_rare(h));
             }
         }
         (
             all as f64 / ha.len().max(1) as f64,
-            rare as f64 / (*rare_total).max(1) as f64,
+            rare as f64 / rare_total.max(1) as f64,
             ha.len(),
-            *rare_total,
+            rare_total,
         )
     };
     let covers_at = |b: &Doc, a: &Doc, cover: f64| -> bool {
@@ -417,13 +408,11 @@ pub fn plan<'a>(
             .collect();
         let whole = &docs[b];
         let (mut all, mut rare) = (0usize, 0usize);
-        for (h, &r) in whole.sample.iter().zip(&whole.sample_rare.0) {
-            if union.contains(h) {
-                all += 1;
-                rare += usize::from(r);
-            }
+        for h in whole.sample.iter().filter(|h| union.contains(h)) {
+            all += 1;
+            rare += usize::from(is_rare(h));
         }
-        let rare_total = whole.sample_rare.1;
+        let rare_total = whole.sample_rare;
         let all = all as f64 / whole.sample.len().max(1) as f64;
         let rare = rare as f64 / rare_total.max(1) as f64;
         if all >= COVER && rare >= COVER {
