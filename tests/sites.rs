@@ -382,6 +382,52 @@ fn index_pages_of_short_link_sections_are_navigation() {
 }
 
 #[test]
+fn word_index_pages_are_navigation_and_definition_lists_of_prose_are_not() {
+    let (_dir, corpus, index) = temp_corpus();
+    // A word index (libxslt `APIchunk11.html`): each term, often an identifier,
+    // defined only by links to the pages using it; the terms alone are a third of
+    // the text, so the list as a whole is not link-dense.
+    let mut entries = String::new();
+    for (term, uses) in [
+        ("xmlDocPtr", ["xsltGetProfileInformation", "xsltSaveResultTo"]),
+        ("xsl:apply-templates", ["xsltTransformFunction", "xsltApplyOneTemplate"]),
+        ("xmlParserOption", ["xsltDocLoaderFunc", "xsltSetCtxtParseOptions"]),
+        ("xmlXPathCompiledEvalToBoolean", ["xsltFastIf", "xsltEvalPredicate"]),
+        ("xsl:namespace-alias", ["xsltCompilerCtxt", "xsltNamespaceAlias"]),
+    ] {
+        let links: String = uses
+            .iter()
+            .map(|u| format!("<a href=\"html/f.html#{u}\">{u}</a><br/>"))
+            .collect();
+        entries.push_str(&format!("<dt>{term}</dt><dd>{links}</dd>"));
+    }
+    write(
+        &corpus,
+        "APIchunk11.html",
+        format!(
+            "<html><head><title>API Alphabetic Index x</title></head><body>\
+             <h2>Letter x:</h2><dl>{entries}</dl></body></html>"
+        ),
+    );
+    // An API page: a definition list of functions described in prose, with links.
+    write(
+        &corpus,
+        "transform.html",
+        "<html><head><title>Transforming</title></head><body><h1>Transforming</h1><dl>\
+         <dt>xsltApplyStylesheet(style, doc)</dt><dd><p>Apply the stylesheet to the \
+         document, returning a new <a href=\"tree.html\">xmlDocPtr</a> tree the caller frees.</p></dd>\
+         <dt>Return type</dt><dd><a href=\"tree.html\">xmlDocPtr</a></dd></dl></body></html>",
+    );
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let (code, found) = query(&index, &["xmlParserOption"]);
+    assert_eq!(code, 1, "the word index answered: {found}");
+    let (code, found) = query(&index, &["xmlDocPtr"]);
+    assert_eq!(code, 0);
+    let ids: Vec<Value> = hits(&found).iter().map(|h| h["id"].clone()).collect();
+    assert_eq!(ids, ["transform.html#introduction"], "{found}");
+}
+
+#[test]
 fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
     let (_dir, corpus, index) = temp_corpus();
     let conditions = ["Gout", "Asthma", "Eczema", "Anemia", "Migraine", "Rosacea"];

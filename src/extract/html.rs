@@ -937,11 +937,22 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     if is_chrome(element) || is_self_marker(node) {
                         continue;
                     }
-                    if matches!(name, "ul" | "ol" | "table") && link > 0 {
+                    if matches!(name, "ul" | "ol" | "table" | "dl") && link > 0 {
                         // Inside a link: counted by the enclosing list or section.
-                    } else if matches!(name, "ul" | "ol" | "table") {
+                    } else if matches!(name, "ul" | "ol" | "table" | "dl") {
                         let (chars, link_chars) = link_counts(node);
-                        if super::is_link_dense(chars, link_chars) {
+                        // A definition list is judged by its definitions: terms
+                        // defined only by links are a word index (each word → the
+                        // pages using it), whatever the terms.
+                        let (judged, judged_links) = if name == "dl" {
+                            node.children()
+                                .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "dd"))
+                                .map(link_counts)
+                                .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
+                        } else {
+                            (chars, link_chars)
+                        };
+                        if super::is_link_dense(judged, judged_links) {
                             // A table of contents, an alphabetical index (`genindex`).
                             section.dropped_links = true;
                             section.dropped_chars += chars;

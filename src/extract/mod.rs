@@ -34,7 +34,8 @@ pub const PROSE_MARK: char = '\u{E001}';
 /// links / all letters and digits) is navigation (a table of contents, an index, a
 /// "see also" list), not an answer, and is dropped. So is an HTML list or table
 /// (`ul`, `ol`, `table`: an alphabetical index) of that density inside a section, whose other text stays (the introduction of
-/// an index page above its table of contents).
+/// an index page above its table of contents). A definition list (`dl`) is judged by its
+/// definitions: terms defined only by links are a word index.
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
 /// Sections with fewer letters and digits than this are too short to judge by their
