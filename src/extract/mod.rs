@@ -211,7 +211,9 @@ pub fn extract(
 }
 
 /// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
-/// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary.
+/// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary, except a
+/// few in an HTML page of valid UTF-8 (javadoc writes the NUL character it documents,
+/// `CharUtils.NUL`, as itself; HTML parsing drops it, as browsers do).
 pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
@@ -221,7 +223,12 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
         });
     }
     let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
+    let stray_nuls = || {
+        format == Format::Html
+            && bytes.iter().filter(|&&b| b == 0).count() * MAX_NUL_SHARE <= bytes.len()
+            && std::str::from_utf8(bytes).is_ok()
+    };
+    if head.contains(&0) && !stray_nuls() {
         return Err(ExtractError::Binary);
     }
     if format == Format::Html
@@ -236,7 +243,7 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            if text.contains('\0') {
+            if text.contains('\0') && !stray_nuls() {
                 return Err(ExtractError::Binary);
             }
             Ok(Decoded {
@@ -256,6 +263,9 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
         }
     }
 }
+
+/// An HTML page may hold one NUL byte in this many bytes and still be text.
+const MAX_NUL_SHARE: usize = 1024;
 
 /// Finds `charset=NAME` in the first bytes of an HTML file (`<meta charset>` or the
 /// `http-equiv` form).
