@@ -80,7 +80,7 @@ pub const MAX_DF: u32 = 16;
 const PART_SHARE: f64 = 0.6;
 
 /// One distinct word in `WORD_SAMPLE` is kept in a sketch's word sample (a power of two).
-pub const WORD_SAMPLE: u64 = 4;
+pub const WORD_SAMPLE: u64 = 8;
 
 /// Starts every stored sketch; a sketch without it (another version) is computed again.
 const SKETCH_TAG: &str = "s4:";

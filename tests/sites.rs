@@ -382,18 +382,33 @@ fn index_pages_of_short_link_sections_are_navigation() {
 }
 
 #[test]
-fn word_index_pages_are_navigation_and_definition_lists_of_prose_are_not() {
+fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
     let (_dir, corpus, index) = temp_corpus();
     // A word index (libxslt `APIchunk11.html`): each term, often an identifier,
     // defined only by links to the pages using it; the terms alone are a third of
     // the text, so the list as a whole is not link-dense.
     let mut entries = String::new();
     for (term, uses) in [
-        ("xmlDocPtr", ["xsltGetProfileInformation", "xsltSaveResultTo"]),
-        ("xsl:apply-templates", ["xsltTransformFunction", "xsltApplyOneTemplate"]),
-        ("xmlParserOption", ["xsltDocLoaderFunc", "xsltSetCtxtParseOptions"]),
-        ("xmlXPathCompiledEvalToBoolean", ["xsltFastIf", "xsltEvalPredicate"]),
-        ("xsl:namespace-alias", ["xsltCompilerCtxt", "xsltNamespaceAlias"]),
+        (
+            "xmlDocPtr",
+            ["xsltGetProfileInformation", "xsltSaveResultTo"],
+        ),
+        (
+            "xsl:apply-templates",
+            ["xsltTransformFunction", "xsltApplyOneTemplate"],
+        ),
+        (
+            "xmlParserOption",
+            ["xsltDocLoaderFunc", "xsltSetCtxtParseOptions"],
+        ),
+        (
+            "xmlXPathCompiledEvalToBoolean",
+            ["xsltFastIf", "xsltEvalPredicate"],
+        ),
+        (
+            "xsl:namespace-alias",
+            ["xsltCompilerCtxt", "xsltNamespaceAlias"],
+        ),
     ] {
         let links: String = uses
             .iter()
@@ -418,7 +433,33 @@ fn word_index_pages_are_navigation_and_definition_lists_of_prose_are_not() {
          document, returning a new <a href=\"tree.html\">xmlDocPtr</a> tree the caller frees.</p></dd>\
          <dt>Return type</dt><dd><a href=\"tree.html\">xmlDocPtr</a></dd></dl></body></html>",
     );
+    // Doxygen's member index: each item a member's name beside a link to its class.
+    let items: String = ["isMember()", "isNull()", "isObject()", "isString()"]
+        .iter()
+        .map(|m| format!("<li>{m} : <a href=\"class_value.html#{m}\">Json::Value</a></li>"))
+        .collect();
+    write(
+        &corpus,
+        "functions_i.html",
+        format!("<html><body><h3>- i -</h3><ul>{items}</ul></body></html>"),
+    );
+    // A content list: items with a sentence beside their link.
+    write(
+        &corpus,
+        "members.html",
+        "<html><head><title>Members</title></head><body><h1>Members</h1><ul>\
+         <li><a href=\"v.html#isNull\">isNull()</a> tells whether the value holds nothing.</li>\
+         <li><a href=\"v.html#isObject\">isObject()</a> tells whether the value is a map.</li>\
+         <li><a href=\"v.html#isString\">isString()</a> tells whether the value is text.</li>\
+         </ul></body></html>",
+    );
     assert_eq!(ingest(&corpus, &index).code, 0);
+    let (code, found) = query(&index, &["isMember"]);
+    assert_eq!(code, 1, "the member index answered: {found}");
+    let (code, found) = query(&index, &["isObject"]);
+    let ids: Vec<Value> = hits(&found).iter().map(|h| h["id"].clone()).collect();
+    assert_eq!(ids, ["members.html#introduction"], "{found}");
+    assert_eq!(code, 0);
     let (code, found) = query(&index, &["xmlParserOption"]);
     assert_eq!(code, 1, "the word index answered: {found}");
     let (code, found) = query(&index, &["xmlDocPtr"]);

@@ -35,7 +35,8 @@ pub const PROSE_MARK: char = '\u{E001}';
 /// "see also" list), not an answer, and is dropped. So is an HTML list or table
 /// (`ul`, `ol`, `table`: an alphabetical index) of that density inside a section, whose other text stays (the introduction of
 /// an index page above its table of contents). A definition list (`dl`) is judged by its
-/// definitions: terms defined only by links are a word index.
+/// definitions: terms defined only by links are a word index; so is a list whose every
+/// item is links beside a term of a few words (a member index), whatever its density.
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
 /// Sections with fewer letters and digits than this are too short to judge by their
