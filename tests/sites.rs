@@ -453,7 +453,19 @@ fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
          <li><a href=\"v.html#isString\">isString()</a> tells whether the value is text.</li>\
          </ul></body></html>",
     );
+    // Sphinx's general index: letters of one entry each, too short to judge by density.
+    write(
+        &corpus,
+        "genindex.html",
+        "<html><body><h1>Index</h1><h2 id=\"H\">H</h2><table class=\"indextable\"><tr><td><ul>\
+         <li><a href=\"api.html#has\">hasattribute() (in module attrs)</a></li></ul></td></tr></table>\
+         <h2 id=\"R\">R</h2><table class=\"indextable\"><tr><td><ul>\
+         <li><a href=\"api.html#resolve\">resolve() (in module attrs)</a></li></ul></td></tr></table>\
+         </body></html>",
+    );
     assert_eq!(ingest(&corpus, &index).code, 0);
+    let (code, found) = query(&index, &["hasattribute"]);
+    assert_eq!(code, 1, "the general index answered: {found}");
     let (code, found) = query(&index, &["isMember"]);
     assert_eq!(code, 1, "the member index answered: {found}");
     let (code, found) = query(&index, &["isObject"]);

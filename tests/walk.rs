@@ -576,6 +576,26 @@ fn copies_with_prefixed_names_and_role_only_stubs_are_aliases() {
         "other.html",
         format!("<h1>Other</h1><p>{}</p>", prose(99, 200)),
     );
+    // The source of a Markdown page (MyST), saved as `.md.txt`: read as Markdown,
+    // its link targets are no text.
+    let credits = prose(70, 12);
+    c.write(
+        "license.html",
+        format!(
+            "<html><head><title>License and Credits</title></head><body><h1>License and Credits</h1>\
+             <p>attrs is licensed under the <a href=\"https://example.org/mit/\">MIT</a> license. {credits} \
+             The development is supported by <a href=\"https://example.org/variomedia\">Variomedia AG</a> \
+             and all my amazing <a href=\"https://example.org/sponsors/hynek\">GitHub Sponsors</a>.</p></body></html>"
+        ),
+    );
+    c.write(
+        "_sources/license.md.txt",
+        format!(
+            "# License and Credits\n\n*attrs* is licensed under the [MIT](https://example.org/mit/) license. {credits}\n\
+             The development is supported by [Variomedia AG](https://example.org/variomedia)\n\
+             and all my amazing [GitHub Sponsors](https://example.org/sponsors/hynek).\n"
+        ),
+    );
     let r = c.ingest(&["-v"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for (copy, page) in [
@@ -584,6 +604,7 @@ fn copies_with_prefixed_names_and_role_only_stubs_are_aliases() {
             "_sources/distutils/uploading.rst.txt",
             "distutils/uploading.html",
         ),
+        ("_sources/license.md.txt", "license.html"),
     ] {
         assert!(
             r.stderr
@@ -598,6 +619,7 @@ fn copies_with_prefixed_names_and_role_only_stubs_are_aliases() {
     // Read with every copy kept, the stub's metadata and role are no text.
     c.ingest(&["--keep-duplicates"]);
     assert!(c.paths("orphan").is_empty(), "{:?}", c.paths("orphan"));
+    assert!(c.paths("hynek").is_empty(), "{:?}", c.paths("hynek"));
     let r = query_with(&c.index, &["--keep-duplicates", "PyPI"]);
     let v = json(&r.stdout);
     let copy = v["hits"]

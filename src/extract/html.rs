@@ -953,7 +953,13 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                             } else {
                                 (chars, link_chars)
                             };
-                            if super::is_link_dense(judged, judged_links) || is_term_index(node) {
+                            // A list or table only of links is navigation, however short
+                            // (an index letter of one entry).
+                            let all_links = name != "dl" && link_chars > 0 && link_chars == chars;
+                            if super::is_link_dense(judged, judged_links)
+                                || all_links
+                                || is_term_index(node)
+                            {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
                                 section.dropped_chars += chars;

@@ -69,6 +69,23 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The format of a file, by its extension; a text copy of a Markdown source
+    /// (Sphinx ships `page.md.txt` beside `page.html`) is read as Markdown.
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        fn ext(p: &std::path::Path) -> Option<Format> {
+            Format::from_extension(p.extension()?.to_str()?)
+        }
+        match ext(path)? {
+            Format::Text
+                if path.file_stem().and_then(|s| ext(std::path::Path::new(s)))
+                    == Some(Format::Markdown) =>
+            {
+                Some(Format::Markdown)
+            }
+            format => Some(format),
+        }
+    }
 }
 
 /// One source article split into sections.
