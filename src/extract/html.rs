@@ -953,9 +953,11 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                             } else {
                                 (chars, link_chars)
                             };
-                            // A list or table only of links is navigation, however short
-                            // (an index letter of one entry).
-                            let all_links = name != "dl" && link_chars > 0 && link_chars == chars;
+                            // A table only of links is navigation, however short (a letter
+                            // of Sphinx's general index with one entry). A short list of
+                            // links stays: a "see also" line is content.
+                            let all_links =
+                                name == "table" && link_chars > 0 && link_chars == chars;
                             if super::is_link_dense(judged, judged_links)
                                 || all_links
                                 || is_term_index(node)
