@@ -66,7 +66,7 @@ pub const COPY_COVER: f64 = 0.7;
 /// `errno.EPERM` for the source's `EPERM`): it holds at least `COPY_ORDER` of its
 /// shingles (half its word order) and `WORD_COVER` of its distinct words and of its
 /// rare words. On python3-doc, a source copy and its page: words 0.72–1.0 (errno:
-/// 1.0 of 85 sampled, rare 34 of 34, shingles 0.64); a copy and another page: never
+/// 1.0 of 85 sampled at one word in 4, rare 34 of 34, shingles 0.64); a copy and another page: never
 /// above 0.9 of the words with three rare words or more, unless it was also a
 /// shingle cover (two stub pages of one sentence).
 pub const WORD_COVER: f64 = 0.9;
