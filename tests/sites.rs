@@ -441,7 +441,18 @@ fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
     write(
         &corpus,
         "functions_i.html",
-        format!("<html><body><h3>- i -</h3><ul>{items}</ul></body></html>"),
+        format!(
+            "<html><body><h3>- i -</h3><ul>{items}</ul><hr/><address class=\"footer\"><small>\
+             Generated on Wed Mar 30 2022 07:20:36 for JsonCpp by doxygen 1.9.1</small></address></body></html>"
+        ),
+    );
+    // Three one-word links listed by a sentence: too short to judge, content.
+    write(
+        &corpus,
+        "mpsc.html",
+        "<html><head><title>mpsc</title></head><body><h1>mpsc</h1><p>Channels are defined \
+         among three types:</p><ul><li><a href=\"s.html\">Sender</a></li><li><a href=\"y.html\">\
+         SyncSender</a></li><li><a href=\"r.html\">Receiver</a></li></ul></body></html>",
     );
     // A content list: items with a sentence beside their link.
     write(
@@ -468,6 +479,10 @@ fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
     assert_eq!(code, 1, "the general index answered: {found}");
     let (code, found) = query(&index, &["isMember"]);
     assert_eq!(code, 1, "the member index answered: {found}");
+    let (code, found) = query(&index, &["JsonCpp"]);
+    assert_eq!(code, 1, "the page's address footer answered: {found}");
+    let (code, found) = query(&index, &["SyncSender"]);
+    assert_eq!(code, 0, "the short list is content: {found}");
     let (code, found) = query(&index, &["isObject"]);
     let ids: Vec<Value> = hits(&found).iter().map(|h| h["id"].clone()).collect();
     assert_eq!(ids, ["members.html#introduction"], "{found}");

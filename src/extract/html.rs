@@ -50,6 +50,7 @@ fn is_boilerplate(name: &str) -> bool {
             | "object"
             | "canvas"
             | "dialog"
+            | "address"
     )
 }
 
@@ -1002,7 +1003,8 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
 
 /// A list of at least [`MIN_INDEX_ITEMS`] items, each one or more links beside a
 /// term of at most [`MAX_TERM_WORDS`] words and nothing else (Doxygen's member index:
-/// `isMember() : Json::Value`): a word index, however long its terms.
+/// `isMember() : Json::Value`): a word index, however long its terms; from 40 letters
+/// and digits up, as for link density (three one-word links in a sentence's list stay).
 fn is_term_index(list: NodeRef<Node>) -> bool {
     let Node::Element(e) = list.value() else {
         return false;
@@ -1014,6 +1016,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
         .children()
         .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "li"))
         .collect();
+    let mut chars = 0usize;
     items.len() >= MIN_INDEX_ITEMS
         && items.iter().all(|&item| {
             let (mut links, mut words) = (0usize, 0usize);
@@ -1025,8 +1028,10 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                     .ancestors()
                     .take_while(|a| a.id() != item.id())
                     .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "a"));
+                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
+                chars += n;
                 if in_link {
-                    links += t.chars().filter(|c| c.is_alphanumeric()).count();
+                    links += n;
                 } else {
                     words += t
                         .split(|c: char| !c.is_alphanumeric())
@@ -1036,6 +1041,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
             }
             links > 0 && words <= MAX_TERM_WORDS
         })
+        && chars >= super::MIN_LINK_DENSITY_CHARS
 }
 
 /// See [`is_term_index`].
