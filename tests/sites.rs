@@ -434,10 +434,17 @@ fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
          <dt>Return type</dt><dd><a href=\"tree.html\">xmlDocPtr</a></dd></dl></body></html>",
     );
     // Doxygen's member index: each item a member's name beside a link to its class.
-    let items: String = ["isMember()", "isNull()", "isObject()", "isString()"]
-        .iter()
-        .map(|m| format!("<li>{m} : <a href=\"class_value.html#{m}\">Json::Value</a></li>"))
-        .collect();
+    let items: String = [
+        "isArray()",
+        "isBool()",
+        "isMember()",
+        "isNull()",
+        "isObject()",
+        "isString()",
+    ]
+    .iter()
+    .map(|m| format!("<li>{m} : <a href=\"class_value.html#{m}\">Json::Value</a></li>"))
+    .collect();
     write(
         &corpus,
         "functions_i.html",

@@ -1002,9 +1002,11 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
 }
 
 /// A list of at least [`MIN_INDEX_ITEMS`] items, each one or more links beside a
-/// term of at most [`MAX_TERM_WORDS`] words and nothing else (Doxygen's member index:
+/// term of one to [`MAX_TERM_WORDS`] words and nothing else (Doxygen's member index:
 /// `isMember() : Json::Value`): a word index, however long its terms; from 40 letters
 /// and digits up, as for link density (three one-word links in a sentence's list stay).
+/// A list of whole links is judged by its density alone; at five items, the short
+/// lists of the Rust books (`strict` / `reserved` / `weak`) stay.
 fn is_term_index(list: NodeRef<Node>) -> bool {
     let Node::Element(e) = list.value() else {
         return false;
@@ -1039,13 +1041,13 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                         .count();
                 }
             }
-            links > 0 && words <= MAX_TERM_WORDS
+            links > 0 && (1..=MAX_TERM_WORDS).contains(&words)
         })
         && chars >= super::MIN_LINK_DENSITY_CHARS
 }
 
 /// See [`is_term_index`].
-const MIN_INDEX_ITEMS: usize = 3;
+const MIN_INDEX_ITEMS: usize = 5;
 /// See [`is_term_index`].
 const MAX_TERM_WORDS: usize = 3;
 
