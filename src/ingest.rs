@@ -145,6 +145,9 @@ pub struct IngestReport {
     pub noindex: usize,
     /// Redirect stubs (meta refresh) among them.
     pub redirects: usize,
+    /// Source listings (a page of numbered code lines) among the files read by this
+    /// ingest: not indexed.
+    pub source_listings: usize,
     /// Articles and passages in the index after this ingest.
     pub articles: u64,
     /// Passages in the index after this ingest.
@@ -599,6 +602,13 @@ impl Work<'_> {
                 match skip {
                     Skip::NoIndex => self.report.noindex += 1,
                     Skip::Redirect => self.report.redirects += 1,
+                    Skip::SourceListing => {
+                        self.report.source_listings += 1;
+                        on_event(Event::Detail {
+                            path: &file.rel,
+                            message: "a source listing (numbered code lines), not indexed",
+                        });
+                    }
                 }
                 self.report.bytes_read += file.size;
                 if old.is_some_and(|o| o.passages > 0) {

@@ -467,7 +467,7 @@ pub fn stats(out: &mut dyn Write, stats: &IndexStats, json: bool) -> io::Result<
 pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io::Result<()> {
     writeln!(
         out,
-        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} near-duplicates as aliases; {} skipped (unsupported), {} noindex, {} redirects, {}{} failed; {:.1} MB read in {:.2} s",
+        "lectern: {} articles, {} passages in {}; {} added, {} updated, {} removed, {} unchanged; {} near-duplicates as aliases; {} skipped (unsupported), {} noindex, {} redirects, {}{}{} failed; {:.1} MB read in {:.2} s",
         r.articles,
         r.passages,
         printable(index),
@@ -479,6 +479,10 @@ pub fn ingest_summary(out: &mut dyn Write, r: &IngestReport, index: &str) -> io:
         r.unsupported,
         r.noindex,
         r.redirects,
+        match r.source_listings {
+            0 => String::new(),
+            n => format!("{n} source listings, "),
+        },
         match r.outside_links {
             0 => String::new(),
             n => format!("{n} links outside the corpus not followed, "),

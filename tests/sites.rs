@@ -644,3 +644,150 @@ fn an_index_of_an_older_schema_is_rebuilt_not_called_foreign() {
     assert_eq!(code, 0);
     assert_eq!(hits(&found)[0]["lang"], "en");
 }
+
+/// Lines of code holding `word`, some blank, as a generator numbers them.
+fn code_lines(word: &str) -> Vec<String> {
+    let mut lines = vec![format!("// {word} the widgets")];
+    for i in 0..14 {
+        lines.push(match i % 4 {
+            0 => String::new(),
+            1 => format!("fn {word}_{i}(x: u32) -> u32 {{"),
+            2 => format!("    x + {i};"),
+            _ => "}".to_string(),
+        });
+    }
+    lines
+}
+
+#[test]
+fn source_listings_are_skipped_counted_and_named() {
+    let (_dir, corpus, index) = temp_corpus();
+    // Doxygen: one div per line, the number in a span.
+    let dox: String = code_lines("frobnicate")
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                "<div class=\"line\"><a name=\"l{n:05}\"></a><span class=\"lineno\">{n:5}</span>&#160;{l}</div>\n",
+                n = i + 1
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "dox/widget_8h_source.html",
+        format!(
+            "<html><head><title>widget.h Source</title></head><body><div class=\"header\">widget.h</div>\
+         <a href=\"widget_8h.html\">Go to the documentation of this file.</a><div class=\"fragment\">{dox}</div></body></html>"
+        ),
+    );
+    // javadoc src-html: one `pre`, numbers glued to the code.
+    let java: String = code_lines("frobnicate")
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                "<span class=\"source-line-no\">{:03}</span><span id=\"line-{}\">{l}</span>\n",
+                i + 1,
+                i + 1
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "api/src-html/Widget.html",
+        format!(
+            "<html><head><title>Source code</title></head><body><main><pre>{java}</pre></main></body></html>"
+        ),
+    );
+    // rustdoc `src/`: a self-link per line.
+    let rust: String = code_lines("frobnicate")
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("<a href=#{n} id={n}>{n}</a>{l}\n", n = i + 1))
+        .collect();
+    write(
+        &corpus,
+        "src/widget.rs.html",
+        format!(
+            "<html><head><title>widget.rs - source</title></head><body><main><h1>widget/</h1><pre class=\"rust\"><code>{rust}</code></pre></main></body></html>"
+        ),
+    );
+    // Kept: the page documenting it (with a short numbered example), a table whose
+    // first column numbers its rows, a timeline of years, a numbered list.
+    write(
+        &corpus,
+        "doc/widget.html",
+        "<html><head><title>Widgets</title></head><body><main>\
+        <h1>Widgets</h1><p>Call frobnicate to frobnicate the widgets of a window.</p>\
+        <pre>1 let w = frobnicate(3);\n2 w.show();</pre></main></body></html>",
+    );
+    let rows: String = (1..=15)
+        .map(|n| {
+            format!(
+                "<tr><td>{n}</td><td>Runner number {n} (club)</td><td>{}:{n:02}</td></tr>",
+                30 + n
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "doc/results.html",
+        format!(
+            "<html><head><title>Results</title></head><body><main><h1>Race results</h1><table>{rows}</table></main></body></html>"
+        ),
+    );
+    let years: String = (0..15)
+        .map(|i| format!("<p>{} the gadget got a new lid;</p>\n", 1990 + 2 * i))
+        .collect();
+    write(
+        &corpus,
+        "doc/history.html",
+        format!(
+            "<html><head><title>History</title></head><body><main><h1>History</h1>{years}</main></body></html>"
+        ),
+    );
+    let steps: String = (1..=15)
+        .map(|n| format!("{n}. Turn the knob {n} times;\n"))
+        .collect();
+    write(&corpus, "doc/steps.md", format!("# Steps\n\n{steps}"));
+
+    if let Ok(dir) = std::env::var("KEEP_FIXTURE") {
+        common::copy_dir(&corpus, Path::new(&dir));
+    }
+    let r = ingest_with(&corpus, &index, &["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("3 source listings, "), "{}", r.stderr);
+    for path in [
+        "dox/widget_8h_source.html",
+        "api/src-html/Widget.html",
+        "src/widget.rs.html",
+    ] {
+        assert!(
+            r.stderr.contains(&format!(
+                "{path}: a source listing (numbered code lines), not indexed"
+            )),
+            "{path}: {}",
+            r.stderr
+        );
+    }
+    let (code, found) = query(&index, &["frobnicate"]);
+    assert_eq!(code, 0);
+    let paths: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, ["doc/widget.html"]);
+    for (words, path) in [
+        ("runner club", "doc/results.html"),
+        ("gadget lid", "doc/history.html"),
+        ("knob times", "doc/steps.md"),
+    ] {
+        let (code, found) = query(&index, &[words]);
+        assert_eq!(code, 0, "{words}");
+        assert_eq!(hits(&found)[0]["path"], path, "{words}");
+    }
+    // Without listings, the summary line does not mention them.
+    let r = ingest(&corpus, &index);
+    assert!(!r.stderr.contains("source listings"), "{}", r.stderr);
+}

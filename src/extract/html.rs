@@ -644,10 +644,64 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
         last.dropped_chars += current.dropped_chars;
         last.dropped_link_chars += current.dropped_link_chars;
     }
+    if is_source_listing(&sections) {
+        return Err(Skip::SourceListing);
+    }
     locate_lines(source, &mut sections);
     page.sections = sections;
     Ok(page)
 }
+
+/// A source listing: a page whose text is essentially one code listing with a line
+/// number per line (Doxygen `*_source.html`, javadoc `src-html/`, rustdoc `src/`).
+/// It repeats the code that the documentation pages describe, and answers no
+/// query better than they do. The signal, read from the text and not from any
+/// generator's markup: at least [`MIN_LISTING_LINES`] lines start with a number
+/// (not `1.` or `1)`, which are list items) greater than the previous such line's,
+/// these are at least half of the page's non-blank lines, at least half of them
+/// follow their predecessor by exactly one (hidden lines may leave gaps), and at
+/// least a quarter look like code (nothing after the number, or text ending in one
+/// of `{ } ; ( ) , :` or starting with `//`, `#`, `*`, `@`): a table with a numbered
+/// first column or a timeline of years is not a listing.
+fn is_source_listing(sections: &[RawSection]) -> bool {
+    let (mut lines, mut numbered, mut steps, mut code) = (0usize, 0usize, 0usize, 0usize);
+    let mut prev: Option<u64> = None;
+    for line in sections.iter().flat_map(|s| s.text.lines()) {
+        let line = line
+            .trim()
+            .trim_start_matches([super::CODE_MARK, super::PROSE_MARK])
+            .trim();
+        if line.is_empty() {
+            continue;
+        }
+        lines += 1;
+        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &line[digits..];
+        let Ok(n) = line[..digits].parse::<u64>() else {
+            continue;
+        };
+        if rest.starts_with(['.', ')', ':']) || prev.is_some_and(|p| n <= p || n > p + 1000) {
+            continue;
+        }
+        steps += usize::from(prev == Some(n.saturating_sub(1)));
+        prev = Some(n);
+        numbered += 1;
+        let rest = rest.trim();
+        code += usize::from(
+            rest.is_empty()
+                || rest.ends_with(['{', '}', ';', '(', ')', ',', ':'])
+                || rest.starts_with(['#', '*', '@'])
+                || rest.starts_with("//"),
+        );
+    }
+    numbered >= MIN_LISTING_LINES
+        && numbered * 2 >= lines
+        && steps * 2 >= numbered
+        && code * 4 >= numbered
+}
+
+/// See [`is_source_listing`].
+const MIN_LISTING_LINES: usize = 10;
 
 /// A `<meta>` that keeps the page out of the index: robots `noindex`/`none`, or a
 /// refresh that sends the reader elsewhere (a redirect stub).

@@ -17,7 +17,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 5;
+pub const EXTRACTOR_VERSION: u32 = 6;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -155,6 +155,8 @@ pub enum Skip {
     NoIndex,
     /// `<meta http-equiv="refresh" content="0; url=…">`: a redirect stub.
     Redirect,
+    /// A source listing: the page is one code listing, a number on every line.
+    SourceListing,
 }
 
 /// What went wrong with one file. The file is skipped; ingest goes on.
@@ -176,6 +178,7 @@ pub enum ExtractError {
     #[error("skipped: {}", match .0 {
         Skip::NoIndex => "the page asks not to be indexed (robots noindex)",
         Skip::Redirect => "the page is a redirect (meta refresh)",
+        Skip::SourceListing => "a source listing (numbered code lines)",
     })]
     Skipped(Skip),
 }
