@@ -136,7 +136,7 @@ struct EmbedArgs {
 enum ModeArg {
     /// lectern's ranking alone.
     Off,
-    /// Reciprocal rank fusion of lectern's ranking and the dense ranking.
+    /// Fusion of lectern's ranking and the dense ranking (the default).
     Fuse,
     /// The dense ranking alone.
     Only,
