@@ -154,7 +154,12 @@ fn embedded_index_fuses_and_explains_both_ranks() {
     let s = setup();
     let r = ingest(
         &s,
-        &["--embed", "--model", s.model.to_str().unwrap(), "--progress=always"],
+        &[
+            "--embed",
+            "--model",
+            s.model.to_str().unwrap(),
+            "--progress=always",
+        ],
     );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("embedded 7 passages"), "{}", r.stderr);
