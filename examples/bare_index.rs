@@ -8,13 +8,19 @@
 //! #     /work/shared/eval/medquad-dev/passages.jsonl /tmp/bare-idx
 //! ```
 //!
-//! PASSAGES is a JSON Lines file with one `{"id", "title", "section", "text"}` object
-//! per line (`id` is `relative/path#anchor`, as lectern writes them). INDEX_DIR must
-//! not exist or be empty. The file is read and parsed first; then the index is
-//! created, every passage added (with the same fields lectern fills), and one
-//! commit made, waiting for merges like `lectern ingest` does. It prints the wall
-//! seconds of that second part only, as `bare_index_seconds <s>` on stdout; a
-//! benchmark reports `lectern ingest` time as a ratio to it.
+//! PASSAGES is a JSON Lines file of passages: the output of `lectern export` (the
+//! passages lectern extracted, as the benchmark uses it), or `{"id", "title",
+//! "section", "text"}` objects (`id` is `relative/path#anchor`). INDEX_DIR must not
+//! exist or be empty. The file is read and parsed, and the passages grouped back
+//! into articles, first; then the index is created, every article's documents
+//! built by lectern's own [`lectern::ingest::documents`] (the same fields,
+//! analyzers and values as `lectern ingest`) and added, and one commit made,
+//! waiting for merges like `lectern ingest` does. It prints the wall seconds of
+//! that second part only, as `bare_index_seconds <s>` on stdout; a benchmark
+//! reports `lectern ingest` time as a ratio to it. What lectern does beyond it is
+//! everything else: walking, reading, extraction, boilerplate and near-duplicate
+//! detection, the manifest and lexicon. (`lectern export` writes a passage's first
+//! id only, so the few alias ids of a passage are not indexed here.)
 //!
 //! Two query references for the same index (made by this program or by lectern):
 //!
@@ -33,19 +39,94 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use lectern::ingest::{WRITER_BYTES_PER_THREAD, writer_threads};
+use lectern::extract::{Article, Section};
+use lectern::ingest::{WRITER_BYTES_PER_THREAD, documents, writer_threads};
 use lectern::schema::{self, Fields};
 use serde::Deserialize;
 use tantivy::TantivyDocument;
 use tantivy::schema::Field;
 
+/// One line of PASSAGES: `lectern export` names (`heading`, `body`) or the older
+/// ones (`section`, `text`).
 #[derive(Deserialize)]
 struct Passage {
     id: String,
     title: String,
-    #[serde(default)]
+    #[serde(default, alias = "heading")]
     section: String,
+    #[serde(alias = "body")]
     text: String,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    ordinal: u64,
+    #[serde(default)]
+    line_start: u32,
+    #[serde(default)]
+    line_end: u32,
+}
+
+/// The passages grouped back into articles (by path, in first-seen order, sections
+/// in ordinal order).
+fn articles(passages: Vec<Passage>) -> Vec<(String, Article)> {
+    let mut order: Vec<(String, Article)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut ordinals: Vec<Vec<u64>> = Vec::new();
+    for p in passages {
+        let (path, anchor) = p.id.split_once('#').unwrap_or((&p.id, ""));
+        let i = *at.entry(path.to_string()).or_insert_with(|| {
+            order.push((
+                path.to_string(),
+                Article {
+                    title: p.title.clone(),
+                    lang: p.lang.clone().unwrap_or_else(|| "und".into()),
+                    sections: Vec::new(),
+                },
+            ));
+            ordinals.push(Vec::new());
+            order.len() - 1
+        });
+        let heading = if p.section.is_empty() {
+            Vec::new()
+        } else {
+            p.section
+                .split(schema::HEADING_SEPARATOR)
+                .map(String::from)
+                .collect()
+        };
+        order[i].1.sections.push(Section {
+            anchor: anchor.to_string(),
+            heading,
+            text: p.text,
+            lines: (p.line_start, p.line_end),
+            aliases: Vec::new(),
+            line_keys: Vec::new(),
+        });
+        ordinals[i].push(p.ordinal);
+    }
+    for ((_, article), ordinals) in order.iter_mut().zip(ordinals) {
+        let mut sections: Vec<(u64, Section)> = ordinals
+            .into_iter()
+            .zip(article.sections.drain(..))
+            .collect();
+        sections.sort_by_key(|(o, _)| *o);
+        article.sections = sections.into_iter().map(|(_, s)| s).collect();
+    }
+    order
+}
+
+/// User plus system CPU seconds of this process so far (all threads); 0 where unknown.
+fn cpu_seconds() -> f64 {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: getrusage only writes the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+            return secs(usage.ru_utime) + secs(usage.ru_stime);
+        }
+    }
+    0.0
 }
 
 type Res<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -178,45 +259,31 @@ fn main() -> Res<()> {
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
     drop(text);
-    let articles = passages
-        .iter()
-        .map(|p| p.id.split('#').next().unwrap_or(""))
-        .collect::<std::collections::HashSet<_>>()
-        .len();
+    let count = passages.len();
+    let articles = articles(passages);
 
     let started = Instant::now();
+    let cpu_started = cpu_seconds();
     std::fs::create_dir_all(index_dir)?;
     let index = lectern::store::create_index(std::path::Path::new(index_dir))?;
     let fields = Fields::from_schema(&index.schema())?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = writer_threads(cores, articles);
+    let threads = writer_threads(cores, articles.len());
     let mut writer = index.writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)?;
-    let mut ordinals: HashMap<&str, u64> = HashMap::new();
-    for passage in &passages {
-        let path = passage.id.split('#').next().unwrap_or("");
-        let ordinal = ordinals.entry(path).or_default();
-        let mut doc = TantivyDocument::new();
-        schema::add_id_and_body(&mut doc, &fields, &passage.id, &passage.text);
-        doc.add_text(fields.path, path);
-        doc.add_text(fields.title, &passage.title);
-        doc.add_text(fields.heading, &passage.section);
-        doc.add_u64(fields.ordinal, *ordinal);
-        doc.add_u64(
-            fields.heading_class,
-            schema::heading_class(&passage.section),
-        );
-        doc.add_u64(fields.line_start, 0);
-        doc.add_u64(fields.line_end, 0);
-        writer.add_document(doc)?;
-        *ordinal += 1;
+    for (rel, article) in &articles {
+        for doc in documents(&fields, rel, article) {
+            writer.add_document(doc)?;
+        }
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
-        "bare_index: {} passages of {articles} articles, {threads} writer threads, into {index_dir}",
-        passages.len()
+        "bare_index: {count} passages of {} articles, {threads} writer threads, into {index_dir}",
+        articles.len()
     );
+    // CPU time of the same part (every thread), for comparisons on a loaded machine.
+    eprintln!("bare_index_cpu_seconds {:.3}", cpu_seconds() - cpu_started);
     println!("bare_index_seconds {seconds:.3}");
     Ok(())
 }

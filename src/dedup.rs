@@ -41,7 +41,9 @@
 //! deleted, or changes so that it no longer covers its aliases, the best alias is
 //! promoted (read, extracted and indexed) by the same ingest that sees the change.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 
 use crate::extract::{Article, Format};
@@ -194,6 +196,7 @@ fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
     let bytes = text.as_bytes();
     let mut start = None;
     let mut out = Vec::new();
+    let mut lower: Vec<u8> = Vec::new();
     for (i, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
@@ -207,9 +210,17 @@ fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
                 let role = before.ends_with(b":") && after.starts_with(b":");
                 let directive = before.ends_with(b".. ") && after.starts_with(b"::");
                 if !role && !directive {
-                    out.push(xxhash_rust::xxh3::xxh3_64(
-                        text[s..i].to_lowercase().as_bytes(),
-                    ));
+                    // Performance: ASCII words (nearly all) lower-cased in a
+                    // reused buffer; the others as before.
+                    let word = &text[s..i];
+                    let hash = if word.is_ascii() {
+                        lower.clear();
+                        lower.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+                        xxhash_rust::xxh3::xxh3_64(&lower)
+                    } else {
+                        xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes())
+                    };
+                    out.push(hash);
                 }
             }
             _ => {}
@@ -246,6 +257,18 @@ struct Doc<'a> {
     sketch: Sketch,
     /// The sampled hashes (the same as `sketch.hashes` unless it is full).
     sample: Vec<u32>,
+    /// How many of `sketch.hashes` are rare (see [`MAX_DF`]).
+    hashes_rare: usize,
+    /// How many of `sample` are rare.
+    sample_rare: usize,
+}
+
+/// The hashes of `doc`'s sketch found in at most [`MAX_DF`] articles.
+fn rare_hashes<'d>(doc: &'d Doc, df: &'d FxHashMap<u32, u32>) -> impl Iterator<Item = &'d u32> {
+    doc.sketch
+        .hashes
+        .iter()
+        .filter(|h| df.get(h).is_some_and(|&n| n <= MAX_DF))
 }
 
 /// The decision for a set of articles: `alias → kept article` for every article
@@ -261,6 +284,8 @@ pub fn plan<'a>(
             rank: format_rank(path),
             sketch: sketch.clone(),
             sample: sketch.sample().copied().collect(),
+            hashes_rare: 0,
+            sample_rare: 0,
         })
         .collect();
     docs.sort_by(|a, b| {
@@ -268,47 +293,58 @@ pub fn plan<'a>(
         key(a).cmp(&key(b)).then_with(|| a.path.cmp(b.path))
     });
 
-    let mut df: HashMap<u32, u32> = HashMap::new();
+    // Performance: FxHash maps, rare counts computed once per article (a hash is
+    // looked up only when found in the other article), candidates deduplicated
+    // with a mark per article (same sets, same order).
+    let mut df: FxHashMap<u32, u32> = FxHashMap::default();
     for doc in &docs {
         for &h in &doc.sketch.hashes {
             *df.entry(h).or_default() += 1;
         }
     }
     let is_rare = |h: &u32| df.get(h).is_some_and(|&n| n <= MAX_DF);
-    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut exact: HashMap<u64, Vec<usize>> = HashMap::new();
+    for doc in &mut docs {
+        doc.hashes_rare = doc.sketch.hashes.iter().filter(|h| is_rare(h)).count();
+        doc.sample_rare = doc.sample.iter().filter(|h| is_rare(h)).count();
+    }
+    let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    let mut exact: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (i, doc) in docs.iter().enumerate() {
-        for h in doc.sketch.hashes.iter().filter(|h| is_rare(h)) {
+        for h in rare_hashes(doc, &df) {
             postings.entry(*h).or_default().push(i);
         }
         exact.entry(doc.sketch.exact).or_default().push(i);
     }
-    let candidates = |i: usize| -> Vec<usize> {
-        let mut out: HashSet<usize> = HashSet::new();
-        for h in docs[i].sketch.hashes.iter().filter(|h| is_rare(h)) {
-            out.extend(postings[h].iter().copied());
+    // `seen[j] == i` marks j as a candidate of i already (each pushed once).
+    let mut seen: Vec<usize> = vec![usize::MAX; docs.len()];
+    let mut candidates = |i: usize| -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        seen[i] = i;
+        let found = rare_hashes(&docs[i], &df)
+            .flat_map(|h| &postings[h])
+            .chain(&exact[&docs[i].sketch.exact]);
+        for &j in found {
+            if seen[j] != i {
+                seen[j] = i;
+                out.push(j);
+            }
         }
-        out.extend(exact[&docs[i].sketch.exact].iter().copied());
-        out.remove(&i);
-        let mut out: Vec<usize> = out.into_iter().collect();
         out.sort_unstable();
         out
     };
     // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
     // rare) that share is of: every shingle when both are full, else the samples.
     let containment = |a: &Doc, b: &Doc| -> (f64, f64, usize, usize) {
-        let (ha, hb) = if a.sketch.full && b.sketch.full {
-            (&a.sketch.hashes, &b.sketch.hashes)
+        let (ha, rare_total, hb) = if a.sketch.full && b.sketch.full {
+            (&a.sketch.hashes, a.hashes_rare, &b.sketch.hashes)
         } else {
-            (&a.sample, &b.sample)
+            (&a.sample, a.sample_rare, &b.sample)
         };
-        let (mut all, mut rare, mut rare_total) = (0usize, 0usize, 0usize);
+        let (mut all, mut rare) = (0usize, 0usize);
         for h in ha {
-            let r = usize::from(is_rare(h));
-            rare_total += r;
             if hb.binary_search(h).is_ok() {
                 all += 1;
-                rare += r;
+                rare += usize::from(is_rare(h));
             }
         }
         (
@@ -376,7 +412,7 @@ pub fn plan<'a>(
             all += 1;
             rare += usize::from(is_rare(h));
         }
-        let rare_total = whole.sample.iter().filter(|h| is_rare(h)).count();
+        let rare_total = whole.sample_rare;
         let all = all as f64 / whole.sample.len().max(1) as f64;
         let rare = rare as f64 / rare_total.max(1) as f64;
         if all >= COVER && rare >= COVER {

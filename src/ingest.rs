@@ -227,6 +227,11 @@ pub fn ingest(
 }
 
 /// [`ingest`] holding at most `hold_bytes` of a site's article text at a time.
+///
+/// The steps: walk; skip the files unchanged since the last commit
+/// ([`skip_unchanged`]); remove the vanished ones ([`Work::remove_vanished`]);
+/// extract the others and apply the outcomes, site by site ([`Work::update_sites`]);
+/// resolve near-duplicates; embed (feature `semantic`); commit ([`commit_if_changed`]).
 fn ingest_holding(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
@@ -234,33 +239,12 @@ fn ingest_holding(
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
-    let corpus_err = |source| IngestError::Corpus {
+    let walked = walk::walk(options.corpus, &options.walk)?;
+    let corpus = fs::canonicalize(options.corpus).map_err(|source| IngestError::Corpus {
         path: options.corpus.display().to_string(),
         source,
-    };
-    let walked = walk::walk(options.corpus, &options.walk)?;
-    let corpus = fs::canonicalize(options.corpus).map_err(corpus_err)?;
-    report.unsupported = walked.unsupported;
-    report.outside_links = walked.outside_links.len();
-    for (path, target) in &walked.outside_links {
-        let message = format!(
-            "link to {target}, outside the corpus folder; not followed (--follow follows it)"
-        );
-        on_event(Event::Detail {
-            path,
-            message: &message,
-        });
-    }
-    for (path, message) in &walked.unsupported_notes {
-        on_event(Event::Detail { path, message });
-    }
-    for (path, message) in &walked.problems {
-        on_event(Event::Skipped { path, message });
-        report.failed += 1;
-    }
-    for (path, message) in &walked.warnings {
-        on_event(Event::Warning { path, message });
-    }
+    })?;
+    report_walk(&walked, &mut report, on_event);
     check_cancel(options)?;
 
     // The lock before the manifest: the manifest read is the one this ingest updates.
@@ -301,75 +285,14 @@ fn ingest_holding(
         pending_bytes: 0,
         provisional: Vec::new(),
     };
+    let write_err = |e: tantivy::TantivyError| IngestError::from(target.error(e, needed));
     let applied = (|| {
         work.remove_vanished(&walked, options.corpus);
-        // Site boilerplate (see [`boilerplate`]) depends on every page of a site, so
-        // the changed files of one site are extracted before any of them is written;
-        // sites are done one after the other. A site whose boilerplate changed
-        // (pages added, changed or removed) also re-reads its unchanged pages that
-        // hold a line whose status flipped: the index is the one a full rebuild of
-        // the same files would make.
-        let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
-        let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = work
-            .previous
-            .files
-            .keys()
-            .filter(|rel| !seen.contains(rel.as_str()))
-            .map(|rel| (boilerplate::site_of(rel), Vec::new()))
-            .collect();
-        for file in &todo {
-            by_site
-                .entry(boilerplate::site_of(&file.rel))
-                .or_default()
-                .push(*file);
-        }
-        let files_by_rel: HashMap<&str, &SourceFile> =
-            walked.files.iter().map(|f| (f.rel.as_str(), f)).collect();
-        let total = todo.len();
-        let bytes_total = todo.iter().map(|f| f.size).sum::<u64>();
-        let (mut done, mut bytes_done) = (0, 0);
-        on_event(Event::Progress {
-            done,
-            total,
-            bytes_done,
-            bytes_total,
-        });
-        for (site, site_todo) in by_site {
-            for batch in site_todo.chunks(BATCH) {
-                check_cancel(options)?;
-                let outcomes: Vec<Outcome> = pool.install(|| {
-                    batch
-                        .par_iter()
-                        .map(|file| {
-                            process(
-                                file,
-                                work.previous.files.get(&file.rel),
-                                options.max_file_bytes,
-                            )
-                        })
-                        .collect()
-                });
-                for (file, outcome) in batch.iter().zip(outcomes) {
-                    work.apply(file, outcome, on_event);
-                }
-                if work.pending_bytes > hold_bytes {
-                    work.flush_provisional(site)
-                        .map_err(|e| target.error(e, needed))?;
-                }
-                done += batch.len();
-                bytes_done += batch.iter().map(|f| f.size).sum::<u64>();
-                on_event(Event::Progress {
-                    done,
-                    total,
-                    bytes_done,
-                    bytes_total,
-                });
-            }
-            work.write_site(site, &files_by_rel, options.max_file_bytes, on_event)
-                .map_err(|e| target.error(e, needed))?;
-        }
+        work.update_sites(
+            &walked, &todo, options, &pool, hold_bytes, &write_err, on_event,
+        )?;
         work.resolve_duplicates(&walked.files, options, &pool, on_event)
-            .map_err(|e| target.error(e, needed))?;
+            .map_err(write_err)?;
         if let Some(path) = options.synonyms {
             let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
                 path: path.display().to_string(),
@@ -425,26 +348,77 @@ fn ingest_holding(
 
     report.articles = manifest.files.values().filter(|r| r.passages > 0).count() as u64;
     report.passages = manifest.files.values().map(|r| r.passages).sum();
+    commit_if_changed(
+        target,
+        writer,
+        &manifest,
+        changed,
+        &corpus.display().to_string(),
+        &report,
+        needed,
+        vectors.as_ref().map(|(_, bytes)| bytes.as_slice()),
+    )?;
+    drop(lock);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Counts and reports what the walk found besides the files to read.
+fn report_walk(walked: &walk::Walk, report: &mut IngestReport, on_event: &mut dyn FnMut(Event)) {
+    report.unsupported = walked.unsupported;
+    report.outside_links = walked.outside_links.len();
+    for (path, target) in &walked.outside_links {
+        let message = format!(
+            "link to {target}, outside the corpus folder; not followed (--follow follows it)"
+        );
+        on_event(Event::Detail {
+            path,
+            message: &message,
+        });
+    }
+    for (path, message) in &walked.unsupported_notes {
+        on_event(Event::Detail { path, message });
+    }
+    for (path, message) in &walked.problems {
+        on_event(Event::Skipped { path, message });
+        report.failed += 1;
+    }
+    for (path, message) in &walked.warnings {
+        on_event(Event::Warning { path, message });
+    }
+}
+
+/// Commits the writer with the manifest and its lexicon when anything differs from
+/// the last commit; else leaves the index as it is (the writer is dropped unused).
+#[allow(clippy::too_many_arguments)]
+fn commit_if_changed(
+    target: store::Target,
+    writer: IndexWriter,
+    manifest: &Manifest,
+    changed: bool,
+    corpus: &str,
+    report: &IngestReport,
+    needed: u64,
+    vectors: Option<&[u8]>,
+) -> Result<(), IngestError> {
     let resolved_changed = manifest.duplicates_resolved != target.previous.duplicates_resolved;
     if changed || manifest.files != target.previous.files || resolved_changed || !target.committed {
-        let lexicon = build_lexicon(&manifest);
+        let lexicon = build_lexicon(manifest);
         store::commit(
             target,
             writer,
             store::CommitData {
-                manifest: &manifest,
+                manifest,
                 lexicon: &lexicon,
-                corpus: &corpus.display().to_string(),
+                corpus,
                 articles: report.articles,
                 passages: report.passages,
                 needed,
-                vectors: vectors.as_ref().map(|(_, bytes)| bytes.as_slice()),
+                vectors,
             },
         )?;
     }
-    drop(lock);
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }
 
 fn check_cancel(options: &IngestOptions) -> Result<(), IngestError> {
@@ -513,6 +487,80 @@ struct Work<'a> {
 }
 
 impl Work<'_> {
+    /// Extracts the files of `todo` and applies the outcomes, site by site: the
+    /// changed files of one site are extracted before any of them is written, since
+    /// site boilerplate (see [`boilerplate`]) depends on every page of the site. A
+    /// site whose boilerplate changed (pages added, changed or removed) also re-reads
+    /// its unchanged pages that hold a line whose status flipped: the index is the
+    /// one a full rebuild of the same files would make.
+    #[allow(clippy::too_many_arguments)]
+    fn update_sites(
+        &mut self,
+        walked: &walk::Walk,
+        todo: &[&SourceFile],
+        options: &IngestOptions,
+        pool: &rayon::ThreadPool,
+        hold_bytes: usize,
+        write_err: &dyn Fn(tantivy::TantivyError) -> IngestError,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<(), IngestError> {
+        let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+        let previous = self.previous;
+        let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = previous
+            .files
+            .keys()
+            .filter(|rel| !seen.contains(rel.as_str()))
+            .map(|rel| (boilerplate::site_of(rel), Vec::new()))
+            .collect();
+        for file in todo {
+            by_site
+                .entry(boilerplate::site_of(&file.rel))
+                .or_default()
+                .push(*file);
+        }
+        let files_by_rel: HashMap<&str, &SourceFile> =
+            walked.files.iter().map(|f| (f.rel.as_str(), f)).collect();
+        let total = todo.len();
+        let bytes_total = todo.iter().map(|f| f.size).sum::<u64>();
+        let (mut done, mut bytes_done) = (0, 0);
+        on_event(Event::Progress {
+            done,
+            total,
+            bytes_done,
+            bytes_total,
+        });
+        for (site, site_todo) in by_site {
+            for batch in site_todo.chunks(BATCH) {
+                check_cancel(options)?;
+                let outcomes: Vec<Outcome> = pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|file| {
+                            process(file, previous.files.get(&file.rel), options.max_file_bytes)
+                        })
+                        .collect()
+                });
+                for (file, outcome) in batch.iter().zip(outcomes) {
+                    self.apply(file, outcome, on_event);
+                }
+                if self.pending_bytes > hold_bytes {
+                    self.flush_provisional(site).map_err(write_err)?;
+                }
+                done += batch.len();
+                bytes_done += batch.iter().map(|f| f.size).sum::<u64>();
+                on_event(Event::Progress {
+                    done,
+                    total,
+                    bytes_done,
+                    bytes_total,
+                });
+            }
+            self.write_site(site, &files_by_rel, options.max_file_bytes, on_event)
+                .map_err(write_err)?;
+        }
+        Ok(())
+    }
+
     fn apply(&mut self, file: &SourceFile, outcome: Outcome, on_event: &mut dyn FnMut(Event)) {
         let old = self.previous.files.get(&file.rel);
         match outcome {
@@ -931,7 +979,9 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
     }
 }
 
-fn documents<'a>(
+/// The tantivy documents of an article's passages, as ingest writes them (the
+/// bare tantivy benchmark reference, `examples/bare_index.rs`, writes the same).
+pub fn documents<'a>(
     fields: &'a Fields,
     rel: &'a str,
     article: &'a Article,
