@@ -251,6 +251,54 @@ fn trec_runs_list_the_same_hits_as_json() {
 }
 
 #[test]
+fn a_batch_answers_every_query_as_a_fresh_process_does() {
+    // A batch keeps what it read for earlier queries (ids, duplicate texts, word
+    // families, spelling suggestions): asking each query twice, with typos and at
+    // depth, must give what a fresh process gives.
+    let (dir, index) = index();
+    let mut queries: Vec<String> = std::fs::read_to_string(fixture().join("queries.tsv"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('\t').map(|(_, q)| q.to_string()))
+        .collect();
+    queries.extend(["wattering cactis".to_string(), "orchd flowring".to_string()]);
+    let mut batch = String::new();
+    for round in 0..2 {
+        for (i, q) in queries.iter().enumerate() {
+            batch.push_str(&format!("r{round}q{i}\t{q}\n"));
+        }
+    }
+    let file = dir.path().join("batch.tsv");
+    std::fs::write(&file, batch).unwrap();
+    let r = run(lectern()
+        .args(["query", "--format", "trec", "-n", "30", "--index"])
+        .arg(&index)
+        .arg("--batch")
+        .arg(&file));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for round in 0..2 {
+        for (i, q) in queries.iter().enumerate() {
+            let qid = format!("r{round}q{i}");
+            let batched: Vec<(String, f64)> = r
+                .stdout
+                .lines()
+                .filter(|l| l.split(' ').next() == Some(qid.as_str()))
+                .map(|l| {
+                    let cols: Vec<&str> = l.split(' ').collect();
+                    (cols[2].to_string(), cols[4].parse().unwrap())
+                })
+                .collect();
+            assert!(!batched.is_empty(), "{q}");
+            assert_eq!(
+                batched,
+                trec_hits(&index, &["-n", "30", q]),
+                "{q} (round {round})"
+            );
+        }
+    }
+}
+
+#[test]
 fn identical_passages_are_collapsed() {
     let c = Case::new();
     let chapter = "# Ownership\n\n## Moves\n\nAssigning a String moves ownership; the old variable is no longer valid.\n";

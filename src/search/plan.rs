@@ -86,132 +86,185 @@ impl Engine {
 
     /// Plain text: bag of analyzed terms, weighted per field, plus expansions.
     fn plan_plain(&self, text: &str) -> tantivy::Result<QueryPlan> {
-        let mut notes = Vec::new();
-        let symbols: Vec<String> = text
-            .split_whitespace()
-            .filter(|w| !w.chars().any(char::is_alphanumeric))
-            .map(str::to_string)
-            .collect();
-        let words = query_words(text);
-        if words.is_empty() {
-            notes.push(Note::NoWords);
-        } else if !symbols.is_empty() {
-            notes.push(Note::Symbols(symbols));
-        }
-        let surfaces: std::collections::HashMap<String, String> = words
-            .iter()
-            .map(|w| (w.term.clone(), w.surface.clone()))
-            .collect();
-        let mut content: Vec<String> = words
-            .iter()
-            .filter(|w| !w.stop)
-            .map(|w| w.term.clone())
-            .collect();
-        if content.is_empty() {
-            content = words.iter().map(|w| w.term.clone()).collect();
-            if !content.is_empty() {
-                notes.push(Note::OnlyStopWords);
-            }
-        }
-        let mut seen = HashSet::new();
-        content.retain(|t| seen.insert(t.clone()));
-
-        let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
-        let mut terms: Vec<QueryTerm> = Vec::new();
+        let read = read_words(text);
+        let mut notes = read.notes;
         // Literal words first, then what stands in for missing ones, then related
         // forms: a word both literal and derived stays literal.
-        let mut planned: Vec<(String, TermKind, f32, Option<String>)> = Vec::new();
+        let (mut planned, missing) = self.found_and_missing(&read.content)?;
+        for term in &missing {
+            let typed = read
+                .surfaces
+                .get(term)
+                .cloned()
+                .unwrap_or_else(|| term.clone());
+            planned.extend(self.stand_ins(term, &typed, &mut notes)?);
+        }
+        let literals: Vec<String> = planned
+            .iter()
+            .filter(|p| p.kind == TermKind::Literal)
+            .map(|p| p.term.clone())
+            .collect();
+        for term in &literals {
+            for other in self.family_of(term)? {
+                planned.push(Planned {
+                    term: other,
+                    kind: TermKind::Derived,
+                    weight: self.params.derived,
+                    origin: Some(term.clone()),
+                    doc_freqs: None,
+                });
+            }
+        }
+        let (mut terms, mut clauses) = self.term_clauses(planned)?;
+        let all_terms: Vec<String> = read.words.iter().map(|w| w.term.clone()).collect();
+        let expansions = self.lexicon_expansions(&all_terms);
+        self.expand(expansions, &mut terms, &mut clauses, &mut notes)?;
+
+        let query: Box<dyn Query> = Box::new(BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .collect(),
+        ));
+        Ok(QueryPlan {
+            query,
+            clauses,
+            notes,
+            terms,
+        })
+    }
+
+    /// The content terms found in the index (as literals, in order), and those
+    /// found nowhere.
+    fn found_and_missing(
+        &self,
+        content: &[String],
+    ) -> tantivy::Result<(Vec<Planned>, Vec<String>)> {
+        let mut found = Vec::new();
         let mut missing = Vec::new();
-        for term in &content {
+        for term in content {
             let dfs = rank::doc_freqs(&self.searcher, &self.fields, term)?;
             if dfs.iter().any(|&df| df > 0) {
-                planned.push((term.clone(), TermKind::Literal, 1.0, None));
+                found.push(Planned {
+                    term: term.clone(),
+                    kind: TermKind::Literal,
+                    weight: 1.0,
+                    origin: None,
+                    doc_freqs: Some(dfs),
+                });
             } else {
                 missing.push(term.clone());
             }
         }
-        let family_of = |term: &str| -> tantivy::Result<Vec<String>> {
-            if self.params.derived > 0.0 {
+        Ok((found, missing))
+    }
+
+    /// The derivational family of `term` searched for it (none when the
+    /// `derived` weight is off).
+    fn family_of(&self, term: &str) -> tantivy::Result<Vec<String>> {
+        if self.params.derived > 0.0 {
+            self.families.get(term, || {
                 super::family::family(&self.searcher, self.fields.body, term, MAX_FAMILY)
-            } else {
-                Ok(Vec::new())
+            })
+        } else {
+            Ok(Vec::new())
+        }
+    }
+
+    /// How the text writes `stem` ([`super::spell::surface`]).
+    fn surface(&self, stem: &str) -> tantivy::Result<String> {
+        self.surfaces.get(stem, || {
+            super::spell::surface(&self.searcher, self.fields.body, stem)
+        })
+    }
+
+    /// What is searched for a term found nowhere (`typed` as the user wrote it):
+    /// its indexed family, else the plausible spelling correction, else nothing;
+    /// the note saying which.
+    fn stand_ins(
+        &self,
+        term: &str,
+        typed: &str,
+        notes: &mut Vec<Note>,
+    ) -> tantivy::Result<Vec<Planned>> {
+        let family = self.family_of(term)?;
+        if !family.is_empty() {
+            // The note speaks in words as the user typed them and as the text
+            // writes them, never in stems ("curable" → "cure", not "curabl").
+            let mut with = Vec::with_capacity(family.len());
+            for stem in &family {
+                with.push(self.surface(stem)?);
             }
+            notes.push(Note::Expanded {
+                phrase: typed.to_string(),
+                with,
+            });
+            return Ok(family
+                .into_iter()
+                .map(|other| Planned {
+                    term: other,
+                    kind: TermKind::Derived,
+                    weight: self.params.derived,
+                    origin: Some(term.to_string()),
+                    doc_freqs: None,
+                })
+                .collect());
+        }
+        let suggestion = self.suggestions.get(term, || {
+            super::spell::suggest(&self.searcher, self.fields.body, term)
+        })?;
+        let spelled = match suggestion {
+            Some(stem) => {
+                let word = self.surface(&stem)?;
+                super::spell::plausible(typed, &word).then_some((stem, word))
+            }
+            None => None,
         };
-        for term in &missing {
-            let family = family_of(term)?;
-            if !family.is_empty() {
-                // The note speaks in words as the user typed them and as the text
-                // writes them, never in stems ("curable" → "cure", not "curabl").
-                let mut with = Vec::with_capacity(family.len());
-                for stem in &family {
-                    with.push(super::spell::surface(
-                        &self.searcher,
-                        self.fields.body,
-                        stem,
-                    )?);
-                }
-                notes.push(Note::Expanded {
-                    phrase: surfaces.get(term).cloned().unwrap_or_else(|| term.clone()),
-                    with,
+        Ok(match spelled {
+            Some((stem, word)) => {
+                notes.push(Note::DidYouMean {
+                    term: typed.to_string(),
+                    suggestion: word,
                 });
-                for other in family {
-                    planned.push((
-                        other,
-                        TermKind::Derived,
-                        self.params.derived,
-                        Some(term.clone()),
-                    ));
-                }
-            } else {
-                let typed = surfaces.get(term).cloned().unwrap_or_else(|| term.clone());
-                let suggestion = super::spell::suggest(&self.searcher, self.fields.body, term)?;
-                let spelled = match suggestion {
-                    Some(stem) => {
-                        let word = super::spell::surface(&self.searcher, self.fields.body, &stem)?;
-                        super::spell::plausible(&typed, &word).then_some((stem, word))
-                    }
-                    None => None,
-                };
-                match spelled {
-                    Some((stem, word)) => {
-                        notes.push(Note::DidYouMean {
-                            term: typed.clone(),
-                            suggestion: word,
-                        });
-                        planned.push((stem, TermKind::Correction, self.params.fuzzy, Some(typed)));
-                    }
-                    None => notes.push(Note::NotFound(typed)),
-                }
+                vec![Planned {
+                    term: stem,
+                    kind: TermKind::Correction,
+                    weight: self.params.fuzzy,
+                    origin: Some(typed.to_string()),
+                    doc_freqs: None,
+                }]
             }
-        }
-        let literals: Vec<String> = planned
-            .iter()
-            .filter(|p| p.1 == TermKind::Literal)
-            .map(|p| p.0.clone())
-            .collect();
-        for term in &literals {
-            for other in family_of(term)? {
-                planned.push((
-                    other,
-                    TermKind::Derived,
-                    self.params.derived,
-                    Some(term.clone()),
-                ));
+            None => {
+                notes.push(Note::NotFound(typed.to_string()));
+                Vec::new()
             }
-        }
-        for (term, kind, weight, origin) in planned {
+        })
+    }
+
+    /// The second-stage terms of `planned` (the first of each text, weighted
+    /// above zero) and their first-stage clauses, one per field it occurs in.
+    #[allow(clippy::type_complexity)]
+    fn term_clauses(
+        &self,
+        planned: Vec<Planned>,
+    ) -> tantivy::Result<(Vec<QueryTerm>, Vec<(String, Box<dyn Query>)>)> {
+        let mut terms: Vec<QueryTerm> = Vec::new();
+        let mut clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
+        for Planned {
+            term,
+            kind,
+            weight,
+            origin,
+            doc_freqs,
+        } in planned
+        {
             if weight <= 0.0 || terms.iter().any(|t| t.text == term) {
                 continue;
             }
-            let dfs = rank::doc_freqs(&self.searcher, &self.fields, &term)?;
-            terms.push(QueryTerm {
-                text: term.clone(),
-                kind,
-                weight,
-                doc_freqs: Some(dfs),
-                origin,
-                form: None,
-            });
+            let dfs = match doc_freqs {
+                Some(dfs) => dfs,
+                None => rank::doc_freqs(&self.searcher, &self.fields, &term)?,
+            };
             for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
                 if dfs[f] == 0 || w == 0.0 {
                     continue; // nothing to find there
@@ -222,13 +275,27 @@ impl Engine {
                 );
                 clauses.push((format!("{name}:{term}"), boosted(Box::new(q), w * weight)));
             }
+            terms.push(QueryTerm {
+                text: term,
+                kind,
+                weight,
+                doc_freqs: Some(dfs),
+                origin,
+                form: None,
+            });
         }
+        Ok((terms, clauses))
+    }
 
-        let all_terms: Vec<String> = words.iter().map(|w| w.term.clone()).collect();
-        let expansions = if self.params.expansion <= 0.0 {
+    /// The lexicon's phrases matched by the query's terms, each with its other
+    /// forms (none when the `expansion` weight is off). The lexicon is parsed
+    /// only when a query term occurs in its text; the first such query parses
+    /// only its own groups, a later one (a batch) the whole lexicon, once.
+    fn lexicon_expansions(&self, all_terms: &[String]) -> Vec<(Phrase, Vec<Phrase>)> {
+        if self.params.expansion <= 0.0 {
             Vec::new()
         } else if let Some(lexicon) = self.lexicon.get() {
-            lexicon.expansions(&all_terms)
+            lexicon.expansions(all_terms)
         } else if !all_terms
             .iter()
             .any(|t| self.lexicon_text.contains(t.as_str()))
@@ -239,17 +306,27 @@ impl Engine {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             == 0
         {
-            // The first query (often the only one) parses just its groups.
-            Lexicon::parse_for(&self.lexicon_text, &all_terms).expansions(&all_terms)
+            Lexicon::parse_for(&self.lexicon_text, all_terms).expansions(all_terms)
         } else {
             self.lexicon
                 .get_or_init(|| Lexicon::parse(&self.lexicon_text))
-                .expansions(&all_terms)
-        };
+                .expansions(all_terms)
+        }
+    }
+
+    /// Adds each trusted expansion group: its note, its forms as second-stage
+    /// terms (the query's own words form 0), and a first-stage clause per form
+    /// and field. A short form the collection mostly writes as an ordinary word
+    /// is that word: neither expanded nor searched as an expansion.
+    fn expand(
+        &self,
+        expansions: Vec<(Phrase, Vec<Phrase>)>,
+        terms: &mut Vec<QueryTerm>,
+        clauses: &mut Vec<(String, Box<dyn Query>)>,
+        notes: &mut Vec<Note>,
+    ) -> tantivy::Result<()> {
         let mut groups = 0u32;
         for (matched, others) in expansions {
-            // A short form the collection mostly writes as an ordinary word is that
-            // word: neither expanded nor searched as an expansion.
             if self.is_common_word(&matched)? {
                 continue;
             }
@@ -267,8 +344,7 @@ impl Engine {
                 phrase: matched.surface.clone(),
                 with: others.iter().map(|p| p.surface.clone()).collect(),
             });
-            // The group's forms: the query's own words (form 0), then each other
-            // form; a term already in an earlier group keeps that one.
+            // A term already in an earlier group keeps that one.
             let group = groups;
             groups += 1;
             for q in terms.iter_mut() {
@@ -299,40 +375,94 @@ impl Engine {
                     if w == 0.0 {
                         continue;
                     }
-                    let q: Box<dyn Query> = if other.terms.len() == 1 {
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(field, &other.terms[0]),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    } else {
-                        Box::new(PhraseQuery::new(
-                            other
-                                .terms
-                                .iter()
-                                .map(|t| Term::from_field_text(field, t))
-                                .collect(),
-                        ))
-                    };
                     clauses.push((
                         format!("{name}:\"{}\" (for {})", other.surface, matched.surface),
-                        boosted(q, w * self.params.expansion),
+                        boosted(phrase_query(field, &other.terms), w * self.params.expansion),
                     ));
                 }
             }
         }
+        Ok(())
+    }
+}
 
-        let query: Box<dyn Query> = Box::new(BooleanQuery::new(
-            clauses
+/// A term to search, before its document frequencies are looked up.
+struct Planned {
+    term: String,
+    kind: TermKind,
+    weight: f32,
+    /// What it stands for, as the user wrote it.
+    origin: Option<String>,
+    /// Its document frequencies in title, heading and body, when known.
+    doc_freqs: Option<[u64; 3]>,
+}
+
+/// The words of a plain query and what is searched of them.
+struct ReadWords {
+    /// Every analyzed word, stop words included, in order.
+    words: Vec<Word>,
+    /// The terms searched, once each, in order: the words that are not stop
+    /// words, or all of them when only stop words are left.
+    content: Vec<String>,
+    /// Analyzed term → the word as typed (lower-cased).
+    surfaces: std::collections::HashMap<String, String>,
+    /// No words, symbols ignored, only stop words.
+    notes: Vec<Note>,
+}
+
+/// Reads a plain query into its words and content terms.
+fn read_words(text: &str) -> ReadWords {
+    let mut notes = Vec::new();
+    let symbols: Vec<String> = text
+        .split_whitespace()
+        .filter(|w| !w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect();
+    let words = query_words(text);
+    if words.is_empty() {
+        notes.push(Note::NoWords);
+    } else if !symbols.is_empty() {
+        notes.push(Note::Symbols(symbols));
+    }
+    let surfaces = words
+        .iter()
+        .map(|w| (w.term.clone(), w.surface.clone()))
+        .collect();
+    let mut content: Vec<String> = words
+        .iter()
+        .filter(|w| !w.stop)
+        .map(|w| w.term.clone())
+        .collect();
+    if content.is_empty() {
+        content = words.iter().map(|w| w.term.clone()).collect();
+        if !content.is_empty() {
+            notes.push(Note::OnlyStopWords);
+        }
+    }
+    let mut seen = HashSet::new();
+    content.retain(|t| seen.insert(t.clone()));
+    ReadWords {
+        words,
+        content,
+        surfaces,
+        notes,
+    }
+}
+
+/// `terms` in `field`: a term query for one term, a phrase query for several.
+fn phrase_query(field: Field, terms: &[String]) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &terms[0]),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new(
+            terms
                 .iter()
-                .map(|(_, q)| (Occur::Should, q.box_clone()))
+                .map(|t| Term::from_field_text(field, t))
                 .collect(),
-        ));
-        Ok(QueryPlan {
-            query,
-            clauses,
-            notes,
-            terms,
-        })
+        ))
     }
 }
 
@@ -505,6 +635,20 @@ mod tests {
             .map(|w| w.term.as_str())
             .collect();
         assert_eq!(content, ["symptom", "x", "link", "diseas"]);
+    }
+
+    #[test]
+    fn reading_words_drops_stop_words_and_repeats_and_says_why() {
+        let read = read_words("What causes gout? Gout & diet ?");
+        assert_eq!(read.content, ["caus", "gout", "diet"]);
+        assert_eq!(read.surfaces["caus"], "causes");
+        assert_eq!(read.notes, [Note::Symbols(vec!["&".into(), "?".into()])]);
+        let read = read_words("what is it");
+        assert_eq!(read.content, ["what", "is", "it"]);
+        assert_eq!(read.notes, [Note::OnlyStopWords]);
+        let read = read_words("?? !!");
+        assert!(read.content.is_empty() && read.words.is_empty());
+        assert_eq!(read.notes, [Note::NoWords]);
     }
 
     #[test]

@@ -11,22 +11,34 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
         return Ok(None);
     }
     let max = if len >= 6 { 2 } else { 1 };
-    // Typos rarely hit the first letter: only terms sharing it are scanned.
+    // Typos rarely hit the first letter: only terms sharing it are considered.
     let first = term.chars().next().unwrap_or('a');
     let mut buf = [0u8; 4];
+    let from = first.encode_utf8(&mut buf).as_bytes().to_vec();
+    let mut to = from.clone();
+    // The last byte of a UTF-8 character is below 0xFF: the successor exists.
+    *to.last_mut().expect("a character has a byte") += 1;
+    let automaton = Within::new(term, max);
     let mut best: Option<(usize, u64, String)> = None;
-    super::terms_with_prefix(
-        searcher,
-        field,
-        first.encode_utf8(&mut buf),
-        |candidate, df| {
-            let clen = candidate.chars().count();
-            if clen.abs_diff(len) > max {
-                return;
-            }
-            let Some(d) = bounded_distance(term, candidate, max) else {
-                return;
+    // The automaton prunes the dictionary walk to the terms within `max` edits:
+    // the same terms, in the same order, as scanning every term with the first
+    // letter and keeping those within `max`, at a fraction of the cost.
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .search(&automaton)
+            .ge(&from)
+            .lt(&to)
+            .into_stream()?;
+        while stream.advance() {
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                continue;
             };
+            let Some(d) = bounded_distance(term, candidate, max) else {
+                continue;
+            };
+            let df = u64::from(stream.value().doc_freq);
             let better = match &best {
                 None => true,
                 Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
@@ -34,9 +46,73 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
             if better {
                 best = Some((d, df, candidate.to_string()));
             }
-        },
-    )?;
+        }
+    }
     Ok(best.map(|(_, _, t)| t))
+}
+
+/// A byte automaton accepting the strings within `max` edits (Levenshtein, over
+/// characters) of a word: the state is the dynamic-programming row of the
+/// characters read so far, plus the bytes of a character not yet complete.
+struct Within {
+    word: Vec<char>,
+    max: u32,
+}
+
+/// A [`Within`] state; `None` once no continuation can come within `max`.
+#[derive(Clone)]
+struct Row(Option<(Vec<u32>, [u8; 4], u8)>);
+
+impl Within {
+    fn new(word: &str, max: usize) -> Within {
+        Within {
+            word: word.chars().collect(),
+            max: max as u32,
+        }
+    }
+}
+
+impl tantivy_fst::Automaton for &Within {
+    type State = Row;
+
+    fn start(&self) -> Row {
+        Row(Some(((0..=self.word.len() as u32).collect(), [0; 4], 0)))
+    }
+
+    fn is_match(&self, state: &Row) -> bool {
+        matches!(&state.0, Some((row, _, 0)) if row.last().is_some_and(|&d| d <= self.max))
+    }
+
+    fn can_match(&self, state: &Row) -> bool {
+        state.0.is_some()
+    }
+
+    fn accept(&self, state: &Row, byte: u8) -> Row {
+        let Some((row, pending, n)) = &state.0 else {
+            return Row(None);
+        };
+        let mut bytes = *pending;
+        let n = usize::from(*n);
+        bytes[n] = byte;
+        let c = match std::str::from_utf8(&bytes[..=n]) {
+            Ok(s) => s.chars().next().expect("one character"),
+            // An incomplete character: wait for its next byte.
+            Err(e) if e.error_len().is_none() && n < 3 => {
+                return Row(Some((row.clone(), bytes, n as u8 + 1)));
+            }
+            Err(_) => return Row(None),
+        };
+        let mut next = Vec::with_capacity(row.len());
+        next.push(row[0] + 1);
+        for j in 1..row.len() {
+            let cost = u32::from(self.word[j - 1] != c);
+            next.push((row[j] + 1).min(next[j - 1] + 1).min(row[j - 1] + cost));
+        }
+        if next.iter().min().is_some_and(|&d| d > self.max) {
+            return Row(None);
+        }
+        Row(Some((next, [0; 4], 0)))
+    }
 }
 
 /// How `stem` is written in the text: the first word of a passage containing it
@@ -109,6 +185,46 @@ mod tests {
         assert!(plausible("Navy", "nave"));
         assert!(!plausible("navy", "navigation"));
         assert!(!plausible("diabetis", "diameter"));
+    }
+
+    #[test]
+    fn automaton_accepts_exactly_the_words_within_reach() {
+        use tantivy_fst::Automaton;
+        let words = [
+            "diabetes",
+            "diabetis",
+            "diabet",
+            "diameter",
+            "dia",
+            "diabetesss",
+            "cancer",
+            "canker",
+            "cance",
+            "cancers",
+            "naïve",
+            "naive",
+            "naïf",
+            "über",
+            "uber",
+            "ab",
+            "",
+        ];
+        for word in words {
+            for max in [1, 2] {
+                let automaton = Within::new(word, max);
+                let a = &automaton;
+                for candidate in words {
+                    let mut state = a.start();
+                    for &b in candidate.as_bytes() {
+                        state = a.accept(&state, b);
+                    }
+                    let within = bounded_distance(word, candidate, max).is_some();
+                    assert_eq!(a.is_match(&state), within, "{word} / {candidate} / {max}");
+                    // A dead state is only ever a word out of reach.
+                    assert!(a.can_match(&state) || !within);
+                }
+            }
+        }
     }
 
     #[test]
