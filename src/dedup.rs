@@ -13,7 +13,9 @@
 //! short for a sample of [`MIN_SAMPLES`] keeps all its shingles instead (*full*):
 //! two such articles are compared on all of them, so a short page and its source
 //! copy, which differ by a word or two of markup, are still judged. A hash of the
-//! whole word sequence catches exact copies. The sketch is stored in
+//! whole word sequence catches exact copies. A sample of the distinct words (one in
+//! [`WORD_SAMPLE`], all of them for a short article) is kept beside the shingles,
+//! for copies in another format whose markup breaks word order. The sketch is stored in
 //! the manifest, so an unchanged file is never read again to compare it. Its title
 //! words are hashed too: see the decision below.
 //!
@@ -28,7 +30,8 @@
 //! 1. Articles are ranked: HTML, then Markdown, then text (the formats with real
 //!    anchors first); then shallower path, shorter path, path order.
 //! 2. In that order, an article is an alias of an earlier kept article that covers
-//!    it, when that one has a better format (a source copy; [`COPY_COVER`]), or has the same title
+//!    it, when that one has a better format (a source copy; [`COPY_COVER`] of its
+//!    shingles, or [`COPY_ORDER`] of them and [`WORD_COVER`] of its words), or has the same title
 //!    and the two cover each other (a mirror). Otherwise it is kept. Pages of one
 //!    format with different titles are different items however alike their text
 //!    (rustdoc pages of sibling functions share every sentence).
@@ -60,6 +63,17 @@ pub const COVER: f64 = 0.8;
 /// contained in their pages, and at most 0.57 in any other page (leaving aside
 /// included snippets, which are copies).
 pub const COPY_COVER: f64 = 0.7;
+/// A copy in another format is also found by its words when a word of markup
+/// breaks many shingles (a page that prefixes each name with its module,
+/// `errno.EPERM` for the source's `EPERM`): it holds at least `COPY_ORDER` of its
+/// shingles (half its word order) and `WORD_COVER` of its distinct words and of its
+/// rare words. On python3-doc, a source copy and its page: words 0.72–1.0 (errno:
+/// 1.0 of 85 sampled at one word in 4, rare 34 of 34, shingles 0.64); a copy and another page: never
+/// above 0.9 of the words with three rare words or more, unless it was also a
+/// shingle cover (two stub pages of one sentence).
+pub const WORD_COVER: f64 = 0.9;
+/// See [`WORD_COVER`].
+pub const COPY_ORDER: f64 = 0.5;
 /// A shingle found in more articles than this is boilerplate, not evidence.
 pub const MAX_DF: u32 = 16;
 /// A part of a compilation is smaller than this share of it: a print page is much
@@ -67,8 +81,11 @@ pub const MAX_DF: u32 = 16;
 /// (`floor` and `trunc`, `ceil`) are not parts of each other.
 const PART_SHARE: f64 = 0.6;
 
+/// One distinct word in `WORD_SAMPLE` is kept in a sketch's word sample (a power of two).
+pub const WORD_SAMPLE: u64 = 8;
+
 /// Starts every stored sketch; a sketch without it (another version) is computed again.
-const SKETCH_TAG: &str = "s3:";
+const SKETCH_TAG: &str = "s4:";
 
 /// True when a stored sketch is of this version (else the file is read again).
 pub fn is_current(stored: Option<&str>) -> bool {
@@ -93,6 +110,10 @@ pub struct Sketch {
     pub hashes: Vec<u32>,
     /// True when `hashes` holds every shingle (a short article).
     pub full: bool,
+    /// Sorted: the sampled distinct word hashes, or all of them when `words_full`.
+    pub words: Vec<u32>,
+    /// True when `words` holds every distinct word (a short article).
+    pub words_full: bool,
 }
 
 impl Sketch {
@@ -128,11 +149,20 @@ impl Sketch {
         if !full {
             hashes.retain(|&h| is_sampled(h));
         }
+        let mut distinct: Vec<u32> = words.iter().map(|&w| (w >> 32) as u32).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let words_full = distinct.iter().filter(|&&w| is_word_sampled(w)).count() < MIN_SAMPLES;
+        if !words_full {
+            distinct.retain(|&w| is_word_sampled(w));
+        }
         Sketch {
             exact: exact.max(1),
             title: title.iter().fold(0, |h, &w| mix(h, w)),
             hashes,
             full,
+            words: distinct,
+            words_full,
         }
     }
 
@@ -148,17 +178,27 @@ impl Sketch {
     }
 
     /// Compact text form for the manifest: `f` (full) or `s`, 16 hex digits of
-    /// `exact` and of `title`, then 8 per hash.
+    /// `exact` and of `title`, 8 for the number of shingle hashes, then 8 per hash;
+    /// then `f` or `s` for the words and 8 per word.
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(SKETCH_TAG.len() + 33 + 8 * self.hashes.len());
-        let kind = if self.full { 'f' } else { 's' };
+        let mut out = String::with_capacity(
+            SKETCH_TAG.len() + 42 + 8 * (self.hashes.len() + self.words.len()),
+        );
+        let kind = |full: bool| if full { 'f' } else { 's' };
         let _ = write!(
             out,
-            "{SKETCH_TAG}{kind}{:016x}{:016x}",
-            self.exact, self.title
+            "{SKETCH_TAG}{}{:016x}{:016x}{:08x}",
+            kind(self.full),
+            self.exact,
+            self.title,
+            self.hashes.len()
         );
         for h in &self.hashes {
             let _ = write!(out, "{h:08x}");
+        }
+        out.push(kind(self.words_full));
+        for w in &self.words {
+            let _ = write!(out, "{w:08x}");
         }
         out
     }
@@ -166,25 +206,39 @@ impl Sketch {
     /// None for text that is not a sketch (the article is then not compared).
     pub fn decode(text: &str) -> Option<Sketch> {
         let text = text.strip_prefix(SKETCH_TAG)?;
-        let (full, text) = match text.as_bytes().first()? {
-            b'f' => (true, &text[1..]),
-            b's' => (false, &text[1..]),
-            _ => return None,
-        };
-        if text.len() < 32 || !(text.len() - 32).is_multiple_of(8) || !text.is_ascii() {
+        if !text.is_ascii() {
             return None;
         }
-        let exact = u64::from_str_radix(&text[..16], 16).ok()?;
-        let title = u64::from_str_radix(&text[16..32], 16).ok()?;
-        let hashes = (32..text.len())
-            .step_by(8)
-            .map(|i| u32::from_str_radix(&text[i..i + 8], 16).ok())
-            .collect::<Option<Vec<u32>>>()?;
+        let kind = |c: Option<&u8>| match c? {
+            b'f' => Some(true),
+            b's' => Some(false),
+            _ => None,
+        };
+        let full = kind(text.as_bytes().first())?;
+        let text = &text[1..];
+        let hex32 = |t: &str| -> Option<Vec<u32>> {
+            if !t.len().is_multiple_of(8) {
+                return None;
+            }
+            (0..t.len())
+                .step_by(8)
+                .map(|i| u32::from_str_radix(&t[i..i + 8], 16).ok())
+                .collect()
+        };
+        let exact = u64::from_str_radix(text.get(..16)?, 16).ok()?;
+        let title = u64::from_str_radix(text.get(16..32)?, 16).ok()?;
+        let n = usize::from_str_radix(text.get(32..40)?, 16).ok()?;
+        let end = n.checked_mul(8)?.checked_add(40)?;
+        let hashes = hex32(text.get(40..end)?)?;
+        let words_full = kind(text.as_bytes().get(end))?;
+        let words = hex32(text.get(end + 1..)?)?;
         Some(Sketch {
             exact,
             title,
             hashes,
             full,
+            words,
+            words_full,
         })
     }
 }
@@ -234,6 +288,11 @@ fn is_sampled(h: u32) -> bool {
     u64::from(h).is_multiple_of(SAMPLE)
 }
 
+/// True for the word hashes of the consistent sample (one in [`WORD_SAMPLE`]).
+fn is_word_sampled(w: u32) -> bool {
+    u64::from(w).is_multiple_of(WORD_SAMPLE)
+}
+
 fn mix(h: u64, w: u64) -> u64 {
     (h ^ w)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -257,6 +316,8 @@ struct Doc<'a> {
     sketch: Sketch,
     /// The sampled hashes (the same as `sketch.hashes` unless it is full).
     sample: Vec<u32>,
+    /// The sampled words (the same as `sketch.words` unless it is `words_full`).
+    word_sample: Vec<u32>,
     /// How many of `sketch.hashes` are rare (see [`MAX_DF`]).
     hashes_rare: usize,
     /// How many of `sample` are rare.
@@ -284,6 +345,12 @@ pub fn plan<'a>(
             rank: format_rank(path),
             sketch: sketch.clone(),
             sample: sketch.sample().copied().collect(),
+            word_sample: sketch
+                .words
+                .iter()
+                .copied()
+                .filter(|&w| !sketch.words_full || is_word_sampled(w))
+                .collect(),
             hashes_rare: 0,
             sample_rare: 0,
         })
@@ -303,6 +370,21 @@ pub fn plan<'a>(
         }
     }
     let is_rare = |h: &u32| df.get(h).is_some_and(|&n| n <= MAX_DF);
+    let mut word_df: FxHashMap<u32, u32> = FxHashMap::default();
+    for doc in docs.iter().filter(|d| d.rank > 0) {
+        // Only the words of copies in a format with fewer anchors are compared.
+        for &w in &doc.sketch.words {
+            word_df.entry(w).or_default();
+        }
+    }
+    for doc in &docs {
+        for w in &doc.sketch.words {
+            if let Some(n) = word_df.get_mut(w) {
+                *n += 1;
+            }
+        }
+    }
+    let is_rare_word = |w: &u32| word_df.get(w).is_some_and(|&n| n <= MAX_DF);
     for doc in &mut docs {
         doc.hashes_rare = doc.sketch.hashes.iter().filter(|h| is_rare(h)).count();
         doc.sample_rare = doc.sample.iter().filter(|h| is_rare(h)).count();
@@ -362,6 +444,28 @@ pub fn plan<'a>(
         n >= MIN_SAMPLES && n_rare >= MIN_RARE && all >= cover && rare >= cover
     };
     let covers = |b: &Doc, a: &Doc| covers_at(b, a, COVER);
+    // The same on words (each counted once, in any order): `b` holds at least
+    // WORD_COVER of `a`'s distinct words and of its rare ones.
+    let covers_words = |b: &Doc, a: &Doc| -> bool {
+        let (wa, wb) = if a.sketch.words_full && b.sketch.words_full {
+            (&a.sketch.words, &b.sketch.words)
+        } else {
+            (&a.word_sample, &b.word_sample)
+        };
+        let (mut all, mut rare, mut rare_total) = (0usize, 0usize, 0usize);
+        for w in wa {
+            let r = usize::from(is_rare_word(w));
+            rare_total += r;
+            if wb.binary_search(w).is_ok() {
+                all += 1;
+                rare += r;
+            }
+        }
+        wa.len() >= MIN_SAMPLES
+            && rare_total >= MIN_RARE
+            && all as f64 >= WORD_COVER * wa.len() as f64
+            && rare as f64 >= WORD_COVER * rare_total as f64
+    };
 
     // Step 2: aliases of better or mutual copies, in rank order.
     let mut alias: Vec<Option<usize>> = vec![None; docs.len()];
@@ -372,7 +476,10 @@ pub fn plan<'a>(
         for &j in c.iter().filter(|&&j| j < i && alias[j].is_none()) {
             let (a, b) = (&docs[i], &docs[j]);
             let mirror = a.sketch.title == b.sketch.title && covers(a, b);
-            if (b.rank < a.rank && covers_at(b, a, COPY_COVER)) || (mirror && covers(b, a)) {
+            let copy = b.rank < a.rank
+                && (covers_at(b, a, COPY_COVER)
+                    || (covers_at(b, a, COPY_ORDER) && covers_words(b, a)));
+            if copy || (mirror && covers(b, a)) {
                 let score = containment(a, b).0;
                 if best.is_none_or(|(s, _)| score > s) {
                     best = Some((score, j));
@@ -563,6 +670,37 @@ mod tests {
         assert_eq!(as_source["_sources/page.txt"], "page.html");
         let as_mirror = plan([("page.html", &page), ("v2/page.html", &copy)]);
         assert!(as_mirror.is_empty(), "{as_mirror:?}");
+    }
+
+    #[test]
+    fn a_copy_whose_page_prefixes_every_name_is_found_by_its_words() {
+        // The page writes `errno.EPERM` where its source has `EPERM`: one word in
+        // three is new, so about 0.6 of the copy's shingles remain, all of its words.
+        let source = prose(30, 600);
+        let page: Vec<String> = source
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| match i % 5 {
+                0 => format!("errno {w}"),
+                _ => w.to_string(),
+            })
+            .collect();
+        let (page, copy) = (sketch(&page.join(" ")), sketch(&source));
+        let other = sketch(&prose(31, 600));
+        let plan = plan([
+            ("errno.html", &page),
+            ("_sources/errno.txt", &copy),
+            ("other.html", &other),
+        ]);
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert_eq!(plan["_sources/errno.txt"], "errno.html");
+        // The same words in another order are not a copy: a page of the same
+        // identifiers (an index) holds all the words and few of the shingles.
+        let mut shuffled: Vec<&str> = source.split(' ').collect();
+        shuffled.sort_unstable();
+        let index = sketch(&shuffled.join(" "));
+        let plan = super::plan([("index.html", &index), ("_sources/errno.txt", &copy)]);
+        assert!(plan.is_empty(), "{plan:?}");
     }
 
     #[test]

@@ -253,10 +253,7 @@ fn visit(root: &Path, result: Result<DirEntry, ignore::Error>, emit: &mut dyn Fn
         });
         return emit(Seen::Unsupported(note));
     }
-    let format = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .and_then(Format::from_extension);
+    let format = Format::of_path(path);
     let Some(format) = format else {
         return emit(Seen::Unsupported(None));
     };

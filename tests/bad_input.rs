@@ -127,6 +127,25 @@ fn nul_bytes_in_text_mean_binary() {
 }
 
 #[test]
+fn a_stray_nul_in_an_html_page_is_text() {
+    // Javadoc writes the NUL character it documents as itself (`CharUtils.NUL`).
+    let c = case();
+    let methods: String = (0..20)
+        .map(|i| format!("<p>Method {i} converts the character to a string.</p>"))
+        .collect();
+    let page = format!(
+        "<html><head><meta charset=\"utf-8\"><title>CharUtils</title></head><body>\
+         <h1>Class CharUtils</h1><p>NUL: <code>\0</code> null control character, \
+         the wombat constant.</p>{methods}</body></html>"
+    );
+    c.write("CharUtils.html", page);
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(c.ids("wombat"), ["CharUtils.html#introduction"]);
+    c.assert_good_found();
+}
+
+#[test]
 fn invalid_utf8_is_indexed_with_a_warning() {
     let c = case();
     c.write(

@@ -382,6 +382,127 @@ fn index_pages_of_short_link_sections_are_navigation() {
 }
 
 #[test]
+fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
+    let (_dir, corpus, index) = temp_corpus();
+    // A word index (libxslt `APIchunk11.html`): each term, often an identifier,
+    // defined only by links to the pages using it; the terms alone are a third of
+    // the text, so the list as a whole is not link-dense.
+    let mut entries = String::new();
+    for (term, uses) in [
+        (
+            "xmlDocPtr",
+            ["xsltGetProfileInformation", "xsltSaveResultTo"],
+        ),
+        (
+            "xsl:apply-templates",
+            ["xsltTransformFunction", "xsltApplyOneTemplate"],
+        ),
+        (
+            "xmlParserOption",
+            ["xsltDocLoaderFunc", "xsltSetCtxtParseOptions"],
+        ),
+        (
+            "xmlXPathCompiledEvalToBoolean",
+            ["xsltFastIf", "xsltEvalPredicate"],
+        ),
+        (
+            "xsl:namespace-alias",
+            ["xsltCompilerCtxt", "xsltNamespaceAlias"],
+        ),
+    ] {
+        let links: String = uses
+            .iter()
+            .map(|u| format!("<a href=\"html/f.html#{u}\">{u}</a><br/>"))
+            .collect();
+        entries.push_str(&format!("<dt>{term}</dt><dd>{links}</dd>"));
+    }
+    write(
+        &corpus,
+        "APIchunk11.html",
+        format!(
+            "<html><head><title>API Alphabetic Index x</title></head><body>\
+             <h2>Letter x:</h2><dl>{entries}</dl></body></html>"
+        ),
+    );
+    // An API page: a definition list of functions described in prose, with links.
+    write(
+        &corpus,
+        "transform.html",
+        "<html><head><title>Transforming</title></head><body><h1>Transforming</h1><dl>\
+         <dt>xsltApplyStylesheet(style, doc)</dt><dd><p>Apply the stylesheet to the \
+         document, returning a new <a href=\"tree.html\">xmlDocPtr</a> tree the caller frees.</p></dd>\
+         <dt>Return type</dt><dd><a href=\"tree.html\">xmlDocPtr</a></dd></dl></body></html>",
+    );
+    // Doxygen's member index: each item a member's name beside a link to its class.
+    let items: String = [
+        "isArray()",
+        "isBool()",
+        "isMember()",
+        "isNull()",
+        "isObject()",
+        "isString()",
+    ]
+    .iter()
+    .map(|m| format!("<li>{m} : <a href=\"class_value.html#{m}\">Json::Value</a></li>"))
+    .collect();
+    write(
+        &corpus,
+        "functions_i.html",
+        format!(
+            "<html><body><h3>- i -</h3><ul>{items}</ul><hr/><address class=\"footer\"><small>\
+             Generated on Wed Mar 30 2022 07:20:36 for JsonCpp by doxygen 1.9.1</small></address></body></html>"
+        ),
+    );
+    // Three one-word links listed by a sentence: too short to judge, content.
+    write(
+        &corpus,
+        "mpsc.html",
+        "<html><head><title>mpsc</title></head><body><h1>mpsc</h1><p>Channels are defined \
+         among three types:</p><ul><li><a href=\"s.html\">Sender</a></li><li><a href=\"y.html\">\
+         SyncSender</a></li><li><a href=\"r.html\">Receiver</a></li></ul></body></html>",
+    );
+    // A content list: items with a sentence beside their link.
+    write(
+        &corpus,
+        "members.html",
+        "<html><head><title>Members</title></head><body><h1>Members</h1><ul>\
+         <li><a href=\"v.html#isNull\">isNull()</a> tells whether the value holds nothing.</li>\
+         <li><a href=\"v.html#isObject\">isObject()</a> tells whether the value is a map.</li>\
+         <li><a href=\"v.html#isString\">isString()</a> tells whether the value is text.</li>\
+         </ul></body></html>",
+    );
+    // Sphinx's general index: letters of one entry each, too short to judge by density.
+    write(
+        &corpus,
+        "genindex.html",
+        "<html><body><h1>Index</h1><h2 id=\"H\">H</h2><table class=\"indextable\"><tr><td><ul>\
+         <li><a href=\"api.html#has\">hasattribute() (in module attrs)</a></li></ul></td></tr></table>\
+         <h2 id=\"R\">R</h2><table class=\"indextable\"><tr><td><ul>\
+         <li><a href=\"api.html#resolve\">resolve() (in module attrs)</a></li></ul></td></tr></table>\
+         </body></html>",
+    );
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let (code, found) = query(&index, &["hasattribute"]);
+    assert_eq!(code, 1, "the general index answered: {found}");
+    let (code, found) = query(&index, &["isMember"]);
+    assert_eq!(code, 1, "the member index answered: {found}");
+    let (code, found) = query(&index, &["JsonCpp"]);
+    assert_eq!(code, 1, "the page's address footer answered: {found}");
+    let (code, found) = query(&index, &["SyncSender"]);
+    assert_eq!(code, 0, "the short list is content: {found}");
+    let (code, found) = query(&index, &["isObject"]);
+    let ids: Vec<Value> = hits(&found).iter().map(|h| h["id"].clone()).collect();
+    assert_eq!(ids, ["members.html#introduction"], "{found}");
+    assert_eq!(code, 0);
+    let (code, found) = query(&index, &["xmlParserOption"]);
+    assert_eq!(code, 1, "the word index answered: {found}");
+    let (code, found) = query(&index, &["xmlDocPtr"]);
+    assert_eq!(code, 0);
+    let ids: Vec<Value> = hits(&found).iter().map(|h| h["id"].clone()).collect();
+    assert_eq!(ids, ["transform.html#introduction"], "{found}");
+}
+
+#[test]
 fn repeated_leaflet_lines_are_boilerplate_and_stay_consistent_incrementally() {
     let (_dir, corpus, index) = temp_corpus();
     let conditions = ["Gout", "Asthma", "Eczema", "Anemia", "Migraine", "Rosacea"];

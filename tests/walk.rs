@@ -529,3 +529,105 @@ fn restructured_text_source_copies_are_aliases_of_their_pages() {
     let v: Value = serde_json::from_str(&shown.stdout).unwrap();
     assert_eq!(v["title"], "tty --- Terminal control functions");
 }
+
+/// Two source copies the shingles alone miss: a page that prefixes every constant
+/// with its module (`errno.EPERM` for the source's `EPERM`), and a one-sentence stub
+/// marked as reST only by its metadata field and a role.
+#[test]
+fn copies_with_prefixed_names_and_role_only_stubs_are_aliases() {
+    let c = Case::new();
+    let names: Vec<String> = (0..40).map(|i| format!("ECODE{i}")).collect();
+    let descriptions: Vec<String> = (0..40).map(|i| prose(60 + i, 4)).collect();
+    let entries: String = names
+        .iter()
+        .zip(&descriptions)
+        .map(|(n, d)| {
+            format!(
+                "<dt id=\"errno.{n}\"><span class=\"sig-prename\">errno.</span><span class=\"sig-name\">{n}</span></dt><dd><p>{d}</p></dd>\n"
+            )
+        })
+        .collect();
+    c.write(
+        "library/errno.html",
+        format!(
+            "<html><head><title>errno — Standard errno system symbols</title></head><body>\n<h1>errno — Standard errno system symbols</h1>\n<dl>\n{entries}</dl></body></html>"
+        ),
+    );
+    let directives: String = names
+        .iter()
+        .zip(&descriptions)
+        .map(|(n, d)| format!(".. data:: {n}\n\n   {d}\n\n"))
+        .collect();
+    c.write(
+        "_sources/library/errno.rst.txt",
+        format!(
+            ":mod:`errno` --- Standard errno system symbols\n==============================================\n\n.. module:: errno\n\n{directives}"
+        ),
+    );
+    c.write(
+        "distutils/uploading.html",
+        "<html><head><title>Uploading Packages to the Package Index</title></head><body>\n<h1>Uploading Packages to the Package Index</h1>\n<p>References to up to date PyPI documentation can be found at <a href=\"guide.html\">the Python Packaging User Guide</a>.</p></body></html>",
+    );
+    c.write(
+        "_sources/distutils/uploading.rst.txt",
+        ":orphan:\n\n***************************************\nUploading Packages to the Package Index\n***************************************\n\nReferences to up to date PyPI documentation can be found at\n:ref:`publishing-python-packages`.\n",
+    );
+    c.write(
+        "other.html",
+        format!("<h1>Other</h1><p>{}</p>", prose(99, 200)),
+    );
+    // The source of a Markdown page (MyST), saved as `.md.txt`: read as Markdown,
+    // its link targets are no text.
+    let credits = prose(70, 12);
+    c.write(
+        "license.html",
+        format!(
+            "<html><head><title>License and Credits</title></head><body><h1>License and Credits</h1>\
+             <p>attrs is licensed under the <a href=\"https://example.org/mit/\">MIT</a> license. {credits} \
+             The development is supported by <a href=\"https://example.org/variomedia\">Variomedia AG</a> \
+             and all my amazing <a href=\"https://example.org/sponsors/hynek\">GitHub Sponsors</a>.</p></body></html>"
+        ),
+    );
+    c.write(
+        "_sources/license.md.txt",
+        format!(
+            "# License and Credits\n\n*attrs* is licensed under the [MIT](https://example.org/mit/) license. {credits}\n\
+             The development is supported by [Variomedia AG](https://example.org/variomedia)\n\
+             and all my amazing [GitHub Sponsors](https://example.org/sponsors/hynek).\n"
+        ),
+    );
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (copy, page) in [
+        ("_sources/library/errno.rst.txt", "library/errno.html"),
+        (
+            "_sources/distutils/uploading.rst.txt",
+            "distutils/uploading.html",
+        ),
+        ("_sources/license.md.txt", "license.html"),
+    ] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
+            "{copy}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(c.paths("ECODE7"), ["library/errno.html"]);
+    assert_eq!(c.paths("PyPI"), ["distutils/uploading.html"]);
+    // Read with every copy kept, the stub's metadata and role are no text.
+    c.ingest(&["--keep-duplicates"]);
+    assert!(c.paths("orphan").is_empty(), "{:?}", c.paths("orphan"));
+    assert!(c.paths("hynek").is_empty(), "{:?}", c.paths("hynek"));
+    let r = query_with(&c.index, &["--keep-duplicates", "PyPI"]);
+    let v = json(&r.stdout);
+    let copy = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["path"] == "_sources/distutils/uploading.rst.txt")
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert_eq!(copy["title"], "Uploading Packages to the Package Index");
+    assert!(!copy["text"].as_str().unwrap().contains('*'), "{copy}");
+}

@@ -50,6 +50,7 @@ fn is_boilerplate(name: &str) -> bool {
             | "object"
             | "canvas"
             | "dialog"
+            | "address"
     )
 }
 
@@ -915,69 +916,140 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                     newline(out);
                 }
             }
-            Step::Open(node, depth) => match node.value() {
-                Node::Text(t) => {
-                    if pre > 0 {
-                        push_pre(out, t);
-                    } else {
-                        if prose > 0
-                            && (out.is_empty() || out.ends_with('\n'))
-                            && !t.trim().is_empty()
-                        {
-                            out.push(super::PROSE_MARK);
+            Step::Open(node, depth) => {
+                match node.value() {
+                    Node::Text(t) => {
+                        if pre > 0 {
+                            push_pre(out, t);
+                        } else {
+                            if prose > 0
+                                && (out.is_empty() || out.ends_with('\n'))
+                                && !t.trim().is_empty()
+                            {
+                                out.push(super::PROSE_MARK);
+                            }
+                            push_inline(out, t);
                         }
-                        push_inline(out, t);
+                        if link > 0 {
+                            section.link_chars += t.chars().filter(|c| c.is_alphanumeric()).count();
+                        }
                     }
-                    if link > 0 {
-                        section.link_chars += t.chars().filter(|c| c.is_alphanumeric()).count();
-                    }
-                }
-                Node::Element(element) => {
-                    let name = element.name();
-                    if is_chrome(element) || is_self_marker(node) {
-                        continue;
-                    }
-                    if matches!(name, "ul" | "ol" | "table") && link > 0 {
-                        // Inside a link: counted by the enclosing list or section.
-                    } else if matches!(name, "ul" | "ol" | "table") {
-                        let (chars, link_chars) = link_counts(node);
-                        if super::is_link_dense(chars, link_chars) {
-                            // A table of contents, an alphabetical index (`genindex`).
-                            section.dropped_links = true;
-                            section.dropped_chars += chars;
-                            section.dropped_link_chars += link_chars;
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if is_chrome(element) || is_self_marker(node) {
                             continue;
                         }
-                    }
-                    if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
-                        continue;
-                    }
-                    match name {
-                        "pre" => pre += 1,
-                        "a" if is_symbol_link(node) => continue,
-                        "a" => link += 1,
-                        _ if is_prose(name) => prose += 1,
-                        _ => {}
-                    }
-                    if is_block(name) {
-                        newline(out);
-                    }
-                    match name {
-                        "li" => {
-                            out.push(super::PROSE_MARK);
-                            out.push_str("- ");
+                        if matches!(name, "ul" | "ol" | "table" | "dl") && link > 0 {
+                            // Inside a link: counted by the enclosing list or section.
+                        } else if matches!(name, "ul" | "ol" | "table" | "dl") {
+                            let (chars, link_chars) = link_counts(node);
+                            // A definition list is judged by its definitions: terms
+                            // defined only by links are a word index (each word → the
+                            // pages using it), whatever the terms.
+                            let (judged, judged_links) = if name == "dl" {
+                                node.children()
+                                .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "dd"))
+                                .map(link_counts)
+                                .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
+                            } else {
+                                (chars, link_chars)
+                            };
+                            // A table only of links is navigation, however short (a letter
+                            // of Sphinx's general index with one entry). A short list of
+                            // links stays: a "see also" line is content.
+                            let all_links =
+                                name == "table" && link_chars > 0 && link_chars == chars;
+                            if super::is_link_dense(judged, judged_links)
+                                || all_links
+                                || is_term_index(node)
+                            {
+                                // A table of contents, an alphabetical index (`genindex`).
+                                section.dropped_links = true;
+                                section.dropped_chars += chars;
+                                section.dropped_link_chars += link_chars;
+                                continue;
+                            }
                         }
-                        "td" | "th" => push_inline(out, " "),
-                        _ => {}
+                        if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
+                            continue;
+                        }
+                        match name {
+                            "pre" => pre += 1,
+                            "a" if is_symbol_link(node) => continue,
+                            "a" => link += 1,
+                            _ if is_prose(name) => prose += 1,
+                            _ => {}
+                        }
+                        if is_block(name) {
+                            newline(out);
+                        }
+                        match name {
+                            "li" => {
+                                out.push(super::PROSE_MARK);
+                                out.push_str("- ");
+                            }
+                            "td" | "th" => push_inline(out, " "),
+                            _ => {}
+                        }
+                        stack.push(Step::Close(name));
+                        stack.extend(node.children().rev().map(|c| Step::Open(c, depth + 1)));
                     }
-                    stack.push(Step::Close(name));
-                    stack.extend(node.children().rev().map(|c| Step::Open(c, depth + 1)));
+                    _ => {}
                 }
-                _ => {}
-            },
+            }
         }
     }
 }
+
+/// A list of at least [`MIN_INDEX_ITEMS`] items, each one or more links beside a
+/// term of one to [`MAX_TERM_WORDS`] words and nothing else (Doxygen's member index:
+/// `isMember() : Json::Value`): a word index, however long its terms; from 40 letters
+/// and digits up, as for link density (three one-word links in a sentence's list stay).
+/// A list of whole links is judged by its density alone; at five items, the short
+/// lists of the Rust books (`strict` / `reserved` / `weak`) stay.
+fn is_term_index(list: NodeRef<Node>) -> bool {
+    let Node::Element(e) = list.value() else {
+        return false;
+    };
+    if !matches!(e.name(), "ul" | "ol") {
+        return false;
+    }
+    let items: Vec<NodeRef<Node>> = list
+        .children()
+        .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "li"))
+        .collect();
+    let mut chars = 0usize;
+    items.len() >= MIN_INDEX_ITEMS
+        && items.iter().all(|&item| {
+            let (mut links, mut words) = (0usize, 0usize);
+            for node in item.descendants() {
+                let Node::Text(t) = node.value() else {
+                    continue;
+                };
+                let in_link = node
+                    .ancestors()
+                    .take_while(|a| a.id() != item.id())
+                    .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "a"));
+                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
+                chars += n;
+                if in_link {
+                    links += n;
+                } else {
+                    words += t
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .count();
+                }
+            }
+            links > 0 && (1..=MAX_TERM_WORDS).contains(&words)
+        })
+        && chars >= super::MIN_LINK_DENSITY_CHARS
+}
+
+/// See [`is_term_index`].
+const MIN_INDEX_ITEMS: usize = 5;
+/// See [`is_term_index`].
+const MAX_TERM_WORDS: usize = 3;
 
 /// Letters and digits of a list or table, and those of them inside links: when
 /// mostly link text (a table of contents, an alphabetical index), navigation.

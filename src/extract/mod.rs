@@ -17,7 +17,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 4;
+pub const EXTRACTOR_VERSION: u32 = 5;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -34,7 +34,9 @@ pub const PROSE_MARK: char = '\u{E001}';
 /// links / all letters and digits) is navigation (a table of contents, an index, a
 /// "see also" list), not an answer, and is dropped. So is an HTML list or table
 /// (`ul`, `ol`, `table`: an alphabetical index) of that density inside a section, whose other text stays (the introduction of
-/// an index page above its table of contents).
+/// an index page above its table of contents). A definition list (`dl`) is judged by its
+/// definitions: terms defined only by links are a word index; so is a list whose every
+/// item is links beside a term of a few words (a member index), whatever its density.
 pub const MAX_LINK_DENSITY: f64 = 0.7;
 
 /// Sections with fewer letters and digits than this are too short to judge by their
@@ -65,6 +67,23 @@ impl Format {
             "md" | "markdown" => Some(Format::Markdown),
             "txt" | "text" => Some(Format::Text),
             _ => None,
+        }
+    }
+
+    /// The format of a file, by its extension; a text copy of a Markdown source
+    /// (Sphinx ships `page.md.txt` beside `page.html`) is read as Markdown.
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        fn ext(p: &std::path::Path) -> Option<Format> {
+            Format::from_extension(p.extension()?.to_str()?)
+        }
+        match ext(path)? {
+            Format::Text
+                if path.file_stem().and_then(|s| ext(std::path::Path::new(s)))
+                    == Some(Format::Markdown) =>
+            {
+                Some(Format::Markdown)
+            }
+            format => Some(format),
         }
     }
 }
@@ -210,7 +229,9 @@ pub fn extract(
 }
 
 /// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
-/// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary.
+/// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary, except a
+/// few in an HTML page of valid UTF-8 (javadoc writes the NUL character it documents,
+/// `CharUtils.NUL`, as itself; HTML parsing drops it, as browsers do).
 pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
@@ -220,7 +241,12 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
         });
     }
     let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
+    let stray_nuls = || {
+        format == Format::Html
+            && bytes.iter().filter(|&&b| b == 0).count() * MAX_NUL_SHARE <= bytes.len()
+            && std::str::from_utf8(bytes).is_ok()
+    };
+    if head.contains(&0) && !stray_nuls() {
         return Err(ExtractError::Binary);
     }
     if format == Format::Html
@@ -235,7 +261,7 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            if text.contains('\0') {
+            if text.contains('\0') && !stray_nuls() {
                 return Err(ExtractError::Binary);
             }
             Ok(Decoded {
@@ -255,6 +281,9 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
         }
     }
 }
+
+/// An HTML page may hold one NUL byte in this many bytes and still be text.
+const MAX_NUL_SHARE: usize = 1024;
 
 /// Finds `charset=NAME` in the first bytes of an HTML file (`<meta charset>` or the
 /// `http-equiv` form).

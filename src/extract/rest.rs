@@ -4,12 +4,15 @@
 //! `_sources/page.rst.txt`), and projects keep reST notes as `.txt`. Read as prose,
 //! such a file takes its first label (`.. _about:`) for its title and its directives
 //! for headings, and indexes markup no reader sees. When a text file holds reST
-//! explicit markup (a directive `.. name::` or a target `.. _label:`), this module
-//! turns it into the text a reader of its rendering sees, line for line (the line
-//! count is kept, so passages still point at source lines):
+//! explicit markup (a directive `.. name::` or a target `.. _label:`) or a role
+//! (``:ref:`label` ``), this module turns it into the text a reader of its
+//! rendering sees, line for line (the line count is kept, so passages still point
+//! at source lines):
 //!
 //! * section titles are the lines over- or underlined with punctuation; the
 //!   adornment lines go;
+//! * a field list before any other text (`:orphan:`, `:tocdepth: 2`) is the
+//!   document's metadata, not shown (Sphinx moves it out of the page);
 //! * comments, targets and substitution definitions go with their indented block;
 //! * a directive keeps its argument (a signature, a caption) and its content; its
 //!   name and its options (`:maxdepth: 2`) go, and so does a content made only of
@@ -32,10 +35,21 @@ pub struct Plain {
 /// The [`Plain`] form of a reST document; None when `text` holds no explicit markup.
 pub fn to_plain(text: &str) -> Option<Plain> {
     let lines: Vec<&str> = text.split('\n').collect();
-    if !lines.iter().any(|l| is_explicit_markup(l.trim_start())) {
+    if !lines
+        .iter()
+        .any(|l| is_explicit_markup(l.trim_start()) || has_role(l))
+    {
         return None;
     }
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    // The document's metadata: a field list before any other text.
+    let mut i = 0;
+    while i < lines.len()
+        && (lines[i].trim().is_empty() || (lines[i].starts_with(':') && is_field(lines[i])))
+    {
+        out[i].clear();
+        i += 1;
+    }
     let mut links = vec![0usize; lines.len()];
     let mut inline = |i: usize, line: &str| {
         let (text, n) = inline(line);
@@ -44,7 +58,6 @@ pub fn to_plain(text: &str) -> Option<Plain> {
     };
     let mut headings = Vec::new();
     let mut joined_links = Vec::new();
-    let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_start();
@@ -169,6 +182,14 @@ fn is_explicit_markup(line: &str) -> bool {
         return false;
     };
     directive(rest.trim()).is_some() || (rest.starts_with('_') && rest.contains(':'))
+}
+
+/// A line holding interpreted text with a role (``:ref:`label` ``): reST, not prose.
+fn has_role(line: &str) -> bool {
+    line.match_indices('`').any(|(tick, _)| {
+        let before = &line[..tick];
+        role_prefix(before) < before.len()
+    })
 }
 
 /// The end (exclusive) of the block that starts at line `start` with indentation
@@ -440,5 +461,19 @@ Sphinx for setraw:|tty.setraw(fd)|Functions|setraw(fd, when=termios.TCSAFLUSH)|C
     #[test]
     fn plain_text_is_left_alone() {
         assert!(to_plain("Title\n=====\n\nText: with a colon.\n").is_none());
+        assert!(to_plain("Note:`x` and :: or a:b:`c`\n").is_none());
+    }
+
+    #[test]
+    fn a_role_marks_rest_and_leading_fields_are_metadata() {
+        // No directive, no target: the role alone tells reST from prose.
+        let page = ":orphan:\n:tocdepth: 2\n\n*****\nUploading\n*****\n\nSee :ref:`pkg-index`.\n:not: metadata\n";
+        let Plain { text, headings, .. } = to_plain(page).unwrap();
+        let lines: Vec<&str> = text.split('\n').collect();
+        assert_eq!(lines[..2], ["", ""]);
+        assert_eq!(headings, [5]);
+        assert_eq!(lines[4], "Uploading");
+        assert_eq!(lines[7], "See pkg-index.");
+        assert_eq!(lines[8], ":not: metadata");
     }
 }
