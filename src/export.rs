@@ -33,16 +33,9 @@ pub enum ExportFormat {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
-    /// The index folder cannot be opened.
+    /// The index folder cannot be opened, or a segment cannot be read
+    /// ([`StoreError::Corrupt`], as for `stats` and queries).
     Store(#[from] StoreError),
-    #[error("cannot read the index at {dir}: {source}")]
-    /// tantivy cannot read the index.
-    Index {
-        /// The index folder.
-        dir: String,
-        /// tantivy's error.
-        source: tantivy::TantivyError,
-    },
     #[error("field {field} of the index has a type export does not know ({kind})")]
     /// A field of a type this version does not export.
     FieldType {
@@ -68,9 +61,9 @@ pub fn field_names(schema: &Schema) -> Vec<String> {
 /// Writes every live passage of the index in `dir` to `out`; returns their number.
 pub fn export(dir: &Path, out: &mut dyn Write, format: ExportFormat) -> Result<u64, ExportError> {
     let shown = dir.display().to_string();
-    let index_err = |source| ExportError::Index {
+    let index_err = |e: tantivy::TantivyError| StoreError::Corrupt {
         dir: shown.clone(),
-        source,
+        reason: e.to_string(),
     };
     // Segments of one commit, even if an ingest commits meanwhile.
     let snapshot = store::snapshot(dir)?;

@@ -177,8 +177,8 @@ pub enum IngestError {
     #[error(transparent)]
     /// The index folder cannot be opened, locked or committed.
     Store(#[from] StoreError),
-    #[error("cannot start {0} threads")]
-    /// The worker threads cannot be started.
+    #[error("cannot start the worker threads: {0}")]
+    /// The worker threads cannot be started (the thread pool's error).
     Threads(String),
     #[error("cannot read synonyms file {path}: {source}")]
     /// The `--synonyms` file cannot be read.

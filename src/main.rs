@@ -136,7 +136,7 @@ struct EmbedArgs {
 enum ModeArg {
     /// lectern's ranking alone.
     Off,
-    /// Reciprocal rank fusion of lectern's ranking and the dense ranking.
+    /// Fusion of lectern's ranking and the dense ranking (the default).
     Fuse,
     /// The dense ranking alone.
     Only,
@@ -571,17 +571,21 @@ fn ingest_with_messages(
         }
         Event::Embedding { done, total } => {
             let since = *embedding_since.get_or_insert_with(Instant::now);
-            let due = last_draw.is_none_or(|t| t.elapsed().as_millis() > 250);
-            if !quiet && (due || done == total) {
+            // A line every 5 s when logged (`--progress always` off a terminal).
+            let every = if shown { 250 } else { 5000 };
+            let due = last_draw.is_none_or(|t| t.elapsed().as_millis() > every);
+            if (shown || logged) && (due || done == total) {
                 let seconds = since.elapsed().as_secs_f64();
                 let eta = seconds / done.max(1) as f64 * (total - done) as f64;
-                progress(
-                    shown,
-                    Some(&format!(
-                        "embedding: {done}/{total} windows, {:.0}/s, {eta:.0} s left",
-                        done as f64 / seconds.max(1e-3)
-                    )),
+                let text = format!(
+                    "embedding: {done}/{total} windows, {:.1}/s, {eta:.0} s left",
+                    done as f64 / seconds.max(1e-3)
                 );
+                if shown {
+                    progress(true, Some(&text));
+                } else {
+                    say(format_args!("{text}"));
+                }
                 last_draw = Some(Instant::now());
             }
         }

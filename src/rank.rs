@@ -294,9 +294,9 @@ pub struct Stats {
     pub num_docs: u64,
     /// Average length in tokens of title, heading and body (at least 1).
     pub avg_len: [f32; 3],
-    /// Share of the passages that are not their article's first (0: every article
-    /// is one passage, as abstracts are): the strength of the lead-section bonus,
-    /// which picks an article's first section among its others.
+    /// Share of the live passages that are not their article's first (0: every
+    /// article is one passage, as abstracts are): the strength of the lead-section
+    /// bonus, which picks an article's first section among its others.
     pub sectioned: f32,
     /// Share of the passages under a recurring heading (see [`Stats::templated`]),
     /// computed on first use.
@@ -307,8 +307,11 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Reads the statistics from the segments of `searcher`.
-    pub fn new(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Stats> {
+    /// Reads the statistics from the segments of `searcher`; `articles` is the
+    /// number of articles of the same commit (its payload's count: counting paths
+    /// in the segments would count an article whose passages went to two segments
+    /// twice).
+    pub fn new(searcher: &Searcher, fields: &Fields, articles: u64) -> tantivy::Result<Stats> {
         let num_docs = total_docs(searcher);
         let mut avg_len = [0f32; 3];
         for (i, field) in fields.text_fields().into_iter().enumerate() {
@@ -318,15 +321,11 @@ impl Stats {
             }
             avg_len[i] = (tokens as f32 / num_docs.max(1) as f32).max(1.0);
         }
-        // Articles: distinct paths (deleted ones included, like `num_docs`).
-        let mut articles = 0u64;
-        for segment in searcher.segment_readers() {
-            articles += segment.inverted_index(fields.path)?.terms().num_terms() as u64;
-        }
         Ok(Stats {
             num_docs,
             avg_len,
-            sectioned: sectioned(articles, num_docs),
+            // Live articles among live passages.
+            sectioned: sectioned(articles, searcher.num_docs()),
             templated: std::sync::OnceLock::new(),
             class_counts: Mutex::default(),
         })
@@ -1065,7 +1064,7 @@ mod tests {
         assert_eq!(sectioned(10, 10), 0.0); // abstracts: one passage per article
         assert!(close(sectioned(25, 100), 0.75));
         assert_eq!(sectioned(0, 0), 0.0);
-        assert_eq!(sectioned(12, 10), 0.0); // deleted articles counted: clamped
+        assert_eq!(sectioned(12, 10), 0.0); // clamped
     }
 
     #[test]

@@ -45,28 +45,14 @@ pub struct IndexStats {
     pub built_by: String,
 }
 
-/// Why `stats` failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StatsError {
-    #[error(transparent)]
-    /// The index folder cannot be opened.
-    Store(#[from] StoreError),
-    #[error("cannot read the index at {dir}: {source}")]
-    /// tantivy cannot read the index.
-    Index {
-        /// The index folder.
-        dir: String,
-        /// tantivy's error.
-        source: tantivy::TantivyError,
-    },
-}
-
 /// Collects the figures of the index in `dir`.
-pub fn collect(dir: &Path) -> Result<IndexStats, StatsError> {
+/// A segment tantivy cannot read is [`StoreError::Corrupt`], as when a query
+/// opens the index ([`crate::search::Engine::open`]).
+pub fn collect(dir: &Path) -> Result<IndexStats, StoreError> {
     let shown = dir.display().to_string();
-    let index_err = |source| StatsError::Index {
+    let index_err = |e: tantivy::TantivyError| StoreError::Corrupt {
         dir: shown.clone(),
-        source,
+        reason: e.to_string(),
     };
     // Payload, segments and lexicon of one commit.
     let snapshot = store::snapshot(dir)?;

@@ -152,9 +152,23 @@ fn a_missing_model_is_a_clear_error() {
 #[test]
 fn embedded_index_fuses_and_explains_both_ranks() {
     let s = setup();
-    let r = ingest(&s, &["--embed", "--model", s.model.to_str().unwrap()]);
+    let r = ingest(
+        &s,
+        &[
+            "--embed",
+            "--model",
+            s.model.to_str().unwrap(),
+            "--progress=always",
+        ],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("embedded 7 passages"), "{}", r.stderr);
+    // Off a terminal, --progress=always logs the encoding as plain lines too.
+    assert!(
+        r.stderr.contains("lectern: embedding: 7/7 windows"),
+        "{}",
+        r.stderr
+    );
     let v = vectors(&s.index);
     assert_eq!((v.len(), v.dims), (7, 16));
     for i in 0..v.len() {

@@ -405,7 +405,8 @@ impl Engine {
         };
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
-        let stats = rank::Stats::new(&searcher, &fields).map_err(corrupt)?;
+        let articles = store.payload.as_ref().map_or(0, |p| p.articles);
+        let stats = rank::Stats::new(&searcher, &fields, articles).map_err(corrupt)?;
         Ok(Engine {
             store,
             _reader: reader,

@@ -5,8 +5,10 @@
 //! * [`model`]: loads a sentence-transformers BERT folder and encodes texts.
 //! * [`vectors`]: the vectors of one commit, a side file of the generation.
 //! * here: which passages an ingest must encode ([`update`]), and the fused query
-//!   ([`Dense::search`]): reciprocal rank fusion (k 60) of lectern's top 100 and
-//!   the dense top 100 at half weight (see BENCHMARKS.md "Semantic passages").
+//!   ([`Dense::search`]): a convex combination of lectern's top 100 and the dense
+//!   top 100, each list's scores min-max normalised, the dense share 0.4 (see
+//!   BENCHMARKS.md "Semantic passages": reciprocal rank fusion lost to lexical
+//!   lectern on medquad-dev questions; scores carry how decisive each ranking is).
 
 /// The embedding model.
 pub mod model;
@@ -83,19 +85,35 @@ pub enum SemanticError {
 pub enum Mode {
     /// lectern's ranking alone.
     Off,
-    /// Reciprocal rank fusion of lectern's ranking and the dense ranking.
+    /// Fusion of lectern's ranking and the dense ranking (the default).
     #[default]
     Fuse,
     /// The dense ranking alone.
     Only,
 }
 
-/// Fusion settings (`--param rrf_k=…`, `dense_weight=…`, `fusion_depth=…`).
+/// How the two rankings are combined (`--param fusion=linear|rrf`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `(1 - mix) * lexical + mix * dense`, each min-max normalised over its top
+    /// `depth` (a passage missing from a list scores 0 there): lectern's scores,
+    /// and the dense ranks as 1 / (k + rank).
+    Linear,
+    /// Reciprocal rank fusion: a hit at rank r scores weight / (k + r).
+    Rrf,
+}
+
+/// Fusion settings (`--param fusion=…`, `mix=…`, `rrf_k=…`, `dense_weight=…`,
+/// `fusion_depth=…`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fusion {
-    /// k of reciprocal rank fusion: a hit at rank r scores weight / (k + r).
+    /// Linear (the default) or reciprocal rank fusion.
+    pub method: Method,
+    /// Share of the dense ranking in the linear combination.
+    pub mix: f32,
+    /// k of reciprocal rank fusion.
     pub k: f32,
-    /// Weight of the dense ranking (lectern's has weight 1).
+    /// Weight of the dense ranking in reciprocal rank fusion (lectern's has 1).
     pub dense_weight: f32,
     /// Hits taken from each ranking.
     pub depth: usize,
@@ -103,9 +121,12 @@ pub struct Fusion {
 
 impl Default for Fusion {
     fn default() -> Self {
-        // Dense weight 0.5: the best worst case over the development samples
-        // (BENCHMARKS.md "Semantic passages"); 1.0 lost on medquad questions.
+        // Linear, dense share 0.4: the best worst case over the whole development
+        // collections (BENCHMARKS.md "Semantic passages"); reciprocal rank fusion
+        // (k 60, dense weight 0.5, the earlier default) lost on medquad questions.
         Fusion {
+            method: Method::Linear,
+            mix: 0.4,
             k: 60.0,
             dense_weight: 0.5,
             depth: 100,
@@ -131,6 +152,19 @@ impl Fusion {
                 })
         };
         match name.trim() {
+            "fusion" => {
+                self.method = match value.trim() {
+                    "linear" => Method::Linear,
+                    "rrf" => Method::Rrf,
+                    _ => {
+                        return Err(crate::rank::ParamError::Value {
+                            name: name.trim().to_string(),
+                            value: value.to_string(),
+                        });
+                    }
+                }
+            }
+            "mix" => self.mix = number()?.min(1.0),
             "rrf_k" => self.k = number()?,
             "dense_weight" => self.dense_weight = number()?,
             "fusion_depth" => self.depth = (number()? as usize).max(1),
@@ -147,6 +181,28 @@ pub fn rrf<'a>(lists: &[(&[&'a str], f32)], k: f32) -> Vec<(&'a str, f32)> {
     for (ids, weight) in lists {
         for (rank, id) in ids.iter().enumerate() {
             *scores.entry(id).or_default() += weight / (k + rank as f32 + 1.0);
+        }
+    }
+    let mut fused: Vec<(&str, f32)> = scores.into_iter().collect();
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    fused
+}
+
+/// Convex combination of scored lists (best first): each list's scores are
+/// min-max normalised (its best 1, its last 0; all 1 when they are equal) and
+/// weighted; returns (id, score) best first, ties by id. Unlike rank fusion this
+/// keeps how decisive each ranking is: a lexical hit far ahead of the rest stays
+/// ahead of a dense ranking whose cosines are close together.
+pub fn linear<'a>(lists: &[(&[(&'a str, f32)], f32)]) -> Vec<(&'a str, f32)> {
+    let mut scores: HashMap<&str, f32> = HashMap::new();
+    for (list, weight) in lists {
+        let (Some(first), Some(last)) = (list.first(), list.last()) else {
+            continue;
+        };
+        let (hi, lo) = (first.1, last.1);
+        for (id, s) in list.iter() {
+            let norm = if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
+            *scores.entry(id).or_default() += weight * norm;
         }
     }
     let mut fused: Vec<(&str, f32)> = scores.into_iter().collect();
@@ -424,9 +480,23 @@ impl Dense {
             lexical.hits.truncate(0);
         }
         let lexical_ids: Vec<&str> = lexical.hits.iter().map(|h| h.id.as_str()).collect();
-        let fused: Vec<(String, f32)> = match mode {
-            Mode::Only => rrf(&[(&dense_ids, 1.0)], self.fusion.k),
-            _ => rrf(
+        let lexical_scored: Vec<(&str, f32)> = lexical
+            .hits
+            .iter()
+            .map(|h| (h.id.as_str(), h.score))
+            .collect();
+        // The dense ranking enters by rank (1 / (k + r), as in rank fusion), not
+        // by cosine: that is what was measured (BENCHMARKS.md "Semantic passages").
+        let dense_scored: Vec<(&str, f32)> = dense_ids
+            .iter()
+            .enumerate()
+            .map(|(r, &id)| (id, 1.0 / (self.fusion.k + r as f32 + 1.0)))
+            .collect();
+        let mix = self.fusion.mix;
+        let fused: Vec<(String, f32)> = match (mode, self.fusion.method) {
+            (Mode::Only, _) => rrf(&[(&dense_ids, 1.0)], self.fusion.k),
+            (_, Method::Linear) => linear(&[(&lexical_scored, 1.0 - mix), (&dense_scored, mix)]),
+            (_, Method::Rrf) => rrf(
                 &[(&lexical_ids, 1.0), (&dense_ids, self.fusion.dense_weight)],
                 self.fusion.k,
             ),
@@ -435,6 +505,14 @@ impl Dense {
         .take(limit)
         .map(|(id, score)| (id.to_string(), score))
         .collect();
+        // Each list's min-max normalisation, for --explain.
+        let norm = |list: &[(&str, f32)]| {
+            let hi = list.first().map_or(0.0, |x| x.1);
+            let lo = list.last().map_or(0.0, |x| x.1);
+            move |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 }
+        };
+        let lexical_norm = norm(&lexical_scored);
+        let dense_norm = norm(&dense_scored);
         let shown: HashSet<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
         let snippets: HashMap<String, crate::search::Snippet> = if options.snippets {
             engine
@@ -481,15 +559,19 @@ impl Dense {
                             Some(r) => format!("lexical rank {r} (score {:.3})", hit.score),
                             None => format!("lexical rank > {depth}"),
                         },
-                        score: lexical_rank.map_or(0.0, |r| 1.0 / (self.fusion.k + r as f32)),
+                        score: lexical_rank.map_or(0.0, |r| match self.fusion.method {
+                            Method::Linear => (1.0 - mix) * lexical_norm(hit.score),
+                            Method::Rrf => 1.0 / (self.fusion.k + r as f32),
+                        }),
                     },
                     Contribution {
                         what: match dense {
                             Some((r, c)) => format!("dense rank {r} (cosine {c:.3})"),
                             None => format!("dense rank > {depth}"),
                         },
-                        score: dense.map_or(0.0, |(r, _)| {
-                            self.fusion.dense_weight / (self.fusion.k + *r as f32)
+                        score: dense.map_or(0.0, |(r, _)| match self.fusion.method {
+                            Method::Linear => mix * dense_norm(1.0 / (self.fusion.k + *r as f32)),
+                            Method::Rrf => self.fusion.dense_weight / (self.fusion.k + *r as f32),
                         }),
                     },
                 ];
@@ -533,6 +615,30 @@ mod tests {
     }
 
     #[test]
+    fn linear_keeps_how_decisive_each_ranking_is() {
+        // Lexical: x far ahead; dense ranks y, z, x.
+        let lexical = [("x", 30.0), ("y", 10.0), ("z", 9.0)];
+        let dense = [("y", 1.0 / 61.0), ("z", 1.0 / 62.0), ("x", 1.0 / 63.0)];
+        let fused = linear(&[(&lexical, 0.6), (&dense, 0.4)]);
+        let ids: Vec<&str> = fused.iter().map(|f| f.0).collect();
+        // x: 0.6 * 1 + 0; y: 0.6 * 1/21 + 0.4; z: 0 + 0.4 * (1/62 - 1/63) / (1/61 - 1/63).
+        assert_eq!(ids, vec!["x", "y", "z"]);
+        assert!((fused[0].1 - 0.6).abs() < 1e-6);
+        assert!((fused[1].1 - (0.6 / 21.0 + 0.4)).abs() < 1e-6);
+        // Close lexical scores: the dense ranking decides.
+        let close = [("x", 10.2), ("y", 10.1), ("z", 10.0)];
+        let ids: Vec<&str> = linear(&[(&close, 0.6), (&dense, 0.4)])
+            .iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(ids[0], "y");
+        // A one-hit list counts fully; an empty one not at all.
+        let one = [("w", 3.0)];
+        let fused = linear(&[(&one, 0.6), (&[], 0.4)]);
+        assert_eq!(fused, vec![("w", 0.6)]);
+    }
+
+    #[test]
     fn fusion_settings_parse() {
         let mut f = Fusion::default();
         assert_eq!(f.set("rrf_k=10"), Ok(true));
@@ -540,5 +646,11 @@ mod tests {
         assert_eq!(f.set("title=3"), Ok(false));
         assert!(f.set("rrf_k=-1").is_err());
         assert_eq!((f.k, f.dense_weight), (10.0, 0.5));
+        assert_eq!(f.method, Method::Linear);
+        assert_eq!(f.set("fusion=rrf"), Ok(true));
+        assert_eq!(f.method, Method::Rrf);
+        assert!(f.set("fusion=mean").is_err());
+        assert_eq!(f.set("mix=0.3"), Ok(true));
+        assert_eq!(f.mix, 0.3);
     }
 }
