@@ -1351,6 +1351,37 @@ mod tests {
     }
 
     #[test]
+    fn numbered_code_is_a_source_listing_numbered_rows_are_not() {
+        let page = |lines: Vec<String>| format!("<main><pre>{}</pre></main>", lines.join("\n"));
+        let code = ["fn f() {", "    g();", "}", ""];
+        let listing: Vec<String> = (1..=12).map(|n| format!("{n:03}{}", code[n % 4])).collect();
+        assert_eq!(extract(&page(listing)).err(), Some(Skip::SourceListing));
+        // Hidden lines leave gaps; under 10 numbered lines is no listing.
+        let gaps: Vec<String> = (1..=12)
+            .map(|n| format!("{} {}", n + n / 4, code[n % 4]))
+            .collect();
+        assert_eq!(extract(&page(gaps)).err(), Some(Skip::SourceListing));
+        let short: Vec<String> = (1..=9).map(|n| format!("{n} {}", code[n % 4])).collect();
+        assert!(extract(&page(short)).is_ok());
+        // Numbered rows of prose, list items, years, falling numbers: kept.
+        for lines in [
+            (1..=12)
+                .map(|n| format!("{n} Runner number {n} of the club"))
+                .collect(),
+            (1..=12).map(|n| format!("{n}. Turn the knob;")).collect(),
+            (0..12)
+                .map(|n| format!("{} the lid changed", 1990 + 3 * n))
+                .collect(),
+            (1..=12)
+                .rev()
+                .map(|n| format!("{n} {}", code[n % 4]))
+                .collect::<Vec<_>>(),
+        ] {
+            assert!(extract(&page(lines)).is_ok());
+        }
+    }
+
+    #[test]
     fn robots_noindex_and_refresh_redirects_are_skipped() {
         for page in [
             r#"<meta name="robots" content="noindex"><p>x</p>"#,
