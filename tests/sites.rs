@@ -791,3 +791,65 @@ fn source_listings_are_skipped_counted_and_named() {
     let r = ingest(&corpus, &index);
     assert!(!r.stderr.contains("source listings"), "{}", r.stderr);
 }
+
+#[test]
+fn member_tables_are_dropped_described_link_tables_stay() {
+    let (_dir, corpus, index) = temp_corpus();
+    // Doxygen's "complete list of members": member link, signature, class link.
+    let members: String = ["frob", "grind", "polish", "buff", "wax", "shine"]
+        .iter()
+        .map(|m| {
+            format!(
+                "<tr><td class=\"entry\"><a class=\"el\" href=\"class_gadget.html#{m}\">{m}</a>(int count) const</td>\
+                 <td class=\"entry\"><a class=\"el\" href=\"class_gadget.html\">Gadget</a></td><td>inline</td></tr>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "class_gadget-members.html",
+        format!(
+            "<html><head><title>Member List</title></head><body><div class=\"contents\"><p>This is the complete list of members for Gadget.</p>\
+         <table class=\"directory\">{members}</table></div></body></html>"
+        ),
+    );
+    // Kept: rows of links with descriptions, and a cost table with one link a row.
+    let described: String = ["frob", "grind", "polish", "buff", "wax", "shine"]
+        .iter()
+        .map(|m| format!("<tr><td><a href=\"g.html#{m}\">{m}</a>(int count)</td><td><a href=\"g.html\">Gadget</a></td><td>Makes the gadget {m} count times.</td></tr>"))
+        .collect();
+    let costs: String = ["Frobber", "Grinder", "Polisher", "Buffer", "Waxer"]
+        .iter()
+        .map(|m| {
+            format!(
+                "<tr><td><a href=\"{m}.html\">{m}</a></td><td>O(1)</td><td>O(n) amortized</td></tr>"
+            )
+        })
+        .collect();
+    // Kept too: a table linking within its page (classes, their bases, methods).
+    let bases: String = ["Sizable", "Hashy", "Iterish", "Mappish", "Settish"]
+        .iter()
+        .map(|m| format!("<tr><td><a href=\"#{m}\">{m}</a></td><td><a href=\"#base\">Base</a></td><td>__len__, __iter__, __contains__, keys, items, values, get</td></tr>"))
+        .collect();
+    write(
+        &corpus,
+        "gadget.html",
+        format!(
+            "<html><head><title>Gadget</title></head><body><main><h1>Gadget</h1><p>What a gadget does.</p>\
+         <table>{described}</table><h2 id=\"costs\">Costs</h2><table>{costs}</table><h2 id=\"bases\">Bases</h2><table>{bases}</table></main></body></html>"
+        ),
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, found) = query(&index, &["shine"]);
+    assert_eq!(code, 0);
+    let found = hits(&found);
+    let ids: Vec<&str> = found.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["gadget.html#introduction"]);
+    let (code, found) = query(&index, &["amortized"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["id"], "gadget.html#costs");
+    let (code, found) = query(&index, &["Mappish"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["id"], "gadget.html#bases");
+}

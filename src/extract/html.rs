@@ -1016,6 +1016,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                             if super::is_link_dense(judged, judged_links)
                                 || all_links
                                 || is_term_index(node)
+                                || is_member_table(node)
                             {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
@@ -1098,6 +1099,45 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
             links > 0 && (1..=MAX_TERM_WORDS).contains(&words)
         })
         && chars >= super::MIN_LINK_DENSITY_CHARS
+}
+
+/// A member table: a table of at least [`MIN_INDEX_ITEMS`] rows, each starting with
+/// a link to another page (a member documented there), holding a second such link
+/// (to where it is defined) and no sentence (no text ending in `.`): Doxygen's "complete list of
+/// members" (`parse(char const *doc)=0 | Json::CharReader | pure virtual`). It
+/// repeats the signatures of the pages it links to. A table of links with
+/// descriptions, with one link a row (a cost table naming `Vec`), or linking within
+/// its page (Python's table of `collections.abc` classes and their bases) stays.
+fn is_member_table(table: NodeRef<Node>) -> bool {
+    let is =
+        |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
+    let is_link = |n: &NodeRef<Node>| matches!(n.value(), Node::Element(e) if e.name() == "a" && e.attr("href").is_some_and(|h| !h.starts_with('#')));
+    // The table's own rows, not those of tables nested in it.
+    let rows: Vec<NodeRef<Node>> = table
+        .descendants()
+        .filter(|n| is(n, "tr"))
+        .filter(|n| n.ancestors().find(|a| is(a, "table")).map(|a| a.id()) == Some(table.id()))
+        .filter(|row| row.children().any(|c| is(&c, "td")))
+        .collect();
+    rows.len() >= MIN_INDEX_ITEMS
+        && rows.iter().all(|row| {
+            let Some(first) = row.children().find(|c| is(c, "td")) else {
+                return false;
+            };
+            let starts_with_link = first
+                .descendants()
+                .find(|n| matches!(n.value(), Node::Text(t) if !t.trim().is_empty()))
+                .is_some_and(|text| {
+                    text.ancestors()
+                        .take_while(|a| a.id() != first.id())
+                        .any(|a| is_link(&a))
+                });
+            let links = row.descendants().filter(is_link).count();
+            let sentence = row
+                .descendants()
+                .any(|n| matches!(n.value(), Node::Text(t) if t.trim_end().ends_with('.')));
+            starts_with_link && links >= 2 && !sentence
+        })
 }
 
 /// See [`is_term_index`].
