@@ -410,7 +410,11 @@ fn tune_allocator() {}
 fn params_help() -> String {
     let mut help = String::from("Ranking parameters (--param NAME=VALUE), with their defaults:\n");
     for (name, default, doc) in RankParams::describe() {
-        help.push_str(&format!("  {name:<14}{default:<6}{doc}\n"));
+        help.push_str(&format!("  {name:<14}{default:<6} {doc}\n"));
+    }
+    #[cfg(feature = "semantic")]
+    for (name, default, doc) in lectern::semantic::Fusion::describe() {
+        help.push_str(&format!("  {name:<14}{default:<6} {doc}\n"));
     }
     help
 }

@@ -365,3 +365,32 @@ fn batching_and_parallel_batches_leave_the_vectors_alone() {
     assert!(cosine("gout.md#outlook") > 0.999);
     assert!(cosine("stones.md#introduction") < 0.999);
 }
+
+#[test]
+fn near_duplicate_aliases_get_no_vectors_and_help_lists_fusion() {
+    let s = setup();
+    // An exact copy becomes an alias of gout.md: it has no passages, so it must
+    // have no vectors either (they would take dense ranks no hit can show).
+    fs::write(s.corpus.join("gout-copy.md"), GOUT).unwrap();
+    let model = s.model.to_str().unwrap();
+    let r = ingest(&s, &["--embed", "--model", model]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("1 near-duplicate"), "{}", r.stderr);
+    let v = vectors(&s.index);
+    let gout: Vec<&str> = v.ids().filter(|id| id.starts_with("gout")).collect();
+    assert!(!gout.is_empty());
+    let paths: std::collections::BTreeSet<&str> = gout
+        .iter()
+        .map(|id| id.split('#').next().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "one copy's vectors: {gout:?}");
+    // `query --help` lists the fusion settings beside the ranking parameters.
+    let r = run(lectern().args(["query", "--help"]));
+    for (name, default, _) in lectern::semantic::Fusion::describe() {
+        let listed = r.stdout.lines().any(|l| {
+            let mut words = l.split_whitespace();
+            words.next() == Some(name) && words.next() == Some(default.as_str())
+        });
+        assert!(listed, "--help lacks {name} (default {default})");
+    }
+}

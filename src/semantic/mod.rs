@@ -135,6 +135,42 @@ impl Default for Fusion {
 }
 
 impl Fusion {
+    /// The fusion settings with their defaults and meaning, for `query --help`.
+    pub fn describe() -> Vec<(&'static str, String, &'static str)> {
+        let d = Fusion::default();
+        let method = match d.method {
+            Method::Linear => "linear",
+            Method::Rrf => "rrf",
+        };
+        vec![
+            (
+                "fusion",
+                method.to_string(),
+                "With vectors: linear (a mix of normalised scores) or rrf (reciprocal rank fusion).",
+            ),
+            (
+                "mix",
+                d.mix.to_string(),
+                "Linear fusion: share of the dense ranking.",
+            ),
+            (
+                "rrf_k",
+                d.k.to_string(),
+                "k of 1 / (k + rank) for the dense ranks (and of rrf).",
+            ),
+            (
+                "dense_weight",
+                d.dense_weight.to_string(),
+                "Rrf fusion: weight of the dense ranking.",
+            ),
+            (
+                "fusion_depth",
+                d.depth.to_string(),
+                "Hits taken from each ranking before fusing.",
+            ),
+        ]
+    }
+
     /// Sets `NAME=VALUE` if NAME is a fusion setting; Ok(false) when it is not.
     pub fn set(&mut self, assignment: &str) -> Result<bool, crate::rank::ParamError> {
         let Some((name, value)) = assignment.split_once('=') else {
@@ -370,8 +406,12 @@ pub fn ingest_vectors(
             model.dir.display()
         )));
     }
-    let kept = |p: &str| manifest.files.contains_key(p) && !touched.contains(p);
+    // An article recorded as a near-duplicate alias has no passages in the index:
+    // its vectors would take dense ranks that no hit can show.
+    let indexed = |p: &str| manifest.files.get(p).is_some_and(|r| r.alias_of.is_none());
+    let kept = |p: &str| indexed(p) && !touched.contains(p);
     let mut todo = fresh;
+    todo.retain(|p| indexed(&p.path));
     if reuse.is_none() {
         let paths: HashSet<&str> = manifest
             .files
@@ -388,6 +428,7 @@ pub fn ingest_vectors(
         && todo.is_empty()
         && touched.is_empty()
         && !moved_dir
+        && reuse.as_ref().is_some_and(|v| v.paths().all(indexed))
     {
         return Ok(Some((false, bytes.clone())));
     }

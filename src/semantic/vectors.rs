@@ -99,6 +99,11 @@ impl Vectors {
         *self = kept;
     }
 
+    /// The file paths of the passages held (a path once per passage).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.paths.iter().map(String::as_str)
+    }
+
     /// Ids held, for finding which passages still need a vector.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.ids.iter().map(String::as_str)
