@@ -595,6 +595,19 @@ mod tests {
     }
 
     /// Deterministic filler text: `n` words, distinct per `seed`.
+    /// `text` with the word `extra(i)` put before every `n`th word (from the first).
+    fn every_nth(text: &str, n: usize, extra: impl Fn(usize) -> String) -> String {
+        let words: Vec<String> = text
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| match i % n {
+                0 => format!("{} {w}", extra(i)),
+                _ => w.to_string(),
+            })
+            .collect();
+        words.join(" ")
+    }
+
     fn prose(seed: u64, n: usize) -> String {
         let mut x = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
         (0..n)
@@ -657,15 +670,8 @@ mod tests {
     fn a_copy_in_another_format_may_differ_more_than_a_mirror() {
         // One markup word every 12 words: about 0.77 of the copy's shingles remain.
         let text = prose(23, 600);
-        let marked: Vec<String> = text
-            .split(' ')
-            .enumerate()
-            .map(|(i, w)| match i % 12 {
-                0 => format!("m{i} {w}"),
-                _ => w.to_string(),
-            })
-            .collect();
-        let (page, copy) = (sketch(&text), sketch(&marked.join(" ")));
+        let marked = every_nth(&text, 12, |i| format!("m{i}"));
+        let (page, copy) = (sketch(&text), sketch(&marked));
         let as_source = plan([("page.html", &page), ("_sources/page.txt", &copy)]);
         assert_eq!(as_source["_sources/page.txt"], "page.html");
         let as_mirror = plan([("page.html", &page), ("v2/page.html", &copy)]);
@@ -677,15 +683,8 @@ mod tests {
         // The page writes `errno.EPERM` where its source has `EPERM`: one word in
         // three is new, so about 0.6 of the copy's shingles remain, all of its words.
         let source = prose(30, 600);
-        let page: Vec<String> = source
-            .split(' ')
-            .enumerate()
-            .map(|(i, w)| match i % 5 {
-                0 => format!("errno {w}"),
-                _ => w.to_string(),
-            })
-            .collect();
-        let (page, copy) = (sketch(&page.join(" ")), sketch(&source));
+        let page = every_nth(&source, 5, |_| "errno".to_string());
+        let (page, copy) = (sketch(&page), sketch(&source));
         let other = sketch(&prose(31, 600));
         let plan = plan([
             ("errno.html", &page),

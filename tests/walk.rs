@@ -488,18 +488,13 @@ fn restructured_text_source_copies_are_aliases_of_their_pages() {
     let c = sphinx_case();
     let r = c.ingest(&["-v"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for (copy, page) in [
-        ("_sources/library/tty.rst.txt", "library/tty.html"),
-        ("_sources/library/allos.rst.txt", "library/allos.html"),
-    ] {
-        assert!(
-            r.stderr
-                .lines()
-                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
-            "{copy}: {}",
-            r.stderr
-        );
-    }
+    assert_aliases(
+        &r.stderr,
+        &[
+            ("_sources/library/tty.rst.txt", "library/tty.html"),
+            ("_sources/library/allos.rst.txt", "library/allos.html"),
+        ],
+    );
     assert_eq!(c.paths("terminal"), ["library/tty.html"]);
     assert_eq!(c.paths("setraw"), ["library/tty.html"]);
     // The index page keeps its introduction, not its table of contents.
@@ -598,22 +593,17 @@ fn copies_with_prefixed_names_and_role_only_stubs_are_aliases() {
     );
     let r = c.ingest(&["-v"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for (copy, page) in [
-        ("_sources/library/errno.rst.txt", "library/errno.html"),
-        (
-            "_sources/distutils/uploading.rst.txt",
-            "distutils/uploading.html",
-        ),
-        ("_sources/license.md.txt", "license.html"),
-    ] {
-        assert!(
-            r.stderr
-                .lines()
-                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
-            "{copy}: {}",
-            r.stderr
-        );
-    }
+    assert_aliases(
+        &r.stderr,
+        &[
+            ("_sources/library/errno.rst.txt", "library/errno.html"),
+            (
+                "_sources/distutils/uploading.rst.txt",
+                "distutils/uploading.html",
+            ),
+            ("_sources/license.md.txt", "license.html"),
+        ],
+    );
     assert_eq!(c.paths("ECODE7"), ["library/errno.html"]);
     assert_eq!(c.paths("PyPI"), ["distutils/uploading.html"]);
     // Read with every copy kept, the stub's metadata and role are no text.
@@ -630,4 +620,16 @@ fn copies_with_prefixed_names_and_role_only_stubs_are_aliases() {
         .unwrap_or_else(|| panic!("{}", r.stdout));
     assert_eq!(copy["title"], "Uploading Packages to the Package Index");
     assert!(!copy["text"].as_str().unwrap().contains('*'), "{copy}");
+}
+
+/// Asserts that `-v` output names each (copy, page) pair as a near-duplicate alias.
+fn assert_aliases(stderr: &str, pairs: &[(&str, &str)]) {
+    for (copy, page) in pairs {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(copy) && l.contains(&format!("near-duplicate of {page}"))),
+            "{copy}: {stderr}"
+        );
+    }
 }
