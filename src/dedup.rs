@@ -15,9 +15,11 @@
 //! copy, which differ by a word or two of markup, are still judged. A hash of the
 //! whole word sequence catches exact copies. A sample of the distinct words (one in
 //! [`WORD_SAMPLE`], all of them for a short article) is kept beside the shingles,
-//! for copies in another format whose markup breaks word order. The sketch is stored in
-//! the manifest, so an unchanged file is never read again to compare it. Its title
-//! words are hashed too: see the decision below.
+//! for copies in another format whose markup breaks word order. The sketches are stored
+//! in a side file of the commit, apart from the manifest (which records each one's id):
+//! an unchanged file is never read again to compare it, and an ingest holds them in
+//! memory only while it computes the plan. Its title words are hashed too: see the
+//! decision below.
 //!
 //! **Coverage.** Article A is *covered* by B when A is an exact copy of B, or when at
 //! least [`COVER`] of A's sampled shingles are in B, both among all of them and
@@ -47,7 +49,6 @@
 use std::collections::{BTreeMap, HashSet};
 
 use rustc_hash::FxHashMap;
-use std::fmt::Write as _;
 
 use crate::extract::{Article, Format};
 
@@ -84,13 +85,10 @@ const PART_SHARE: f64 = 0.6;
 /// One distinct word in `WORD_SAMPLE` is kept in a sketch's word sample (a power of two).
 pub const WORD_SAMPLE: u64 = 8;
 
-/// Starts every stored sketch; a sketch without it (another version) is computed again.
-const SKETCH_TAG: &str = "s4:";
-
-/// True when a stored sketch is of this version (else the file is read again).
-pub fn is_current(stored: Option<&str>) -> bool {
-    stored.is_some_and(|s| s.starts_with(SKETCH_TAG))
-}
+/// Version of the sketches (what is hashed, sampled and how it is stored): the
+/// sketches file of a commit records it, and a file of another version is not
+/// used (every article is then read again).
+pub const SKETCH_VERSION: u32 = 5;
 
 /// Fewer sampled shingles than this: too short to judge on a sample; the article
 /// keeps all its shingles, and fewer shingles than this in all: only exact copies count.
@@ -177,69 +175,51 @@ impl Sketch {
         self.hashes.iter().filter(move |&&h| !full || is_sampled(h))
     }
 
-    /// Compact text form for the manifest: `f` (full) or `s`, 16 hex digits of
-    /// `exact` and of `title`, 8 for the number of shingle hashes, then 8 per hash;
-    /// then `f` or `s` for the words and 8 per word.
-    pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(
-            SKETCH_TAG.len() + 42 + 8 * (self.hashes.len() + self.words.len()),
-        );
-        let kind = |full: bool| if full { 'f' } else { 's' };
-        let _ = write!(
-            out,
-            "{SKETCH_TAG}{}{:016x}{:016x}{:08x}",
-            kind(self.full),
-            self.exact,
-            self.title,
-            self.hashes.len()
-        );
-        for h in &self.hashes {
-            let _ = write!(out, "{h:08x}");
-        }
-        out.push(kind(self.words_full));
-        for w in &self.words {
-            let _ = write!(out, "{w:08x}");
+    /// Compact binary form, stored in the commit's sketches file (see
+    /// [`crate::store::SketchWriter`]): `exact` and `title` (8 bytes each, little
+    /// endian), a flags byte (1: `full`, 2: `words_full`), the number of shingle
+    /// hashes (4 bytes), then 4 bytes per shingle hash and per word hash.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(21 + 4 * (self.hashes.len() + self.words.len()));
+        out.extend_from_slice(&self.exact.to_le_bytes());
+        out.extend_from_slice(&self.title.to_le_bytes());
+        out.push(u8::from(self.full) | (u8::from(self.words_full) << 1));
+        out.extend_from_slice(&(self.hashes.len() as u32).to_le_bytes());
+        for h in self.hashes.iter().chain(&self.words) {
+            out.extend_from_slice(&h.to_le_bytes());
         }
         out
     }
 
-    /// None for text that is not a sketch (the article is then not compared).
-    pub fn decode(text: &str) -> Option<Sketch> {
-        let text = text.strip_prefix(SKETCH_TAG)?;
-        if !text.is_ascii() {
+    /// None for bytes that are not a sketch (the article is then not compared).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Sketch> {
+        let u64_at = |i: usize| Some(u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?));
+        let exact = u64_at(0)?;
+        let title = u64_at(8)?;
+        let flags = *bytes.get(16)?;
+        let n = u32::from_le_bytes(bytes.get(17..21)?.try_into().ok()?) as usize;
+        let rest = bytes.get(21..)?;
+        if flags > 3 || !rest.len().is_multiple_of(4) || rest.len() / 4 < n {
             return None;
         }
-        let kind = |c: Option<&u8>| match c? {
-            b'f' => Some(true),
-            b's' => Some(false),
-            _ => None,
-        };
-        let full = kind(text.as_bytes().first())?;
-        let text = &text[1..];
-        let hex32 = |t: &str| -> Option<Vec<u32>> {
-            if !t.len().is_multiple_of(8) {
-                return None;
-            }
-            (0..t.len())
-                .step_by(8)
-                .map(|i| u32::from_str_radix(&t[i..i + 8], 16).ok())
-                .collect()
-        };
-        let exact = u64::from_str_radix(text.get(..16)?, 16).ok()?;
-        let title = u64::from_str_radix(text.get(16..32)?, 16).ok()?;
-        let n = usize::from_str_radix(text.get(32..40)?, 16).ok()?;
-        let end = n.checked_mul(8)?.checked_add(40)?;
-        let hashes = hex32(text.get(40..end)?)?;
-        let words_full = kind(text.as_bytes().get(end))?;
-        let words = hex32(text.get(end + 1..)?)?;
+        let mut all = rest
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));
+        let hashes: Vec<u32> = all.by_ref().take(n).collect();
         Some(Sketch {
             exact,
             title,
             hashes,
-            full,
-            words,
-            words_full,
+            full: flags & 1 != 0,
+            words: all.collect(),
+            words_full: flags & 2 != 0,
         })
+    }
+
+    /// The id of a sketch's bytes ([`Sketch::to_bytes`]) recorded in the manifest:
+    /// a hash of them, never 0 (no sketch).
+    pub fn id_of(bytes: &[u8]) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(bytes).max(1)
     }
 }
 
@@ -622,11 +602,21 @@ mod tests {
     }
 
     #[test]
-    fn encode_decode_round_trip() {
+    fn bytes_round_trip() {
         let s = sketch(&prose(1, 300));
-        assert!(s.hashes.len() > 10);
-        assert_eq!(Sketch::decode(&s.encode()), Some(s));
-        assert_eq!(Sketch::decode("xyz"), None);
+        assert!(s.hashes.len() > 10 && !s.words.is_empty());
+        assert_eq!(Sketch::from_bytes(&s.to_bytes()), Some(s.clone()));
+        let short = sketch("a few words");
+        assert!(short.full && short.words_full);
+        assert_eq!(Sketch::from_bytes(&short.to_bytes()), Some(short));
+        assert_eq!(
+            Sketch::from_bytes(&Sketch::default().to_bytes()),
+            Some(Sketch::default())
+        );
+        let bytes = s.to_bytes();
+        assert_eq!(Sketch::from_bytes(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(Sketch::from_bytes(&bytes[..30]), None);
+        assert_eq!(Sketch::from_bytes(b"xyz"), None);
     }
 
     #[test]
@@ -651,7 +641,7 @@ mod tests {
         let text = prose(20, 40);
         let html = sketch(&text);
         assert!(html.full, "{html:?}");
-        assert_eq!(Sketch::decode(&html.encode()), Some(html.clone()));
+        assert_eq!(Sketch::from_bytes(&html.to_bytes()), Some(html.clone()));
         let source = sketch(&format!("{text} index"));
         assert_ne!(source.exact, html.exact);
         let other = sketch(&prose(21, 40));

@@ -8,7 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -202,6 +203,8 @@ enum Outcome {
     Article {
         article: Article,
         record: FileRecord,
+        /// Its near-duplicate sketch ([`Sketch::to_bytes`]; `record.sketch` is its id).
+        sketch: Vec<u8>,
         warning: Option<String>,
     },
     /// Content unchanged (same hash): only the mtime moved.
@@ -210,8 +213,9 @@ enum Outcome {
     Unreadable(String),
     /// Read but unusable: the previous passages, if any, are removed.
     Rejected(ExtractError),
-    /// A page not meant for indexing: recorded with no passages, not a failure.
-    Excluded(Skip, FileRecord),
+    /// A page not meant for indexing: recorded with no passages (and an empty
+    /// sketch), not a failure.
+    Excluded(Skip, FileRecord, Vec<u8>),
 }
 
 /// Bytes of index written per byte of source read, for the estimate of a disk-full
@@ -267,7 +271,13 @@ fn ingest_holding(
         .build()
         .map_err(|e| IngestError::Threads(e.to_string()))?;
 
-    let (manifest, todo) = skip_unchanged(&walked.files, &target.previous, &mut report);
+    let sketches_current = target.previous_sketches.is_some();
+    let (manifest, todo) = skip_unchanged(
+        &walked.files,
+        &target.previous,
+        sketches_current,
+        &mut report,
+    );
     let needed = todo.iter().map(|f| f.size).sum::<u64>() * INDEX_BYTES_PER_SOURCE_BYTE;
     let writer = target.writer(writer_threads(threads, todo.len()), WRITER_BYTES_PER_THREAD)?;
     let mut work = Work {
@@ -287,15 +297,23 @@ fn ingest_holding(
         pending: Vec::new(),
         pending_bytes: 0,
         provisional: Vec::new(),
+        sketches: Sketches::new(target.previous_sketches.clone()),
     };
     let write_err = |e: tantivy::TantivyError| IngestError::from(target.error(e, needed));
+    let failure = |e: Failure| match e {
+        Failure::Store(e) => IngestError::from(e),
+        Failure::Write(e) => IngestError::from(target.error(e, needed)),
+    };
     let applied = (|| {
         work.remove_vanished(&walked, options.corpus);
         work.update_sites(
-            &walked, &todo, options, &pool, hold_bytes, &write_err, on_event,
+            &walked, &todo, &target, options, &pool, hold_bytes, &write_err, on_event,
         )?;
-        work.resolve_duplicates(&walked.files, options, &pool, on_event)
-            .map_err(write_err)?;
+        work.sketches
+            .seal(&target, &work.manifest)
+            .map_err(&failure)?;
+        work.resolve_duplicates(&walked.files, &target, options, &pool, on_event)
+            .map_err(&failure)?;
         if let Some(path) = options.synonyms {
             let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
                 path: path.display().to_string(),
@@ -310,6 +328,7 @@ fn ingest_holding(
         manifest,
         mut changed,
         touched,
+        sketches,
         #[cfg(feature = "semantic")]
         fresh,
         ..
@@ -318,6 +337,16 @@ fn ingest_holding(
         target.abort(writer);
         return Err(e);
     }
+    let sketches = match sketches.finish() {
+        Ok(sketches) => sketches,
+        Err(e) => {
+            let e = failure(e);
+            target.abort(writer);
+            return Err(e);
+        }
+    };
+    // A new sketches file needs a commit, even with the same manifest.
+    changed |= sketches.1;
     #[cfg(feature = "semantic")]
     let vectors = {
         let cancel = || options.cancel.is_some_and(|c| c());
@@ -360,6 +389,7 @@ fn ingest_holding(
         &report,
         needed,
         vectors.as_ref().map(|(_, bytes)| bytes.as_slice()),
+        sketches.0,
     )?;
     drop(lock);
     report.seconds = started.elapsed().as_secs_f64();
@@ -403,6 +433,7 @@ fn commit_if_changed(
     report: &IngestReport,
     needed: u64,
     vectors: Option<&[u8]>,
+    sketches: Option<String>,
 ) -> Result<(), IngestError> {
     let resolved_changed = manifest.duplicates_resolved != target.previous.duplicates_resolved;
     if changed || manifest.files != target.previous.files || resolved_changed || !target.committed {
@@ -418,6 +449,7 @@ fn commit_if_changed(
                 passages: report.passages,
                 needed,
                 vectors,
+                sketches,
             },
         )?;
     }
@@ -433,9 +465,11 @@ fn check_cancel(options: &IngestOptions) -> Result<(), IngestError> {
 
 /// Files unchanged by size and mtime since the last commit (not even read) go
 /// straight into the new manifest; the others are returned, to be read.
+/// (Without a current sketches file, every file is read again for its sketch.)
 fn skip_unchanged<'w>(
     files: &'w [SourceFile],
     previous: &Manifest,
+    sketches_current: bool,
     report: &mut IngestReport,
 ) -> (Manifest, Vec<&'w SourceFile>) {
     let mut manifest = Manifest {
@@ -449,7 +483,8 @@ fn skip_unchanged<'w>(
             Some(old)
                 if old.size == file.size
                     && old.mtime == file.mtime
-                    && dedup::is_current(old.sketch.as_deref()) =>
+                    && sketches_current
+                    && old.sketch != 0 =>
             {
                 manifest.files.insert(file.rel.clone(), old.clone());
                 report.unchanged += 1;
@@ -487,6 +522,8 @@ struct Work<'a> {
     /// Files of the current site written before its boilerplate was final, with
     /// the boilerplate keys they were written without.
     provisional: Vec<(HashSet<u32>, Vec<String>)>,
+    /// The sketches file of the commit.
+    sketches: Sketches,
 }
 
 impl Work<'_> {
@@ -501,6 +538,7 @@ impl Work<'_> {
         &mut self,
         walked: &walk::Walk,
         todo: &[&SourceFile],
+        target: &store::Target,
         options: &IngestOptions,
         pool: &rayon::ThreadPool,
         hold_bytes: usize,
@@ -509,6 +547,8 @@ impl Work<'_> {
     ) -> Result<(), IngestError> {
         let seen: HashSet<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
         let previous = self.previous;
+        // An unchanged file is recognised by its hash only if its sketch can be kept.
+        let current = target.previous_sketches.is_some();
         let mut by_site: BTreeMap<&str, Vec<&SourceFile>> = previous
             .files
             .keys()
@@ -539,12 +579,13 @@ impl Work<'_> {
                     batch
                         .par_iter()
                         .map(|file| {
-                            process(file, previous.files.get(&file.rel), options.max_file_bytes)
+                            let old = previous.files.get(&file.rel).filter(|_| current);
+                            process(file, old, options.max_file_bytes)
                         })
                         .collect()
                 });
                 for (file, outcome) in batch.iter().zip(outcomes) {
-                    self.apply(file, outcome, on_event);
+                    self.apply(target, file, outcome, on_event);
                 }
                 if self.pending_bytes > hold_bytes {
                     self.flush_provisional(site).map_err(write_err)?;
@@ -564,7 +605,13 @@ impl Work<'_> {
         Ok(())
     }
 
-    fn apply(&mut self, file: &SourceFile, outcome: Outcome, on_event: &mut dyn FnMut(Event)) {
+    fn apply(
+        &mut self,
+        target: &store::Target,
+        file: &SourceFile,
+        outcome: Outcome,
+        on_event: &mut dyn FnMut(Event),
+    ) {
         let old = self.previous.files.get(&file.rel);
         match outcome {
             Outcome::Same(record) => {
@@ -575,8 +622,18 @@ impl Work<'_> {
             Outcome::Article {
                 article,
                 mut record,
+                sketch,
                 warning,
             } => {
+                let old_id = old.map(|o| o.sketch);
+                self.sketches.add(
+                    target,
+                    &self.manifest,
+                    &file.rel,
+                    record.sketch,
+                    &sketch,
+                    old_id,
+                );
                 if let Some(message) = &warning {
                     on_event(Event::Warning {
                         path: &file.rel,
@@ -598,7 +655,16 @@ impl Work<'_> {
                 self.pending.push((file.rel.clone(), article));
                 self.changed = true;
             }
-            Outcome::Excluded(skip, record) => {
+            Outcome::Excluded(skip, record, sketch) => {
+                let old_id = old.map(|o| o.sketch);
+                self.sketches.add(
+                    target,
+                    &self.manifest,
+                    &file.rel,
+                    record.sketch,
+                    &sketch,
+                    old_id,
+                );
                 match skip {
                     Skip::NoIndex => self.report.noindex += 1,
                     Skip::Redirect => self.report.redirects += 1,
@@ -776,10 +842,11 @@ impl Work<'_> {
     fn resolve_duplicates(
         &mut self,
         files: &[SourceFile],
+        target: &store::Target,
         options: &IngestOptions,
         pool: &rayon::ThreadPool,
         on_event: &mut dyn FnMut(Event),
-    ) -> tantivy::Result<()> {
+    ) -> Result<(), Failure> {
         // Same articles, sketches and aliases as at the last commit, whose aliases
         // were the plan: the plan is the same (it is a function of the sketches).
         let same =
@@ -803,13 +870,8 @@ impl Work<'_> {
                 .filter_map(|(rel, r)| Some((rel.clone(), r.alias_of.clone()?)))
                 .collect()
         } else {
-            let sketches: Vec<(&str, Sketch)> = self
-                .manifest
-                .files
-                .iter()
-                .filter_map(|(rel, r)| Some((rel.as_str(), Sketch::decode(r.sketch.as_deref()?)?)))
-                .collect();
-            dedup::plan(sketches.iter().map(|(rel, s)| (*rel, s)))
+            let sketches = self.sketches.of_manifest(target, &self.manifest)?;
+            dedup::plan(sketches.iter().map(|(rel, s)| (rel.as_str(), s)))
         };
         let mut promote: Vec<String> = Vec::new();
         let mut aliases: Vec<(String, String)> = Vec::new();
@@ -855,11 +917,15 @@ impl Work<'_> {
                 Outcome::Article {
                     article,
                     record,
+                    sketch,
                     warning,
                 } => {
                     if let Some(message) = &warning {
                         on_event(Event::Warning { path: rel, message });
                     }
+                    let old_id = self.manifest.files.get(rel).map(|r| r.sketch);
+                    self.sketches
+                        .add(target, &self.manifest, rel, record.sketch, &sketch, old_id);
                     self.delete_article(rel);
                     self.manifest.files.insert(rel.clone(), record);
                     promoted
@@ -886,7 +952,10 @@ impl Work<'_> {
                     self.manifest.files.remove(rel);
                 }
                 // A page not meant for indexing any more: recorded without passages.
-                Outcome::Excluded(_, record) => {
+                Outcome::Excluded(_, record, sketch) => {
+                    let old_id = self.manifest.files.get(rel).map(|r| r.sketch);
+                    self.sketches
+                        .add(target, &self.manifest, rel, record.sketch, &sketch, old_id);
                     self.manifest.files.insert(rel.clone(), record);
                 }
                 // Not produced without a previous record.
@@ -898,15 +967,174 @@ impl Work<'_> {
         for (site, articles) in promoted {
             self.pending = articles;
             let lines = boilerplate::of_site(&self.manifest.files, site);
-            self.write_pending(&lines)?;
+            self.write_pending(&lines)
+                .map_err(|e| Failure::Write(e.to_string()))?;
         }
-        Ok(())
+        self.sketches.error()
     }
 
     fn delete_article(&mut self, rel: &str) {
         self.touched.insert(rel.to_string());
         self.writer
             .delete_term(Term::from_field_text(self.fields.path, rel));
+    }
+}
+
+/// Why [`Work::resolve_duplicates`] failed.
+enum Failure {
+    /// The sketches file could not be read.
+    Store(StoreError),
+    /// Writing the index or the sketches file failed.
+    Write(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure::Store(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Write(e.to_string())
+    }
+}
+
+/// The sketches file of the commit an ingest makes (see [`store::SketchWriter`]):
+/// the sketches this ingest computes are written as they come, so that no ingest
+/// holds every sketch in memory; those of the files left as they were are copied
+/// from the last commit's file once extraction is done ([`Sketches::seal`]). When
+/// no sketch changed, the last commit's file is kept as it is (a new file would
+/// be a copy).
+struct Sketches {
+    /// The last commit's file, when it is of this lectern's sketch version.
+    previous: Option<PathBuf>,
+    writer: Option<store::SketchWriter>,
+    /// Extraction is done: the kept records are (or will be) copied over.
+    sealed: bool,
+    /// The first write error (reported by the next fallible step).
+    failed: Option<Failure>,
+}
+
+impl Sketches {
+    fn new(previous: Option<PathBuf>) -> Sketches {
+        Sketches {
+            previous,
+            writer: None,
+            sealed: false,
+            failed: None,
+        }
+    }
+
+    /// Records the sketch (`id`, `bytes`) of the file `rel`, whose previous sketch
+    /// id in `manifest` (the manifest before this record) is `old`.
+    fn add(
+        &mut self,
+        target: &store::Target,
+        manifest: &Manifest,
+        rel: &str,
+        id: u64,
+        bytes: &[u8],
+        old: Option<u64>,
+    ) {
+        // Already in the last commit's file.
+        if self.previous.is_some() && old == Some(id) {
+            return;
+        }
+        let added = self
+            .open(target, manifest)
+            .and_then(|w| Ok(w.add(rel, id, bytes)?));
+        if let Err(e) = added {
+            self.failed.get_or_insert(e);
+        }
+    }
+
+    /// The writer, started on first use (once sealed, with the kept records).
+    fn open(
+        &mut self,
+        target: &store::Target,
+        manifest: &Manifest,
+    ) -> Result<&mut store::SketchWriter, Failure> {
+        if self.writer.is_none() {
+            self.writer = Some(target.sketch_writer()?);
+            if self.sealed {
+                self.copy_kept(target, manifest)?;
+            }
+        }
+        Ok(self.writer.as_mut().expect("opened"))
+    }
+
+    /// Extraction is done: when this ingest wrote sketches, the records of the last
+    /// commit's file that `manifest` still names are copied into the new file.
+    fn seal(&mut self, target: &store::Target, manifest: &Manifest) -> Result<(), Failure> {
+        self.error()?;
+        self.sealed = true;
+        if self.writer.is_some() {
+            self.copy_kept(target, manifest)?;
+        }
+        Ok(())
+    }
+
+    fn copy_kept(&mut self, target: &store::Target, manifest: &Manifest) -> Result<(), Failure> {
+        let (Some(previous), Some(writer)) = (&self.previous, &mut self.writer) else {
+            return Ok(());
+        };
+        let mut result = Ok(());
+        target.read_sketches(previous, |rel, id, bytes| {
+            if result.is_ok() && manifest.files.get(rel).is_some_and(|r| r.sketch == id) {
+                result = writer.add(rel, id, bytes);
+            }
+        })?;
+        Ok(result?)
+    }
+
+    /// The sketches of the files of `manifest`, by path (a file whose sketch is
+    /// missing or unreadable is left out: it is not compared).
+    fn of_manifest(
+        &mut self,
+        target: &store::Target,
+        manifest: &Manifest,
+    ) -> Result<Vec<(String, Sketch)>, Failure> {
+        self.error()?;
+        let path = match &mut self.writer {
+            Some(writer) => {
+                writer.flush()?;
+                writer.path().to_path_buf()
+            }
+            None => match &self.previous {
+                Some(path) => path.clone(),
+                None => return Ok(Vec::new()),
+            },
+        };
+        let mut out: Vec<(String, Sketch)> = Vec::new();
+        target.read_sketches(&path, |rel, id, bytes| {
+            if manifest.files.get(rel).is_some_and(|r| r.sketch == id)
+                && let Some(sketch) = Sketch::from_bytes(bytes)
+            {
+                out.push((rel.to_string(), sketch));
+            }
+        })?;
+        // A file is compared once, however many records it has.
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        Ok(out)
+    }
+
+    /// The first write error, if any.
+    fn error(&mut self) -> Result<(), Failure> {
+        self.failed.take().map_or(Ok(()), Err)
+    }
+
+    /// Completes the file: its name for the commit, and whether it is a new one.
+    fn finish(mut self) -> Result<(Option<String>, bool), Failure> {
+        self.error()?;
+        match self.writer {
+            Some(writer) => Ok((Some(writer.finish()?), true)),
+            None => {
+                let name = self.previous.as_ref().and_then(|p| p.file_name());
+                Ok((name.map(|n| n.to_string_lossy().into_owned()), false))
+            }
+        }
     }
 }
 
@@ -945,11 +1173,11 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
     };
     if let Some(old) = old
         && old.hash == record.hash
-        && dedup::is_current(old.sketch.as_deref())
+        && old.sketch != 0
     {
         record.passages = old.passages;
         record.abbreviations = old.abbreviations.clone();
-        record.sketch = old.sketch.clone();
+        record.sketch = old.sketch;
         record.alias_of = old.alias_of.clone();
         record.lines = old.lines.clone();
         return Outcome::Same(record);
@@ -969,7 +1197,8 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             pairs.dedup();
             record.abbreviations = pairs;
             record.lines = boilerplate::encode(&article.line_keys());
-            record.sketch = Some(Sketch::of_article(&article).encode());
+            let sketch = Sketch::of_article(&article).to_bytes();
+            record.sketch = Sketch::id_of(&sketch);
             let warning = match (warning, article.sections.is_empty()) {
                 (None, true) => Some("no text to index (empty or only boilerplate)".to_string()),
                 (w, _) => w,
@@ -977,13 +1206,15 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             Outcome::Article {
                 article,
                 record,
+                sketch,
                 warning,
             }
         }
         Err(ExtractError::Skipped(skip)) => {
-            // No text to compare: an empty sketch, current, so it is not read again.
-            record.sketch = Some(Sketch::default().encode());
-            Outcome::Excluded(skip, record)
+            // No text to compare: an empty sketch, so it is not read again.
+            let sketch = Sketch::default().to_bytes();
+            record.sketch = Sketch::id_of(&sketch);
+            Outcome::Excluded(skip, record, sketch)
         }
         Err(e) => Outcome::Rejected(e),
     }

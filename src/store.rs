@@ -11,8 +11,8 @@
 //!
 //! **Commits.** An ingest writes into the current generation, in place. lectern's
 //! state lives in side files written *before* each commit under fresh names
-//! (`manifest-<stamp>.json`, `lexicon-<stamp>.tsv`, and with `ingest --embed`
-//! `vectors-<stamp>.bin`); the commit's payload (stored
+//! (`manifest-<stamp>.json`, `lexicon-<stamp>.tsv`, `sketches-<stamp>.bin`, and with
+//! `ingest --embed` `vectors-<stamp>.bin`); the commit's payload (stored
 //! by tantivy inside `meta.json`, which it replaces atomically) names them. So
 //! whatever moment an ingest dies at, `meta.json` names the segments *and* the
 //! manifest of the same last good commit. [`commit`] carries this out.
@@ -53,8 +53,9 @@ use crate::extract::EXTRACTOR_VERSION;
 use crate::lexicon::Lexicon;
 use crate::schema::{self, SCHEMA_VERSION};
 
-/// Format of the payload itself.
-const PAYLOAD_FORMAT: u32 = 1;
+/// Format of the payload itself (2: near-duplicate sketches in their own side file,
+/// not in the manifest).
+const PAYLOAD_FORMAT: u32 = 2;
 /// The marker and pointer file of an index folder.
 pub const POINTER: &str = "lectern-index.json";
 /// The writers' lock file.
@@ -88,6 +89,9 @@ pub struct Payload {
     /// File name of the passage vectors (`ingest --embed`), if the index has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vectors: Option<String>,
+    /// File name of the near-duplicate sketches ([`SketchWriter`]), if any file has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sketches: Option<String>,
 }
 
 impl Payload {
@@ -130,9 +134,10 @@ pub struct FileRecord {
     /// Abbreviation pairs (short, long) mined from this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub abbreviations: Vec<(String, String)>,
-    /// Sampled shingles of the text, for near-duplicate detection ([`crate::dedup`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sketch: Option<String>,
+    /// Id of its near-duplicate sketch ([`crate::dedup::Sketch::id_of`]), stored in
+    /// the commit's sketches file ([`SketchWriter`]); 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sketch: u64,
     /// Not indexed: a near-duplicate of this article (relative path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias_of: Option<String>,
@@ -140,6 +145,10 @@ pub struct FileRecord {
     /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub lines: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Every ingested file, by relative path.
@@ -317,6 +326,7 @@ fn is_side_file(name: &str) -> bool {
     (name.starts_with("manifest-") && name.ends_with(".json"))
         || (name.starts_with("lexicon-") && name.ends_with(".tsv"))
         || (name.starts_with("vectors-") && name.ends_with(".bin"))
+        || (name.starts_with("sketches-") && name.ends_with(".bin"))
 }
 
 /// A file tantivy names after a segment: 32 hex digits, a dot, an extension.
@@ -881,6 +891,9 @@ pub struct Target {
     /// True when the index already holds a lectern commit (a commit is needed
     /// otherwise, even if no file changed).
     pub committed: bool,
+    /// The sketches file of the commit this ingest updates, when it is of this
+    /// lectern's [`crate::dedup::SKETCH_VERSION`] (else every file is read again).
+    pub previous_sketches: Option<PathBuf>,
     /// A new generation, pointed at by the commit.
     fresh: bool,
     /// The generation (or legacy folder) the commit replaces.
@@ -949,11 +962,17 @@ pub fn open_for_writing(
                 let previous = store.manifest()?;
                 // Side files and tantivy's temp files of ingests that died.
                 remove_side_files_except(&store.data, payload.as_ref());
+                let previous_sketches = payload
+                    .as_ref()
+                    .and_then(|p| p.sketches.as_ref())
+                    .map(|name| store.data.join(name))
+                    .filter(|path| sketches_version(path) == Some(crate::dedup::SKETCH_VERSION));
                 return Ok(Target {
                     dir: dir.to_path_buf(),
                     data: store.data,
                     index: store.index,
                     previous,
+                    previous_sketches,
                     rebuilt: None,
                     committed: true,
                     fresh: false,
@@ -988,6 +1007,7 @@ pub fn open_for_writing(
         data,
         index,
         previous: Manifest::default(),
+        previous_sketches: None,
         rebuilt: reason,
         committed: false,
         fresh: true,
@@ -1063,6 +1083,30 @@ impl Target {
         remove_side_files_except(&self.data, payload.as_ref());
     }
 
+    /// Starts the sketches file of the commit to come, under a fresh name (removed
+    /// with the other side files if the ingest ends without committing).
+    pub fn sketch_writer(&self) -> io::Result<SketchWriter> {
+        let name = format!("sketches-{}.bin", stamp());
+        let path = self.data.join(&name);
+        let mut file = io::BufWriter::with_capacity(1 << 16, File::create(&path)?);
+        file.write_all(SKETCHES_MAGIC)?;
+        file.write_all(&crate::dedup::SKETCH_VERSION.to_le_bytes())?;
+        Ok(SketchWriter { file, path, name })
+    }
+
+    /// Calls `each(path, id, sketch bytes)` for every record of the sketches file
+    /// `path` (one of this index's, written by [`SketchWriter`]), in file order.
+    pub fn read_sketches(
+        &self,
+        path: &Path,
+        each: impl FnMut(&str, u64, &[u8]),
+    ) -> Result<(), StoreError> {
+        read_sketches(path, each).map_err(|e| StoreError::Corrupt {
+            dir: display(&self.dir),
+            reason: format!("{}: {e}", path.display()),
+        })
+    }
+
     /// Turns an error met while writing into a [`StoreError`] (naming a full disk
     /// as such, with `needed` bytes as the estimate of what the ingest needs).
     pub fn error(&self, error: impl ToString, needed: u64) -> StoreError {
@@ -1089,6 +1133,88 @@ fn write_error(dir: &Path, data: &Path, reason: String, needed: u64) -> StoreErr
     }
 }
 
+/// Starts a sketches file, before its version.
+const SKETCHES_MAGIC: &[u8] = b"lectern-sketches\n";
+
+/// The near-duplicate sketches of one commit, written record by record as an
+/// ingest computes them, so that no ingest holds them all in memory (see
+/// [`crate::dedup`]): after the header, per file, its relative path (4-byte
+/// length, bytes), the sketch id the manifest records (8 bytes) and the sketch
+/// (4-byte length, bytes). A record whose id is not the manifest's is stale.
+pub struct SketchWriter {
+    file: io::BufWriter<File>,
+    path: PathBuf,
+    name: String,
+}
+
+impl SketchWriter {
+    /// Appends the sketch of the file `rel`.
+    pub fn add(&mut self, rel: &str, id: u64, sketch: &[u8]) -> io::Result<()> {
+        let len = |n: usize| u32::try_from(n).map_err(|_| io::Error::other("record too long"));
+        self.file.write_all(&len(rel.len())?.to_le_bytes())?;
+        self.file.write_all(rel.as_bytes())?;
+        self.file.write_all(&id.to_le_bytes())?;
+        self.file.write_all(&len(sketch.len())?.to_le_bytes())?;
+        self.file.write_all(sketch)
+    }
+
+    /// The file, for reading back what is written (after [`SketchWriter::flush`]).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes out the buffered records.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+
+    /// Completes the file (flushed, synced); its name, for [`CommitData::sketches`].
+    pub fn finish(self) -> io::Result<String> {
+        let file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        Ok(self.name)
+    }
+}
+
+/// The version recorded by the sketches file `path`; None when it cannot be read.
+fn sketches_version(path: &Path) -> Option<u32> {
+    let mut header = [0u8; SKETCHES_MAGIC.len() + 4];
+    File::open(path).ok()?.read_exact(&mut header).ok()?;
+    let (magic, version) = header.split_at(SKETCHES_MAGIC.len());
+    (magic == SKETCHES_MAGIC).then(|| u32::from_le_bytes(version.try_into().expect("4 bytes")))
+}
+
+fn read_sketches(path: &Path, mut each: impl FnMut(&str, u64, &[u8])) -> io::Result<()> {
+    let mut file = io::BufReader::with_capacity(1 << 16, File::open(path)?);
+    let mut header = [0u8; SKETCHES_MAGIC.len() + 4];
+    file.read_exact(&mut header)?;
+    if !header.starts_with(SKETCHES_MAGIC) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a sketches file",
+        ));
+    }
+    let (mut rel, mut sketch) = (Vec::new(), Vec::new());
+    let mut u32_buf = [0u8; 4];
+    let mut id_buf = [0u8; 8];
+    loop {
+        // The end of the file is allowed only between records.
+        match file.read_exact(&mut u32_buf) {
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+            other => other?,
+        }
+        rel.resize(u32::from_le_bytes(u32_buf) as usize, 0);
+        file.read_exact(&mut rel)?;
+        file.read_exact(&mut id_buf)?;
+        file.read_exact(&mut u32_buf)?;
+        sketch.resize(u32::from_le_bytes(u32_buf) as usize, 0);
+        file.read_exact(&mut sketch)?;
+        let rel =
+            std::str::from_utf8(&rel).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        each(rel, u64::from_le_bytes(id_buf), &sketch);
+    }
+}
+
 /// What one commit records.
 pub struct CommitData<'a> {
     /// The manifest after this ingest.
@@ -1105,6 +1231,8 @@ pub struct CommitData<'a> {
     pub needed: u64,
     /// The passage vectors file's content, when the index has vectors.
     pub vectors: Option<&'a [u8]>,
+    /// The sketches file (in the generation written), if any file has a sketch.
+    pub sketches: Option<String>,
 }
 
 /// Commits `writer`'s work with its side files (see the module header), then
@@ -1120,7 +1248,8 @@ pub fn commit(target: Target, mut writer: IndexWriter, data: CommitData) -> Resu
         Ok(names) => names,
         Err(e) => return Err(fail(target, writer, e.to_string())),
     };
-    let payload = new_payload(data.corpus, data.articles, data.passages, names);
+    let mut payload = new_payload(data.corpus, data.articles, data.passages, names);
+    payload.sketches = data.sketches;
     let text = serde_json::to_string(&payload).expect("a payload serialises");
     crash_point("before-commit");
     let committed = writer.prepare_commit().and_then(|mut prepared| {
@@ -1161,16 +1290,13 @@ fn write_side_files(
     lexicon: &Lexicon,
     vectors: Option<&[u8]>,
 ) -> io::Result<SideFiles> {
-    let stamp = format!(
-        "{}-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-        std::process::id()
-    );
+    let stamp = stamp();
     let manifest_name = format!("manifest-{stamp}.json");
     let lexicon_name = format!("lexicon-{stamp}.tsv");
-    write_durably(&dir.join(&manifest_name), &serde_json::to_vec(manifest)?)?;
+    // Streamed: the manifest is not held twice (as records and as text).
+    let mut file = io::BufWriter::with_capacity(1 << 16, File::create(dir.join(&manifest_name))?);
+    serde_json::to_writer(&mut file, manifest)?;
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     write_durably(&dir.join(&lexicon_name), lexicon.to_tsv().as_bytes())?;
     let vectors_name = match vectors {
         Some(bytes) => {
@@ -1181,6 +1307,17 @@ fn write_side_files(
         None => None,
     };
     Ok((manifest_name, lexicon_name, vectors_name))
+}
+
+/// A fresh part for side file names: the time in nanoseconds and the process id.
+fn stamp() -> String {
+    format!(
+        "{}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    )
 }
 
 /// Names of the side files of one commit: manifest, lexicon, vectors.
@@ -1196,7 +1333,10 @@ fn remove_side_files_except(dir: &Path, payload: Option<&Payload>) {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let named = payload.is_some_and(|p| {
-            name == p.manifest || name == p.lexicon || p.vectors.as_deref() == Some(name)
+            name == p.manifest
+                || name == p.lexicon
+                || p.vectors.as_deref() == Some(name)
+                || p.sketches.as_deref() == Some(name)
         });
         if (is_side_file(name) && !named) || is_atomic_write_temp(name) {
             let _ = fs::remove_file(entry.path());
@@ -1219,6 +1359,7 @@ fn new_payload(corpus: &str, articles: u64, passages: u64, names: SideFiles) -> 
         manifest: names.0,
         lexicon: names.1,
         vectors: names.2,
+        sketches: None,
     }
 }
 
@@ -1245,6 +1386,7 @@ mod tests {
                 passages: 2,
                 abbreviations: vec![("UA".into(), "uric acid".into())],
                 lines: "0000000a".into(),
+                sketch: 7,
                 ..FileRecord::default()
             },
         );
@@ -1263,6 +1405,11 @@ mod tests {
         let lock = WriteLock::acquire(dir, false).unwrap();
         let target = open_for_writing(&lock, false, "/corpus").unwrap();
         let writer = target.writer(1, 15 << 20).unwrap();
+        let mut sketches = target.sketch_writer().unwrap();
+        for (rel, record) in &manifest.files {
+            sketches.add(rel, record.sketch, rel.as_bytes()).unwrap();
+        }
+        let sketches = Some(sketches.finish().unwrap());
         commit(
             target,
             writer,
@@ -1274,6 +1421,7 @@ mod tests {
                 passages: 2,
                 needed: 0,
                 vectors: Some(b"vectors"),
+                sketches,
             },
         )
         .unwrap();
@@ -1297,6 +1445,36 @@ mod tests {
         assert_eq!(bytes, b"vectors");
         let text = serde_json::to_string(&payload).unwrap();
         assert_eq!(serde_json::from_str::<Payload>(&text).unwrap(), payload);
+        // The sketches file: the records as written, read back by the next writer.
+        let lock = WriteLock::acquire(&index, false).unwrap();
+        let target = open_for_writing(&lock, false, "/corpus").unwrap();
+        let path = target
+            .previous_sketches
+            .clone()
+            .expect("a current sketches file");
+        assert_eq!(
+            path.file_name().unwrap().to_str(),
+            payload.sketches.as_deref()
+        );
+        let mut read = Vec::new();
+        target
+            .read_sketches(&path, |rel, id, bytes| {
+                read.push((rel.to_string(), id, bytes.to_vec()))
+            })
+            .unwrap();
+        assert_eq!(read, [("a.md".to_string(), 7, b"a.md".to_vec())]);
+        // Cut inside a record: an error naming the file, not fewer records.
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        let e = target.read_sketches(&path, |_, _, _| {}).unwrap_err();
+        assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+        // Another version: not used (the ingest reads every file again).
+        let mut other = bytes.clone();
+        other[SKETCHES_MAGIC.len()] ^= 0xff;
+        fs::write(&path, &other).unwrap();
+        drop(target);
+        let target = open_for_writing(&lock, false, "/corpus").unwrap();
+        assert_eq!(target.previous_sketches, None);
     }
 
     #[test]
@@ -1328,6 +1506,7 @@ mod tests {
         fs::write(data.join("manifest-1-1.json"), "{}").unwrap();
         fs::write(data.join("lexicon-1-1.tsv"), "").unwrap();
         fs::write(data.join("vectors-1-1.bin"), "").unwrap();
+        fs::write(data.join("sketches-1-1.bin"), "").unwrap();
         fs::write(data.join("notes.txt"), "mine").unwrap();
         commit_once(&index, &Manifest::default());
         let store = Store::open(&index).unwrap();
@@ -1342,6 +1521,7 @@ mod tests {
             payload.lexicon.clone(),
             payload.manifest.clone(),
             payload.vectors.clone().unwrap(),
+            payload.sketches.clone().unwrap(),
         ];
         named.sort();
         assert_eq!(sides, named);

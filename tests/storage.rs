@@ -75,6 +75,7 @@ fn assert_clean(index: &Path) {
             || name == "meta.json"
             || name == payload["manifest"].as_str().unwrap()
             || name == payload["lexicon"].as_str().unwrap()
+            || Some(name.as_str()) == payload["sketches"].as_str()
             || (name.ends_with(".del") && living.contains(&name))
             || (!name.ends_with(".del") && living.iter().any(|id| name.starts_with(id)));
         assert!(ok, "left over: {name} in {}", generation.display());
@@ -821,6 +822,26 @@ fn another_corpus_folder_does_not_silently_replace_an_index() {
     let r = ingest_with(&other, &index, &["--rebuild"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(passages(&index), 6);
+}
+
+#[test]
+fn an_index_with_sketches_in_its_manifest_answers_and_is_rebuilt_by_the_next_ingest() {
+    let (_dir, corpus, index) = temp_corpus();
+    write_articles(&corpus, 0..10, 0);
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    // As written by the lectern before the sketches file (commit record format 1).
+    edit_meta(&index, |_, payload| {
+        payload["format"] = 1.into();
+        payload.as_object_mut().unwrap().remove("sketches");
+    });
+    assert_eq!(ids(&index, "word3"), ["d03/a00003.txt#introduction"]);
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("has format 1"), "{}", r.stderr);
+    assert_eq!(ids(&index, "word3"), ["d03/a00003.txt#introduction"]);
+    assert_clean(&index);
+    let r = ingest(&corpus, &index);
+    assert!(r.stderr.contains("10 unchanged"), "{}", r.stderr);
 }
 
 #[test]

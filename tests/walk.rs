@@ -349,6 +349,48 @@ fn an_alias_is_promoted_when_its_kept_copy_goes() {
 }
 
 #[test]
+fn the_sketches_file_is_kept_copied_or_healed_as_the_corpus_changes() {
+    let c = duplicates_case();
+    c.ingest(&[]);
+    let sketches = || -> Vec<String> {
+        let generation = common::current_generation(&c.index);
+        let mut names: Vec<String> = fs::read_dir(&generation)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("sketches-"))
+            .collect();
+        names.sort();
+        names
+    };
+    let first = sketches();
+    assert_eq!(first.len(), 1, "{first:?}");
+    // Only an mtime moves: the commit keeps the same sketches file.
+    let page = fs::read(c.corpus.join("ch1.html")).unwrap();
+    c.write("ch1.html", &page);
+    let r = c.ingest(&[]);
+    assert!(r.stderr.contains("2 near-duplicates"), "{}", r.stderr);
+    assert_eq!(sketches(), first);
+    // A new article: a new file holding its sketch and the others' (copied), so
+    // the aliases are found again.
+    c.write("other.md", format!("# Other\n\n{}\n", prose(20, 100)));
+    let r = c.ingest(&["-v"]);
+    assert!(r.stderr.contains("2 near-duplicates"), "{}", r.stderr);
+    assert_aliases(&r.stderr, &[("_sources/page.txt", "page.html")]);
+    let second = sketches();
+    assert!(second.len() == 1 && second != first, "{second:?}");
+    // Lost: every file is read again for its sketch, and the aliases stay.
+    fs::remove_file(common::current_generation(&c.index).join(&second[0])).unwrap();
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("0 added, 6 updated"), "{}", r.stderr);
+    assert_aliases(&r.stderr, &[("_sources/page.txt", "page.html")]);
+    assert_eq!(c.paths("quokka"), ["page.html"]);
+    assert_eq!(sketches().len(), 1);
+    let r = c.ingest(&[]);
+    assert!(r.stderr.contains("6 unchanged"), "{}", r.stderr);
+}
+
+#[test]
 fn a_promoted_alias_is_written_without_its_site_boilerplate() {
     let c = Case::new();
     let widget = "Rate this page: Yes No";
