@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use tantivy::query::TermSetQuery;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::boilerplate;
@@ -298,6 +299,8 @@ fn ingest_holding(
         pending_bytes: 0,
         provisional: Vec::new(),
         sketches: Sketches::new(target.previous_sketches.clone()),
+        deletes: Vec::new(),
+        new_index: !target.committed,
     };
     let write_err = |e: tantivy::TantivyError| IngestError::from(target.error(e, needed));
     let failure = |e: Failure| match e {
@@ -314,6 +317,7 @@ fn ingest_holding(
             .map_err(&failure)?;
         work.resolve_duplicates(&walked.files, &target, options, &pool, on_event)
             .map_err(&failure)?;
+        work.flush_deletes().map_err(write_err)?;
         if let Some(path) = options.synonyms {
             let text = fs::read_to_string(path).map_err(|source| IngestError::Synonyms {
                 path: path.display().to_string(),
@@ -524,6 +528,10 @@ struct Work<'a> {
     provisional: Vec<(HashSet<u32>, Vec<String>)>,
     /// The sketches file of the commit.
     sketches: Sketches,
+    /// Passages to delete, by path ([`Work::flush_deletes`]).
+    deletes: Vec<Term>,
+    /// The index is new (a first ingest or a rebuild): it holds no passage yet.
+    new_index: bool,
 }
 
 impl Work<'_> {
@@ -646,8 +654,11 @@ impl Work<'_> {
                 } else {
                     self.report.added += 1;
                 }
-                // Always: a lost or stale manifest must never duplicate passages.
-                self.delete_article(&file.rel);
+                // Always (a lost or stale manifest must never duplicate passages),
+                // unless the index is new: nothing of it is there to delete.
+                if !self.new_index {
+                    self.delete_article(&file.rel);
+                }
                 // Before boilerplate removal; set again when written.
                 record.passages = article.sections.len() as u64;
                 self.manifest.files.insert(file.rel.clone(), record);
@@ -722,6 +733,7 @@ impl Work<'_> {
 
     /// Writes the pending articles without the lines whose keys are in `lines`.
     fn write_pending(&mut self, lines: &HashSet<u32>) -> tantivy::Result<Vec<String>> {
+        self.flush_deletes()?;
         let mut written = Vec::with_capacity(self.pending.len());
         for (rel, mut article) in std::mem::take(&mut self.pending) {
             article.remove_lines(lines);
@@ -879,8 +891,8 @@ impl Work<'_> {
             match plan.get(rel) {
                 Some(kept) => {
                     if record.passages > 0 {
-                        self.writer
-                            .delete_term(Term::from_field_text(self.fields.path, rel));
+                        self.deletes
+                            .push(Term::from_field_text(self.fields.path, rel));
                         record.passages = 0;
                         self.changed = true;
                     }
@@ -974,9 +986,27 @@ impl Work<'_> {
     }
 
     fn delete_article(&mut self, rel: &str) {
+        #[cfg(feature = "semantic")]
         self.touched.insert(rel.to_string());
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.path, rel));
+        self.deletes
+            .push(Term::from_field_text(self.fields.path, rel));
+    }
+
+    /// Hands the pending deletions to the writer as one operation; before any
+    /// passage is added (a deletion removes the passages added before it).
+    ///
+    /// Performance: tantivy keeps every delete operation of an uncommitted
+    /// ingest, and one `delete_term` costs about 1.2 KB (its weight holds a
+    /// 256-float BM25 cache): 330 MB for the 270,000 files of 100x medquad-dev.
+    /// A set of terms is one operation (`delete_query` is public but hidden from
+    /// tantivy's docs; `delete_term` is the same call with a one-term query).
+    fn flush_deletes(&mut self) -> tantivy::Result<()> {
+        if !self.deletes.is_empty() {
+            let terms = std::mem::take(&mut self.deletes);
+            self.writer
+                .delete_query(Box::new(TermSetQuery::new(terms)))?;
+        }
+        Ok(())
     }
 }
 
