@@ -304,6 +304,25 @@ pub struct Stats {
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
+    /// Passages per heading class, looked up on demand.
+    class_sizes: Mutex<HashMap<u64, u32>>,
+    /// Per segment, its heading-class and ordinal columns, opened on first use
+    /// (opening a column reads the segment's column directory: once per
+    /// segment, not once per query).
+    columns: Mutex<HashMap<u32, SegmentColumns>>,
+}
+
+/// The fast columns the second stage reads for every candidate of a segment.
+#[derive(Clone)]
+struct SegmentColumns {
+    class: tantivy::columnar::Column<u64>,
+    ordinal: tantivy::columnar::Column<u64>,
+}
+
+impl std::fmt::Debug for SegmentColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SegmentColumns")
+    }
 }
 
 impl Stats {
@@ -328,7 +347,48 @@ impl Stats {
             sectioned: sectioned(articles, searcher.num_docs()),
             templated: std::sync::OnceLock::new(),
             class_counts: Mutex::default(),
+            class_sizes: Mutex::default(),
+            columns: Mutex::default(),
         })
+    }
+
+    /// The heading-class and ordinal columns of segment `segment_ord`.
+    fn columns(&self, searcher: &Searcher, segment_ord: u32) -> tantivy::Result<SegmentColumns> {
+        if let Some(c) = self
+            .columns
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&segment_ord).cloned())
+        {
+            return Ok(c);
+        }
+        let fast = searcher.segment_reader(segment_ord).fast_fields();
+        let c = SegmentColumns {
+            class: fast.u64(crate::schema::HEADING_CLASS)?,
+            ordinal: fast.u64(crate::schema::ORDINAL)?,
+        };
+        if let Ok(mut m) = self.columns.lock() {
+            m.insert(segment_ord, c.clone());
+        }
+        Ok(c)
+    }
+
+    /// Passages of heading class `class`.
+    fn class_size(&self, searcher: &Searcher, fields: &Fields, class: u64) -> tantivy::Result<u32> {
+        if let Some(&size) = self
+            .class_sizes
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&class).copied())
+            .as_ref()
+        {
+            return Ok(size);
+        }
+        let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, class))? as u32;
+        if let Ok(mut m) = self.class_sizes.lock() {
+            m.insert(class, size);
+        }
+        Ok(size)
     }
 
     /// Share of the passages whose heading class holds at least `min_class`
@@ -507,11 +567,10 @@ pub fn features(
     for (segment_ord, mut docs) in by_segment {
         docs.sort_unstable();
         let segment = searcher.segment_reader(segment_ord);
-        let class_column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
-        let ordinal = segment.fast_fields().u64(crate::schema::ORDINAL)?;
+        let columns = stats.columns(searcher, segment_ord)?;
         for &(doc, i) in &docs {
-            out[i].class = class_column.first(doc).unwrap_or(0);
-            out[i].lead = ordinal.first(doc) == Some(0);
+            out[i].class = columns.class.first(doc).unwrap_or(0);
+            out[i].lead = columns.ordinal.first(doc) == Some(0);
         }
         for (f, field) in fields.text_fields().into_iter().enumerate() {
             let norms = segment.get_fieldnorms_reader(field)?;
@@ -561,8 +620,7 @@ pub fn class_table(
     let mut sizes: HashMap<u64, u32> = HashMap::new();
     for c in features.iter().map(|f| f.class) {
         if c != 0 && !sizes.contains_key(&c) {
-            let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, c))?;
-            sizes.insert(c, size as u32);
+            sizes.insert(c, stats.class_size(searcher, fields, c)?);
         }
     }
     sizes.retain(|_, size| *size >= params.min_class);
