@@ -384,6 +384,8 @@ pub struct Engine {
     seen: Seen,
     /// Derivational family of a term ([`family::family`]).
     families: Memo<Vec<String>>,
+    /// Document frequencies of a term in title, heading and body ([`rank::doc_freqs`]).
+    doc_freqs: Memo<[u64; 3]>,
     /// Spelling suggestion for a term found nowhere ([`spell::suggest`]).
     suggestions: Memo<Option<String>>,
     /// How the text writes a stem ([`spell::surface`]).
@@ -420,6 +422,7 @@ impl Engine {
             common_words: abbrev::Verdicts::default(),
             seen: Seen::default(),
             families: Memo::default(),
+            doc_freqs: Memo::default(),
             suggestions: Memo::default(),
             surfaces: Memo::default(),
         })
