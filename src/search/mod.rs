@@ -586,8 +586,12 @@ impl Engine {
     /// in full (stored documents) when the hashes match.
     fn collapse_duplicates(&self, keys: Vec<Key>) -> Result<Vec<Key>, SearchError> {
         let mut kept: Vec<Key> = Vec::with_capacity(keys.len());
-        // Text hash → indices in `kept`.
-        let mut by_hash: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+        // Text hash → index in `kept` of the first passage with it, and of the
+        // later ones (texts that differ under the same hash: rare, so kept apart
+        // rather than allocating a list per passage).
+        let mut by_hash: FxHashMap<u64, usize> =
+            FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut more: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
         let mut texts: FxHashMap<DocAddress, std::sync::Arc<str>> = FxHashMap::default();
         let mut text_of = |address: DocAddress| -> Result<std::sync::Arc<str>, SearchError> {
             if let Some(text) = texts.get(&address) {
@@ -618,23 +622,25 @@ impl Engine {
                 kept.push(key);
                 continue;
             }
-            let same = by_hash.entry(key.hash).or_default();
             let mut folded = None;
-            if !same.is_empty() {
+            if let Some(&first) = by_hash.get(&key.hash) {
                 let text = text_of(key.address)?;
-                for &i in same.iter() {
+                let others = more.get(&key.hash).map_or(&[][..], Vec::as_slice);
+                for &i in std::iter::once(&first).chain(others) {
                     if text_of(kept[i].address)? == text {
                         folded = Some(i);
                         break;
                     }
                 }
+                if folded.is_none() {
+                    more.entry(key.hash).or_default().push(kept.len());
+                }
+            } else {
+                by_hash.insert(key.hash, kept.len());
             }
             match folded {
                 Some(i) => kept[i].duplicates.push(key.id),
-                None => {
-                    same.push(kept.len());
-                    kept.push(key);
-                }
+                None => kept.push(key),
             }
         }
         Ok(kept)
