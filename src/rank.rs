@@ -303,7 +303,7 @@ pub struct Stats {
     templated: std::sync::OnceLock<f32>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
-    class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
+    class_counts: Mutex<HashMap<String, (u32, Arc<HashMap<u64, u32>>)>>,
     /// Passages per heading class, looked up on demand.
     class_sizes: Mutex<HashMap<u64, u32>>,
     /// Per segment, its heading-class and ordinal columns, opened on first use
@@ -421,13 +421,14 @@ impl Stats {
         Ok(*self.templated.get_or_init(|| share))
     }
 
-    /// For each heading class, how many passages contain `term` in their body.
+    /// For each heading class, how many passages contain `term` in their body,
+    /// and their sum.
     fn class_frequencies(
         &self,
         searcher: &Searcher,
         fields: &Fields,
         term: &str,
-    ) -> tantivy::Result<Arc<HashMap<u64, u32>>> {
+    ) -> tantivy::Result<(u32, Arc<HashMap<u64, u32>>)> {
         let cached = self
             .class_counts
             .lock()
@@ -437,10 +438,11 @@ impl Stats {
             return Ok(counts);
         }
         let counts = Arc::new(count_classes(searcher, fields, term)?);
+        let total = counts.values().sum();
         if let Ok(mut cache) = self.class_counts.lock() {
-            cache.insert(term.to_string(), counts.clone());
+            cache.insert(term.to_string(), (total, counts.clone()));
         }
-        Ok(counts)
+        Ok((total, counts))
     }
 }
 
@@ -625,17 +627,21 @@ pub fn class_table(
     }
     sizes.retain(|_, size| *size >= params.min_class);
     let mut counts = Vec::with_capacity(terms.len());
+    let mut totals = Vec::with_capacity(terms.len());
     for term in terms {
-        counts.push(if sizes.is_empty() {
-            Arc::default()
+        let (total, by_class) = if sizes.is_empty() {
+            (0, Arc::default())
         } else {
             stats.class_frequencies(searcher, fields, &term.text)?
-        });
+        };
+        counts.push(by_class);
+        totals.push(total);
     }
     Ok(ClassTable {
         num_docs: stats.num_docs,
         sizes,
         counts,
+        totals,
     })
 }
 
@@ -649,6 +655,9 @@ pub struct ClassTable {
     pub sizes: HashMap<u64, u32>,
     /// Per query term: passages of each class whose body contains it.
     pub counts: Vec<Arc<HashMap<u64, u32>>>,
+    /// Per query term: passages whose body contains it (the sum of its `counts`,
+    /// computed once per term, not once per query).
+    pub totals: Vec<u32>,
 }
 
 /// The lead-section bonus must not fire against a heading that matches the query
@@ -712,7 +721,7 @@ pub fn associate(
         if in_some_heading[t] {
             continue;
         }
-        let df: u32 = by_class.values().sum();
+        let df = table.totals[t];
         let p_t = df as f32 / (table.num_docs as f32).max(1.0);
         for f in features.iter_mut() {
             let (Some(&size), Some(&count)) = (table.sizes.get(&f.class), by_class.get(&f.class))
@@ -1175,6 +1184,7 @@ mod tests {
                 // "rare" in class 7 once out of 10, overall 10 of 100: not over-represented.
                 Arc::new(HashMap::from([(7, 1), (0, 9)])),
             ],
+            totals: vec![10, 10],
         };
         let mut features = vec![Features::new(2), Features::new(2), Features::new(2)];
         features[0].class = 7;
