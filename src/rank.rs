@@ -303,7 +303,7 @@ pub struct Stats {
     templated: std::sync::OnceLock<f32>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
-    class_counts: Mutex<HashMap<String, (u32, Arc<HashMap<u64, u32>>)>>,
+    class_counts: Mutex<HashMap<String, ClassCounts>>,
     /// Passages per heading class, looked up on demand.
     class_sizes: Mutex<HashMap<u64, u32>>,
     /// Per segment, its heading-class and ordinal columns, opened on first use
@@ -311,6 +311,9 @@ pub struct Stats {
     /// segment, not once per query).
     columns: Mutex<HashMap<u32, SegmentColumns>>,
 }
+
+/// Passages containing a body term, in all and per heading class.
+type ClassCounts = (u32, Arc<HashMap<u64, u32>>);
 
 /// The fast columns the second stage reads for every candidate of a segment.
 #[derive(Clone)]
@@ -428,7 +431,7 @@ impl Stats {
         searcher: &Searcher,
         fields: &Fields,
         term: &str,
-    ) -> tantivy::Result<(u32, Arc<HashMap<u64, u32>>)> {
+    ) -> tantivy::Result<ClassCounts> {
         let cached = self
             .class_counts
             .lock()
