@@ -82,7 +82,8 @@ fn sentence_keys(text: &str) -> Vec<u64> {
     keys
 }
 
-/// The sentences of a line: split after `.`, `!` or `?` followed by a space.
+/// The sentences of a line: split after `.`, `!` or `?` followed by a space (not
+/// after an ellipsis).
 fn sentences(line: &str) -> impl Iterator<Item = &str> {
     let mut rest = line.trim();
     std::iter::from_fn(move || {
@@ -94,6 +95,8 @@ fn sentences(line: &str) -> impl Iterator<Item = &str> {
             .find(|&k| {
                 matches!(bytes[k], b'.' | b'!' | b'?')
                     && bytes.get(k + 1).is_none_or(|&b| b == b' ')
+                    // An ellipsis (`char...`, "and so on...") ends no sentence.
+                    && !(k > 0 && bytes[k - 1] == b'.')
             })
             .map_or(rest.len(), |k| k + 1);
         let (sentence, tail) = rest.split_at(end);
@@ -119,6 +122,8 @@ mod tests {
                 "Object.toString() is kept"
             ]
         );
+        let got: Vec<&str> = sentences("f(char... chars) Makes a string. Done").collect();
+        assert_eq!(got, ["f(char... chars) Makes a string.", "Done"]);
     }
 
     const DETAILS: [&str; 4] = [
