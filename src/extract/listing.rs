@@ -160,7 +160,7 @@ mod tests {
             Errors are values here, and every layer adds context. Callers decide what to print.";
         let mut texts = vec![own];
         texts.extend(DETAILS);
-        assert_eq!(summaries(&texts)[0], false);
+        assert!(!summaries(&texts)[0]);
     }
 
     #[test]
@@ -173,7 +173,7 @@ mod tests {
         let summary = lines.join("\n");
         let mut texts = vec![summary.as_str()];
         texts.extend(DETAILS);
-        assert_eq!(summaries(&texts)[0], false);
+        assert!(!summaries(&texts)[0]);
     }
 
     #[test]
