@@ -9,11 +9,12 @@
 //!   100; each candidate is scored by lectern (0 beyond its top 100) and by its
 //!   cosine with the query (every candidate has one: the vectors of all passages
 //!   are at hand), each side min-max normalised over the candidates, the dense
-//!   share 0.4 (see BENCHMARKS.md "Semantic passages"). How far the dense side
+//!   share 0.35 (see BENCHMARKS.md "Semantic passages"). How far the dense side
 //!   moves a query's ranking is read from that query's own cosines: candidates
 //!   about as close to the query as each other, next to the spread of all the
 //!   candidates, are barely separated by it and lectern's order stands; a lexical
-//!   candidate just outside the dense top 100 keeps its cosine instead of a 0.
+//!   candidate just outside the dense top 100 keeps its cosine instead of a 0, and
+//!   one below the 200th best cosine counts as that (the floor of the range).
 
 /// The embedding model.
 pub mod model;
@@ -129,13 +130,14 @@ pub struct Fusion {
 
 impl Default for Fusion {
     fn default() -> Self {
-        // Cosine, dense share 0.4: the best worst case over the whole development
-        // collections with the Rust books (BENCHMARKS.md "Semantic passages"); the
-        // rank-based linear mix lost there, reciprocal rank fusion (k 60, dense
-        // weight 0.5, the first default) on medquad questions.
+        // Cosine, dense share 0.35: the best worst case over the whole development
+        // collections with the Rust books and their sub-rows (BENCHMARKS.md
+        // "Semantic passages"); the rank-based linear mix (0.4, the earlier default)
+        // lost on the Rust books, reciprocal rank fusion (k 60, dense weight 0.5,
+        // the first default) on medquad questions.
         Fusion {
             method: Method::Cosine,
-            mix: 0.4,
+            mix: 0.35,
             k: 60.0,
             dense_weight: 0.5,
             depth: 100,
@@ -259,12 +261,15 @@ pub fn linear<'a>(lists: &[(&[(&'a str, f32)], f32)]) -> Vec<(&'a str, f32)> {
 
 /// The cosine side of [`Method::Cosine`]: the `dense` top (id, cosine) and every
 /// `lexical` candidate beyond it with its own cosine (`cosine` of an id; None for a
-/// passage without a vector, left out), best first, ties by id. A lexical
-/// candidate the dense top missed is scored by how close it is, not dropped to 0.
+/// passage without a vector, left out) but at least `floor`, best first, ties by
+/// id. A lexical candidate the dense top missed is scored by how close it is, not
+/// dropped to 0; the floor keeps one far-off candidate from setting the low end of
+/// the normalisation (and so squeezing every other difference).
 pub fn cosine_side<'a>(
     dense: &[(&'a str, f32)],
     lexical: &[&'a str],
     cosine: impl Fn(&str) -> Option<f32>,
+    floor: f32,
 ) -> Vec<(&'a str, f32)> {
     let seen: HashSet<&str> = dense.iter().map(|x| x.0).collect();
     let mut side = dense.to_vec();
@@ -272,7 +277,7 @@ pub fn cosine_side<'a>(
         lexical
             .iter()
             .filter(|id| !seen.contains(*id))
-            .filter_map(|&id| cosine(id).map(|c| (id, c))),
+            .filter_map(|&id| cosine(id).map(|c| (id, c.max(floor)))),
     );
     side.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     side
@@ -542,7 +547,10 @@ impl Dense {
         let depth = self.fusion.depth.max(limit);
         let query = self.model.encode(&[text], &mut |_, _| true)?;
         let cosines = self.vectors.cosines(&query[0]);
-        let dense = self.vectors.best(&cosines, depth);
+        // Twice as deep: the last is the floor of the candidates' cosines.
+        let mut dense = self.vectors.best(&cosines, 2 * depth);
+        let floor = dense.last().map_or(f32::MIN, |x| x.1);
+        dense.truncate(depth);
         let dense_ids: Vec<&str> = dense.iter().map(|&(i, _)| self.vectors.id(i)).collect();
         let dense_rank: HashMap<&str, usize> = dense_ids
             .iter()
@@ -573,7 +581,7 @@ impl Dense {
             .iter()
             .map(|&(i, c)| (self.vectors.id(i), c))
             .collect();
-        let candidates = cosine_side(&dense_scored, &lexical_ids, cosine_of);
+        let candidates = cosine_side(&dense_scored, &lexical_ids, cosine_of, floor);
         // The rank-based linear mix: the dense ranks as 1 / (k + r).
         let dense_ranked: Vec<(&str, f32)> = dense_ids
             .iter()
@@ -665,7 +673,9 @@ impl Dense {
                             _ => format!("dense rank > {depth}"),
                         },
                         score: match method {
-                            Method::Cosine => cosine.map_or(0.0, |c| mix * cosine_norm(c)),
+                            Method::Cosine => {
+                                cosine.map_or(0.0, |c| mix * cosine_norm(c.max(floor)))
+                            }
                             Method::Linear => rank.map_or(0.0, |r| {
                                 mix * dense_norm(1.0 / (self.fusion.k + r as f32))
                             }),
@@ -748,9 +758,12 @@ mod tests {
             "b" => Some(0.5),
             _ => None,
         };
-        let side = cosine_side(&dense, &lexical, cosine);
+        let side = cosine_side(&dense, &lexical, cosine, 0.0);
         // c joins between a and b by its cosine; x has no vector; b only once.
         assert_eq!(side, vec![("a", 0.9), ("c", 0.7), ("b", 0.5), ("d", 0.1)]);
+        // Below the floor, a candidate counts as the floor.
+        let floored = cosine_side(&dense, &lexical, cosine, 0.3);
+        assert_eq!(floored.last(), Some(&("d", 0.3)));
         // Fused with lectern's list, c's cosine counts: it beats d, which lectern
         // ranks just below it.
         let lectern = [("c", 10.0), ("d", 9.9), ("b", 5.0)];
@@ -768,7 +781,7 @@ mod tests {
         // move lectern's order; far apart ones do.
         let lectern = [("c", 10.0), ("d", 9.5), ("e", 5.0)];
         let first = |c_cosine: f32| {
-            let side = cosine_side(&[("d", 0.80), ("c", c_cosine)], &["e"], |_| Some(0.30));
+            let side = cosine_side(&[("d", 0.80), ("c", c_cosine)], &["e"], |_| Some(0.30), 0.0);
             linear(&[(&lectern, 0.6), (&side, 0.4)])[0].0
         };
         assert_eq!(first(0.79), "c");
