@@ -6,9 +6,9 @@ Input: per row, two TREC runs of an index ingested with --embed:
     lectern query --index IX --batch Q --format trec -n 1000 --no-snippets --semantic only > TAG-only.trec
 (the `only` run's scores are cosines; binaries before fusion=cosine wrote 1/(60 + rank)
 there, which the rank-based rows below accept too). The `cosine` rows need the cosine
-of every lexical candidate: lectern computes it exactly; here a candidate beyond the
-dense run's depth gets the run's last cosine (an upper bound: run `only` deeper than
-100, e.g. 1000, so that this rarely happens). Every fusion below is computed from
+of every lexical candidate down to the floor, the cosine of dense rank 2 x depth (200):
+run `only` at least that deep (-n 200 gives exactly lectern's fusion). Every fusion
+below is computed from
 these two lists and scored with `lectern eval`'s definitions (MRR@10, nDCG@10,
 P@1; `--level article` maps passages to articles), so a setting can be tried on a
 whole collection in seconds. The `rrf` and `linear` rows are what
@@ -90,14 +90,15 @@ def linear(mix, depth=100, k=60.0):
 
 def cosine(mix, depth=100):
     """fusion=cosine: the union of both top `depth` lists; lectern's scores min-max
-    normalised over its list (0 beyond it), every candidate's cosine min-max
-    normalised over the candidates."""
+    normalised over its list (0 beyond it), every candidate's cosine, at least the
+    cosine of dense rank 2 x depth, min-max normalised over the candidates."""
     def f(lex, den):
         a = minmax(lex[:depth])
         cos = dict(den)
-        floor = den[-1][1] if den else 0.0
+        floor = den[min(2 * depth, len(den)) - 1][1] if den else 0.0
         cand = {d for d, _ in lex[:depth]} | {d for d, _ in den[:depth]}
-        b = minmax(sorted(((d, cos.get(d, floor)) for d in cand), key=lambda x: (-x[1], x[0])))
+        b = minmax(sorted(((d, max(floor, cos.get(d, floor))) for d in cand),
+                          key=lambda x: (-x[1], x[0])))
         return ranked({d: (1 - mix) * a.get(d, 0) + mix * b.get(d, 0) for d in cand})
     return f
 
