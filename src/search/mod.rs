@@ -581,6 +581,13 @@ impl Engine {
         })
     }
 
+    /// The highlighter [`Engine::search`] cuts the snippets of `text` with, for
+    /// hits ranked elsewhere (semantic fusion) without searching again.
+    pub fn highlighter_for(&self, text: &str) -> Result<Highlighter, SearchError> {
+        let plan = self.plan(text)?;
+        Ok(self.highlighter(&plan)?)
+    }
+
     /// Folds every passage whose text equals a better-ranked one's into that
     /// one's `duplicates`; `keys` are best first. Texts are compared by hash, and
     /// in full (stored documents) when the hashes match.
