@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Query-time fusion sweep for the `semantic` feature (issue 16), without re-encoding.
 
-Input: per row, two top-100 TREC runs of an index ingested with --embed:
-    lectern query --index IX --batch Q --format trec -n 100 --no-snippets --semantic off  > TAG-off.trec
-    lectern query --index IX --batch Q --format trec -n 100 --no-snippets --semantic only > TAG-only.trec
-(the `only` run's scores are 1/(60 + rank)). Every fusion below is computed from
+Input: per row, two TREC runs of an index ingested with --embed:
+    lectern query --index IX --batch Q --format trec -n 100  --no-snippets --semantic off  > TAG-off.trec
+    lectern query --index IX --batch Q --format trec -n 1000 --no-snippets --semantic only > TAG-only.trec
+(the `only` run's scores are cosines; binaries before fusion=cosine wrote 1/(60 + rank)
+there, which the rank-based rows below accept too). The `cosine` rows need the cosine
+of every lexical candidate down to the floor, the cosine of dense rank 2 x depth (200):
+run `only` at least that deep (-n 200 gives exactly lectern's fusion). Every fusion
+below is computed from
 these two lists and scored with `lectern eval`'s definitions (MRR@10, nDCG@10,
 P@1; `--level article` maps passages to articles), so a setting can be tried on a
 whole collection in seconds. The `rrf` and `linear` rows are what
 `--param fusion=rrf|linear ...` computes (checked: RRF k 60, w 0.5 on NFCorpus gives
 0.35217 here and 0.35213 from `lectern eval --semantic fuse --param fusion=rrf`).
 
-Usage: bench/fusion_sweep.py RUNS_DIR ROW=TAG:QRELS:LEVEL:METRIC[:QID_PREFIX] ...
+Usage: bench/fusion_sweep.py [--settings PREFIX] RUNS_DIR ROW=TAG:QRELS:LEVEL:METRIC[:QID_PREFIX] ...
+  --settings PREFIX: only the settings whose name starts with PREFIX (e.g. "cosine")
   e.g. nfcorpus=nf:../shared/eval/nfcorpus/qrels-article.txt:article:ndcg_at_10
 Standard library only.
 """
@@ -83,8 +88,27 @@ def linear(mix, depth=100, k=60.0):
     return f
 
 
+def cosine(mix, depth=100):
+    """fusion=cosine: the union of both top `depth` lists; lectern's scores min-max
+    normalised over its list (0 beyond it), every candidate's cosine, at least the
+    cosine of dense rank 2 x depth, min-max normalised over the candidates."""
+    def f(lex, den):
+        a = minmax(lex[:depth])
+        cos = dict(den)
+        floor = den[min(2 * depth, len(den)) - 1][1] if den else 0.0
+        cand = {d for d, _ in lex[:depth]} | {d for d, _ in den[:depth]}
+        b = minmax(sorted(((d, max(floor, cos.get(d, floor))) for d in cand),
+                          key=lambda x: (-x[1], x[0])))
+        return ranked({d: (1 - mix) * a.get(d, 0) + mix * b.get(d, 0) for d in cand})
+    return f
+
+
 def main():
-    runs, specs = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    prefix_filter = ""
+    if args[:1] == ["--settings"]:
+        prefix_filter, args = args[1], args[2:]
+    runs, specs = args[0], args[1:]
     rows = []
     for spec in specs:
         name, rest = spec.split("=", 1)
@@ -116,6 +140,8 @@ def main():
     grid += [(f"rrf k=60 w=0.5 depth={d}", rrf(60, 0.5, d)) for d in (10, 20, 30, 50)]
     grid += [(f"linear mix={m} depth={d}", linear(m, d)) for m in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
              for d in (50, 100)]
+    grid += [(f"cosine mix={m}", cosine(m)) for m in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)]
+    grid = [(name, f) for name, f in grid if name.startswith(prefix_filter)]
     out = []
     for name, f in grid:
         lifts = [evaluate(r, f) - b for r, b in zip(rows, base)]

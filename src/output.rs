@@ -114,7 +114,8 @@ fn needs_encoding(c: char) -> bool {
 /// control characters are percent-encoded (UTF-8 bytes, `%20` for a space), so
 /// `other file.md#intro` is written `other%20file.md#intro`. [`decode_id`] undoes it.
 pub fn encode_id(id: &str) -> Cow<'_, str> {
-    if !id.chars().any(needs_encoding) {
+    // Printable ASCII other than `%` (almost every id): nothing to decode per char.
+    if id.bytes().all(|b| b > b' ' && b < 0x7f && b != b'%') || !id.chars().any(needs_encoding) {
         return Cow::Borrowed(id);
     }
     let mut out = String::with_capacity(id.len() + 8);

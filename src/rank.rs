@@ -303,7 +303,29 @@ pub struct Stats {
     templated: std::sync::OnceLock<f32>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
-    class_counts: Mutex<HashMap<String, Arc<HashMap<u64, u32>>>>,
+    class_counts: Mutex<HashMap<String, ClassCounts>>,
+    /// Passages per heading class, looked up on demand.
+    class_sizes: Mutex<HashMap<u64, u32>>,
+    /// Per segment, its heading-class and ordinal columns, opened on first use
+    /// (opening a column reads the segment's column directory: once per
+    /// segment, not once per query).
+    columns: Mutex<HashMap<u32, SegmentColumns>>,
+}
+
+/// Passages containing a body term, in all and per heading class.
+type ClassCounts = (u32, Arc<HashMap<u64, u32>>);
+
+/// The fast columns the second stage reads for every candidate of a segment.
+#[derive(Clone)]
+struct SegmentColumns {
+    class: tantivy::columnar::Column<u64>,
+    ordinal: tantivy::columnar::Column<u64>,
+}
+
+impl std::fmt::Debug for SegmentColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SegmentColumns")
+    }
 }
 
 impl Stats {
@@ -328,7 +350,48 @@ impl Stats {
             sectioned: sectioned(articles, searcher.num_docs()),
             templated: std::sync::OnceLock::new(),
             class_counts: Mutex::default(),
+            class_sizes: Mutex::default(),
+            columns: Mutex::default(),
         })
+    }
+
+    /// The heading-class and ordinal columns of segment `segment_ord`.
+    fn columns(&self, searcher: &Searcher, segment_ord: u32) -> tantivy::Result<SegmentColumns> {
+        if let Some(c) = self
+            .columns
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&segment_ord).cloned())
+        {
+            return Ok(c);
+        }
+        let fast = searcher.segment_reader(segment_ord).fast_fields();
+        let c = SegmentColumns {
+            class: fast.u64(crate::schema::HEADING_CLASS)?,
+            ordinal: fast.u64(crate::schema::ORDINAL)?,
+        };
+        if let Ok(mut m) = self.columns.lock() {
+            m.insert(segment_ord, c.clone());
+        }
+        Ok(c)
+    }
+
+    /// Passages of heading class `class`.
+    fn class_size(&self, searcher: &Searcher, fields: &Fields, class: u64) -> tantivy::Result<u32> {
+        if let Some(&size) = self
+            .class_sizes
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&class).copied())
+            .as_ref()
+        {
+            return Ok(size);
+        }
+        let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, class))? as u32;
+        if let Ok(mut m) = self.class_sizes.lock() {
+            m.insert(class, size);
+        }
+        Ok(size)
     }
 
     /// Share of the passages whose heading class holds at least `min_class`
@@ -361,13 +424,14 @@ impl Stats {
         Ok(*self.templated.get_or_init(|| share))
     }
 
-    /// For each heading class, how many passages contain `term` in their body.
+    /// For each heading class, how many passages contain `term` in their body,
+    /// and their sum.
     fn class_frequencies(
         &self,
         searcher: &Searcher,
         fields: &Fields,
         term: &str,
-    ) -> tantivy::Result<Arc<HashMap<u64, u32>>> {
+    ) -> tantivy::Result<ClassCounts> {
         let cached = self
             .class_counts
             .lock()
@@ -377,10 +441,11 @@ impl Stats {
             return Ok(counts);
         }
         let counts = Arc::new(count_classes(searcher, fields, term)?);
+        let total = counts.values().sum();
         if let Ok(mut cache) = self.class_counts.lock() {
-            cache.insert(term.to_string(), counts.clone());
+            cache.insert(term.to_string(), (total, counts.clone()));
         }
-        Ok(counts)
+        Ok((total, counts))
     }
 }
 
@@ -507,11 +572,10 @@ pub fn features(
     for (segment_ord, mut docs) in by_segment {
         docs.sort_unstable();
         let segment = searcher.segment_reader(segment_ord);
-        let class_column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
-        let ordinal = segment.fast_fields().u64(crate::schema::ORDINAL)?;
+        let columns = stats.columns(searcher, segment_ord)?;
         for &(doc, i) in &docs {
-            out[i].class = class_column.first(doc).unwrap_or(0);
-            out[i].lead = ordinal.first(doc) == Some(0);
+            out[i].class = columns.class.first(doc).unwrap_or(0);
+            out[i].lead = columns.ordinal.first(doc) == Some(0);
         }
         for (f, field) in fields.text_fields().into_iter().enumerate() {
             let norms = segment.get_fieldnorms_reader(field)?;
@@ -561,23 +625,26 @@ pub fn class_table(
     let mut sizes: HashMap<u64, u32> = HashMap::new();
     for c in features.iter().map(|f| f.class) {
         if c != 0 && !sizes.contains_key(&c) {
-            let size = searcher.doc_freq(&Term::from_field_u64(fields.heading_class, c))?;
-            sizes.insert(c, size as u32);
+            sizes.insert(c, stats.class_size(searcher, fields, c)?);
         }
     }
     sizes.retain(|_, size| *size >= params.min_class);
     let mut counts = Vec::with_capacity(terms.len());
+    let mut totals = Vec::with_capacity(terms.len());
     for term in terms {
-        counts.push(if sizes.is_empty() {
-            Arc::default()
+        let (total, by_class) = if sizes.is_empty() {
+            (0, Arc::default())
         } else {
             stats.class_frequencies(searcher, fields, &term.text)?
-        });
+        };
+        counts.push(by_class);
+        totals.push(total);
     }
     Ok(ClassTable {
         num_docs: stats.num_docs,
         sizes,
         counts,
+        totals,
     })
 }
 
@@ -591,6 +658,9 @@ pub struct ClassTable {
     pub sizes: HashMap<u64, u32>,
     /// Per query term: passages of each class whose body contains it.
     pub counts: Vec<Arc<HashMap<u64, u32>>>,
+    /// Per query term: passages whose body contains it (the sum of its `counts`,
+    /// computed once per term, not once per query).
+    pub totals: Vec<u32>,
 }
 
 /// The lead-section bonus must not fire against a heading that matches the query
@@ -654,7 +724,7 @@ pub fn associate(
         if in_some_heading[t] {
             continue;
         }
-        let df: u32 = by_class.values().sum();
+        let df = table.totals[t];
         let p_t = df as f32 / (table.num_docs as f32).max(1.0);
         for f in features.iter_mut() {
             let (Some(&size), Some(&count)) = (table.sizes.get(&f.class), by_class.get(&f.class))
@@ -1117,6 +1187,7 @@ mod tests {
                 // "rare" in class 7 once out of 10, overall 10 of 100: not over-represented.
                 Arc::new(HashMap::from([(7, 1), (0, 9)])),
             ],
+            totals: vec![10, 10],
         };
         let mut features = vec![Features::new(2), Features::new(2), Features::new(2)];
         features[0].class = 7;

@@ -394,3 +394,39 @@ fn near_duplicate_aliases_get_no_vectors_and_help_lists_fusion() {
         assert!(listed, "--help lacks {name} (default {default})");
     }
 }
+
+#[test]
+fn cosine_fusion_scores_every_candidate_by_its_cosine() {
+    let s = setup();
+    let model = s.model.to_str().unwrap();
+    assert_eq!(ingest(&s, &["--embed", "--model", model]).code, 0);
+    let ids = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "-n", "7"];
+        args.extend_from_slice(extra);
+        args.push("uric acid");
+        let r = query(&s, &args);
+        assert_eq!(r.code, 0, "{r:?}");
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        (hit_ids(&v), v)
+    };
+    // All of the dense side: every candidate in the order of its cosine, which
+    // is the dense ranking itself.
+    let (only, _) = ids(&["--semantic", "only"]);
+    let (all_dense, _) = ids(&["--param", "mix=1"]);
+    assert_eq!(all_dense, only);
+    // None of it: lectern's best passage first.
+    let (off, _) = ids(&["--semantic", "off"]);
+    let (no_dense, _) = ids(&["--param", "mix=0"]);
+    assert_eq!(no_dense[0], off[0]);
+    // --explain shows the cosine and the candidates' range it is placed in.
+    let (_, fused) = ids(&["--explain"]);
+    let explain = fused["hits"][0]["explain"].to_string();
+    assert!(explain.contains("the candidates' cosines"), "{explain}");
+    // Snippets come from lectern's reading of the query, dense-only hits too.
+    for hit in fused["hits"].as_array().unwrap() {
+        assert!(hit["snippet"].is_string(), "{hit}");
+        let lexical = off.contains(&hit["id"].as_str().unwrap().to_string());
+        let highlighted = !hit["highlights"].as_array().unwrap().is_empty();
+        assert_eq!(lexical, highlighted, "{hit}");
+    }
+}

@@ -853,3 +853,73 @@ fn member_tables_are_dropped_described_link_tables_stay() {
     assert_eq!(code, 0);
     assert_eq!(hits(&found)[0]["id"], "gadget.html#bases");
 }
+
+#[test]
+fn summaries_repeating_the_openings_of_details_are_listings() {
+    let (_dir, corpus, index) = temp_corpus();
+    // A class page in the shape of javadoc: a summary grid (divs, not a table) of
+    // each method's first sentence above the details, which open with the same
+    // sentence and say more. Overloads share notes further in.
+    let methods = [
+        ("rootCause", "Finds the deepest cause of a failure chain."),
+        ("message", "Builds a readable message for a failure."),
+        ("rethrow", "Throws a checked failure without declaring it."),
+        ("trace", "Prints the trace of the deepest cause first."),
+    ];
+    let grid: String = methods
+        .iter()
+        .map(|(m, s)| {
+            format!("<div class=\"col-first\">static Failure</div><div class=\"col-second\"><a href=\"#{m}\">{m}</a>(Failure f)</div><div class=\"col-last\">{s}</div>")
+        })
+        .collect();
+    let details: String = methods
+        .iter()
+        .map(|(m, s)| {
+            format!("<section id=\"{m}\"><h3>{m}</h3><pre>static Failure {m}(Failure f)</pre><p>{s} A null failure gives null. \
+                     The walk stops at a cycle, so it always ends.</p><dl><dt>Parameters:</dt><dd>f - the failure to inspect</dd></dl></section>")
+        })
+        .collect();
+    write(
+        &corpus,
+        "Failures.html",
+        format!(
+            "<html><head><title>Failures</title></head><body><main><h1>Class Failures</h1><p>Helpers for failure chains.</p>\
+             <section id=\"method-summary\"><h2>Method Summary</h2><div class=\"summary-table\">{grid}</div></section>\
+             <section id=\"method-detail\"><h2>Method Details</h2>{details}</section></main></body></html>"
+        ),
+    );
+    // A page whose closing section restates two of its sections' openings among
+    // its own sentences: content, kept.
+    write(
+        &corpus,
+        "guide.html",
+        "<html><head><title>Guide</title></head><body><main><h1>Guide</h1>\
+         <h2 id=\"one\">Setup</h2><p>Install the tool from the package manager. It needs a recent compiler.</p>\
+         <h2 id=\"two\">Use</h2><p>Run the tool on a folder of pages. It writes an index beside them.</p>\
+         <h2 id=\"recap\">Recap</h2><p>Install the tool from the package manager. Run the tool on a folder of pages. \
+         Then query the index from the shell. Results come back ranked by relevance.</p></main></body></html>",
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Words spread over several members: the summary held them all, the details
+    // each one; the answer is a detail.
+    let (code, found) = query(&index, &["deepest cause readable message"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !ids.iter().any(|id| id.ends_with("#method-summary")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"Failures.html#rootCause".to_string()),
+        "{ids:?}"
+    );
+    assert!(show(&index, "Failures.html#method-summary").is_none());
+    for (m, _) in methods {
+        assert!(show(&index, &format!("Failures.html#{m}")).is_some(), "{m}");
+    }
+    assert!(show(&index, "guide.html#recap").is_some());
+}

@@ -7,6 +7,8 @@
 
 /// HTML pages (sections by headings).
 pub mod html;
+/// Summary listings: sections repeating sentences of other sections.
+pub mod listing;
 /// Markdown (sections by headings).
 pub mod markdown;
 /// reStructuredText saved as text, read as its rendering.
@@ -17,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 6;
+pub const EXTRACTOR_VERSION: u32 = 7;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -310,11 +312,12 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 /// The anchors of a section left empty lead to the next passage (as aliases).
 fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let index_page = is_index_page(&raw);
+    let texts: Vec<String> = raw.iter().map(|s| clean_text(&s.text)).collect();
+    let summaries = listing::summaries(&texts.iter().map(String::as_str).collect::<Vec<_>>());
     let mut used = Anchors::default();
     let mut sections: Vec<Section> = Vec::new();
     let mut carried: Vec<String> = Vec::new();
-    for section in raw {
-        let text = clean_text(&section.text);
+    for ((section, text), summary) in raw.into_iter().zip(texts).zip(summaries) {
         if text.is_empty() && section.dropped_links {
             continue;
         }
@@ -323,7 +326,8 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
             carried.extend(section.aliases);
             continue;
         }
-        if section.heading.last().is_some_and(|h| is_furniture(h))
+        if summary
+            || section.heading.last().is_some_and(|h| is_furniture(h))
             || is_link_list(&text, section.link_chars)
             || (index_page && is_link_only(&text, section.link_chars))
         {

@@ -49,11 +49,20 @@ struct Key {
     duplicates: Vec<String>,
 }
 
-/// Entries [`Seen::ids`] holds at most (about 100 bytes each).
+/// Entries [`Seen::ids`] (and [`Seen::by_ord`]) hold at most (about 100 bytes each).
 const SEEN_IDS: usize = 200_000;
 
 /// Bytes of passage text [`Seen::texts`] holds at most.
 const SEEN_TEXT_BYTES: usize = 32 << 20;
+
+/// Ids decoded together around one that is asked for: the aligned run of this
+/// many dictionary ordinals. Decoding a block of the (compressed) id dictionary is
+/// the cost, reading more ids from a decoded block is almost free, and a batch
+/// asks for most of them sooner or later.
+const ID_WINDOW: u64 = 64;
+
+/// The id and text-hash columns of a segment.
+type IdColumns = (tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>);
 
 /// What the queries of a batch meet again, kept for the life of an [`Engine`]
 /// (an index snapshot does not change under it): the ids and text hashes read
@@ -63,6 +72,10 @@ const SEEN_TEXT_BYTES: usize = 32 << 20;
 #[derive(Default)]
 struct Seen {
     ids: std::sync::Mutex<FxHashMap<DocAddress, (String, u64)>>,
+    /// Ids decoded beside one asked for ([`ID_WINDOW`]), by segment and ordinal.
+    by_ord: std::sync::Mutex<FxHashMap<(u32, u64), String>>,
+    /// The id and hash columns of each segment, opened on first use.
+    columns: std::sync::Mutex<FxHashMap<u32, IdColumns>>,
     texts: std::sync::Mutex<(FxHashMap<DocAddress, std::sync::Arc<str>>, usize)>,
 }
 
@@ -98,26 +111,21 @@ impl<V: Clone> Memo<V> {
     }
 }
 
-/// The fast columns of a passage's id and text hash, opened per segment on
-/// first use.
+/// The fast columns of a passage's id and text hash.
 struct Columns<'a> {
     searcher: &'a Searcher,
     seen: &'a Seen,
-    open: Vec<Option<(tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>)>>,
 }
 
 impl<'a> Columns<'a> {
     fn new(searcher: &'a Searcher, seen: &'a Seen) -> Columns<'a> {
-        Columns {
-            searcher,
-            seen,
-            open: vec![None; searcher.segment_readers().len()],
-        }
+        Columns { searcher, seen }
     }
 
     /// The id and text hash of the passage at each of `addresses`, in order. The
     /// ids of one segment are read in one pass over its (compressed) dictionary,
-    /// ordinals sorted: one block decoded per block touched, not per id. Ids read
+    /// ordinals sorted: one block decoded per block touched, not per id; the
+    /// other ids of the same [`ID_WINDOW`] are kept for later queries. Ids read
     /// before (by this engine) come from [`Seen`].
     fn keys(&mut self, addresses: &[DocAddress]) -> tantivy::Result<Vec<(String, u64)>> {
         let mut out = vec![(String::new(), 0u64); addresses.len()];
@@ -137,27 +145,69 @@ impl<'a> Columns<'a> {
         // Segment → (id ordinal, index in `out`).
         let mut wanted: std::collections::BTreeMap<u32, Vec<(u64, usize)>> =
             std::collections::BTreeMap::new();
-        for &i in &missing {
-            let address = &addresses[i];
-            let (ids, hashes) = self.open(address.segment_ord)?;
-            out[i].1 = hashes.first(address.doc_id).unwrap_or(0);
-            if let Some(ord) = ids.ords().first(address.doc_id) {
-                wanted
-                    .entry(address.segment_ord)
-                    .or_default()
-                    .push((ord, i));
+        {
+            let mut by_ord = self.seen.by_ord.lock().unwrap_or_else(|e| e.into_inner());
+            for &i in &missing {
+                let address = &addresses[i];
+                let (ids, hashes) = self.open(address.segment_ord)?;
+                out[i].1 = hashes.first(address.doc_id).unwrap_or(0);
+                if let Some(ord) = ids.ords().first(address.doc_id) {
+                    match by_ord.remove(&(address.segment_ord, ord)) {
+                        Some(id) => out[i].0 = id,
+                        None => wanted
+                            .entry(address.segment_ord)
+                            .or_default()
+                            .push((ord, i)),
+                    }
+                }
             }
         }
         for (segment, mut ords) in wanted {
             ords.sort_unstable();
-            let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
             let (ids, _) = self.open(segment)?;
-            let mut next = ords.iter();
+            let room = {
+                let by_ord = self.seen.by_ord.lock().unwrap_or_else(|e| e.into_inner());
+                by_ord.len() + ords.len() * ID_WINDOW as usize <= SEEN_IDS
+            };
+            let mut sorted: Vec<u64> = Vec::with_capacity(ords.len());
+            if room {
+                let terms = ids.dictionary().num_terms() as u64;
+                for &(ord, _) in &ords {
+                    let start = ord / ID_WINDOW * ID_WINDOW;
+                    let from = start.max(sorted.last().map_or(0, |&last| last + 1));
+                    sorted.extend(from..(start + ID_WINDOW).min(terms));
+                }
+            } else {
+                sorted.extend(ords.iter().map(|&(ord, _)| ord));
+                sorted.dedup();
+            }
+            let mut next = ords.iter().peekable();
+            let mut extra = Vec::new();
+            let mut at = sorted.iter();
             ids.dictionary().sorted_ords_to_term_cb(&sorted, |bytes| {
-                if let Some(&(_, i)) = next.next() {
+                let Some(&ord) = at.next() else {
+                    return;
+                };
+                let mut asked = false;
+                while let Some(&&(o, i)) = next.peek() {
+                    if o != ord {
+                        break;
+                    }
                     out[i].0 = String::from_utf8_lossy(bytes).into_owned();
+                    asked = true;
+                    next.next();
+                }
+                if !asked {
+                    extra.push((ord, String::from_utf8_lossy(bytes).into_owned()));
                 }
             })?;
+            let mut by_ord = self.seen.by_ord.lock().unwrap_or_else(|e| e.into_inner());
+            for (ord, id) in extra {
+                if by_ord.len() >= SEEN_IDS {
+                    break;
+                }
+                by_ord.insert((segment, ord), id);
+            }
         }
         let mut seen = self.seen.ids.lock().unwrap_or_else(|e| e.into_inner());
         for i in missing {
@@ -169,22 +219,29 @@ impl<'a> Columns<'a> {
         Ok(out)
     }
 
-    /// The id and hash columns of a segment, opened on first use.
-    #[allow(clippy::type_complexity)]
-    fn open(
-        &mut self,
-        segment_ord: u32,
-    ) -> tantivy::Result<&(tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>)> {
-        let slot = &mut self.open[segment_ord as usize];
-        if slot.is_none() {
-            let fast = self.searcher.segment_reader(segment_ord).fast_fields();
-            let ids = fast.str(schema::PASSAGE)?.ok_or_else(|| {
-                tantivy::TantivyError::SchemaError(format!("no fast column {}", schema::PASSAGE))
-            })?;
-            let hashes = fast.u64(schema::TEXT_HASH)?;
-            *slot = Some((ids, hashes));
+    /// The id and hash columns of a segment, opened on first use by this engine.
+    fn open(&self, segment_ord: u32) -> tantivy::Result<IdColumns> {
+        if let Some(c) = self
+            .seen
+            .columns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&segment_ord)
+        {
+            return Ok(c.clone());
         }
-        Ok(slot.as_ref().expect("opened above"))
+        let fast = self.searcher.segment_reader(segment_ord).fast_fields();
+        let ids = fast.str(schema::PASSAGE)?.ok_or_else(|| {
+            tantivy::TantivyError::SchemaError(format!("no fast column {}", schema::PASSAGE))
+        })?;
+        let hashes = fast.u64(schema::TEXT_HASH)?;
+        let c = (ids, hashes);
+        self.seen
+            .columns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(segment_ord, c.clone());
+        Ok(c)
     }
 }
 
@@ -384,6 +441,8 @@ pub struct Engine {
     seen: Seen,
     /// Derivational family of a term ([`family::family`]).
     families: Memo<Vec<String>>,
+    /// Document frequencies of a term in title, heading and body ([`rank::doc_freqs`]).
+    doc_freqs: Memo<[u64; 3]>,
     /// Spelling suggestion for a term found nowhere ([`spell::suggest`]).
     suggestions: Memo<Option<String>>,
     /// How the text writes a stem ([`spell::surface`]).
@@ -420,6 +479,7 @@ impl Engine {
             common_words: abbrev::Verdicts::default(),
             seen: Seen::default(),
             families: Memo::default(),
+            doc_freqs: Memo::default(),
             suggestions: Memo::default(),
             surfaces: Memo::default(),
         })
@@ -521,13 +581,24 @@ impl Engine {
         })
     }
 
+    /// The highlighter [`Engine::search`] cuts the snippets of `text` with, for
+    /// hits ranked elsewhere (semantic fusion) without searching again.
+    pub fn highlighter_for(&self, text: &str) -> Result<Highlighter, SearchError> {
+        let plan = self.plan(text)?;
+        Ok(self.highlighter(&plan)?)
+    }
+
     /// Folds every passage whose text equals a better-ranked one's into that
     /// one's `duplicates`; `keys` are best first. Texts are compared by hash, and
     /// in full (stored documents) when the hashes match.
     fn collapse_duplicates(&self, keys: Vec<Key>) -> Result<Vec<Key>, SearchError> {
         let mut kept: Vec<Key> = Vec::with_capacity(keys.len());
-        // Text hash → indices in `kept`.
-        let mut by_hash: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+        // Text hash → index in `kept` of the first passage with it, and of the
+        // later ones (texts that differ under the same hash: rare, so kept apart
+        // rather than allocating a list per passage).
+        let mut by_hash: FxHashMap<u64, usize> =
+            FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut more: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
         let mut texts: FxHashMap<DocAddress, std::sync::Arc<str>> = FxHashMap::default();
         let mut text_of = |address: DocAddress| -> Result<std::sync::Arc<str>, SearchError> {
             if let Some(text) = texts.get(&address) {
@@ -558,23 +629,25 @@ impl Engine {
                 kept.push(key);
                 continue;
             }
-            let same = by_hash.entry(key.hash).or_default();
             let mut folded = None;
-            if !same.is_empty() {
+            if let Some(&first) = by_hash.get(&key.hash) {
                 let text = text_of(key.address)?;
-                for &i in same.iter() {
+                let others = more.get(&key.hash).map_or(&[][..], Vec::as_slice);
+                for &i in std::iter::once(&first).chain(others) {
                     if text_of(kept[i].address)? == text {
                         folded = Some(i);
                         break;
                     }
                 }
+                if folded.is_none() {
+                    more.entry(key.hash).or_default().push(kept.len());
+                }
+            } else {
+                by_hash.insert(key.hash, kept.len());
             }
             match folded {
                 Some(i) => kept[i].duplicates.push(key.id),
-                None => {
-                    same.push(kept.len());
-                    kept.push(key);
-                }
+                None => kept.push(key),
             }
         }
         Ok(kept)

@@ -143,7 +143,7 @@ impl Engine {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for term in content {
-            let dfs = rank::doc_freqs(&self.searcher, &self.fields, term)?;
+            let dfs = self.doc_freqs_of(term)?;
             if dfs.iter().any(|&df| df > 0) {
                 found.push(Planned {
                     term: term.clone(),
@@ -157,6 +157,13 @@ impl Engine {
             }
         }
         Ok((found, missing))
+    }
+
+    /// [`rank::doc_freqs`] of `term`, remembered (a batch meets the same words
+    /// again; each lookup walks three term dictionaries per segment).
+    fn doc_freqs_of(&self, term: &str) -> tantivy::Result<[u64; 3]> {
+        self.doc_freqs
+            .get(term, || rank::doc_freqs(&self.searcher, &self.fields, term))
     }
 
     /// The derivational family of `term` searched for it (none when the
@@ -263,7 +270,7 @@ impl Engine {
             }
             let dfs = match doc_freqs {
                 Some(dfs) => dfs,
-                None => rank::doc_freqs(&self.searcher, &self.fields, &term)?,
+                None => self.doc_freqs_of(&term)?,
             };
             for (f, (field, name, w)) in self.first_stage_fields().into_iter().enumerate() {
                 if dfs[f] == 0 || w == 0.0 {

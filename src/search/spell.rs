@@ -59,9 +59,44 @@ struct Within {
     max: u32,
 }
 
-/// A [`Within`] state; `None` once no continuation can come within `max`.
+/// A [`Within`] state; `None` once no continuation can come within `max`. The
+/// stream clones a state per byte it follows: the row is kept inline (no
+/// allocation) for words of up to [`INLINE`] - 1 characters.
 #[derive(Clone)]
-struct Row(Option<(Vec<u32>, [u8; 4], u8)>);
+struct Row(Option<(Distances, [u8; 4], u8)>);
+
+/// Longest row kept inline.
+const INLINE: usize = 32;
+
+/// One dynamic-programming row, each entry capped at `max + 1` (a cap that
+/// changes no decision: only whether an entry is within `max` matters).
+#[derive(Clone)]
+enum Distances {
+    Inline(u8, [u8; INLINE]),
+    Heap(Vec<u8>),
+}
+
+impl Distances {
+    fn from_fn(len: usize, f: impl FnMut(usize) -> u8) -> Distances {
+        if len <= INLINE {
+            let mut row = [0u8; INLINE];
+            row[..len].iter_mut().enumerate().for_each({
+                let mut f = f;
+                move |(j, d)| *d = f(j)
+            });
+            Distances::Inline(len as u8, row)
+        } else {
+            Distances::Heap((0..len).map(f).collect())
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Distances::Inline(len, row) => &row[..usize::from(*len)],
+            Distances::Heap(row) => row,
+        }
+    }
+}
 
 impl Within {
     fn new(word: &str, max: usize) -> Within {
@@ -70,17 +105,23 @@ impl Within {
             max: max as u32,
         }
     }
+
+    /// `d` capped at `max + 1`.
+    fn cap(&self, d: u32) -> u8 {
+        d.min(self.max + 1) as u8
+    }
 }
 
 impl tantivy_fst::Automaton for &Within {
     type State = Row;
 
     fn start(&self) -> Row {
-        Row(Some(((0..=self.word.len() as u32).collect(), [0; 4], 0)))
+        let row = Distances::from_fn(self.word.len() + 1, |j| self.cap(j as u32));
+        Row(Some((row, [0; 4], 0)))
     }
 
     fn is_match(&self, state: &Row) -> bool {
-        matches!(&state.0, Some((row, _, 0)) if row.last().is_some_and(|&d| d <= self.max))
+        matches!(&state.0, Some((row, _, 0)) if row.as_slice().last().is_some_and(|&d| u32::from(d) <= self.max))
     }
 
     fn can_match(&self, state: &Row) -> bool {
@@ -102,13 +143,22 @@ impl tantivy_fst::Automaton for &Within {
             }
             Err(_) => return Row(None),
         };
-        let mut next = Vec::with_capacity(row.len());
-        next.push(row[0] + 1);
-        for j in 1..row.len() {
-            let cost = u32::from(self.word[j - 1] != c);
-            next.push((row[j] + 1).min(next[j - 1] + 1).min(row[j - 1] + cost));
-        }
-        if next.iter().min().is_some_and(|&d| d > self.max) {
+        let prev = row.as_slice();
+        let mut left = 0u32;
+        let next = Distances::from_fn(prev.len(), |j| {
+            let d = if j == 0 {
+                u32::from(prev[0]) + 1
+            } else {
+                let cost = u32::from(self.word[j - 1] != c);
+                (u32::from(prev[j]) + 1)
+                    .min(left + 1)
+                    .min(u32::from(prev[j - 1]) + cost)
+            };
+            let d = u32::from(self.cap(d));
+            left = d;
+            d as u8
+        });
+        if next.as_slice().iter().all(|&d| u32::from(d) > self.max) {
             return Row(None);
         }
         Row(Some((next, [0; 4], 0)))
@@ -208,6 +258,10 @@ mod tests {
             "uber",
             "ab",
             "",
+            // Longer than the inline row.
+            "pneumonoultramicroscopicsilicovolcanoconiosis",
+            "pneumonoultramicroscopicsilicovolcanoconioses",
+            "pneumonoultramicroscopicsilicovolcanokoniosis",
         ];
         for word in words {
             for max in [1, 2] {

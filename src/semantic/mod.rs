@@ -5,10 +5,16 @@
 //! * [`model`]: loads a sentence-transformers BERT folder and encodes texts.
 //! * [`vectors`]: the vectors of one commit, a side file of the generation.
 //! * here: which passages an ingest must encode ([`update`]), and the fused query
-//!   ([`Dense::search`]): a convex combination of lectern's top 100 and the dense
-//!   top 100, each list's scores min-max normalised, the dense share 0.4 (see
-//!   BENCHMARKS.md "Semantic passages": reciprocal rank fusion lost to lexical
-//!   lectern on medquad-dev questions; scores carry how decisive each ranking is).
+//!   ([`Dense::search`]): the candidates are lectern's top 100 and the dense top
+//!   100; each candidate is scored by lectern (0 beyond its top 100) and by its
+//!   cosine with the query (every candidate has one: the vectors of all passages
+//!   are at hand), each side min-max normalised over the candidates, the dense
+//!   share 0.35 (see BENCHMARKS.md "Semantic passages"). How far the dense side
+//!   moves a query's ranking is read from that query's own cosines: candidates
+//!   about as close to the query as each other, next to the spread of all the
+//!   candidates, are barely separated by it and lectern's order stands; a lexical
+//!   candidate just outside the dense top 100 keeps its cosine instead of a 0, and
+//!   one below the 200th best cosine counts as that (the floor of the range).
 
 /// The embedding model.
 pub mod model;
@@ -28,7 +34,6 @@ pub use vectors::Vectors;
 use crate::ingest::{Embed, Event};
 use crate::schema::{self, Fields};
 use crate::search::{Contribution, Engine, Results, SearchOptions};
-use crate::snippet::Highlighter;
 use crate::store::{Manifest, Target};
 
 /// Why embedding or a dense query failed.
@@ -92,12 +97,16 @@ pub enum Mode {
     Only,
 }
 
-/// How the two rankings are combined (`--param fusion=linear|rrf`).
+/// How the two rankings are combined (`--param fusion=cosine|linear|rrf`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// `(1 - mix) * lexical + mix * cosine` over the union of both top `depth`
+    /// lists: lectern's scores min-max normalised over its list (0 beyond it), the
+    /// cosines of all candidates min-max normalised over the candidates.
+    Cosine,
     /// `(1 - mix) * lexical + mix * dense`, each min-max normalised over its top
     /// `depth` (a passage missing from a list scores 0 there): lectern's scores,
-    /// and the dense ranks as 1 / (k + rank).
+    /// and the dense ranks as 1 / (k + rank) (the default before `cosine`).
     Linear,
     /// Reciprocal rank fusion: a hit at rank r scores weight / (k + r).
     Rrf,
@@ -107,9 +116,9 @@ pub enum Method {
 /// `fusion_depth=…`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fusion {
-    /// Linear (the default) or reciprocal rank fusion.
+    /// Cosine (the default), linear or reciprocal rank fusion.
     pub method: Method,
-    /// Share of the dense ranking in the linear combination.
+    /// Share of the dense side in the cosine and linear combinations.
     pub mix: f32,
     /// k of reciprocal rank fusion.
     pub k: f32,
@@ -121,12 +130,14 @@ pub struct Fusion {
 
 impl Default for Fusion {
     fn default() -> Self {
-        // Linear, dense share 0.4: the best worst case over the whole development
-        // collections (BENCHMARKS.md "Semantic passages"); reciprocal rank fusion
-        // (k 60, dense weight 0.5, the earlier default) lost on medquad questions.
+        // Cosine, dense share 0.35: the best worst case over the whole development
+        // collections with the Rust books and their sub-rows (BENCHMARKS.md
+        // "Semantic passages"); the rank-based linear mix (0.4, the earlier default)
+        // lost on the Rust books, reciprocal rank fusion (k 60, dense weight 0.5,
+        // the first default) on medquad questions.
         Fusion {
-            method: Method::Linear,
-            mix: 0.4,
+            method: Method::Cosine,
+            mix: 0.35,
             k: 60.0,
             dense_weight: 0.5,
             depth: 100,
@@ -139,6 +150,7 @@ impl Fusion {
     pub fn describe() -> Vec<(&'static str, String, &'static str)> {
         let d = Fusion::default();
         let method = match d.method {
+            Method::Cosine => "cosine",
             Method::Linear => "linear",
             Method::Rrf => "rrf",
         };
@@ -146,12 +158,12 @@ impl Fusion {
             (
                 "fusion",
                 method.to_string(),
-                "With vectors: linear (a mix of normalised scores) or rrf (reciprocal rank fusion).",
+                "With vectors: cosine (lectern's scores mixed with every candidate's cosine), linear (with the dense ranks) or rrf (reciprocal rank fusion).",
             ),
             (
                 "mix",
                 d.mix.to_string(),
-                "Linear fusion: share of the dense ranking.",
+                "Cosine and linear fusion: share of the dense side.",
             ),
             (
                 "rrf_k",
@@ -190,6 +202,7 @@ impl Fusion {
         match name.trim() {
             "fusion" => {
                 self.method = match value.trim() {
+                    "cosine" => Method::Cosine,
                     "linear" => Method::Linear,
                     "rrf" => Method::Rrf,
                     _ => {
@@ -244,6 +257,30 @@ pub fn linear<'a>(lists: &[(&[(&'a str, f32)], f32)]) -> Vec<(&'a str, f32)> {
     let mut fused: Vec<(&str, f32)> = scores.into_iter().collect();
     fused.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     fused
+}
+
+/// The cosine side of [`Method::Cosine`]: the `dense` top (id, cosine) and every
+/// `lexical` candidate beyond it with its own cosine (`cosine` of an id; None for a
+/// passage without a vector, left out) but at least `floor`, best first, ties by
+/// id. A lexical candidate the dense top missed is scored by how close it is, not
+/// dropped to 0; the floor keeps one far-off candidate from setting the low end of
+/// the normalisation (and so squeezing every other difference).
+pub fn cosine_side<'a>(
+    dense: &[(&'a str, f32)],
+    lexical: &[&'a str],
+    cosine: impl Fn(&str) -> Option<f32>,
+    floor: f32,
+) -> Vec<(&'a str, f32)> {
+    let seen: HashSet<&str> = dense.iter().map(|x| x.0).collect();
+    let mut side = dense.to_vec();
+    side.extend(
+        lexical
+            .iter()
+            .filter(|id| !seen.contains(*id))
+            .filter_map(|&id| cosine(id).map(|c| (id, c.max(floor)))),
+    );
+    side.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    side
 }
 
 /// A passage to encode at ingest.
@@ -458,6 +495,8 @@ pub struct Dense {
     pub vectors: Vectors,
     /// How the two rankings are fused.
     pub fusion: Fusion,
+    /// Index of each passage id in `vectors`.
+    positions: HashMap<String, usize>,
 }
 
 impl Dense {
@@ -480,10 +519,16 @@ impl Dense {
                 found: model.id.clone(),
             });
         }
+        let positions = vectors
+            .ids()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), i))
+            .collect();
         Ok(Dense {
             model,
             vectors,
             fusion,
+            positions,
         })
     }
 
@@ -501,19 +546,25 @@ impl Dense {
         let limit = options.limit.max(1);
         let depth = self.fusion.depth.max(limit);
         let query = self.model.encode(&[text], &mut |_, _| true)?;
-        let dense = self.vectors.top(&query[0], depth);
+        let cosines = self.vectors.cosines(&query[0]);
+        // Twice as deep: the last is the floor of the candidates' cosines.
+        let mut dense = self.vectors.best(&cosines, 2 * depth);
+        let floor = dense.last().map_or(f32::MIN, |x| x.1);
+        dense.truncate(depth);
         let dense_ids: Vec<&str> = dense.iter().map(|&(i, _)| self.vectors.id(i)).collect();
-        let cosine: HashMap<&str, (usize, f32)> = dense
+        let dense_rank: HashMap<&str, usize> = dense_ids
             .iter()
             .enumerate()
-            .map(|(rank, &(i, c))| (self.vectors.id(i), (rank + 1, c)))
+            .map(|(rank, &id)| (id, rank + 1))
             .collect();
-        // lectern's ranking: snippets only for what can be shown.
+        let cosine_of = |id: &str| self.positions.get(id).map(|&i| cosines[i]);
+        // lectern's ranking, once: snippets are cut below for what is shown.
         let mut lexical = engine.search(
             text,
             &SearchOptions {
                 limit: depth,
                 snippets: false,
+                documents: options.documents || options.snippets,
                 ..options.clone()
             },
         )?;
@@ -526,17 +577,25 @@ impl Dense {
             .iter()
             .map(|h| (h.id.as_str(), h.score))
             .collect();
-        // The dense ranking enters by rank (1 / (k + r), as in rank fusion), not
-        // by cosine: that is what was measured (BENCHMARKS.md "Semantic passages").
-        let dense_scored: Vec<(&str, f32)> = dense_ids
+        let dense_scored: Vec<(&str, f32)> = dense
+            .iter()
+            .map(|&(i, c)| (self.vectors.id(i), c))
+            .collect();
+        let candidates = cosine_side(&dense_scored, &lexical_ids, cosine_of, floor);
+        // The rank-based linear mix: the dense ranks as 1 / (k + r).
+        let dense_ranked: Vec<(&str, f32)> = dense_ids
             .iter()
             .enumerate()
             .map(|(r, &id)| (id, 1.0 / (self.fusion.k + r as f32 + 1.0)))
             .collect();
         let mix = self.fusion.mix;
         let fused: Vec<(String, f32)> = match (mode, self.fusion.method) {
-            (Mode::Only, _) => rrf(&[(&dense_ids, 1.0)], self.fusion.k),
-            (_, Method::Linear) => linear(&[(&lexical_scored, 1.0 - mix), (&dense_scored, mix)]),
+            (Mode::Only, _) => dense
+                .iter()
+                .map(|&(i, c)| (self.vectors.id(i), c))
+                .collect(),
+            (_, Method::Cosine) => linear(&[(&lexical_scored, 1.0 - mix), (&candidates, mix)]),
+            (_, Method::Linear) => linear(&[(&lexical_scored, 1.0 - mix), (&dense_ranked, mix)]),
             (_, Method::Rrf) => rrf(
                 &[(&lexical_ids, 1.0), (&dense_ids, self.fusion.dense_weight)],
                 self.fusion.k,
@@ -546,25 +605,23 @@ impl Dense {
         .take(limit)
         .map(|(id, score)| (id.to_string(), score))
         .collect();
-        // Each list's min-max normalisation, for --explain.
-        let norm = |list: &[(&str, f32)]| {
-            let hi = list.first().map_or(0.0, |x| x.1);
-            let lo = list.last().map_or(0.0, |x| x.1);
-            move |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 }
+        // Each side's min-max normalisation, for --explain.
+        let span = |list: &[(&str, f32)]| {
+            (
+                list.first().map_or(0.0, |x| x.1),
+                list.last().map_or(0.0, |x| x.1),
+            )
         };
-        let lexical_norm = norm(&lexical_scored);
-        let dense_norm = norm(&dense_scored);
-        let shown: HashSet<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
-        let snippets: HashMap<String, crate::search::Snippet> = if options.snippets {
-            engine
-                .search(text, options)?
-                .hits
-                .into_iter()
-                .filter(|h| shown.contains(h.id.as_str()))
-                .filter_map(|h| h.snippet.map(|s| (h.id, s)))
-                .collect()
+        let norm =
+            |(hi, lo): (f32, f32)| move |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
+        let lexical_norm = norm(span(&lexical_scored));
+        let (cos_hi, cos_lo) = span(&candidates);
+        let cosine_norm = norm((cos_hi, cos_lo));
+        let dense_norm = norm(span(&dense_ranked));
+        let mut highlighter = if options.snippets {
+            Some(engine.highlighter_for(text)?)
         } else {
-            HashMap::new()
+            None
         };
         let mut by_id: HashMap<String, (usize, crate::search::Hit)> = lexical
             .hits
@@ -586,34 +643,46 @@ impl Dense {
                     None => continue,
                 },
             };
-            if options.snippets {
-                hit.snippet = Some(match snippets.get(id) {
-                    Some(s) => s.clone(),
-                    None => Highlighter::new(Vec::new()).snippet(&hit.text, options.snippet_chars),
-                });
+            if let Some(h) = highlighter.as_mut() {
+                hit.snippet = Some(h.snippet(&hit.text, options.snippet_chars));
             }
             if options.explain {
-                let dense = cosine.get(id);
+                let rank = dense_rank.get(id).copied();
+                let cosine = cosine_of(id);
+                let method = self.fusion.method;
                 let mut explain = vec![
                     Contribution {
                         what: match lexical_rank {
                             Some(r) => format!("lexical rank {r} (score {:.3})", hit.score),
                             None => format!("lexical rank > {depth}"),
                         },
-                        score: lexical_rank.map_or(0.0, |r| match self.fusion.method {
-                            Method::Linear => (1.0 - mix) * lexical_norm(hit.score),
+                        score: lexical_rank.map_or(0.0, |r| match method {
+                            Method::Cosine | Method::Linear => {
+                                (1.0 - mix) * lexical_norm(hit.score)
+                            }
                             Method::Rrf => 1.0 / (self.fusion.k + r as f32),
                         }),
                     },
                     Contribution {
-                        what: match dense {
-                            Some((r, c)) => format!("dense rank {r} (cosine {c:.3})"),
-                            None => format!("dense rank > {depth}"),
+                        what: match (rank, cosine, method) {
+                            (_, Some(c), Method::Cosine) => format!(
+                                "dense rank {} (cosine {c:.3}; the candidates' cosines {cos_lo:.3} to {cos_hi:.3})",
+                                rank.map_or(format!("> {depth}"), |r| r.to_string())
+                            ),
+                            (Some(r), Some(c), _) => format!("dense rank {r} (cosine {c:.3})"),
+                            _ => format!("dense rank > {depth}"),
                         },
-                        score: dense.map_or(0.0, |(r, _)| match self.fusion.method {
-                            Method::Linear => mix * dense_norm(1.0 / (self.fusion.k + *r as f32)),
-                            Method::Rrf => self.fusion.dense_weight / (self.fusion.k + *r as f32),
-                        }),
+                        score: match method {
+                            Method::Cosine => {
+                                cosine.map_or(0.0, |c| mix * cosine_norm(c.max(floor)))
+                            }
+                            Method::Linear => rank.map_or(0.0, |r| {
+                                mix * dense_norm(1.0 / (self.fusion.k + r as f32))
+                            }),
+                            Method::Rrf => rank.map_or(0.0, |r| {
+                                self.fusion.dense_weight / (self.fusion.k + r as f32)
+                            }),
+                        },
                     },
                 ];
                 explain.append(&mut hit.explain);
@@ -680,6 +749,46 @@ mod tests {
     }
 
     #[test]
+    fn lexical_candidates_beyond_the_dense_top_keep_their_cosine() {
+        let dense = [("a", 0.9), ("b", 0.5)];
+        let lexical = ["c", "b", "x", "d"];
+        let cosine = |id: &str| match id {
+            "c" => Some(0.7),
+            "d" => Some(0.1),
+            "b" => Some(0.5),
+            _ => None,
+        };
+        let side = cosine_side(&dense, &lexical, cosine, 0.0);
+        // c joins between a and b by its cosine; x has no vector; b only once.
+        assert_eq!(side, vec![("a", 0.9), ("c", 0.7), ("b", 0.5), ("d", 0.1)]);
+        // Below the floor, a candidate counts as the floor.
+        let floored = cosine_side(&dense, &lexical, cosine, 0.3);
+        assert_eq!(floored.last(), Some(&("d", 0.3)));
+        // Fused with lectern's list, c's cosine counts: it beats d, which lectern
+        // ranks just below it.
+        let lectern = [("c", 10.0), ("d", 9.9), ("b", 5.0)];
+        let fused: Vec<&str> = linear(&[(&lectern, 0.6), (&side, 0.4)])
+            .iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(fused[0], "c");
+        let (c, d) = (
+            fused.iter().position(|&x| x == "c").unwrap(),
+            fused.iter().position(|&x| x == "d").unwrap(),
+        );
+        assert!(c < d);
+        // Cosines close together (next to the range of all candidates) barely
+        // move lectern's order; far apart ones do.
+        let lectern = [("c", 10.0), ("d", 9.5), ("e", 5.0)];
+        let first = |c_cosine: f32| {
+            let side = cosine_side(&[("d", 0.80), ("c", c_cosine)], &["e"], |_| Some(0.30), 0.0);
+            linear(&[(&lectern, 0.6), (&side, 0.4)])[0].0
+        };
+        assert_eq!(first(0.79), "c");
+        assert_eq!(first(0.31), "d");
+    }
+
+    #[test]
     fn fusion_settings_parse() {
         let mut f = Fusion::default();
         assert_eq!(f.set("rrf_k=10"), Ok(true));
@@ -687,6 +796,8 @@ mod tests {
         assert_eq!(f.set("title=3"), Ok(false));
         assert!(f.set("rrf_k=-1").is_err());
         assert_eq!((f.k, f.dense_weight), (10.0, 0.5));
+        assert_eq!(f.method, Method::Cosine);
+        assert_eq!(f.set("fusion=linear"), Ok(true));
         assert_eq!(f.method, Method::Linear);
         assert_eq!(f.set("fusion=rrf"), Ok(true));
         assert_eq!(f.method, Method::Rrf);

@@ -109,15 +109,24 @@ impl Vectors {
         self.ids.iter().map(String::as_str)
     }
 
+    /// The cosine of every passage with the unit vector `query`, in passage order.
+    pub fn cosines(&self, query: &[f32]) -> Vec<f32> {
+        self.data
+            .chunks_exact(self.dims.max(1))
+            .map(|v| v.iter().zip(query).map(|(a, b)| a * b).sum::<f32>())
+            .collect()
+    }
+
     /// The `k` passages most similar to the unit vector `query`: (index, cosine),
     /// best first, ties by id.
     pub fn top(&self, query: &[f32], k: usize) -> Vec<(usize, f32)> {
-        let mut scored: Vec<(usize, f32)> = self
-            .data
-            .chunks_exact(self.dims.max(1))
-            .map(|v| v.iter().zip(query).map(|(a, b)| a * b).sum::<f32>())
-            .enumerate()
-            .collect();
+        self.best(&self.cosines(query), k)
+    }
+
+    /// The `k` best of `cosines` (as from [`Vectors::cosines`]): (index, cosine),
+    /// best first, ties by id.
+    pub fn best(&self, cosines: &[f32], k: usize) -> Vec<(usize, f32)> {
+        let mut scored: Vec<(usize, f32)> = cosines.iter().copied().enumerate().collect();
         let order = |a: &(usize, f32), b: &(usize, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| self.ids[a.0].cmp(&self.ids[b.0]))

@@ -1,0 +1,195 @@
+//! Summary listings: sections that repeat sentences said elsewhere in the article.
+//!
+//! API documentation generators put a summary above the details: a grid of members,
+//! each with the first sentence of its description ("Method Summary", "Public Member
+//! Functions"), the same sentences the detailed sections then say again with their
+//! context. The summary is a listing, not an answer: it outranks the detail on any
+//! query whose words are spread over several members. The signal is read from the
+//! text, not from any generator's markup: a section is a **summary listing** when
+//!
+//! * at least [`MIN_REPEATS`] of its distinct sentences (of [`MIN_WORDS`] words or
+//!   more, ending in `.`, `!` or `?`) are each the opening sentence of another
+//!   section of the article, of at least [`MIN_REPEATS`] other sections in all;
+//! * and these are at least [`MIN_SHARE`] of its sentences.
+//!
+//! A summary gathers openings; a detailed section shares its opening with the
+//! summary and, with its siblings, sentences further in ("null will be converted to
+//! null."), which open nothing: it stays.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{CODE_MARK, PROSE_MARK};
+
+/// A summary repeats at least this many sentences, from at least this many sections.
+pub const MIN_REPEATS: usize = 3;
+/// Share of a section's sentences that must be repeats for it to be a summary.
+pub const MIN_SHARE: f64 = 0.7;
+/// Sentences shorter than this (in words) are not compared ("Returns." "See above.").
+pub const MIN_WORDS: usize = 4;
+
+/// For each section text (cleaned, with its line marks), whether it is a summary
+/// listing of the others.
+pub fn summaries(texts: &[&str]) -> Vec<bool> {
+    let keys: Vec<Vec<u64>> = texts.iter().map(|t| sentence_keys(t)).collect();
+    // Opening sentence → the sections it opens.
+    let mut opens: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, section) in keys.iter().enumerate() {
+        if let Some(&first) = section.first() {
+            opens.entry(first).or_default().push(i);
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(i, section)| {
+            let mut distinct = section.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let mut sources = HashSet::new();
+            let mut repeats = 0usize;
+            for key in &distinct {
+                let others: Vec<usize> = opens.get(key).map_or(Vec::new(), |o| {
+                    o.iter().copied().filter(|&j| j != i).collect()
+                });
+                repeats += usize::from(!others.is_empty());
+                sources.extend(others);
+            }
+            repeats >= MIN_REPEATS
+                && repeats as f64 >= MIN_SHARE * distinct.len() as f64
+                && sources.len() >= MIN_REPEATS
+        })
+        .collect()
+}
+
+/// Keys of the stated sentences of a section's prose lines (code lines skipped), in
+/// order.
+fn sentence_keys(text: &str) -> Vec<u64> {
+    let mut keys = Vec::new();
+    for line in text.lines() {
+        if line.starts_with(CODE_MARK) {
+            continue;
+        }
+        let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+        for sentence in sentences(line) {
+            // Only stated sentences: a line fragment without a stop (a parameter
+            // description, a signature) recurs across overloads for a reason.
+            if sentence.ends_with(['.', '!', '?'])
+                && sentence.split_whitespace().nth(MIN_WORDS - 1).is_some()
+            {
+                keys.push(xxhash_rust::xxh3::xxh3_64(sentence.as_bytes()));
+            }
+        }
+    }
+    keys
+}
+
+/// The sentences of a line: split after `.`, `!` or `?` followed by a space (not
+/// after an ellipsis).
+fn sentences(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = line.trim();
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let end = (0..bytes.len())
+            .find(|&k| {
+                matches!(bytes[k], b'.' | b'!' | b'?')
+                    && bytes.get(k + 1).is_none_or(|&b| b == b' ')
+                    // An ellipsis (`char...`, "and so on...") ends no sentence.
+                    && !(k > 0 && bytes[k - 1] == b'.')
+            })
+            .map_or(rest.len(), |k| k + 1);
+        let (sentence, tail) = rest.split_at(end);
+        rest = tail.trim_start();
+        Some(sentence)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_after_stops() {
+        let got: Vec<&str> =
+            sentences("Gets the cause. Walks the chain! Why? Object.toString() is kept").collect();
+        assert_eq!(
+            got,
+            [
+                "Gets the cause.",
+                "Walks the chain!",
+                "Why?",
+                "Object.toString() is kept"
+            ]
+        );
+        let got: Vec<&str> = sentences("f(char... chars) Makes a string. Done").collect();
+        assert_eq!(got, ["f(char... chars) Makes a string.", "Done"]);
+    }
+
+    const DETAILS: [&str; 4] = [
+        "Gets the root cause of a throwable. It walks the chain of causes to the end.",
+        "Gets the message of a throwable. The class name is put in front of it.",
+        "Rethrows a throwable without declaring it. Use it in lambdas.",
+        "Prints the stack trace of the root cause first. Then the wrapping ones.",
+    ];
+
+    #[test]
+    fn a_summary_of_many_details_is_a_listing_and_the_details_stay() {
+        let summary = "static Throwable getRootCause(Throwable t)\nGets the root cause of a throwable.\n\
+            static String getMessage(Throwable t)\nGets the message of a throwable.\n\
+            static void rethrow(Throwable t)\nRethrows a throwable without declaring it.\n\
+            static void printRootCauseStackTrace(Throwable t)\nPrints the stack trace of the root cause first.";
+        let mut texts = vec![summary];
+        texts.extend(DETAILS);
+        assert_eq!(summaries(&texts), [true, false, false, false, false]);
+    }
+
+    #[test]
+    fn sections_sharing_text_with_one_other_are_not_summaries() {
+        // A section repeated whole elsewhere (a mirror, a quoted passage) repeats
+        // every sentence, but all from one section.
+        let whole = "Gets the root cause of a throwable. It walks the chain of causes to the end. And more. Then some more words here.";
+        let texts = [whole, whole, DETAILS[1]];
+        assert_eq!(summaries(&texts), [false, false, false]);
+    }
+
+    #[test]
+    fn a_section_with_its_own_prose_around_a_few_repeats_is_content() {
+        let own = "Gets the root cause of a throwable.\nGets the message of a throwable.\n\
+            Rethrows a throwable without declaring it.\nThis section explains error handling at length. \
+            Errors are values here, and every layer adds context. Callers decide what to print.";
+        let mut texts = vec![own];
+        texts.extend(DETAILS);
+        assert!(!summaries(&texts)[0]);
+    }
+
+    #[test]
+    fn code_lines_are_not_sentences() {
+        let code = |s: &str| format!("{CODE_MARK}{s}");
+        let lines: Vec<String> = DETAILS
+            .iter()
+            .map(|d| code(d.split(". ").next().unwrap()))
+            .collect();
+        let summary = lines.join("\n");
+        let mut texts = vec![summary.as_str()];
+        texts.extend(DETAILS);
+        assert!(!summaries(&texts)[0]);
+    }
+
+    #[test]
+    fn a_detail_sharing_notes_with_its_overloads_stays() {
+        // Overloads repeat the same notes further in; only their openings differ.
+        let note =
+            "Null will be converted to null. This method may throw if it is unboxed to a boolean.";
+        let overloads: Vec<String> = ["an Integer", "a Long", "a Short", "a Byte"]
+            .iter()
+            .map(|t| {
+                format!(
+                    "Converts {t} to a Boolean using zero as false. {note} Beware of it, please."
+                )
+            })
+            .collect();
+        let texts: Vec<&str> = overloads.iter().map(String::as_str).collect();
+        assert_eq!(summaries(&texts), [false; 4]);
+    }
+}
