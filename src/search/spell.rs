@@ -19,7 +19,9 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
     // The last byte of a UTF-8 character is below 0xFF: the successor exists.
     *to.last_mut().expect("a character has a byte") += 1;
     let automaton = Within::new(term, max);
-    let mut best: Option<(usize, u64, String)> = None;
+    // Each candidate's frequency over the whole index: a term's postings are
+    // split across segments, and which one wins must not depend on that split.
+    let mut found: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
     // The automaton prunes the dictionary walk to the terms within `max` edits:
     // the same terms, in the same order, as scanning every term with the first
     // letter and keeping those within `max`, at a fraction of the cost.
@@ -35,20 +37,22 @@ pub fn suggest(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result
             let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            let Some(d) = bounded_distance(term, candidate, max) else {
-                continue;
-            };
             let df = u64::from(stream.value().doc_freq);
-            let better = match &best {
-                None => true,
-                Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
-            };
-            if better {
-                best = Some((d, df, candidate.to_string()));
+            if let Some(entry) = found.get_mut(candidate) {
+                entry.1 += df;
+            } else if let Some(d) = bounded_distance(term, candidate, max) {
+                found.insert(candidate.to_string(), (d, df));
             }
         }
     }
-    Ok(best.map(|(_, _, t)| t))
+    // Nearest first, then the most frequent, then the first in dictionary order.
+    let mut best: Option<(&String, usize, u64)> = None;
+    for (candidate, &(d, df)) in &found {
+        if best.is_none_or(|(_, bd, bdf)| d < bd || (d == bd && df > bdf)) {
+            best = Some((candidate, d, df));
+        }
+    }
+    Ok(best.map(|(t, _, _)| t.clone()))
 }
 
 /// A byte automaton accepting the strings within `max` edits (Levenshtein, over
@@ -228,6 +232,31 @@ pub fn bounded_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_suggestion_reads_frequencies_over_the_whole_index() {
+        use tantivy::schema::{Schema, TEXT};
+        use tantivy::{Index, doc};
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // Two segments: "cart" is the more frequent in the first, "card" over both.
+        for text in ["cart", "cart", "card"] {
+            writer.add_document(doc!(body => text)).unwrap();
+        }
+        writer.commit().unwrap();
+        for text in ["card", "card"] {
+            writer.add_document(doc!(body => text)).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        assert_eq!(
+            suggest(&searcher, body, "carx").unwrap().as_deref(),
+            Some("card")
+        );
+    }
 
     #[test]
     fn plausible_typos() {
