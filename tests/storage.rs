@@ -513,29 +513,38 @@ fn queries_during_commits_always_see_one_whole_commit() {
     abbreviation_corpus(&corpus);
     write_articles(&corpus, 0..50, 0);
     assert_eq!(ingest(&corpus, &index).code, 0);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let done = std::sync::Arc::new(AtomicUsize::new(0));
     let writer = {
-        let (corpus, index, stop) = (corpus.clone(), index.clone(), stop.clone());
+        let (corpus, index, stop, done) =
+            (corpus.clone(), index.clone(), stop.clone(), done.clone());
         std::thread::spawn(move || {
             let mut n = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 n += 1;
                 write_articles(&corpus, 0..5, n);
                 let extra: &[&str] = if n % 3 == 0 { &["--rebuild"] } else { &[] };
                 assert_eq!(ingest_with(&corpus, &index, extra).code, 0);
+                done.store(n, Ordering::Relaxed);
             }
-            n
         })
     };
-    for _ in 0..40 {
+    // At least 40 queries, and on until the writer has committed three times (an
+    // incremental ingest and a rebuild among them), however slow the machine.
+    let started = std::time::Instant::now();
+    let mut queries = 0;
+    while queries < 40 || (done.load(Ordering::Relaxed) < 3 && started.elapsed().as_secs() < 300) {
         // "UA" only finds the passage through the lexicon's expansion.
         let r = query(&index, "UA");
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(r.stdout.contains("gout.md#"), "{}", r.stdout);
+        queries += 1;
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let commits = writer.join().unwrap();
-    assert!(commits > 1, "{commits}");
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    let commits = done.load(Ordering::Relaxed);
+    assert!(commits >= 3, "{commits} commits during {queries} queries");
 }
 
 // ---------------------------------------------------------------- 6. scores
