@@ -145,6 +145,13 @@ pub struct FileRecord {
     /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub lines: String,
+    /// Opening sentence keys of its sections ([`crate::site_listing::encode_openings`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub openings: String,
+    /// Rows of its sections that could be listings
+    /// ([`crate::site_listing::encode_rows`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rows: String,
 }
 
 fn is_zero(n: &u64) -> bool {

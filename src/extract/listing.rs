@@ -63,23 +63,89 @@ pub fn summaries(texts: &[&str]) -> Vec<bool> {
 /// Keys of the stated sentences of a section's prose lines (code lines skipped), in
 /// order.
 fn sentence_keys(text: &str) -> Vec<u64> {
-    let mut keys = Vec::new();
-    for line in text.lines() {
-        if line.starts_with(CODE_MARK) {
-            continue;
-        }
-        let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
-        for sentence in sentences(line) {
-            // Only stated sentences: a line fragment without a stop (a parameter
-            // description, a signature) recurs across overloads for a reason.
-            if sentence.ends_with(['.', '!', '?'])
-                && sentence.split_whitespace().nth(MIN_WORDS - 1).is_some()
-            {
-                keys.push(xxhash_rust::xxh3::xxh3_64(sentence.as_bytes()));
+    stated(text).map(|(s, _)| sentence_key(s)).collect()
+}
+
+fn sentence_key(sentence: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(sentence.as_bytes())
+}
+
+/// The stated sentences of a section's prose lines (code lines skipped), in order,
+/// each with whether it is its line's only sentence (a row of a table or list).
+fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    text.lines()
+        .filter(|line| !line.starts_with(CODE_MARK))
+        .flat_map(|line| {
+            let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+            let whole = sentences(line).nth(1).is_none();
+            sentences(line)
+                // Only stated sentences: a line fragment without a stop (a parameter
+                // description, a signature) recurs across overloads for a reason.
+                .filter(|s| {
+                    s.ends_with(['.', '!', '?'])
+                        && s.split_whitespace().nth(MIN_WORDS - 1).is_some()
+                })
+                .map(move |s| (s, whole))
+        })
+}
+
+/// What the site-level rule ([`crate::site_listing`]) needs of one section.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SectionKeys {
+    /// Key of its first stated sentence, if it has one.
+    pub opening: Option<u32>,
+    /// Its distinct stated sentences.
+    pub sentences: u32,
+    /// Its distinct *rows* (stated sentences alone on their line: the items of a
+    /// list, the rows of a table), when the section could be a listing: at least
+    /// [`MIN_REPEATS`] rows, at least [`MIN_SHARE`] of its sentences. Empty
+    /// otherwise (prose: several sentences to a paragraph). Each row is its keys:
+    /// the sentence's, then the sentence's without its first one to [`MAX_LEAD`]
+    /// words (a table row puts the name cell on the line: "Eq Assists in …").
+    pub rows: Vec<Vec<u32>>,
+}
+
+/// Leading words (a table row's name cells) a row may have before the sentence it
+/// repeats.
+pub const MAX_LEAD: usize = 3;
+
+/// The [`SectionKeys`] of a section text (cleaned, with its line marks).
+pub fn section_keys(text: &str) -> SectionKeys {
+    let mut all: Vec<u32> = Vec::new();
+    let mut rows: Vec<Vec<u32>> = Vec::new();
+    let mut opening = None;
+    for (sentence, whole) in stated(text) {
+        let key = sentence_key(sentence) as u32;
+        opening.get_or_insert(key);
+        all.push(key);
+        if whole {
+            let mut keys = vec![key];
+            let mut rest = sentence;
+            for _ in 0..MAX_LEAD {
+                let Some((_, tail)) = rest.split_once(' ') else {
+                    break;
+                };
+                rest = tail.trim_start();
+                if rest.split_whitespace().nth(MIN_WORDS - 1).is_none() {
+                    break;
+                }
+                keys.push(sentence_key(rest) as u32);
             }
+            rows.push(keys);
         }
     }
-    keys
+    all.sort_unstable();
+    all.dedup();
+    rows.sort_unstable();
+    rows.dedup_by_key(|keys| keys[0]);
+    if rows.len() < MIN_REPEATS || (rows.len() as f64) < MIN_SHARE * all.len() as f64 {
+        rows.clear();
+    }
+    SectionKeys {
+        opening,
+        sentences: all.len() as u32,
+        rows,
+    }
 }
 
 /// The sentences of a line: split after `.`, `!` or `?` followed by a space (not
