@@ -13,8 +13,9 @@
 //!   distinct stated sentences stand alone on their line (rows), and these are at
 //!   least [`MIN_SHARE`] of its sentences;
 //! * at least [`MIN_REPEATS`] of its rows are each the opening sentence of another
-//!   section of the site (of another page, or another section of its own), of at
-//!   least [`MIN_REPEATS`] sections in all;
+//!   section of the site (of another page, or another section of its own; of at
+//!   most [`MAX_OPENED`] sections: a phrase that opens more is a template's), of
+//!   at least [`MIN_REPEATS`] sections in all;
 //! * and these rows are at least [`MIN_SHARE`] of its sentences.
 //!
 //! The same rule over a whole page makes every section of it a listing: a "uses
@@ -117,6 +118,10 @@ pub struct Openings {
     opens: HashMap<u32, Vec<(u64, u32)>>,
 }
 
+/// A row repeats a member's opening only if at most this many sections open with
+/// it: a sentence that opens more is a template's phrase.
+pub const MAX_OPENED: usize = 12;
+
 /// The rule: enough repeated rows, from enough sections, making most sentences.
 fn is_listing(repeats: usize, sentences: u32, sources: usize) -> bool {
     repeats >= MIN_REPEATS
@@ -176,16 +181,24 @@ impl Openings {
                 // The first of the row's keys that opens another section.
                 let others = row.iter().find_map(|key| {
                     let opened = self.opens.get(key)?;
+                    // A sentence opening many sections is a template's phrase
+                    // ("R - Return type."), not one member's description.
+                    if opened.len() > MAX_OPENED {
+                        return None;
+                    }
                     let mut others = opened.iter().filter(|&&s| s != me).peekable();
                     others.peek().is_some().then_some(others)
                 });
                 if let Some(others) = others {
                     repeats += 1;
-                    if sources.len() < MIN_REPEATS {
-                        for &s in others {
-                            if !sources.contains(&s) {
-                                sources.push(s);
-                            }
+                    // Enough sources are enough: a common opening ("Returns the
+                    // argument unchanged.") opens thousands of sections.
+                    for &s in others {
+                        if sources.len() >= MIN_REPEATS {
+                            break;
+                        }
+                        if !sources.contains(&s) {
+                            sources.push(s);
                         }
                     }
                 }
@@ -272,7 +285,8 @@ mod tests {
         assert_eq!(openings[1].0, 2);
         let rows: Vec<(u32, u32, Vec<Vec<u32>>)> = decode_rows(&r.rows).collect();
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0].0, rows[0].1, rows[0].2.len()), (1, 4, 4));
+        // Its opening is no row.
+        assert_eq!((rows[0].0, rows[0].1, rows[0].2.len()), (1, 3, 3));
         assert_eq!(decode_rows("zz x/:").count(), 0);
     }
 
@@ -320,6 +334,55 @@ mod tests {
         assert_eq!(
             openings.listed("api/uses.html", &files["api/uses.html"]),
             [0]
+        );
+    }
+
+    #[test]
+    fn code_with_tooltips_repeating_openings_is_content() {
+        // Doxygen's detailed description: an example whose tooltips quote the
+        // openings of the members it calls, a line each, among many code lines.
+        let code = crate::extract::CODE_MARK;
+        let example = format!(
+            "Use the builders together.\n{code}let eq = EqualsBuilder::new().append(a, b).append(c, d);\n\
+             {code}let hash = HashCodeBuilder::new(17, 37).append(a).append(c).build();\n\
+             {code}let text = ToStringBuilder::new(self).append(\"a\", a).append(\"c\", c).build();\n\
+             {code}let style = ToStringStyle::default(); // shared by every builder here\n\
+             {code}assert_eq!(eq.build(), hash == other_hash, \"equal values hash alike\");\n\
+             {code}println!(\"{{text}} in style {{style:?}} hashes to {{hash}}\");\n\
+             {code}let again = EqualsBuilder::new().append(text, text).append(style, style).build();\n\
+             {USES}\nDefinition: equals.rs line 120 of the builder module\n\
+             Definition: hash.rs line 88 of the builder module\nDefinition: show.rs line 42 of the builder module"
+        );
+        let files = site(&[("api/example.html", &[&example])]);
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/example.html", &files["api/example.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn template_phrases_opening_many_sections_are_not_repeats() {
+        // Pages from one template open their sections with the same phrases.
+        let detail = "Returns the value of the field.\nR - Return type of it.\n\
+            E - Thrown exception type.\nT - Input type of it.";
+        let files: BTreeMap<String, FileRecord> = (0..20)
+            .map(|i| {
+                let sections = [
+                    detail,
+                    "R - Return type of it. And more.",
+                    "E - Thrown exception type. And more.",
+                    "T - Input type of it. And more.",
+                ];
+                (format!("api/f{i}.html"), record(&sections))
+            })
+            .collect();
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/f0.html", &files["api/f0.html"])
+                .is_empty()
         );
     }
 

@@ -94,16 +94,22 @@ fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
 pub struct SectionKeys {
     /// Key of its first stated sentence, if it has one.
     pub opening: Option<u32>,
-    /// Its distinct stated sentences.
+    /// Its distinct stated sentences, less its opening when that is a row.
     pub sentences: u32,
     /// Its distinct *rows* (stated sentences alone on their line: the items of a
     /// list, the rows of a table), when the section could be a listing: at least
-    /// [`MIN_REPEATS`] rows, at least [`MIN_SHARE`] of its sentences. Empty
+    /// [`MIN_REPEATS`] rows, at least [`MIN_SHARE`] of its sentences and
+    /// [`MIN_ROW_WORDS`] of its words. Empty
     /// otherwise (prose: several sentences to a paragraph). Each row is its keys:
     /// the sentence's, then the sentence's without its first one to [`MAX_LEAD`]
     /// words (a table row puts the name cell on the line: "Eq Assists in …").
+    /// Its opening sentence is not a row.
     pub rows: Vec<Vec<u32>>,
 }
+
+/// Share of a section's words (code included) its rows must hold for it to be a
+/// possible listing: a listing is rows and names, not code with a few tooltips.
+pub const MIN_ROW_WORDS: f64 = 0.3;
 
 /// Leading words (a table row's name cells) a row may have before the sentence it
 /// repeats.
@@ -114,11 +120,21 @@ pub fn section_keys(text: &str) -> SectionKeys {
     let mut all: Vec<u32> = Vec::new();
     let mut rows: Vec<Vec<u32>> = Vec::new();
     let mut opening = None;
+    let mut row_words = 0usize;
+    let mut opening_row = false;
     for (sentence, whole) in stated(text) {
         let key = sentence_key(sentence) as u32;
+        let first = opening.is_none();
         opening.get_or_insert(key);
         all.push(key);
         if whole {
+            row_words += sentence.split_whitespace().count();
+            // A section's own opening is no row: a section opening as others do
+            // (an overload, a sibling page from one template) is not a listing.
+            if first {
+                opening_row = true;
+                continue;
+            }
             let mut keys = vec![key];
             let mut rest = sentence;
             for _ in 0..MAX_LEAD {
@@ -136,14 +152,20 @@ pub fn section_keys(text: &str) -> SectionKeys {
     }
     all.sort_unstable();
     all.dedup();
+    // Nor is it counted among the sentences the rows are a share of.
+    let sentences = all.len() - usize::from(opening_row && all.len() > rows.len());
     rows.sort_unstable();
     rows.dedup_by_key(|keys| keys[0]);
-    if rows.len() < MIN_REPEATS || (rows.len() as f64) < MIN_SHARE * all.len() as f64 {
+    let words = text.split_whitespace().count();
+    if rows.len() < MIN_REPEATS
+        || (rows.len() as f64) < MIN_SHARE * sentences as f64
+        || (row_words as f64) < MIN_ROW_WORDS * words as f64
+    {
         rows.clear();
     }
     SectionKeys {
         opening,
-        sentences: all.len() as u32,
+        sentences: sentences as u32,
         rows,
     }
 }
