@@ -13,9 +13,9 @@
 //!   distinct stated sentences stand alone on their line (rows), and these are at
 //!   least [`MIN_SHARE`] of its sentences;
 //! * at least [`MIN_REPEATS`] of its rows are each the opening sentence of another
-//!   section of the site (of another page, or another section of its own; of at
-//!   most [`MAX_OPENED`] sections: a phrase that opens more is a template's), of
-//!   at least [`MIN_REPEATS`] sections in all;
+//!   section of the site that is not itself a possible listing (of another page,
+//!   or another section of its own; of at most [`MAX_OPENED`] sections: a phrase
+//!   that opens more is a template's), of at least [`MIN_REPEATS`] sections in all;
 //! * and these rows are at least [`MIN_SHARE`] of its sentences.
 //!
 //! The same rule over a whole page makes every section of it a listing: a "uses
@@ -37,10 +37,15 @@ pub use crate::extract::listing::{MIN_REPEATS, MIN_SHARE, SectionKeys};
 use crate::store::FileRecord;
 
 /// The openings of an article's sections, as stored in [`FileRecord::openings`]:
-/// `position:key` (hex) for each section that has one, space-separated.
+/// `position:key` (hex) for each section that has one, space-separated. Only
+/// sections that could not be listings open anything: a listing's first row is
+/// no member's description (and listings open with the same popular members).
 pub fn encode_openings(article: &Article) -> String {
     let mut out = String::new();
     for (i, section) in article.sections.iter().enumerate() {
+        if !section.listing.rows.is_empty() {
+            continue;
+        }
         if let Some(key) = section.listing.opening {
             if !out.is_empty() {
                 out.push(' ');
@@ -120,7 +125,7 @@ pub struct Openings {
 
 /// A row repeats a member's opening only if at most this many sections open with
 /// it: a sentence that opens more is a template's phrase.
-pub const MAX_OPENED: usize = 12;
+pub const MAX_OPENED: usize = 64;
 
 /// The rule: enough repeated rows, from enough sections, making most sentences.
 fn is_listing(repeats: usize, sentences: u32, sources: usize) -> bool {
@@ -280,9 +285,10 @@ mod tests {
     fn keys_round_trip() {
         let r = record(&["Intro words here, no stop", USES, PAGES[0]]);
         let openings: Vec<(u32, u32)> = decode_openings(&r.openings).collect();
-        assert_eq!(openings.len(), 2);
-        assert_eq!(openings[0].0, 1);
-        assert_eq!(openings[1].0, 2);
+        // The possible listing opens nothing; the section without sentences
+        // neither.
+        assert_eq!(openings.len(), 1);
+        assert_eq!(openings[0].0, 2);
         let rows: Vec<(u32, u32, Vec<Vec<u32>>)> = decode_rows(&r.rows).collect();
         assert_eq!(rows.len(), 1);
         // Its opening is no row.
@@ -367,7 +373,7 @@ mod tests {
         // Pages from one template open their sections with the same phrases.
         let detail = "Returns the value of the field.\nR - Return type of it.\n\
             E - Thrown exception type.\nT - Input type of it.";
-        let files: BTreeMap<String, FileRecord> = (0..20)
+        let files: BTreeMap<String, FileRecord> = (0..=MAX_OPENED)
             .map(|i| {
                 let sections = [
                     detail,
