@@ -500,6 +500,10 @@ fn skip_unchanged<'w>(
     (manifest, todo)
 }
 
+/// A file written by [`Work::write_pending`], with the positions of the sections
+/// it lost as site listings.
+type Written = (String, Vec<u32>);
+
 /// The writing half of an ingest: applies outcomes to the writer and the manifest.
 struct Work<'a> {
     writer: &'a IndexWriter,
@@ -527,7 +531,7 @@ struct Work<'a> {
     /// Files of the current site written before its boilerplate was final, with
     /// the boilerplate keys they were written without and the sections they were
     /// written without as site listings ([`crate::site_listing`]).
-    provisional: Vec<(HashSet<u32>, Vec<(String, Vec<u32>)>)>,
+    provisional: Vec<(HashSet<u32>, Vec<Written>)>,
     /// The sketches file of the commit.
     sketches: Sketches,
     /// Passages to delete, by path ([`Work::flush_deletes`]).
@@ -742,7 +746,7 @@ impl Work<'_> {
         &mut self,
         lines: &HashSet<u32>,
         openings: &Openings,
-    ) -> tantivy::Result<Vec<(String, Vec<u32>)>> {
+    ) -> tantivy::Result<Vec<Written>> {
         self.flush_deletes()?;
         let mut written = Vec::with_capacity(self.pending.len());
         for (rel, mut article) in std::mem::take(&mut self.pending) {
