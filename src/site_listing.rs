@@ -12,10 +12,10 @@
 //! * it could be a listing ([`SectionKeys::rows`]): at least [`MIN_REPEATS`] of its
 //!   distinct stated sentences stand alone on their line (rows), and these are at
 //!   least [`MIN_SHARE`] of its sentences;
-//! * at least [`MIN_REPEATS`] of its rows are each the opening sentence of another
-//!   section of the site that is not itself a possible listing (of another page,
-//!   or another section of its own; of at most [`MAX_OPENED`] sections: a phrase
-//!   that opens more is a template's), of at least [`MIN_REPEATS`] sections in all;
+//! * at least [`MIN_REPEATS`] of its rows are each the opening sentence of a
+//!   section of another page of the site that is not itself a possible listing
+//!   (of at most [`MAX_OPENED`] sections: a phrase that opens more is a
+//!   template's), of at least [`MIN_REPEATS`] sections in all;
 //! * and these rows are at least [`MIN_SHARE`] of its sentences.
 //!
 //! The same rule over a whole page makes every section of it a listing: a "uses
@@ -179,7 +179,6 @@ impl Openings {
         let mut listed = Vec::new();
         let (mut page_repeats, mut page_sources) = (0usize, Vec::new());
         for (position, sentences, rows) in decode_rows(&record.rows) {
-            let me = (id, position);
             let mut repeats = 0usize;
             let mut sources: Vec<(u64, u32)> = Vec::new();
             for row in &rows {
@@ -191,7 +190,10 @@ impl Openings {
                     if opened.len() > MAX_OPENED {
                         return None;
                     }
-                    let mut others = opened.iter().filter(|&&s| s != me).peekable();
+                    // Other pages only: the openings of the page's own sections
+                    // are [`crate::extract::listing`]'s (which keeps a recap
+                    // with sentences of its own).
+                    let mut others = opened.iter().filter(|&&(file, _)| file != id).peekable();
                     others.peek().is_some().then_some(others)
                 });
                 if let Some(others) = others {
@@ -388,6 +390,22 @@ mod tests {
         assert!(
             openings
                 .listed("api/f0.html", &files["api/f0.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_recap_of_its_own_page_is_left_to_the_article_rule() {
+        // "Points to remember": the page's own openings as a list.
+        let recap = "- Assists in implementing equals methods.\n- Assists in implementing hashCode methods.\n\
+            - Assists in implementing toString methods.\n- Controls the String formatting for builders.";
+        let mut sections: Vec<&str> = PAGES.to_vec();
+        sections.push(recap);
+        let files = BTreeMap::from([("api/all.html".to_string(), record(&sections))]);
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/all.html", &files["api/all.html"])
                 .is_empty()
         );
     }
