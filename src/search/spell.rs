@@ -169,24 +169,58 @@ impl tantivy_fst::Automaton for &Within {
     }
 }
 
-/// How `stem` is written in the text: the first word of a passage containing it
-/// whose analysis is `stem`, lower-cased (so a suggestion reads "diabetes", not
-/// the stem "diabet"). Falls back to the stem.
+/// How `stem` is written in the text: the first word whose analysis is `stem`
+/// in the live passage with the smallest id among those containing it,
+/// lower-cased (so a suggestion reads "diabetes", not the stem "diabet"). Falls
+/// back to the stem. The passage is chosen over the whole index by id, not by
+/// segment order: how ingest split the documents into segments must not change
+/// which word a suggestion is checked against ("cavd" read "card" on some
+/// ingests of one corpus and not on others when the first posting decided).
 pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result<String> {
     use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
     let term = Term::from_field_text(field, stem);
+    // The smallest id so far, with its passage's address.
+    let mut best: Option<(String, DocAddress)> = None;
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(postings) = segment
+        let Some(mut postings) = segment
             .inverted_index(field)?
             .read_postings(&term, IndexRecordOption::Basic)?
         else {
             continue;
         };
-        let doc = postings.doc();
-        if doc == tantivy::TERMINATED {
-            continue;
+        let ids = segment
+            .fast_fields()
+            .str(crate::schema::PASSAGE)?
+            .ok_or_else(|| {
+                tantivy::TantivyError::SchemaError(format!(
+                    "no fast column {}",
+                    crate::schema::PASSAGE
+                ))
+            })?;
+        // Within a segment the column's ordinals follow the ids' order: the
+        // smallest ordinal is the segment's smallest id.
+        let mut least: Option<(u64, u32)> = None;
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if !segment.is_deleted(doc)
+                && let Some(id_ord) = ids.ords().first(doc)
+                && least.is_none_or(|(o, _)| id_ord < o)
+            {
+                least = Some((id_ord, doc));
+            }
+            doc = postings.advance();
         }
-        let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
+        let Some((id_ord, doc)) = least else {
+            continue;
+        };
+        let mut id = String::new();
+        ids.ord_to_str(id_ord, &mut id)?;
+        if best.as_ref().is_none_or(|(b, _)| id < *b) {
+            best = Some((id, DocAddress::new(ord as u32, doc)));
+        }
+    }
+    if let Some((_, address)) = best {
+        let stored: TantivyDocument = searcher.doc(address)?;
         let text = crate::schema::text_of(&stored, field);
         let mut tokenizer = SimpleTokenizer::default();
         let mut stream = tokenizer.token_stream(text);
@@ -255,6 +289,48 @@ mod tests {
         assert_eq!(
             suggest(&searcher, body, "carx").unwrap().as_deref(),
             Some("card")
+        );
+    }
+
+    #[test]
+    fn the_surface_is_read_from_the_smallest_id_whatever_the_segments() {
+        use crate::schema::{Fields, add_id_and_body, build_schema, register_analyzer};
+        use tantivy::{Index, TantivyDocument};
+        let index = Index::create_in_ram(build_schema());
+        register_analyzer(&index);
+        let fields = Fields::from_schema(&index.schema()).unwrap();
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let doc = |id: &str, body: &str| {
+            let mut doc = TantivyDocument::default();
+            add_id_and_body(&mut doc, &fields, id, body);
+            doc
+        };
+        // Whichever segment comes first, its first passage is not the one with
+        // the smallest live id ("a.md#two", written "card"): the other is
+        // written "carded", or is deleted.
+        for segment in [
+            [
+                ("a.md#one", "Carding wool."),
+                ("b.md#one", "Cards of the game."),
+            ],
+            [
+                ("c.md#one", "Carded wool."),
+                ("a.md#two", "A card of the game."),
+            ],
+        ] {
+            for (id, body) in segment {
+                writer.add_document(doc(id, body)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        writer.delete_term(Term::from_field_text(fields.id, "a.md#one"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        assert_eq!(surface(&searcher, fields.body, "card").unwrap(), "card");
+        assert_eq!(
+            surface(&searcher, fields.body, "nowhere").unwrap(),
+            "nowhere"
         );
     }
 
