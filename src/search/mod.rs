@@ -465,7 +465,8 @@ impl Engine {
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
         let articles = store.payload.as_ref().map_or(0, |p| p.articles);
-        let stats = rank::Stats::new(&searcher, &fields, articles).map_err(corrupt)?;
+        let class_sizes = store.payload.as_ref().and_then(|p| p.class_sizes.clone());
+        let stats = rank::Stats::new(&searcher, &fields, articles, class_sizes).map_err(corrupt)?;
         Ok(Engine {
             store,
             _reader: reader,
