@@ -170,21 +170,39 @@ impl tantivy_fst::Automaton for &Within {
 }
 
 /// How `stem` is written in the text: the first word whose analysis is `stem`
-/// in the live passage with the smallest id among those containing it,
-/// lower-cased (so a suggestion reads "diabetes", not the stem "diabet"). Falls
-/// back to the stem. The passage is chosen over the whole index by id, not by
-/// segment order: how ingest split the documents into segments must not change
-/// which word a suggestion is checked against ("cavd" read "card" on some
-/// ingests of one corpus and not on others when the first posting decided).
+/// in the live passage with the smallest id among those containing it
+/// ([`first_by_id`]), lower-cased (so a suggestion reads "diabetes", not the stem
+/// "diabet"). Falls back to the stem.
 pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result<String> {
     use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
     let term = Term::from_field_text(field, stem);
-    // The smallest id so far, with its passage's address.
-    let mut best: Option<(String, DocAddress)> = None;
+    if let Some(&address) = first_by_id(searcher, &term, 1)?.first() {
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let text = crate::schema::text_of(&stored, field);
+        let mut tokenizer = SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let word = stream.token().text.to_lowercase();
+            if crate::analyzer::analyze(&word).first().map(String::as_str) == Some(stem) {
+                return Ok(word);
+            }
+        }
+    }
+    Ok(stem.to_string())
+}
+
+/// The addresses of the (at most) `n` live passages containing `term` whose ids
+/// come first, in id order. The choice is made over the whole index, not by
+/// segment order: which passages a query-time decision reads (how a word is
+/// written, whether a short form is an abbreviation) must not change with how
+/// ingest split the documents into segments ("cavd" read "card" on some ingests
+/// of one corpus and not on others when the first posting decided).
+pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Result<Vec<DocAddress>> {
+    let mut chosen: Vec<(String, DocAddress)> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let Some(mut postings) = segment
-            .inverted_index(field)?
-            .read_postings(&term, IndexRecordOption::Basic)?
+            .inverted_index(term.field())?
+            .read_postings(term, IndexRecordOption::Basic)?
         else {
             continue;
         };
@@ -198,40 +216,31 @@ pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result
                 ))
             })?;
         // Within a segment the column's ordinals follow the ids' order: the
-        // smallest ordinal is the segment's smallest id.
-        let mut least: Option<(u64, u32)> = None;
+        // segment's `n` smallest ordinals are its `n` smallest ids.
+        let mut least: std::collections::BinaryHeap<(u64, u32)> = Default::default();
         let mut doc = postings.doc();
         while doc != tantivy::TERMINATED {
             if !segment.is_deleted(doc)
                 && let Some(id_ord) = ids.ords().first(doc)
-                && least.is_none_or(|(o, _)| id_ord < o)
             {
-                least = Some((id_ord, doc));
+                if least.len() < n {
+                    least.push((id_ord, doc));
+                } else if least.peek().is_some_and(|&(top, _)| id_ord < top) {
+                    least.pop();
+                    least.push((id_ord, doc));
+                }
             }
             doc = postings.advance();
         }
-        let Some((id_ord, doc)) = least else {
-            continue;
-        };
-        let mut id = String::new();
-        ids.ord_to_str(id_ord, &mut id)?;
-        if best.as_ref().is_none_or(|(b, _)| id < *b) {
-            best = Some((id, DocAddress::new(ord as u32, doc)));
+        for (id_ord, doc) in least {
+            let mut id = String::new();
+            ids.ord_to_str(id_ord, &mut id)?;
+            chosen.push((id, DocAddress::new(ord as u32, doc)));
         }
     }
-    if let Some((_, address)) = best {
-        let stored: TantivyDocument = searcher.doc(address)?;
-        let text = crate::schema::text_of(&stored, field);
-        let mut tokenizer = SimpleTokenizer::default();
-        let mut stream = tokenizer.token_stream(text);
-        while stream.advance() {
-            let word = stream.token().text.to_lowercase();
-            if crate::analyzer::analyze(&word).first().map(String::as_str) == Some(stem) {
-                return Ok(word);
-            }
-        }
-    }
-    Ok(stem.to_string())
+    chosen.sort_unstable();
+    chosen.truncate(n);
+    Ok(chosen.into_iter().map(|(_, address)| address).collect())
 }
 
 /// Whether `suggestion` is close enough to what the user typed to be a plausible
@@ -328,6 +337,16 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
         assert_eq!(surface(&searcher, fields.body, "card").unwrap(), "card");
+        let first: Vec<String> =
+            first_by_id(&searcher, &Term::from_field_text(fields.body, "card"), 2)
+                .unwrap()
+                .into_iter()
+                .map(|a| {
+                    let doc: TantivyDocument = searcher.doc(a).unwrap();
+                    crate::schema::text_of(&doc, fields.id).to_string()
+                })
+                .collect();
+        assert_eq!(first, ["a.md#two", "b.md#one"]);
         assert_eq!(
             surface(&searcher, fields.body, "nowhere").unwrap(),
             "nowhere"
