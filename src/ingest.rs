@@ -621,6 +621,7 @@ impl Work<'_> {
         on_event: &mut dyn FnMut(Event),
     ) {
         let old = self.previous.files.get(&file.rel);
+        let old_sketch = old.map(|o| o.sketch);
         match outcome {
             Outcome::Same(record) => {
                 self.report.unchanged += 1;
@@ -633,15 +634,7 @@ impl Work<'_> {
                 sketch,
                 warning,
             } => {
-                let old_id = old.map(|o| o.sketch);
-                self.sketches.add(
-                    target,
-                    &self.manifest,
-                    &file.rel,
-                    record.sketch,
-                    &sketch,
-                    old_id,
-                );
+                self.add_sketch(target, &file.rel, &record, &sketch, old_sketch);
                 if let Some(message) = &warning {
                     on_event(Event::Warning {
                         path: &file.rel,
@@ -667,15 +660,7 @@ impl Work<'_> {
                 self.changed = true;
             }
             Outcome::Excluded(skip, record, sketch) => {
-                let old_id = old.map(|o| o.sketch);
-                self.sketches.add(
-                    target,
-                    &self.manifest,
-                    &file.rel,
-                    record.sketch,
-                    &sketch,
-                    old_id,
-                );
+                self.add_sketch(target, &file.rel, &record, &sketch, old_sketch);
                 match skip {
                     Skip::NoIndex => self.report.noindex += 1,
                     Skip::Redirect => self.report.redirects += 1,
@@ -720,6 +705,20 @@ impl Work<'_> {
                 }
             }
         }
+    }
+
+    /// Records the sketch (`bytes`) of `rel`, read as `record`, in the commit's
+    /// sketches file; `old` is the sketch id its previous record had.
+    fn add_sketch(
+        &mut self,
+        target: &store::Target,
+        rel: &str,
+        record: &FileRecord,
+        bytes: &[u8],
+        old: Option<u64>,
+    ) {
+        self.sketches
+            .add(target, &self.manifest, rel, record.sketch, bytes, old);
     }
 
     /// Writes the pending articles with the boilerplate of the site's pages read so
@@ -936,8 +935,7 @@ impl Work<'_> {
                         on_event(Event::Warning { path: rel, message });
                     }
                     let old_id = self.manifest.files.get(rel).map(|r| r.sketch);
-                    self.sketches
-                        .add(target, &self.manifest, rel, record.sketch, &sketch, old_id);
+                    self.add_sketch(target, rel, &record, &sketch, old_id);
                     self.delete_article(rel);
                     self.manifest.files.insert(rel.clone(), record);
                     promoted
@@ -966,8 +964,7 @@ impl Work<'_> {
                 // A page not meant for indexing any more: recorded without passages.
                 Outcome::Excluded(_, record, sketch) => {
                     let old_id = self.manifest.files.get(rel).map(|r| r.sketch);
-                    self.sketches
-                        .add(target, &self.manifest, rel, record.sketch, &sketch, old_id);
+                    self.add_sketch(target, rel, &record, &sketch, old_id);
                     self.manifest.files.insert(rel.clone(), record);
                 }
                 // Not produced without a previous record.
