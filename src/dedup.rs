@@ -434,20 +434,10 @@ pub fn plan<'a>(
         out
     };
     // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
-    // rare) that share is of: every shingle when both are full, else the samples.
+    // rare) that share is of.
     let containment = |a: &Doc, b: &Doc| -> (f64, f64, usize, usize) {
-        let (ha, rare_total, hb) = if a.sketch.full && b.sketch.full {
-            (&a.sketch.hashes, a.hashes_rare, &b.sketch.hashes)
-        } else {
-            (&a.sample, a.sample_rare, &b.sample)
-        };
-        let (mut all, mut rare) = (0usize, 0usize);
-        for h in ha {
-            if hb.binary_search(h).is_ok() {
-                all += 1;
-                rare += usize::from(is_rare(h));
-            }
-        }
+        let (ha, rare_total, hb) = compared(a, b);
+        let (all, rare) = shared(ha, hb, 0, &is_rare).expect("no minimum");
         (
             all as f64 / ha.len().max(1) as f64,
             rare as f64 / rare_total.max(1) as f64,
@@ -455,12 +445,24 @@ pub fn plan<'a>(
             rare_total,
         )
     };
+    // Performance: the counts that decide are checked before any hash is compared,
+    // and the comparison stops once `cover` of `a`'s hashes can no longer be found
+    // (nearly every candidate pair shares a few rare shingles and no more).
     let covers_at = |b: &Doc, a: &Doc, cover: f64| -> bool {
         if a.sketch.exact == b.sketch.exact {
             return true;
         }
-        let (all, rare, n, n_rare) = containment(a, b);
-        n >= MIN_SAMPLES && n_rare >= MIN_RARE && all >= cover && rare >= cover
+        let (ha, n_rare, hb) = compared(a, b);
+        let n = ha.len();
+        if n < MIN_SAMPLES || n_rare < MIN_RARE {
+            return false;
+        }
+        match shared(ha, hb, least_share(n, cover), &is_rare) {
+            Some((all, rare)) => {
+                all as f64 / n as f64 >= cover && rare as f64 / n_rare as f64 >= cover
+            }
+            None => false,
+        }
     };
     let covers = |b: &Doc, a: &Doc| covers_at(b, a, COVER);
     // The same on words (each counted once, in any order): `b` holds at least
@@ -580,6 +582,56 @@ pub fn plan<'a>(
     out
 }
 
+/// The hashes compared for `a` in `b`: every shingle when both are full, else the
+/// samples; and how many of `a`'s are rare.
+fn compared<'d>(a: &'d Doc, b: &'d Doc) -> (&'d [u32], usize, &'d [u32]) {
+    if a.sketch.full && b.sketch.full {
+        (&a.sketch.hashes, a.hashes_rare, &b.sketch.hashes)
+    } else {
+        (&a.sample, a.sample_rare, &b.sample)
+    }
+}
+
+/// The smallest count `k` of `n` with `k / n >= share` (as the tests compute it).
+fn least_share(n: usize, share: f64) -> usize {
+    let mut k = ((share * n as f64).floor() as usize).saturating_sub(1);
+    while k <= n && (k as f64 / n.max(1) as f64) < share {
+        k += 1;
+    }
+    k
+}
+
+/// How many of the sorted hashes `a` are in the sorted `b`, and how many of those
+/// are rare; None as soon as fewer than `need` of them can be found.
+fn shared(
+    a: &[u32],
+    b: &[u32],
+    need: usize,
+    is_rare: &impl Fn(&u32) -> bool,
+) -> Option<(usize, usize)> {
+    let (mut all, mut rare) = (0usize, 0usize);
+    // A merge when the two are of similar size, else a binary search for each.
+    let merge = b.len() <= 4 * a.len();
+    let mut rest = b;
+    for (k, h) in a.iter().enumerate() {
+        if all + (a.len() - k) < need {
+            return None;
+        }
+        let at = if merge {
+            rest.iter().position(|x| x >= h).unwrap_or(rest.len())
+        } else {
+            rest.partition_point(|x| x < h)
+        };
+        rest = &rest[at..];
+        if rest.first() == Some(h) {
+            all += 1;
+            rare += usize::from(is_rare(h));
+            rest = &rest[1..];
+        }
+    }
+    Some((all, rare))
+}
+
 /// The articles recorded as aliases of `path` in a manifest, in path order.
 pub fn aliases_of<'a>(manifest: &'a crate::store::Manifest, path: &str) -> Vec<&'a str> {
     manifest
@@ -654,7 +706,9 @@ mod tests {
     fn the_sample_is_that_of_the_sorted_whole() {
         // Every length around MIN_SAMPLES sampled values, with repeats.
         for n in 0..200u32 {
-            let all: Vec<u32> = (0..n).map(|i| (i * 7 % 61).wrapping_mul(2_654_435_761)).collect();
+            let all: Vec<u32> = (0..n)
+                .map(|i| (i * 7 % 61).wrapping_mul(2_654_435_761))
+                .collect();
             let mut sorted = all.clone();
             sorted.sort_unstable();
             sorted.dedup();
@@ -663,6 +717,43 @@ mod tests {
                 sorted.retain(|&h| is_sampled(h));
             }
             assert_eq!(sample_or_all(all, is_sampled), (sorted, full), "{n}");
+        }
+    }
+
+    #[test]
+    fn least_share_is_the_smallest_count_passing_the_test() {
+        for n in 1..300usize {
+            for share in [COVER, COPY_COVER, COPY_ORDER, WORD_COVER, 1.0] {
+                let k = least_share(n, share);
+                assert!(k as f64 / n as f64 >= share, "{n} {share}");
+                assert!(k == 0 || ((k - 1) as f64 / n as f64) < share, "{n} {share}");
+            }
+        }
+    }
+
+    #[test]
+    fn shared_counts_as_binary_search_does_and_stops_only_below_need() {
+        let set = |seed: u32, n: u32, step: u32| -> Vec<u32> {
+            let mut v: Vec<u32> = (0..n).map(|i| (i * step + seed) % 997).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let is_rare = |h: &u32| h % 3 == 0;
+        for (sa, na, stepa) in [(1, 50, 7), (5, 120, 3), (2, 10, 11), (0, 300, 2)] {
+            for (sb, nb, stepb) in [(1, 50, 7), (4, 900, 1), (3, 40, 5), (0, 2, 1)] {
+                let (a, b) = (set(sa, na, stepa), set(sb, nb, stepb));
+                let all = a.iter().filter(|h| b.binary_search(h).is_ok()).count();
+                let rare = (a.iter())
+                    .filter(|h| b.binary_search(h).is_ok() && is_rare(h))
+                    .count();
+                for need in 0..=a.len() + 1 {
+                    match shared(&a, &b, need, &is_rare) {
+                        Some(found) => assert_eq!(found, (all, rare)),
+                        None => assert!(all < need),
+                    }
+                }
+            }
         }
     }
 
