@@ -250,16 +250,7 @@ fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
 /// ASCII words (nearly all) are lower-cased in a stack buffer.
 fn push_word_hashes(text: &str, out: &mut Vec<u64>) {
     let bytes = text.as_bytes();
-    // The character at byte `i` (a char boundary), whether it is alphanumeric, its length.
-    let class = |i: usize| -> (bool, usize) {
-        let b = bytes[i];
-        if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            let c = text[i..].chars().next().expect("a char boundary");
-            (c.is_alphanumeric(), c.len_utf8())
-        }
-    };
+    let class = |i: usize| class_at(text, i);
     let mut lower = [0u8; 64];
     let mut i = 0;
     while i < bytes.len() {
@@ -299,6 +290,19 @@ fn push_word_hashes(text: &str, out: &mut Vec<u64>) {
             xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes())
         };
         out.push(hash);
+    }
+}
+
+/// Whether the character at byte `i` of `text` (a char boundary) is alphanumeric,
+/// and its length in bytes.
+#[inline(always)]
+fn class_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        (b.is_ascii_alphanumeric(), 1)
+    } else {
+        let c = text[i..].chars().next().expect("a char boundary");
+        (c.is_alphanumeric(), c.len_utf8())
     }
 }
 
@@ -739,7 +743,7 @@ mod tests {
             v.dedup();
             v
         };
-        let is_rare = |h: &u32| h % 3 == 0;
+        let is_rare = |h: &u32| h.is_multiple_of(3);
         for (sa, na, stepa) in [(1, 50, 7), (5, 120, 3), (2, 10, 11), (0, 300, 2)] {
             for (sb, nb, stepb) in [(1, 50, 7), (4, 900, 1), (3, 40, 5), (0, 2, 1)] {
                 let (a, b) = (set(sa, na, stepa), set(sb, nb, stepb));
