@@ -101,6 +101,7 @@ fn articles(passages: Vec<Passage>) -> Vec<(String, Article)> {
             lines: (p.line_start, p.line_end),
             aliases: Vec::new(),
             line_keys: Vec::new(),
+            listing: Default::default(),
         });
         ordinals[i].push(p.ordinal);
     }

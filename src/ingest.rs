@@ -21,6 +21,7 @@ use crate::dedup::{self, Sketch};
 use crate::extract::{self, Article, ExtractError, Skip};
 use crate::lexicon::{self, Lexicon};
 use crate::schema::{self, Fields};
+use crate::site_listing::{self, Openings};
 use crate::store::{self, FileRecord, Manifest, StoreError};
 use crate::walk::{self, SourceFile};
 
@@ -499,6 +500,10 @@ fn skip_unchanged<'w>(
     (manifest, todo)
 }
 
+/// A file written by [`Work::write_pending`], with the positions of the sections
+/// it lost as site listings.
+type Written = (String, Vec<u32>);
+
 /// The writing half of an ingest: applies outcomes to the writer and the manifest.
 struct Work<'a> {
     writer: &'a IndexWriter,
@@ -524,8 +529,9 @@ struct Work<'a> {
     /// Text bytes of `pending`.
     pending_bytes: usize,
     /// Files of the current site written before its boilerplate was final, with
-    /// the boilerplate keys they were written without.
-    provisional: Vec<(HashSet<u32>, Vec<String>)>,
+    /// the boilerplate keys they were written without and the sections they were
+    /// written without as site listings ([`crate::site_listing`]).
+    provisional: Vec<(HashSet<u32>, Vec<Written>)>,
     /// The sketches file of the commit.
     sketches: Sketches,
     /// Passages to delete, by path ([`Work::flush_deletes`]).
@@ -621,6 +627,7 @@ impl Work<'_> {
         on_event: &mut dyn FnMut(Event),
     ) {
         let old = self.previous.files.get(&file.rel);
+        let old_sketch = old.map(|o| o.sketch);
         match outcome {
             Outcome::Same(record) => {
                 self.report.unchanged += 1;
@@ -633,15 +640,7 @@ impl Work<'_> {
                 sketch,
                 warning,
             } => {
-                let old_id = old.map(|o| o.sketch);
-                self.sketches.add(
-                    target,
-                    &self.manifest,
-                    &file.rel,
-                    record.sketch,
-                    &sketch,
-                    old_id,
-                );
+                self.add_sketch(target, &file.rel, &record, &sketch, old_sketch);
                 if let Some(message) = &warning {
                     on_event(Event::Warning {
                         path: &file.rel,
@@ -667,15 +666,7 @@ impl Work<'_> {
                 self.changed = true;
             }
             Outcome::Excluded(skip, record, sketch) => {
-                let old_id = old.map(|o| o.sketch);
-                self.sketches.add(
-                    target,
-                    &self.manifest,
-                    &file.rel,
-                    record.sketch,
-                    &sketch,
-                    old_id,
-                );
+                self.add_sketch(target, &file.rel, &record, &sketch, old_sketch);
                 match skip {
                     Skip::NoIndex => self.report.noindex += 1,
                     Skip::Redirect => self.report.redirects += 1,
@@ -722,20 +713,48 @@ impl Work<'_> {
         }
     }
 
-    /// Writes the pending articles with the boilerplate of the site's pages read so
-    /// far, remembering which keys they were written without.
+    /// Records the sketch (`bytes`) of `rel`, read as `record`, in the commit's
+    /// sketches file; `old` is the sketch id its previous record had.
+    fn add_sketch(
+        &mut self,
+        target: &store::Target,
+        rel: &str,
+        record: &FileRecord,
+        bytes: &[u8],
+        old: Option<u64>,
+    ) {
+        self.sketches
+            .add(target, &self.manifest, rel, record.sketch, bytes, old);
+    }
+
+    /// Writes the pending articles with the boilerplate and openings of the site's
+    /// pages read so far, remembering which keys and sections they were written
+    /// without.
     fn flush_provisional(&mut self, site: &str) -> tantivy::Result<()> {
         let lines = boilerplate::of_site(&self.manifest.files, site);
-        let rels = self.write_pending(&lines)?;
+        let openings = Openings::of_site(&self.manifest.files, site);
+        let rels = self.write_pending(&lines, &openings)?;
         self.provisional.push((lines, rels));
         Ok(())
     }
 
-    /// Writes the pending articles without the lines whose keys are in `lines`.
-    fn write_pending(&mut self, lines: &HashSet<u32>) -> tantivy::Result<Vec<String>> {
+    /// Writes the pending articles without their site listings (judged with
+    /// `openings`) and without the lines whose keys are in `lines`; returns the
+    /// files written, each with the positions of the sections it lost as listings.
+    fn write_pending(
+        &mut self,
+        lines: &HashSet<u32>,
+        openings: &Openings,
+    ) -> tantivy::Result<Vec<Written>> {
         self.flush_deletes()?;
         let mut written = Vec::with_capacity(self.pending.len());
         for (rel, mut article) in std::mem::take(&mut self.pending) {
+            let listed = self
+                .manifest
+                .files
+                .get(&rel)
+                .map_or_else(Vec::new, |r| openings.listed(&rel, r));
+            article.drop_sections(&listed);
             article.remove_lines(lines);
             if let Some(record) = self.manifest.files.get_mut(&rel) {
                 record.passages = article.sections.len() as u64;
@@ -759,7 +778,7 @@ impl Work<'_> {
             for doc in documents(self.fields, &rel, &article) {
                 self.writer.add_document(doc)?;
             }
-            written.push(rel);
+            written.push((rel, listed));
         }
         self.pending_bytes = 0;
         Ok(written)
@@ -777,6 +796,7 @@ impl Work<'_> {
         on_event: &mut dyn FnMut(Event),
     ) -> tantivy::Result<()> {
         let new_lines = boilerplate::of_site(&self.manifest.files, site);
+        let new_openings = Openings::of_site(&self.manifest.files, site);
         let holds = |record: Option<&FileRecord>, flipped: &HashSet<u32>| {
             record.is_some_and(|r| boilerplate::decode(&r.lines).any(|k| flipped.contains(&k)))
         };
@@ -786,9 +806,12 @@ impl Work<'_> {
             self.pending.iter().map(|(rel, _)| rel.as_str()).collect();
         for (used, rels) in &provisional {
             let flipped: HashSet<u32> = used.symmetric_difference(&new_lines).copied().collect();
-            for rel in rels {
+            for (rel, listed) in rels {
                 written_now.insert(rel);
-                if !flipped.is_empty() && holds(self.manifest.files.get(rel), &flipped) {
+                let record = self.manifest.files.get(rel);
+                if (!flipped.is_empty() && holds(record, &flipped))
+                    || record.is_some_and(|r| new_openings.listed(rel, r) != *listed)
+                {
                     redo.push(rel.clone());
                 }
             }
@@ -798,15 +821,23 @@ impl Work<'_> {
             .symmetric_difference(&old_lines)
             .copied()
             .collect();
-        if !flipped.is_empty() {
-            redo.extend(
-                boilerplate::site_records(&self.manifest.files, site)
-                    .filter(|(rel, record)| {
-                        !written_now.contains(rel.as_str()) && holds(Some(record), &flipped)
-                    })
-                    .map(|(rel, _)| rel.clone()),
-            );
-        }
+        // Unchanged pages whose listings differ under the site's new openings.
+        let old_openings = Openings::of_site(&self.previous.files, site);
+        let changed = old_openings != new_openings;
+        let relisted = |rel: &str, record: &FileRecord| {
+            changed
+                && !record.rows.is_empty()
+                && old_openings.listed(rel, record) != new_openings.listed(rel, record)
+        };
+        redo.extend(
+            boilerplate::site_records(&self.manifest.files, site)
+                .filter(|(rel, record)| {
+                    !written_now.contains(rel.as_str())
+                        && ((!flipped.is_empty() && holds(Some(record), &flipped))
+                            || relisted(rel, record))
+                })
+                .map(|(rel, _)| rel.clone()),
+        );
         for rel in redo {
             let Some(file) = files_by_rel.get(rel.as_str()) else {
                 continue;
@@ -823,7 +854,7 @@ impl Work<'_> {
                 }),
             }
         }
-        self.write_pending(&new_lines)?;
+        self.write_pending(&new_lines, &new_openings)?;
         Ok(())
     }
 
@@ -936,8 +967,7 @@ impl Work<'_> {
                         on_event(Event::Warning { path: rel, message });
                     }
                     let old_id = self.manifest.files.get(rel).map(|r| r.sketch);
-                    self.sketches
-                        .add(target, &self.manifest, rel, record.sketch, &sketch, old_id);
+                    self.add_sketch(target, rel, &record, &sketch, old_id);
                     self.delete_article(rel);
                     self.manifest.files.insert(rel.clone(), record);
                     promoted
@@ -966,8 +996,7 @@ impl Work<'_> {
                 // A page not meant for indexing any more: recorded without passages.
                 Outcome::Excluded(_, record, sketch) => {
                     let old_id = self.manifest.files.get(rel).map(|r| r.sketch);
-                    self.sketches
-                        .add(target, &self.manifest, rel, record.sketch, &sketch, old_id);
+                    self.add_sketch(target, rel, &record, &sketch, old_id);
                     self.manifest.files.insert(rel.clone(), record);
                 }
                 // Not produced without a previous record.
@@ -979,7 +1008,8 @@ impl Work<'_> {
         for (site, articles) in promoted {
             self.pending = articles;
             let lines = boilerplate::of_site(&self.manifest.files, site);
-            self.write_pending(&lines)
+            let openings = Openings::of_site(&self.manifest.files, site);
+            self.write_pending(&lines, &openings)
                 .map_err(|e| Failure::Write(e.to_string()))?;
         }
         self.sketches.error()
@@ -1210,6 +1240,8 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         record.sketch = old.sketch;
         record.alias_of = old.alias_of.clone();
         record.lines = old.lines.clone();
+        record.openings = old.openings.clone();
+        record.rows = old.rows.clone();
         return Outcome::Same(record);
     }
     let stem = Path::new(&file.rel)
@@ -1227,6 +1259,8 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             pairs.dedup();
             record.abbreviations = pairs;
             record.lines = boilerplate::encode(&article.line_keys());
+            record.openings = site_listing::encode_openings(&article);
+            record.rows = site_listing::encode_rows(&article);
             let sketch = Sketch::of_article(&article).to_bytes();
             record.sketch = Sketch::id_of(&sketch);
             let warning = match (warning, article.sections.is_empty()) {

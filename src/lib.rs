@@ -2,7 +2,8 @@
 //!
 //! Data flows one way, one module per step:
 //! [`walk`] (files of the corpus) → [`extract`] (articles split into sections, less
-//! the [`boilerplate`] lines of their site; [`dedup`] keeps one copy of
+//! the [`boilerplate`] lines of their site and its [`site_listing`] sections;
+//! [`dedup`] keeps one copy of
 //! near-duplicate articles) →
 //! [`ingest`] (tantivy index, laid out by [`schema`], kept consistent by [`store`],
 //! with the [`lexicon`] of synonyms; terms from the [`analyzer`]) → [`search`]
@@ -31,6 +32,7 @@ pub mod schema;
 pub mod search;
 #[cfg(feature = "semantic")]
 pub mod semantic;
+pub mod site_listing;
 pub mod snippet;
 pub mod stats;
 pub mod store;

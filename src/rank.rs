@@ -301,6 +301,8 @@ pub struct Stats {
     /// Share of the passages under a recurring heading (see [`Stats::templated`]),
     /// computed on first use.
     templated: std::sync::OnceLock<f32>,
+    /// The heading-class sizes the commit recorded, if it did.
+    class_sizes_recorded: Option<crate::store::ClassSizes>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
     class_counts: Mutex<HashMap<String, ClassCounts>>,
@@ -332,8 +334,13 @@ impl Stats {
     /// Reads the statistics from the segments of `searcher`; `articles` is the
     /// number of articles of the same commit (its payload's count: counting paths
     /// in the segments would count an article whose passages went to two segments
-    /// twice).
-    pub fn new(searcher: &Searcher, fields: &Fields, articles: u64) -> tantivy::Result<Stats> {
+    /// twice); `class_sizes`, the heading-class sizes it recorded, if it did.
+    pub fn new(
+        searcher: &Searcher,
+        fields: &Fields,
+        articles: u64,
+        class_sizes: Option<crate::store::ClassSizes>,
+    ) -> tantivy::Result<Stats> {
         let num_docs = total_docs(searcher);
         let mut avg_len = [0f32; 3];
         for (i, field) in fields.text_fields().into_iter().enumerate() {
@@ -349,6 +356,7 @@ impl Stats {
             // Live articles among live passages.
             sectioned: sectioned(articles, searcher.num_docs()),
             templated: std::sync::OnceLock::new(),
+            class_sizes_recorded: class_sizes,
             class_counts: Mutex::default(),
             class_sizes: Mutex::default(),
             columns: Mutex::default(),
@@ -397,7 +405,8 @@ impl Stats {
     /// Share of the passages whose heading class holds at least `min_class`
     /// passages: near 1 for templated articles (every article has its "Symptoms"
     /// and "Treatment"), 0 for abstracts and pages with headings of their own.
-    /// Read from the heading-class term dictionary once per opened index.
+    /// Read from the sizes the commit recorded; for an index written before they
+    /// were, from the heading-class term dictionary, once per opened index.
     pub fn templated(
         &self,
         searcher: &Searcher,
@@ -406,6 +415,11 @@ impl Stats {
     ) -> tantivy::Result<f32> {
         if let Some(&share) = self.templated.get() {
             return Ok(share);
+        }
+        if let Some(recorded) = &self.class_sizes_recorded {
+            let share =
+                templated_share(recorded.sizes.iter().copied(), min_class, recorded.passages);
+            return Ok(*self.templated.get_or_init(|| share));
         }
         let none = Term::from_field_u64(fields.heading_class, 0);
         let mut sizes: HashMap<Vec<u8>, u64> = HashMap::new();
@@ -419,8 +433,11 @@ impl Stats {
                 }
             }
         }
-        let counts: Vec<u64> = sizes.into_values().collect();
-        let share = templated_share(&counts, min_class, self.num_docs);
+        let share = templated_share(
+            sizes.into_values().map(|n| (n, 1)),
+            min_class,
+            self.num_docs,
+        );
         Ok(*self.templated.get_or_init(|| share))
     }
 
@@ -457,10 +474,18 @@ pub fn sectioned(articles: u64, passages: u64) -> f32 {
     1.0 - articles.min(passages) as f32 / passages as f32
 }
 
-/// Share of `passages` in heading classes (of sizes `classes`) of at least
-/// `min_class` passages.
-pub fn templated_share(classes: &[u64], min_class: u32, passages: u64) -> f32 {
-    let recurring: u64 = classes.iter().filter(|&&n| n >= u64::from(min_class)).sum();
+/// Share of `passages` in heading classes of at least `min_class` passages;
+/// `classes` gives `(size, classes of that size)`.
+pub fn templated_share(
+    classes: impl IntoIterator<Item = (u64, u64)>,
+    min_class: u32,
+    passages: u64,
+) -> f32 {
+    let recurring: u64 = classes
+        .into_iter()
+        .filter(|&(n, _)| n >= u64::from(min_class))
+        .map(|(n, k)| n * k)
+        .sum();
     (recurring as f32 / passages.max(1) as f32).min(1.0)
 }
 
@@ -1124,9 +1149,15 @@ mod tests {
     #[test]
     fn share_of_passages_under_recurring_headings() {
         // Classes of 10, 6, 4 and 1 passages out of 25 (4 more without heading).
-        assert!(close(templated_share(&[10, 6, 4, 1], 5, 25), 16.0 / 25.0));
-        assert_eq!(templated_share(&[1, 1, 2], 5, 4), 0.0);
-        assert_eq!(templated_share(&[], 5, 0), 0.0);
+        let one_each = |sizes: &[u64]| sizes.iter().map(|&n| (n, 1)).collect::<Vec<_>>();
+        assert!(close(
+            templated_share(one_each(&[10, 6, 4, 1]), 5, 25),
+            16.0 / 25.0
+        ));
+        assert_eq!(templated_share(one_each(&[1, 1, 2]), 5, 4), 0.0);
+        assert_eq!(templated_share([], 5, 0), 0.0);
+        // Two classes of 6 passages and three of 1.
+        assert!(close(templated_share([(1, 3), (6, 2)], 5, 15), 12.0 / 15.0));
     }
 
     #[test]

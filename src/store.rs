@@ -92,6 +92,49 @@ pub struct Payload {
     /// File name of the near-duplicate sketches ([`SketchWriter`]), if any file has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sketches: Option<String>,
+    /// Sizes of the heading classes of the commit's live passages ([`ClassSizes`]);
+    /// None in an index written before they were recorded (a reader counts them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_sizes: Option<ClassSizes>,
+}
+
+/// How many passages share each section heading (its [`schema::heading_class`]),
+/// counted over the live passages when the commit is made, so that the first query
+/// of a process need not count them ([`crate::rank::Stats::templated`] reads them).
+/// Counted from the passages, not from tantivy's per-segment statistics (which
+/// count deleted passages until a merge): the same figures whatever the ingest's
+/// history or segment layout, an incremental ingest's equal to a rebuild's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClassSizes {
+    /// Live passages.
+    pub passages: u64,
+    /// `(size, classes of that size)`, by size, for the passages with a heading.
+    pub sizes: Vec<(u64, u64)>,
+}
+
+impl ClassSizes {
+    /// Counts the heading classes of the live passages of `searcher`.
+    pub fn count(searcher: &tantivy::Searcher) -> tantivy::Result<ClassSizes> {
+        let mut classes: std::collections::HashMap<u64, u64> = Default::default();
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64(schema::HEADING_CLASS)?;
+            for doc in segment.doc_ids_alive() {
+                if let Some(class) = column.first(doc)
+                    && class != 0
+                {
+                    *classes.entry(class).or_default() += 1;
+                }
+            }
+        }
+        let mut sizes: BTreeMap<u64, u64> = BTreeMap::new();
+        for size in classes.into_values() {
+            *sizes.entry(size).or_default() += 1;
+        }
+        Ok(ClassSizes {
+            passages: searcher.num_docs(),
+            sizes: sizes.into_iter().collect(),
+        })
+    }
 }
 
 impl Payload {
@@ -145,6 +188,13 @@ pub struct FileRecord {
     /// ([`crate::boilerplate::encode`]): the site's boilerplate is computed from them.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub lines: String,
+    /// Opening sentence keys of its sections ([`crate::site_listing::encode_openings`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub openings: String,
+    /// Rows of its sections that could be listings
+    /// ([`crate::site_listing::encode_rows`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rows: String,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -1260,6 +1310,24 @@ pub fn commit(target: Target, mut writer: IndexWriter, data: CommitData) -> Resu
         return Err(fail(target, writer, format!("{e:?}")));
     }
     crash_point("after-commit");
+    // The heading-class sizes are counted on the committed passages and recorded
+    // by a second commit that changes no passage (tantivy shows no uncommitted
+    // segment to count them on). Until it is made (or if it fails) the index
+    // answers as one written before they were recorded.
+    let counted = target
+        .index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .and_then(|reader: IndexReader| ClassSizes::count(&reader.searcher()));
+    if let Ok(sizes) = counted {
+        payload.class_sizes = Some(sizes);
+        let text = serde_json::to_string(&payload).expect("a payload serialises");
+        let _ = writer.prepare_commit().and_then(|mut prepared| {
+            prepared.set_payload(&text);
+            prepared.commit()
+        });
+    }
     // Merges finish in the background of the commit; an error there leaves the
     // committed segments as they are.
     let _ = writer.wait_merging_threads();
@@ -1360,6 +1428,7 @@ fn new_payload(corpus: &str, articles: u64, passages: u64, names: SideFiles) -> 
         lexicon: names.1,
         vectors: names.2,
         sketches: None,
+        class_sizes: None,
     }
 }
 

@@ -923,3 +923,101 @@ fn summaries_repeating_the_openings_of_details_are_listings() {
     }
     assert!(show(&index, "guide.html#recap").is_some());
 }
+
+/// A class page of an API site: its description opens the page.
+fn class_page(name: &str, opening: &str) -> String {
+    format!(
+        "<html><head><title>{name}</title></head><body><main><h1>Class {name}</h1>\
+         <pre>public class {name}</pre><p>{opening} It keeps no state between calls. \
+         See the guide for examples.</p><h2 id=\"make\">make</h2><p>Makes a {name} from its parts. \
+         Parts may come in any order.</p></main></body></html>"
+    )
+}
+
+/// A "uses of" page of an API site: a table of classes, each with its opening.
+fn uses_page(rows: &[(&str, &str)]) -> String {
+    let rows: String = rows
+        .iter()
+        .map(|(n, s)| format!("<tr><td><a href=\"{n}.html\">{n}</a></td><td>{s}</td></tr>"))
+        .collect();
+    format!(
+        "<html><head><title>Uses of Builder</title></head><body><main><h1>Uses of Builder</h1>\
+         <h2 id=\"pkg\">Classes in pkg that implement Builder</h2><table>{rows}</table></main></body></html>"
+    )
+}
+
+#[test]
+fn pages_listing_the_openings_of_other_pages_are_listings_and_rejudged_incrementally() {
+    let (_dir, corpus, index) = temp_corpus();
+    let classes = [
+        ("Eq", "Assists in implementing equality checks for records."),
+        ("Hash", "Assists in implementing hash codes for records."),
+        (
+            "Show",
+            "Assists in implementing readable strings for records.",
+        ),
+        ("Order", "Assists in implementing orderings for records."),
+    ];
+    for (name, opening) in &classes[..2] {
+        write(
+            &corpus,
+            &format!("api/{name}.html"),
+            class_page(name, opening),
+        );
+    }
+    write(&corpus, "api/uses.html", uses_page(&classes));
+    // Prose quoting the same sentences, several to a paragraph: content.
+    let quoted: Vec<&str> = classes.iter().map(|(_, s)| *s).collect();
+    write(
+        &corpus,
+        "api/guide.html",
+        format!(
+            "<html><head><title>Guide</title></head><body><main><h1>Guide</h1><h2 id=\"tour\">Tour</h2><p>{}</p></main></body></html>",
+            quoted.join(" ")
+        ),
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Two of the four rows open another page: not a listing yet.
+    assert!(show(&index, "api/uses.html#pkg").is_some());
+    // The other two classes are added; the unchanged uses page is judged again.
+    for (name, opening) in &classes[2..] {
+        write(
+            &corpus,
+            &format!("api/{name}.html"),
+            class_page(name, opening),
+        );
+    }
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "api/uses.html#pkg").is_none());
+    let (code, found) = query(&index, &["implementing readable strings orderings"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !ids.iter().any(|id| id.starts_with("api/uses.html")),
+        "{ids:?}"
+    );
+    for id in [
+        "api/Show.html#introduction",
+        "api/Order.html#introduction",
+        "api/guide.html#tour",
+    ] {
+        assert!(ids.contains(&id.to_string()), "{id}: {ids:?}");
+    }
+    // A rebuild agrees with the incremental ingest.
+    let r = ingest_with(&corpus, &index, &["--rebuild"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "api/uses.html#pkg").is_none());
+    assert!(show(&index, "api/Eq.html#introduction").is_some());
+    // Two classes go: the uses page is an answer again.
+    for (name, _) in &classes[2..] {
+        fs::remove_file(corpus.join(format!("api/{name}.html"))).unwrap();
+    }
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "api/uses.html#pkg").is_some());
+}

@@ -874,3 +874,58 @@ fn an_outdated_index_names_its_corpus_and_is_rebuilt_by_the_next_ingest() {
     assert_eq!(ids(&index, "word3"), ["d03/a00003.txt#introduction"]);
     assert_clean(&index);
 }
+
+/// The heading-class sizes the current commit of `index` recorded.
+fn class_sizes(index: &Path) -> serde_json::Value {
+    let meta = common::json(
+        &fs::read_to_string(common::current_generation(index).join("meta.json")).unwrap(),
+    );
+    common::json(meta["payload"].as_str().unwrap())["class_sizes"].clone()
+}
+
+#[test]
+fn heading_class_sizes_are_recorded_and_an_update_records_a_rebuilds() {
+    let (dir, corpus, index) = temp_corpus();
+    write_articles(&corpus, 0..12, 0);
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    // One article changed, one gone, one new: passages deleted and added.
+    write_articles(&corpus, 3..4, 1);
+    fs::remove_file(article_path(&corpus, 7)).unwrap();
+    common::write(
+        &corpus,
+        "new.md",
+        "# New\n\nIntro.\n\n## Treatment notes\n\nRest.\n",
+    );
+    assert_eq!(ingest(&corpus, &index).code, 0);
+    let rebuilt = dir.path().join("rebuilt");
+    assert_eq!(ingest(&corpus, &rebuilt).code, 0);
+    let sizes = class_sizes(&index);
+    assert_eq!(sizes, class_sizes(&rebuilt));
+    // The twelve articles' "Treatment notes", one gone, one in new.md: counted
+    // over live passages, not the deleted ones the segments still hold.
+    assert!(
+        sizes["sizes"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!([12, 1])),
+        "{sizes}"
+    );
+    assert_eq!(sizes["passages"], passages(&rebuilt));
+    // An index written before the sizes were recorded answers as one with them.
+    let ranked = |index: &Path| {
+        let r = query_with(index, &["-n", "30", "treatment daily"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let hits = common::json(&r.stdout)["hits"].clone();
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h["id"].to_string(), h["score"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let recorded = ranked(&rebuilt);
+    edit_meta(&rebuilt, |_, payload| {
+        payload.as_object_mut().unwrap().remove("class_sizes");
+    });
+    assert_eq!(class_sizes(&rebuilt), serde_json::Value::Null);
+    assert_eq!(ranked(&rebuilt), recorded);
+}

@@ -63,23 +63,111 @@ pub fn summaries(texts: &[&str]) -> Vec<bool> {
 /// Keys of the stated sentences of a section's prose lines (code lines skipped), in
 /// order.
 fn sentence_keys(text: &str) -> Vec<u64> {
-    let mut keys = Vec::new();
-    for line in text.lines() {
-        if line.starts_with(CODE_MARK) {
-            continue;
-        }
-        let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
-        for sentence in sentences(line) {
-            // Only stated sentences: a line fragment without a stop (a parameter
-            // description, a signature) recurs across overloads for a reason.
-            if sentence.ends_with(['.', '!', '?'])
-                && sentence.split_whitespace().nth(MIN_WORDS - 1).is_some()
-            {
-                keys.push(xxhash_rust::xxh3::xxh3_64(sentence.as_bytes()));
+    stated(text).map(|(s, _)| sentence_key(s)).collect()
+}
+
+fn sentence_key(sentence: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(sentence.as_bytes())
+}
+
+/// The stated sentences of a section's prose lines (code lines skipped), in order,
+/// each with whether it is its line's only sentence (a row of a table or list).
+fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    text.lines()
+        .filter(|line| !line.starts_with(CODE_MARK))
+        .flat_map(|line| {
+            let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+            let whole = sentences(line).nth(1).is_none();
+            sentences(line)
+                // Only stated sentences: a line fragment without a stop (a parameter
+                // description, a signature) recurs across overloads for a reason.
+                .filter(|s| {
+                    s.ends_with(['.', '!', '?'])
+                        && s.split_whitespace().nth(MIN_WORDS - 1).is_some()
+                })
+                .map(move |s| (s, whole))
+        })
+}
+
+/// What the site-level rule ([`crate::site_listing`]) needs of one section.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SectionKeys {
+    /// Key of its first stated sentence, if it has one.
+    pub opening: Option<u32>,
+    /// Its distinct stated sentences, less its opening when that is a row.
+    pub sentences: u32,
+    /// Its distinct *rows* (stated sentences alone on their line: the items of a
+    /// list, the rows of a table), when the section could be a listing: at least
+    /// [`MIN_REPEATS`] rows, at least [`MIN_SHARE`] of its sentences and
+    /// [`MIN_ROW_WORDS`] of its words. Empty
+    /// otherwise (prose: several sentences to a paragraph). Each row is its keys:
+    /// the sentence's, then the sentence's without its first one to [`MAX_LEAD`]
+    /// words (a table row puts the name cell on the line: "Eq Assists in …").
+    /// Its opening sentence is not a row.
+    pub rows: Vec<Vec<u32>>,
+}
+
+/// Share of a section's words (code included) its rows must hold for it to be a
+/// possible listing: a listing is rows and names, not code with a few tooltips.
+pub const MIN_ROW_WORDS: f64 = 0.3;
+
+/// Leading words (a table row's name cells) a row may have before the sentence it
+/// repeats.
+pub const MAX_LEAD: usize = 3;
+
+/// The [`SectionKeys`] of a section text (cleaned, with its line marks).
+pub fn section_keys(text: &str) -> SectionKeys {
+    let mut all: Vec<u32> = Vec::new();
+    let mut rows: Vec<Vec<u32>> = Vec::new();
+    let mut opening = None;
+    let mut row_words = 0usize;
+    let mut opening_row = false;
+    for (sentence, whole) in stated(text) {
+        let key = sentence_key(sentence) as u32;
+        let first = opening.is_none();
+        opening.get_or_insert(key);
+        all.push(key);
+        if whole {
+            row_words += sentence.split_whitespace().count();
+            // A section's own opening is no row: a section opening as others do
+            // (an overload, a sibling page from one template) is not a listing.
+            if first {
+                opening_row = true;
+                continue;
             }
+            let mut keys = vec![key];
+            let mut rest = sentence;
+            for _ in 0..MAX_LEAD {
+                let Some((_, tail)) = rest.split_once(' ') else {
+                    break;
+                };
+                rest = tail.trim_start();
+                if rest.split_whitespace().nth(MIN_WORDS - 1).is_none() {
+                    break;
+                }
+                keys.push(sentence_key(rest) as u32);
+            }
+            rows.push(keys);
         }
     }
-    keys
+    all.sort_unstable();
+    all.dedup();
+    // Nor is it counted among the sentences the rows are a share of.
+    let sentences = all.len() - usize::from(opening_row && all.len() > rows.len());
+    rows.sort_unstable();
+    rows.dedup_by_key(|keys| keys[0]);
+    let words = text.split_whitespace().count();
+    if rows.len() < MIN_REPEATS
+        || (rows.len() as f64) < MIN_SHARE * sentences as f64
+        || (row_words as f64) < MIN_ROW_WORDS * words as f64
+    {
+        rows.clear();
+    }
+    SectionKeys {
+        opening,
+        sentences: sentences as u32,
+        rows,
+    }
 }
 
 /// The sentences of a line: split after `.`, `!` or `?` followed by a space (not

@@ -19,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 7;
+pub const EXTRACTOR_VERSION: u32 = 8;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -122,6 +122,9 @@ pub struct Section {
     /// The lines of `text` that could be site boilerplate ([`crate::boilerplate`]):
     /// (line number from 0, key). Short lines only, not code, not authored prose.
     pub line_keys: Vec<(u32, u32)>,
+    /// Its opening sentence and rows, for the site's listings
+    /// ([`crate::site_listing`]).
+    pub listing: listing::SectionKeys,
 }
 
 /// A section as a format extractor produces it, before anchors are made unique.
@@ -357,6 +360,7 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
                 format!("{base}-part{}", part + 1)
             };
             let anchor = unique(&mut used, wanted);
+            let listing = listing::section_keys(chunk);
             let (text, line_keys) = keyed_lines(chunk);
             sections.push(Section {
                 anchor,
@@ -365,6 +369,7 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
                 lines: section.lines,
                 aliases: std::mem::take(&mut aliases),
                 line_keys,
+                listing,
             });
         }
     }
@@ -476,6 +481,27 @@ impl Article {
                 section.line_keys = keys;
             }
             if section.text.trim().is_empty() {
+                carried.push(section.anchor);
+                carried.append(&mut section.aliases);
+                continue;
+            }
+            carried.append(&mut section.aliases);
+            section.aliases = std::mem::take(&mut carried);
+            kept.push(section);
+        }
+        self.sections = kept;
+    }
+
+    /// Drops the sections at these positions (site listings,
+    /// [`crate::site_listing`]); their anchors lead to the next passage.
+    pub fn drop_sections(&mut self, positions: &[u32]) {
+        if positions.is_empty() {
+            return;
+        }
+        let mut carried: Vec<String> = Vec::new();
+        let mut kept = Vec::with_capacity(self.sections.len());
+        for (i, mut section) in std::mem::take(&mut self.sections).into_iter().enumerate() {
+            if positions.contains(&(i as u32)) {
                 carried.push(section.anchor);
                 carried.append(&mut section.aliases);
                 continue;
@@ -1093,6 +1119,7 @@ mod tests {
                 lines: (1, 1),
                 aliases: vec![],
                 line_keys: vec![],
+                listing: Default::default(),
             }],
         };
         assert_eq!(detect_language(&article("如何逐行读取文件")), "zh");

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::tokenizer::{TokenStream, Tokenizer};
-use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 /// Passages read to see how the collection writes a word.
 const SAMPLE: usize = 40;
@@ -46,7 +46,8 @@ impl Verdicts {
 
 /// True when `short` (a short form as defined, e.g. "GOT") is mostly written
 /// otherwise in the bodies of the collection: of its occurrences (compared
-/// case-insensitively) in up to [`SAMPLE`] passages containing it, fewer than half
+/// case-insensitively) in up to [`SAMPLE`] passages containing it (those whose
+/// ids come first, [`super::spell::first_by_id`]), fewer than half
 /// are written as the short form. Phrases that are not one word of letters and
 /// digits, or have no capital letter, are never common words here. User synonyms
 /// are checked like mined pairs (the lexicon does not tell them apart): a synonym
@@ -61,32 +62,18 @@ pub fn is_common_word(searcher: &Searcher, body: Field, short: &str) -> tantivy:
     };
     let term = Term::from_field_text(body, &term);
     let (mut as_defined, mut total) = (0usize, 0usize);
-    let mut read = 0;
-    'segments: for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(mut postings) = segment
-            .inverted_index(body)?
-            .read_postings(&term, IndexRecordOption::Basic)?
-        else {
-            continue;
-        };
-        let mut doc = postings.doc();
-        while doc != tantivy::TERMINATED {
-            if read == SAMPLE {
-                break 'segments;
+    // The sample is the same whatever the segments: the passages whose ids come first.
+    for address in super::spell::first_by_id(searcher, &term, SAMPLE)? {
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let text = crate::schema::text_of(&stored, body);
+        let mut tokenizer = crate::analyzer::WordTokenizer;
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let word = stream.token().text.as_str();
+            if word.len() == short.len() && word.to_lowercase() == lower {
+                total += 1;
+                as_defined += usize::from(word == short);
             }
-            read += 1;
-            let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-            let text = crate::schema::text_of(&stored, body);
-            let mut tokenizer = crate::analyzer::WordTokenizer;
-            let mut stream = tokenizer.token_stream(text);
-            while stream.advance() {
-                let word = stream.token().text.as_str();
-                if word.len() == short.len() && word.to_lowercase() == lower {
-                    total += 1;
-                    as_defined += usize::from(word == short);
-                }
-            }
-            doc = postings.advance();
         }
     }
     Ok(as_defined * 2 < total)

@@ -261,6 +261,27 @@ fn flatten(e: &rank::Explanation, depth: usize, out: &mut Vec<Contribution>) {
 /// pool's lowest score.
 const TAIL_FRACTION: f32 = 0.999;
 
+/// First-stage scores this close (relative to the higher) are one score ([`tie`]).
+const TIE_TOLERANCE: f32 = 1.0 / 65536.0;
+
+/// Gives the first-stage scores `ranked` (best first) that lie within
+/// [`TIE_TOLERANCE`] of the best of their run the same score, that one. tantivy
+/// sums a passage's term scores in an order that depends on what else its
+/// segment holds: passages whose scores are equal (the same words, the same
+/// lengths) come out a few units in the last place apart, in an order that
+/// changes with how ingest split the documents into segments. Made equal, they
+/// are ordered by passage id like any tie.
+fn tie(ranked: &mut [(f32, DocAddress)]) {
+    let mut head = f32::NAN;
+    for (score, _) in ranked.iter_mut() {
+        if head - *score <= TIE_TOLERANCE * head.abs() {
+            *score = head;
+        } else {
+            head = *score;
+        }
+    }
+}
+
 /// A query that could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -465,7 +486,8 @@ impl Engine {
         let searcher = reader.searcher();
         let fields = Fields::from_schema(&store.index.schema()).map_err(corrupt)?;
         let articles = store.payload.as_ref().map_or(0, |p| p.articles);
-        let stats = rank::Stats::new(&searcher, &fields, articles).map_err(corrupt)?;
+        let class_sizes = store.payload.as_ref().and_then(|p| p.class_sizes.clone());
+        let stats = rank::Stats::new(&searcher, &fields, articles, class_sizes).map_err(corrupt)?;
         Ok(Engine {
             store,
             _reader: reader,
@@ -671,21 +693,37 @@ impl Engine {
             self.params.candidates
         };
         // The first stage's order is score, then address: a shorter list is always
-        // a prefix of a longer one. Fetch past the cut while it splits a tie.
-        // One more than the limit: whether the next passage ties with the last kept.
-        let mut depth = (limit + 1).max(pool);
-        let first = loop {
-            let first = self
+        // a prefix of a longer one. Its near-equal scores are made one ([`tie`]);
+        // fetch past the cut (of the pool or of the limit) while it splits a tie.
+        // One more than the cut: whether the next passage ties with the last kept.
+        let mut depth = limit.max(pool) + 1;
+        let mut first = loop {
+            let mut first = self
                 .searcher
                 .search(&*plan.query, &TopDocs::with_limit(depth).order_by_score())?;
-            let splits_tie =
-                limit > pool && first.len() == depth && first[depth - 1].0 == first[limit - 1].0;
+            tie(&mut first);
+            let splits_tie = first.len() == depth && first[depth - 1].0 == first[depth - 2].0;
             if !splits_tie {
                 break first;
             }
             depth *= 2;
         };
         let pool = pool.min(first.len());
+        // Which passages of a tie split by the pool's cut are rescored is decided
+        // by passage id, not by where the index stored them.
+        if pool > 0 && pool < first.len() && first[pool].0 == first[pool - 1].0 {
+            let score = first[pool].0;
+            let from = first.partition_point(|&(s, _)| s > score);
+            let to = first.partition_point(|&(s, _)| s >= score);
+            let addresses: Vec<DocAddress> = first[from..to].iter().map(|&(_, a)| a).collect();
+            let ids = Columns::new(&self.searcher, &self.seen).keys(&addresses)?;
+            let mut tied: Vec<(String, DocAddress)> =
+                ids.into_iter().map(|(id, _)| id).zip(addresses).collect();
+            tied.sort_unstable();
+            for (slot, (_, address)) in first[from..to].iter_mut().zip(tied) {
+                slot.1 = address;
+            }
+        }
         let mut top: Vec<(f32, DocAddress, Option<rank::Explanation>)> = Vec::new();
         if pool > 0 {
             let addresses: Vec<DocAddress> = first[..pool].iter().map(|&(_, a)| a).collect();
@@ -899,4 +937,28 @@ pub(crate) fn terms_with_prefix(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_equal_first_stage_scores_become_one() {
+        let at = |doc| DocAddress::new(0, doc);
+        // 4.342628 and the next float up: one score, summed in two orders.
+        let high = 4.342_628_f32;
+        let noisy = f32::from_bits(high.to_bits() - 2);
+        let mut ranked = vec![
+            (9.5, at(0)),
+            (high, at(1)),
+            (noisy, at(2)),
+            (4.3, at(3)),
+            (4.3, at(4)),
+            (1.0, at(5)),
+        ];
+        tie(&mut ranked);
+        let scores: Vec<f32> = ranked.iter().map(|&(s, _)| s).collect();
+        assert_eq!(scores, [9.5, high, high, 4.3, 4.3, 1.0]);
+    }
 }

@@ -169,24 +169,15 @@ impl tantivy_fst::Automaton for &Within {
     }
 }
 
-/// How `stem` is written in the text: the first word of a passage containing it
-/// whose analysis is `stem`, lower-cased (so a suggestion reads "diabetes", not
-/// the stem "diabet"). Falls back to the stem.
+/// How `stem` is written in the text: the first word whose analysis is `stem`
+/// in the live passage with the smallest id among those containing it
+/// ([`first_by_id`]), lower-cased (so a suggestion reads "diabetes", not the stem
+/// "diabet"). Falls back to the stem.
 pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result<String> {
     use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
     let term = Term::from_field_text(field, stem);
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(postings) = segment
-            .inverted_index(field)?
-            .read_postings(&term, IndexRecordOption::Basic)?
-        else {
-            continue;
-        };
-        let doc = postings.doc();
-        if doc == tantivy::TERMINATED {
-            continue;
-        }
-        let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
+    if let Some(&address) = first_by_id(searcher, &term, 1)?.first() {
+        let stored: TantivyDocument = searcher.doc(address)?;
         let text = crate::schema::text_of(&stored, field);
         let mut tokenizer = SimpleTokenizer::default();
         let mut stream = tokenizer.token_stream(text);
@@ -198,6 +189,58 @@ pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result
         }
     }
     Ok(stem.to_string())
+}
+
+/// The addresses of the (at most) `n` live passages containing `term` whose ids
+/// come first, in id order. The choice is made over the whole index, not by
+/// segment order: which passages a query-time decision reads (how a word is
+/// written, whether a short form is an abbreviation) must not change with how
+/// ingest split the documents into segments ("cavd" read "card" on some ingests
+/// of one corpus and not on others when the first posting decided).
+pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Result<Vec<DocAddress>> {
+    let mut chosen: Vec<(String, DocAddress)> = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(mut postings) = segment
+            .inverted_index(term.field())?
+            .read_postings(term, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let ids = segment
+            .fast_fields()
+            .str(crate::schema::PASSAGE)?
+            .ok_or_else(|| {
+                tantivy::TantivyError::SchemaError(format!(
+                    "no fast column {}",
+                    crate::schema::PASSAGE
+                ))
+            })?;
+        // Within a segment the column's ordinals follow the ids' order: the
+        // segment's `n` smallest ordinals are its `n` smallest ids.
+        let mut least: std::collections::BinaryHeap<(u64, u32)> = Default::default();
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if !segment.is_deleted(doc)
+                && let Some(id_ord) = ids.ords().first(doc)
+            {
+                if least.len() < n {
+                    least.push((id_ord, doc));
+                } else if least.peek().is_some_and(|&(top, _)| id_ord < top) {
+                    least.pop();
+                    least.push((id_ord, doc));
+                }
+            }
+            doc = postings.advance();
+        }
+        for (id_ord, doc) in least {
+            let mut id = String::new();
+            ids.ord_to_str(id_ord, &mut id)?;
+            chosen.push((id, DocAddress::new(ord as u32, doc)));
+        }
+    }
+    chosen.sort_unstable();
+    chosen.truncate(n);
+    Ok(chosen.into_iter().map(|(_, address)| address).collect())
 }
 
 /// Whether `suggestion` is close enough to what the user typed to be a plausible
@@ -255,6 +298,58 @@ mod tests {
         assert_eq!(
             suggest(&searcher, body, "carx").unwrap().as_deref(),
             Some("card")
+        );
+    }
+
+    #[test]
+    fn the_surface_is_read_from_the_smallest_id_whatever_the_segments() {
+        use crate::schema::{Fields, add_id_and_body, build_schema, register_analyzer};
+        use tantivy::{Index, TantivyDocument};
+        let index = Index::create_in_ram(build_schema());
+        register_analyzer(&index);
+        let fields = Fields::from_schema(&index.schema()).unwrap();
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let doc = |id: &str, body: &str| {
+            let mut doc = TantivyDocument::default();
+            add_id_and_body(&mut doc, &fields, id, body);
+            doc
+        };
+        // Whichever segment comes first, its first passage is not the one with
+        // the smallest live id ("a.md#two", written "card"): the other is
+        // written "carded", or is deleted.
+        for segment in [
+            [
+                ("a.md#one", "Carding wool."),
+                ("b.md#one", "Cards of the game."),
+            ],
+            [
+                ("c.md#one", "Carded wool."),
+                ("a.md#two", "A card of the game."),
+            ],
+        ] {
+            for (id, body) in segment {
+                writer.add_document(doc(id, body)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        writer.delete_term(Term::from_field_text(fields.id, "a.md#one"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        assert_eq!(surface(&searcher, fields.body, "card").unwrap(), "card");
+        let first: Vec<String> =
+            first_by_id(&searcher, &Term::from_field_text(fields.body, "card"), 2)
+                .unwrap()
+                .into_iter()
+                .map(|a| {
+                    let doc: TantivyDocument = searcher.doc(a).unwrap();
+                    crate::schema::text_of(&doc, fields.id).to_string()
+                })
+                .collect();
+        assert_eq!(first, ["a.md#two", "b.md#one"]);
+        assert_eq!(
+            surface(&searcher, fields.body, "nowhere").unwrap(),
+            "nowhere"
         );
     }
 

@@ -1,0 +1,447 @@
+//! Site listings: sections whose rows are the openings of other pages of the site.
+//!
+//! An API site lists its members on pages of their own besides the members' pages:
+//! a package summary, a "uses of" page, a module index, each row a name and the
+//! first sentence of the member's description. Such a page is a listing, not an
+//! answer, and outranks the member's page on any query whose words are spread over
+//! several members. [`crate::extract::listing`] finds the summaries that repeat
+//! the openings of sections of the *same* article; this is the same rule over a
+//! site (the first folder under the corpus, as for [`crate::boilerplate`]). A
+//! section is a **site listing** when
+//!
+//! * it could be a listing ([`SectionKeys::rows`]): at least [`MIN_REPEATS`] of its
+//!   distinct stated sentences stand alone on their line (rows), and these are at
+//!   least [`MIN_SHARE`] of its sentences;
+//! * at least [`MIN_REPEATS`] of its rows are each the opening sentence of a
+//!   section of another page of the site that is not itself a possible listing
+//!   (of at most [`MAX_OPENED`] sections: a phrase that opens more is a
+//!   template's), of at least [`MIN_REPEATS`] sections in all;
+//! * and these rows are at least [`MIN_SHARE`] of its sentences.
+//!
+//! The same rule over a whole page makes every section of it a listing: a "uses
+//! of" page has a section per package, some with one or two rows only, too few to
+//! judge alone.
+//!
+//! Prose states several sentences to a paragraph and shares at most its opening
+//! with a listing: it stays. The judgement reads only the keys kept per file in the
+//! manifest ([`FileRecord::openings`], [`FileRecord::rows`]), so an incremental
+//! ingest judges as a full one would: when the openings of a site change, its
+//! unchanged pages whose judgement changes are read again (see [`crate::ingest`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+use crate::boilerplate::site_records;
+use crate::extract::Article;
+pub use crate::extract::listing::{MIN_REPEATS, MIN_SHARE, SectionKeys};
+use crate::store::FileRecord;
+
+/// The openings of an article's sections, as stored in [`FileRecord::openings`]:
+/// `position:key` (hex) for each section that has one, space-separated. Only
+/// sections that could not be listings open anything: a listing's first row is
+/// no member's description (and listings open with the same popular members).
+pub fn encode_openings(article: &Article) -> String {
+    let mut out = String::new();
+    for (i, section) in article.sections.iter().enumerate() {
+        if !section.listing.rows.is_empty() {
+            continue;
+        }
+        if let Some(key) = section.listing.opening {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            let _ = write!(out, "{i:x}:{key:08x}");
+        }
+    }
+    out
+}
+
+/// The rows of an article's sections that could be listings, as stored in
+/// [`FileRecord::rows`]: `position/sentences:row,row,…` for each, a row its keys
+/// (hex, 8 digits each, concatenated), space-separated, after
+/// `*sections/sentences:` for the whole page; empty when no section could be a
+/// listing.
+pub fn encode_rows(article: &Article) -> String {
+    if article.sections.iter().all(|s| s.listing.rows.is_empty()) {
+        return String::new();
+    }
+    let sentences: u32 = article.sections.iter().map(|s| s.listing.sentences).sum();
+    let mut out = format!("*{:x}/{sentences:x}:", article.sections.len());
+    for (i, section) in article.sections.iter().enumerate() {
+        let keys = &section.listing;
+        if keys.rows.is_empty() {
+            continue;
+        }
+        let _ = write!(out, " {i:x}/{:x}:", keys.sentences);
+        for (n, row) in keys.rows.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            for key in row {
+                let _ = write!(out, "{key:08x}");
+            }
+        }
+    }
+    out
+}
+
+fn hex(text: &str) -> Option<u32> {
+    u32::from_str_radix(text, 16).ok()
+}
+
+/// The (position, key) pairs of [`encode_openings`]; malformed parts are skipped.
+fn decode_openings(text: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
+    text.split(' ').filter_map(|part| {
+        let (position, key) = part.split_once(':')?;
+        Some((hex(position)?, hex(key)?))
+    })
+}
+
+/// The (position, sentences, rows) of [`encode_rows`]; malformed parts are skipped.
+fn decode_rows(text: &str) -> impl Iterator<Item = (u32, u32, Vec<Vec<u32>>)> + '_ {
+    text.split(' ').filter_map(|part| {
+        let (head, rows) = part.split_once(':')?;
+        let (position, sentences) = head.split_once('/')?;
+        let rows = rows
+            .split(',')
+            .map(|row| {
+                row.as_bytes()
+                    .chunks_exact(8)
+                    .filter_map(|c| hex(std::str::from_utf8(c).ok()?))
+                    .collect::<Vec<u32>>()
+            })
+            .filter(|row| !row.is_empty())
+            .collect();
+        Some((hex(position)?, hex(sentences)?, rows))
+    })
+}
+
+/// Which sections of a site open with which sentence.
+#[derive(Debug, Default, PartialEq)]
+pub struct Openings {
+    /// Opening key → the sections it opens: (file, position).
+    opens: HashMap<u32, Vec<(u64, u32)>>,
+}
+
+/// A row repeats a member's opening only if at most this many sections open with
+/// it: a sentence that opens more is a template's phrase.
+pub const MAX_OPENED: usize = 64;
+
+/// The rule: enough repeated rows, from enough sections, making most sentences.
+fn is_listing(repeats: usize, sentences: u32, sources: usize) -> bool {
+    repeats >= MIN_REPEATS
+        && repeats as f64 >= MIN_SHARE * sentences as f64
+        && sources >= MIN_REPEATS
+}
+
+/// The (sections, sentences) of the page, from [`encode_rows`].
+fn page_totals(rows: &str) -> Option<(u32, u32)> {
+    let head = rows
+        .strip_prefix('*')?
+        .split(' ')
+        .next()?
+        .strip_suffix(':')?;
+    let (sections, sentences) = head.split_once('/')?;
+    Some((hex(sections)?, hex(sentences)?))
+}
+
+fn file_id(rel: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(rel.as_bytes())
+}
+
+impl Openings {
+    /// The openings of a site's files, from their records.
+    pub fn of_site(files: &BTreeMap<String, FileRecord>, site: &str) -> Self {
+        Self::of(site_records(files, site).map(|(rel, r)| (rel.as_str(), r)))
+    }
+
+    /// The openings of these files.
+    pub fn of<'a>(records: impl Iterator<Item = (&'a str, &'a FileRecord)>) -> Self {
+        let mut opens: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
+        for (rel, record) in records {
+            if record.openings.is_empty() {
+                continue;
+            }
+            let id = file_id(rel);
+            for (position, key) in decode_openings(&record.openings) {
+                opens.entry(key).or_default().push((id, position));
+            }
+        }
+        Self { opens }
+    }
+
+    /// The positions of the file's sections that are site listings (ascending).
+    pub fn listed(&self, rel: &str, record: &FileRecord) -> Vec<u32> {
+        if record.rows.is_empty() || self.opens.is_empty() {
+            return Vec::new();
+        }
+        let id = file_id(rel);
+        let mut listed = Vec::new();
+        let (mut page_repeats, mut page_sources) = (0usize, Vec::new());
+        for (position, sentences, rows) in decode_rows(&record.rows) {
+            let mut repeats = 0usize;
+            let mut sources: Vec<(u64, u32)> = Vec::new();
+            for row in &rows {
+                // The first of the row's keys that opens another section.
+                let others = row.iter().find_map(|key| {
+                    let opened = self.opens.get(key)?;
+                    // A sentence opening many sections is a template's phrase
+                    // ("R - Return type."), not one member's description.
+                    if opened.len() > MAX_OPENED {
+                        return None;
+                    }
+                    // Other pages only: the openings of the page's own sections
+                    // are [`crate::extract::listing`]'s (which keeps a recap
+                    // with sentences of its own).
+                    let mut others = opened.iter().filter(|&&(file, _)| file != id).peekable();
+                    others.peek().is_some().then_some(others)
+                });
+                if let Some(others) = others {
+                    repeats += 1;
+                    // Enough sources are enough: a common opening ("Returns the
+                    // argument unchanged.") opens thousands of sections.
+                    for &s in others {
+                        if sources.len() >= MIN_REPEATS {
+                            break;
+                        }
+                        if !sources.contains(&s) {
+                            sources.push(s);
+                        }
+                    }
+                }
+            }
+            if is_listing(repeats, sentences, sources.len()) {
+                listed.push(position);
+            }
+            page_repeats += repeats;
+            for s in sources {
+                if page_sources.len() < MIN_REPEATS && !page_sources.contains(&s) {
+                    page_sources.push(s);
+                }
+            }
+        }
+        if let Some((sections, sentences)) = page_totals(&record.rows)
+            && is_listing(page_repeats, sentences, page_sources.len())
+        {
+            return (0..sections).collect();
+        }
+        listed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Section;
+
+    fn section(text: &str) -> Section {
+        Section {
+            anchor: String::new(),
+            heading: vec![],
+            text: text.into(),
+            lines: (1, 1),
+            aliases: vec![],
+            line_keys: vec![],
+            listing: crate::extract::listing::section_keys(text),
+        }
+    }
+
+    fn record(texts: &[&str]) -> FileRecord {
+        let article = Article {
+            title: String::new(),
+            lang: String::new(),
+            sections: texts.iter().map(|t| section(t)).collect(),
+        };
+        FileRecord {
+            passages: texts.len() as u64,
+            openings: encode_openings(&article),
+            rows: encode_rows(&article),
+            ..FileRecord::default()
+        }
+    }
+
+    const PAGES: [&str; 4] = [
+        "Assists in implementing equals methods. It compares fields one by one.",
+        "Assists in implementing hashCode methods. Pick two odd numbers first.",
+        "Assists in implementing toString methods. The style is pluggable here.",
+        "Controls the String formatting for builders. Styles are singletons.",
+    ];
+    const USES: &str = "EqualsBuilder\nAssists in implementing equals methods.\n\
+        HashCodeBuilder\nAssists in implementing hashCode methods.\n\
+        ToStringBuilder\nAssists in implementing toString methods.\n\
+        ToStringStyle\nControls the String formatting for builders.";
+
+    fn site(extra: &[(&str, &[&str])]) -> BTreeMap<String, FileRecord> {
+        let mut files: BTreeMap<String, FileRecord> = PAGES
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("api/p{i}.html"), record(&[p])))
+            .collect();
+        for (rel, texts) in extra {
+            files.insert(rel.to_string(), record(texts));
+        }
+        files
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        let r = record(&["Intro words here, no stop", USES, PAGES[0]]);
+        let openings: Vec<(u32, u32)> = decode_openings(&r.openings).collect();
+        // The possible listing opens nothing; the section without sentences
+        // neither.
+        assert_eq!(openings.len(), 1);
+        assert_eq!(openings[0].0, 2);
+        let rows: Vec<(u32, u32, Vec<Vec<u32>>)> = decode_rows(&r.rows).collect();
+        assert_eq!(rows.len(), 1);
+        // Its opening is no row.
+        assert_eq!((rows[0].0, rows[0].1, rows[0].2.len()), (1, 3, 3));
+        assert_eq!(decode_rows("zz x/:").count(), 0);
+    }
+
+    #[test]
+    fn a_page_of_other_pages_openings_is_a_listing() {
+        const OWN: &str = "The builders share one style. They are not thread-safe. Each keeps its fields in order.";
+        let files = site(&[
+            ("api/uses.html", &["Intro", USES]),
+            ("api/summary.html", &[OWN, USES]),
+        ]);
+        let openings = Openings::of_site(&files, "api");
+        // Nothing but the listing: the whole page goes, its heading section too.
+        assert_eq!(
+            openings.listed("api/uses.html", &files["api/uses.html"]),
+            [0, 1]
+        );
+        // A page with prose of its own keeps it.
+        assert_eq!(
+            openings.listed("api/summary.html", &files["api/summary.html"]),
+            [1]
+        );
+        for i in 0..4 {
+            let rel = format!("api/p{i}.html");
+            assert!(openings.listed(&rel, &files[&rel]).is_empty());
+        }
+        // Another site's pages do not count.
+        let files = site(&[("other/uses.html", &[USES])]);
+        let openings = Openings::of_site(&files, "other");
+        assert!(
+            openings
+                .listed("other/uses.html", &files["other/uses.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn table_rows_with_a_name_cell_are_rows() {
+        // A table row is one line: the name cell, then the sentence.
+        let table = USES
+            .replace("Builder\n", "Builder ")
+            .replace("Style\n", "Style ");
+        assert_eq!(table.lines().count(), 4);
+        let files = site(&[("api/uses.html", &[&table])]);
+        let openings = Openings::of_site(&files, "api");
+        assert_eq!(
+            openings.listed("api/uses.html", &files["api/uses.html"]),
+            [0]
+        );
+    }
+
+    #[test]
+    fn code_with_tooltips_repeating_openings_is_content() {
+        // Doxygen's detailed description: an example whose tooltips quote the
+        // openings of the members it calls, a line each, among many code lines.
+        let code = crate::extract::CODE_MARK;
+        let example = format!(
+            "Use the builders together.\n{code}let eq = EqualsBuilder::new().append(a, b).append(c, d);\n\
+             {code}let hash = HashCodeBuilder::new(17, 37).append(a).append(c).build();\n\
+             {code}let text = ToStringBuilder::new(self).append(\"a\", a).append(\"c\", c).build();\n\
+             {code}let style = ToStringStyle::default(); // shared by every builder here\n\
+             {code}assert_eq!(eq.build(), hash == other_hash, \"equal values hash alike\");\n\
+             {code}println!(\"{{text}} in style {{style:?}} hashes to {{hash}}\");\n\
+             {code}let again = EqualsBuilder::new().append(text, text).append(style, style).build();\n\
+             {USES}\nDefinition: equals.rs line 120 of the builder module\n\
+             Definition: hash.rs line 88 of the builder module\nDefinition: show.rs line 42 of the builder module"
+        );
+        let files = site(&[("api/example.html", &[&example])]);
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/example.html", &files["api/example.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn template_phrases_opening_many_sections_are_not_repeats() {
+        // Pages from one template open their sections with the same phrases.
+        let detail = "Returns the value of the field.\nR - Return type of it.\n\
+            E - Thrown exception type.\nT - Input type of it.";
+        let files: BTreeMap<String, FileRecord> = (0..=MAX_OPENED)
+            .map(|i| {
+                let sections = [
+                    detail,
+                    "R - Return type of it. And more.",
+                    "E - Thrown exception type. And more.",
+                    "T - Input type of it. And more.",
+                ];
+                (format!("api/f{i}.html"), record(&sections))
+            })
+            .collect();
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/f0.html", &files["api/f0.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_recap_of_its_own_page_is_left_to_the_article_rule() {
+        // "Points to remember": the page's own openings as a list.
+        let recap = "- Assists in implementing equals methods.\n- Assists in implementing hashCode methods.\n\
+            - Assists in implementing toString methods.\n- Controls the String formatting for builders.";
+        let mut sections: Vec<&str> = PAGES.to_vec();
+        sections.push(recap);
+        let files = BTreeMap::from([("api/all.html".to_string(), record(&sections))]);
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/all.html", &files["api/all.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn prose_quoting_openings_is_content() {
+        // The same sentences in a paragraph of prose: not rows.
+        let prose = USES.replace('\n', " ");
+        // Rows, but with as many sentences of its own.
+        let own = format!(
+            "{USES}\nThe builders share a style.\nThey are not thread-safe at all.\n\
+             Each one keeps its fields in order.\nNone of them caches a result."
+        );
+        let files = site(&[("api/a.html", &[&prose]), ("api/b.html", &[&own])]);
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/a.html", &files["api/a.html"])
+                .is_empty()
+        );
+        assert!(
+            openings
+                .listed("api/b.html", &files["api/b.html"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn rows_repeating_one_other_section_are_not_a_listing() {
+        // A list repeated whole on another page repeats one section's opening only.
+        let list = "Install the package first.\nRun the tests next time.\nRead the log files now.";
+        let files = BTreeMap::from([
+            ("s/a.html".to_string(), record(&[list])),
+            ("s/b.html".to_string(), record(&[list])),
+        ]);
+        let openings = Openings::of_site(&files, "s");
+        assert!(openings.listed("s/a.html", &files["s/a.html"]).is_empty());
+    }
+}
