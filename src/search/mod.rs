@@ -293,6 +293,15 @@ fn tie(ranked: &mut [(f32, DocAddress)]) {
     }
 }
 
+/// Whether the first stage's `first`, fetched `depth` deep, may have stopped
+/// inside the run of equal scores that holds the passage before `cut` (the pool's
+/// or the limit's, whichever is deeper): then the run may go on past `depth`.
+/// Only that run counts: a run that straddles `depth` elsewhere (a later one,
+/// after the depth was doubled) does not need a deeper search.
+fn splits_tie(first: &[(f32, DocAddress)], cut: usize, depth: usize) -> bool {
+    cut > 0 && depth > cut && first.len() == depth && first[depth - 1].0 == first[cut - 1].0
+}
+
 /// A query that could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -710,7 +719,8 @@ impl Engine {
         // a prefix of a longer one. Its near-equal scores are made one ([`tie`]);
         // fetch past the cut (of the pool or of the limit) while it splits a tie.
         // One more than the cut: whether the next passage ties with the last kept.
-        let mut depth = limit.max(pool) + 1;
+        let cut = limit.max(pool);
+        let mut depth = cut + 1;
         let cached = |text: &str| self.doc_freqs.cached(text);
         let statistics = first::Statistics {
             searcher: &self.searcher,
@@ -725,8 +735,7 @@ impl Engine {
                 &statistics,
             )?;
             tie(&mut first);
-            let splits_tie = first.len() == depth && first[depth - 1].0 == first[depth - 2].0;
-            if !splits_tie {
+            if !splits_tie(&first, cut, depth) {
                 break first;
             }
             depth *= 2;
@@ -983,5 +992,27 @@ mod tests {
         tie(&mut ranked);
         let scores: Vec<f32> = ranked.iter().map(|&(s, _)| s).collect();
         assert_eq!(scores, [9.5, high, high, 4.3, 4.3, 1.0]);
+    }
+
+    #[test]
+    fn only_the_run_at_the_cut_asks_for_a_deeper_search() {
+        let at = |doc| DocAddress::new(0, doc);
+        let list = |scores: &[f32]| -> Vec<(f32, DocAddress)> {
+            scores
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| (s, at(i as u32)))
+                .collect()
+        };
+        // Cut after two: the run of 3.0 holding the second passage reaches the end.
+        assert!(splits_tie(&list(&[4.0, 3.0, 3.0]), 2, 3));
+        // It ends before the end: a later run going on past the depth is no matter
+        // (the old check compared the last two passages and doubled the depth
+        // until every match was fetched when every score came in runs).
+        assert!(!splits_tie(&list(&[4.0, 3.0, 2.0, 1.0, 1.0]), 2, 5));
+        // Fewer passages than asked for: nothing more to fetch.
+        assert!(!splits_tie(&list(&[4.0, 3.0, 3.0]), 2, 4));
+        // No cut (a query with no terms and limit 0): nothing to split.
+        assert!(!splits_tie(&list(&[1.0, 1.0]), 0, 2));
     }
 }
