@@ -1061,7 +1061,8 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
 /// `isMember() : Json::Value`; YARD's method list: `#stubs Mocha::Mock`, a link
 /// named by a symbol alone, `#&`, is a link; javadoc's class tree, nested lists
 /// of `java.lang.Object` and `(implements p.Iface<T>)`): a word index, however long
-/// its terms (or terms of names with at most one word of letters beside them:
+/// its terms (or links each named by one name, with names and at most one word of
+/// letters beside them:
 /// `Mocha::Integration::MiniTest`, `p.`, `<T>` are names; each item by its own text,
 /// nested lists' items being items); from 40 letters
 /// and digits up, as for link density (three one-word links in a sentence's list stay).
@@ -1082,6 +1083,9 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
     items.len() >= MIN_INDEX_ITEMS
         && items.iter().all(|&item| {
             let (mut links, mut terms, mut words, mut runs) = (0usize, 0usize, 0usize, 0usize);
+            // Every link is named by one name (`#stubs`, `AtomicInitializer`), not
+            // a phrase (`Boolean type` — `bool` in the Rust reference is content).
+            let mut named_links = true;
             for node in item.descendants() {
                 let Node::Text(t) = node.value() else {
                     continue;
@@ -1098,6 +1102,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                 if in_link {
                     // A link named by a symbol alone (YARD's `#&` method) is a link.
                     links += t.chars().filter(|c| !c.is_whitespace()).count();
+                    named_links &= !t.trim().contains(char::is_whitespace);
                     continue;
                 }
                 runs += t
@@ -1120,7 +1125,9 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
             // A term of up to three words, or names with at most one word of prose:
             // `round to nearest` beside a constant is a term; `use MXCSR.RC - see`
             // is a description.
-            links > 0 && ((1..=MAX_TERM_WORDS).contains(&runs) || (terms > 0 && words <= 1))
+            links > 0
+                && ((1..=MAX_TERM_WORDS).contains(&runs)
+                    || (named_links && terms > 0 && words <= 1))
         })
         && chars >= super::MIN_LINK_DENSITY_CHARS
 }
