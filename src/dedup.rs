@@ -126,31 +126,34 @@ pub struct Sketch {
     /// Sorted, distinct: the hashes of the section headings' words (one per heading).
     pub headings: Vec<u32>,
     /// How many distinct words of the section bodies are neither title nor heading
-    /// words (at most `u32::MAX`): the text of its own a skeleton copy lacks.
+    /// words, counted up to [`SKELETON_OWN`]: the text of its own a skeleton copy lacks.
     pub own: u32,
 }
 
 impl Sketch {
     /// The sketch of an article's title, headings and text.
     pub fn of_article(article: &Article) -> Sketch {
-        let mut words: Vec<u64> = Vec::new();
+        // Performance: one word buffer for the whole article, sized from its text.
+        let bytes: usize = article.sections.iter().map(|s| s.text.len()).sum();
+        let mut words: Vec<u64> = Vec::with_capacity(bytes / 5 + 16);
         let mut named: FxHashSet<u64> = FxHashSet::default();
-        let mut body: FxHashSet<u64> = FxHashSet::default();
         let mut headings: Vec<u32> = Vec::new();
+        let mut bodies: Vec<(usize, usize)> = Vec::with_capacity(article.sections.len());
         for section in &article.sections {
             if let Some(heading) = section.heading.last() {
                 let start = words.len();
-                words.extend(word_hashes(heading));
+                push_word_hashes(heading, &mut words);
                 if words.len() > start {
                     named.extend(&words[start..]);
                     headings.push(phrase_hash(&words[start..]));
                 }
             }
             let start = words.len();
-            words.extend(word_hashes(&section.text));
-            body.extend(&words[start..]);
+            push_word_hashes(&section.text, &mut words);
+            bodies.push((start, words.len()));
         }
-        let title: Vec<u64> = word_hashes(&article.title).collect();
+        let mut title: Vec<u64> = Vec::new();
+        push_word_hashes(&article.title, &mut title);
         named.extend(&title);
         let mut sketch = Sketch::of_words(&title, &words);
         if sketch.is_empty() {
@@ -160,8 +163,7 @@ impl Sketch {
             headings.sort_unstable();
             headings.dedup();
             sketch.headings = headings;
-            let own = body.iter().filter(|w| !named.contains(w)).count();
-            sketch.own = u32::try_from(own).unwrap_or(u32::MAX);
+            sketch.own = count_own(bodies.iter().flat_map(|&(s, e)| &words[s..e]), &named);
         }
         sketch
     }
@@ -174,23 +176,13 @@ impl Sketch {
         for &w in words {
             exact = mix(exact, w);
         }
-        let mut hashes: Vec<u32> = words
+        let all: Vec<u32> = words
             .windows(SHINGLE.min(words.len()))
             .map(|window| (window.iter().fold(0u64, |h, &w| mix(h, w)) >> 32) as u32)
             .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        let full = hashes.iter().filter(|&&h| is_sampled(h)).count() < MIN_SAMPLES;
-        if !full {
-            hashes.retain(|&h| is_sampled(h));
-        }
-        let mut distinct: Vec<u32> = words.iter().map(|&w| (w >> 32) as u32).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let words_full = distinct.iter().filter(|&&w| is_word_sampled(w)).count() < MIN_SAMPLES;
-        if !words_full {
-            distinct.retain(|&w| is_word_sampled(w));
-        }
+        let (hashes, full) = sample_or_all(all, is_sampled);
+        let distinct: Vec<u32> = words.iter().map(|&w| (w >> 32) as u32).collect();
+        let (distinct, words_full) = sample_or_all(distinct, is_word_sampled);
         Sketch {
             exact: exact.max(1),
             title: title.iter().fold(0, |h, &w| mix(h, w)),
@@ -199,11 +191,7 @@ impl Sketch {
             words: distinct,
             words_full,
             headings: Vec::new(),
-            own: {
-                let named: FxHashSet<&u64> = title.iter().collect();
-                let body: FxHashSet<&u64> = words.iter().filter(|w| !named.contains(w)).collect();
-                u32::try_from(body.len()).unwrap_or(u32::MAX)
-            },
+            own: count_own(words, &title.iter().copied().collect()),
         }
     }
 
@@ -276,44 +264,95 @@ impl Sketch {
     }
 }
 
+/// The distinct values of `all` that `sampled` keeps, sorted, and false; or, when
+/// fewer than [`MIN_SAMPLES`] distinct values are sampled, every distinct value,
+/// sorted, and true (the article is too short to judge on a sample).
+///
+/// Performance: the sample (one value in eight) is sorted first; the whole set only
+/// for a short article. The same result as sorting every value and sampling after.
+fn sample_or_all(mut all: Vec<u32>, sampled: impl Fn(u32) -> bool) -> (Vec<u32>, bool) {
+    let mut sample: Vec<u32> = all.iter().copied().filter(|&h| sampled(h)).collect();
+    sample.sort_unstable();
+    sample.dedup();
+    if sample.len() >= MIN_SAMPLES {
+        return (sample, false);
+    }
+    all.sort_unstable();
+    all.dedup();
+    (all, true)
+}
+
 /// Hashes of the lower-cased alphanumeric words of `text`, without the names of
 /// markup constructs a source copy carries and its rendering does not: reStructuredText
 /// roles and fields (`:func:`, `:platform:`) and directives (`.. note::`).
+#[cfg(test)]
 fn word_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
-    let bytes = text.as_bytes();
-    let mut start = None;
     let mut out = Vec::new();
-    let mut lower: Vec<u8> = Vec::new();
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                start = None;
-                let before = &bytes[..s];
-                let after = &bytes[i..];
-                let role = before.ends_with(b":") && after.starts_with(b":");
-                let directive = before.ends_with(b".. ") && after.starts_with(b"::");
-                if !role && !directive {
-                    // Performance: ASCII words (nearly all) lower-cased in a
-                    // reused buffer; the others as before.
-                    let word = &text[s..i];
-                    let hash = if word.is_ascii() {
-                        lower.clear();
-                        lower.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
-                        xxhash_rust::xxh3::xxh3_64(&lower)
-                    } else {
-                        xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes())
-                    };
-                    out.push(hash);
-                }
-            }
-            _ => {}
-        }
-    }
+    push_word_hashes(text, &mut out);
     out.into_iter()
+}
+
+/// Appends the hashes of [`word_hashes`] to `out`.
+///
+/// Performance: a byte scan (a word is a run of characters for which
+/// `char::is_alphanumeric` holds; ASCII bytes are classified without decoding);
+/// ASCII words (nearly all) are lower-cased in a stack buffer.
+fn push_word_hashes(text: &str, out: &mut Vec<u64>) {
+    let bytes = text.as_bytes();
+    let class = |i: usize| class_at(text, i);
+    let mut lower = [0u8; 64];
+    let mut i = 0;
+    while i < bytes.len() {
+        let (alnum, len) = class(i);
+        if !alnum {
+            i += len;
+            continue;
+        }
+        let s = i;
+        let mut ascii = len == 1;
+        i += len;
+        while i < bytes.len() {
+            let (alnum, len) = class(i);
+            if !alnum {
+                break;
+            }
+            ascii &= len == 1;
+            i += len;
+        }
+        let before = &bytes[..s];
+        let after = &bytes[i..];
+        let role = before.ends_with(b":") && after.starts_with(b":");
+        let directive = before.ends_with(b".. ") && after.starts_with(b"::");
+        if role || directive {
+            continue;
+        }
+        let word = &text[s..i];
+        let hash = if ascii && word.len() <= lower.len() {
+            let lower = &mut lower[..word.len()];
+            for (l, b) in lower.iter_mut().zip(word.bytes()) {
+                *l = b.to_ascii_lowercase();
+            }
+            xxhash_rust::xxh3::xxh3_64(lower)
+        } else if ascii {
+            xxhash_rust::xxh3::xxh3_64(word.to_ascii_lowercase().as_bytes())
+        } else {
+            xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes())
+        };
+        out.push(hash);
+    }
+}
+
+/// Whether the character at byte `i` of `text` (a char boundary) is alphanumeric,
+/// and its length in bytes.
+#[inline(always)]
+fn class_at(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        (b.is_ascii_alphanumeric(), 1)
+    } else {
+        let c = text[i..].chars().next().expect("a char boundary");
+        (c.is_alphanumeric(), c.len_utf8())
+    }
 }
 
 /// True for the shingle hashes of the consistent sample (one in [`SAMPLE`]).
@@ -324,6 +363,21 @@ fn is_sampled(h: u32) -> bool {
 /// True for the word hashes of the consistent sample (one in [`WORD_SAMPLE`]).
 fn is_word_sampled(w: u32) -> bool {
     u64::from(w).is_multiple_of(WORD_SAMPLE)
+}
+
+/// How many distinct `words` are not `named`, counted up to [`SKELETON_OWN`] (all
+/// that is compared; a long article stops early).
+fn count_own<'w>(words: impl IntoIterator<Item = &'w u64>, named: &FxHashSet<u64>) -> u32 {
+    let mut own: Vec<u64> = Vec::new();
+    for w in words {
+        if own.len() >= SKELETON_OWN as usize {
+            break;
+        }
+        if !named.contains(w) && !own.contains(w) {
+            own.push(*w);
+        }
+    }
+    own.len() as u32
 }
 
 /// The hash of a phrase's words (a heading).
@@ -455,20 +509,10 @@ pub fn plan<'a>(
         out
     };
     // Share of `a`'s hashes (all, rare) found in `b`, and how many hashes (all,
-    // rare) that share is of: every shingle when both are full, else the samples.
+    // rare) that share is of.
     let containment = |a: &Doc, b: &Doc| -> (f64, f64, usize, usize) {
-        let (ha, rare_total, hb) = if a.sketch.full && b.sketch.full {
-            (&a.sketch.hashes, a.hashes_rare, &b.sketch.hashes)
-        } else {
-            (&a.sample, a.sample_rare, &b.sample)
-        };
-        let (mut all, mut rare) = (0usize, 0usize);
-        for h in ha {
-            if hb.binary_search(h).is_ok() {
-                all += 1;
-                rare += usize::from(is_rare(h));
-            }
-        }
+        let (ha, rare_total, hb) = compared(a, b);
+        let (all, rare) = shared(ha, hb, 0, &is_rare).expect("no minimum");
         (
             all as f64 / ha.len().max(1) as f64,
             rare as f64 / rare_total.max(1) as f64,
@@ -476,12 +520,24 @@ pub fn plan<'a>(
             rare_total,
         )
     };
+    // Performance: the counts that decide are checked before any hash is compared,
+    // and the comparison stops once `cover` of `a`'s hashes can no longer be found
+    // (nearly every candidate pair shares a few rare shingles and no more).
     let covers_at = |b: &Doc, a: &Doc, cover: f64| -> bool {
         if a.sketch.exact == b.sketch.exact {
             return !a.sketch.is_empty();
         }
-        let (all, rare, n, n_rare) = containment(a, b);
-        n >= MIN_SAMPLES && n_rare >= MIN_RARE && all >= cover && rare >= cover
+        let (ha, n_rare, hb) = compared(a, b);
+        let n = ha.len();
+        if n < MIN_SAMPLES || n_rare < MIN_RARE {
+            return false;
+        }
+        match shared(ha, hb, least_share(n, cover), &is_rare) {
+            Some((all, rare)) => {
+                all as f64 / n as f64 >= cover && rare as f64 / n_rare as f64 >= cover
+            }
+            None => false,
+        }
     };
     let covers = |b: &Doc, a: &Doc| covers_at(b, a, COVER);
     // The same on words (each counted once, in any order): `b` holds at least
@@ -626,6 +682,56 @@ pub fn plan<'a>(
     out
 }
 
+/// The hashes compared for `a` in `b`: every shingle when both are full, else the
+/// samples; and how many of `a`'s are rare.
+fn compared<'d>(a: &'d Doc, b: &'d Doc) -> (&'d [u32], usize, &'d [u32]) {
+    if a.sketch.full && b.sketch.full {
+        (&a.sketch.hashes, a.hashes_rare, &b.sketch.hashes)
+    } else {
+        (&a.sample, a.sample_rare, &b.sample)
+    }
+}
+
+/// The smallest count `k` of `n` with `k / n >= share` (as the tests compute it).
+fn least_share(n: usize, share: f64) -> usize {
+    let mut k = ((share * n as f64).floor() as usize).saturating_sub(1);
+    while k <= n && (k as f64 / n.max(1) as f64) < share {
+        k += 1;
+    }
+    k
+}
+
+/// How many of the sorted hashes `a` are in the sorted `b`, and how many of those
+/// are rare; None as soon as fewer than `need` of them can be found.
+fn shared(
+    a: &[u32],
+    b: &[u32],
+    need: usize,
+    is_rare: &impl Fn(&u32) -> bool,
+) -> Option<(usize, usize)> {
+    let (mut all, mut rare) = (0usize, 0usize);
+    // A merge when the two are of similar size, else a binary search for each.
+    let merge = b.len() <= 4 * a.len();
+    let mut rest = b;
+    for (k, h) in a.iter().enumerate() {
+        if all + (a.len() - k) < need {
+            return None;
+        }
+        let at = if merge {
+            rest.iter().position(|x| x >= h).unwrap_or(rest.len())
+        } else {
+            rest.partition_point(|x| x < h)
+        };
+        rest = &rest[at..];
+        if rest.first() == Some(h) {
+            all += 1;
+            rare += usize::from(is_rare(h));
+            rest = &rest[1..];
+        }
+    }
+    Some((all, rare))
+}
+
 /// The articles recorded as aliases of `path` in a manifest, in path order.
 pub fn aliases_of<'a>(manifest: &'a crate::store::Manifest, path: &str) -> Vec<&'a str> {
     manifest
@@ -648,6 +754,107 @@ mod tests {
     fn titled(title: &str, text: &str) -> Sketch {
         let title: Vec<u64> = word_hashes(title).collect();
         Sketch::of_words(&title, &word_hashes(text).collect::<Vec<_>>())
+    }
+
+    /// `word_hashes` as it was before its byte scan (`char_indices`, a `String` per
+    /// non-ASCII word): the sketches, and so the stored sketch version, must not change.
+    fn word_hashes_by_chars(text: &str) -> Vec<u64> {
+        let bytes = text.as_bytes();
+        let mut start = None;
+        let mut out = Vec::new();
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    start = None;
+                    let (before, after) = (&bytes[..s], &bytes[i..]);
+                    let role = before.ends_with(b":") && after.starts_with(b":");
+                    let directive = before.ends_with(b".. ") && after.starts_with(b"::");
+                    if !role && !directive {
+                        out.push(xxhash_rust::xxh3::xxh3_64(
+                            text[s..i].to_lowercase().as_bytes(),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn word_hashes_are_those_of_the_char_scan() {
+        let long = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3);
+        for text in [
+            "",
+            "word",
+            "  Two  WORDS, and x2 \n",
+            "Café naïve ÉCOLE straße İstanbul ΣΊΣΥΦΟΣ 東京 x²y ½ a\u{300}b",
+            ".. note::\n\nThe :mod:`tty` module: see :mod:`termios`. a:b: ::c",
+            &format!("{long} short {long}é end"),
+            "trailing-émoji 🦀crab🦀 ends ü",
+        ] {
+            let fast: Vec<u64> = word_hashes(text).collect();
+            assert_eq!(fast, word_hashes_by_chars(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_sample_is_that_of_the_sorted_whole() {
+        // Every length around MIN_SAMPLES sampled values, with repeats.
+        for n in 0..200u32 {
+            let all: Vec<u32> = (0..n)
+                .map(|i| (i * 7 % 61).wrapping_mul(2_654_435_761))
+                .collect();
+            let mut sorted = all.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            let full = sorted.iter().filter(|&&h| is_sampled(h)).count() < MIN_SAMPLES;
+            if !full {
+                sorted.retain(|&h| is_sampled(h));
+            }
+            assert_eq!(sample_or_all(all, is_sampled), (sorted, full), "{n}");
+        }
+    }
+
+    #[test]
+    fn least_share_is_the_smallest_count_passing_the_test() {
+        for n in 1..300usize {
+            for share in [COVER, COPY_COVER, COPY_ORDER, WORD_COVER, 1.0] {
+                let k = least_share(n, share);
+                assert!(k as f64 / n as f64 >= share, "{n} {share}");
+                assert!(k == 0 || ((k - 1) as f64 / n as f64) < share, "{n} {share}");
+            }
+        }
+    }
+
+    #[test]
+    fn shared_counts_as_binary_search_does_and_stops_only_below_need() {
+        let set = |seed: u32, n: u32, step: u32| -> Vec<u32> {
+            let mut v: Vec<u32> = (0..n).map(|i| (i * step + seed) % 997).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let is_rare = |h: &u32| h.is_multiple_of(3);
+        for (sa, na, stepa) in [(1, 50, 7), (5, 120, 3), (2, 10, 11), (0, 300, 2)] {
+            for (sb, nb, stepb) in [(1, 50, 7), (4, 900, 1), (3, 40, 5), (0, 2, 1)] {
+                let (a, b) = (set(sa, na, stepa), set(sb, nb, stepb));
+                let all = a.iter().filter(|h| b.binary_search(h).is_ok()).count();
+                let rare = (a.iter())
+                    .filter(|h| b.binary_search(h).is_ok() && is_rare(h))
+                    .count();
+                for need in 0..=a.len() + 1 {
+                    match shared(&a, &b, need, &is_rare) {
+                        Some(found) => assert_eq!(found, (all, rare)),
+                        None => assert!(all < need),
+                    }
+                }
+            }
+        }
     }
 
     #[test]

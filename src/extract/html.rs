@@ -26,7 +26,7 @@ use ego_tree::{NodeId, NodeRef};
 use html2text::render::TrivialDecorator;
 use scraper::{CaseSensitivity, ElementRef, Html, Node};
 
-use super::{Lines, RawSection, Skip};
+use super::{RawSection, Skip};
 
 /// Elements dropped with their content: navigation, page chrome, code, embeds.
 /// (A `match`, not a list scan: it is asked for every element of every page.)
@@ -895,7 +895,35 @@ fn text_of(node: NodeRef<Node>) -> String {
 }
 
 /// Appends text with runs of whitespace collapsed to one space.
+///
+/// Performance: ASCII text (nearly all) is scanned by bytes; the rest by
+/// [`push_inline_unicode`], with the same result (whitespace is `char::is_whitespace`).
 fn push_inline(out: &mut String, text: &str) {
+    if !text.is_ascii() {
+        return push_inline_unicode(out, text);
+    }
+    // The ASCII characters for which `char::is_whitespace` holds.
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    let room = |out: &String| !out.is_empty() && !out.ends_with([' ', '\n']);
+    let bytes = text.as_bytes();
+    let i = bytes.iter().position(|&b| !space(b)).unwrap_or(bytes.len());
+    if i == bytes.len() {
+        if !text.is_empty() && room(out) {
+            out.push(' ');
+        }
+        return;
+    }
+    if i > 0 && room(out) {
+        out.push(' ');
+    }
+    super::push_normalized(out, &text[i..]);
+    if space(bytes[bytes.len() - 1]) {
+        out.push(' ');
+    }
+}
+
+/// [`push_inline`] for any text.
+fn push_inline_unicode(out: &mut String, text: &str) {
     let starts_with_space = text.starts_with(char::is_whitespace);
     let ends_with_space = text.ends_with(char::is_whitespace);
     let mut words = text.split_whitespace().peekable();
@@ -1226,13 +1254,45 @@ fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
     }
 }
 
+/// 1-based line numbers of byte offsets of a text, as [`super::Lines::line_of`] gives them.
+///
+/// Performance: the newlines are counted from the last offset asked for (the
+/// offsets of [`locate_lines`] only grow), not indexed over the whole page first.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    /// The last offset asked for, and the newlines before it.
+    at: usize,
+    newlines: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter {
+            text: text.as_bytes(),
+            at: 0,
+            newlines: 0,
+        }
+    }
+
+    fn line_of(&mut self, offset: usize) -> u32 {
+        let offset = offset.min(self.text.len());
+        if offset < self.at {
+            (self.at, self.newlines) = (0, 0);
+        }
+        let ahead = &self.text[self.at..offset];
+        self.newlines += ahead.iter().filter(|&&b| b == b'\n').count();
+        self.at = offset;
+        1 + self.newlines as u32
+    }
+}
+
 /// Sets each section's line range by finding its heading in the source, in order.
 ///
 /// A heading that is not found costs a scan of the rest of the source; after a few
 /// source lengths of such scans the rest are not searched for (they keep the last
 /// position), so pages with thousands of unfindable headings stay linear.
 fn locate_lines(source: &str, sections: &mut [RawSection]) {
-    let lines = Lines::new(source);
+    let mut lines = LineCounter::new(source);
     let mut from = source.find("<body").unwrap_or(0);
     let mut budget = source.len().saturating_mul(8);
     let mut find = |from: usize, needle: &str| {
@@ -1355,6 +1415,42 @@ mod tests {
         let (title, sections, _) = ex("<h1>T<h2>A</h2><p>one<p>two<li>three");
         assert_eq!(title.as_deref(), Some("T"));
         assert!(sections.iter().any(|s| s.text.contains("three")));
+    }
+
+    #[test]
+    fn line_counter_agrees_with_lines() {
+        let text = "a\nbb\n\nccc\n\u{e9}\nend";
+        let lines = crate::extract::Lines::new(text);
+        let mut counter = LineCounter::new(text);
+        for offset in [0, 1, 2, 5, 5, 6, 9, 3, 12, 13, 100, 0, 14] {
+            assert_eq!(counter.line_of(offset), lines.line_of(offset), "{offset}");
+        }
+    }
+
+    #[test]
+    fn push_inline_scans_ascii_as_the_unicode_path_does() {
+        let texts = [
+            "",
+            " ",
+            "\n\t ",
+            "word",
+            " word",
+            "word ",
+            "  two\twords\n",
+            "a\x0bb\x0cc\rd",
+            "\x0c",
+            "x\u{a0}y",
+            " caf\u{e9} \u{85}",
+            "end.\r\n",
+        ];
+        for before in ["", "text", "text ", "line\n"] {
+            for text in texts {
+                let (mut fast, mut slow) = (before.to_string(), before.to_string());
+                push_inline(&mut fast, text);
+                push_inline_unicode(&mut slow, text);
+                assert_eq!(fast, slow, "{before:?} + {text:?}");
+            }
+        }
     }
 
     #[test]

@@ -710,7 +710,34 @@ pub fn normalize_space(s: &str) -> String {
 }
 
 /// Appends the words of `s` (split at Unicode whitespace) joined by single spaces.
-fn push_normalized(out: &mut String, s: &str) {
+///
+/// Performance: ASCII text (nearly all) is scanned by bytes and copied in runs of
+/// words already separated by one space (most text is normalized already).
+pub(super) fn push_normalized(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        // The ASCII characters for which `char::is_whitespace` holds.
+        let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+        let bytes = s.as_bytes();
+        let mut i = bytes.iter().position(|&b| !space(b)).unwrap_or(bytes.len());
+        let mut run = i;
+        while i < bytes.len() {
+            while i < bytes.len() && !space(bytes[i]) {
+                i += 1;
+            }
+            let (end, gap) = (i, i);
+            while i < bytes.len() && space(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() {
+                out.push_str(&s[run..end]);
+            } else if i - gap > 1 || bytes[gap] != b' ' {
+                out.push_str(&s[run..end]);
+                out.push(' ');
+                run = i;
+            }
+        }
+        return;
+    }
     let mut first = true;
     for word in s.split_whitespace() {
         if !first {
@@ -813,6 +840,32 @@ impl Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalized_ascii_is_split_whitespace_joined() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a b",
+            "a  b",
+            "a\tb\nc",
+            "one two three  four\x0bfive\x0c",
+            "  lead",
+            "trail  ",
+            "x \r\n y",
+            "caf\u{e9}  au\u{a0}lait",
+            "a \u{85}b",
+        ] {
+            for before in ["", "x"] {
+                let mut out = before.to_string();
+                push_normalized(&mut out, text);
+                let words: Vec<&str> = text.split_whitespace().collect();
+                assert_eq!(out, format!("{before}{}", words.join(" ")), "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn slugs() {

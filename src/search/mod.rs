@@ -11,6 +11,8 @@
 pub mod abbrev;
 /// Derivational families of a query word.
 pub mod family;
+/// The first stage's BM25 statistics.
+mod first;
 /// Query text → [`QueryPlan`].
 pub mod plan;
 /// Did-you-mean suggestions.
@@ -93,6 +95,15 @@ impl<V> Default for Memo<V> {
 }
 
 impl<V: Clone> Memo<V> {
+    /// What `get` gave for `word` before, if it was kept.
+    pub(crate) fn cached(&self, word: &str) -> Option<V> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(word)
+            .cloned()
+    }
+
     /// `compute(word)`, or what it gave before.
     pub(crate) fn get<E>(
         &self,
@@ -468,6 +479,8 @@ pub struct Engine {
     suggestions: Memo<Option<String>>,
     /// How the text writes a stem ([`spell::surface`]).
     surfaces: Memo<String>,
+    /// Tokens in title, heading and body over the index (first-stage BM25).
+    total_tokens: std::sync::OnceLock<[u64; 3]>,
 }
 
 impl Engine {
@@ -504,6 +517,7 @@ impl Engine {
             doc_freqs: Memo::default(),
             suggestions: Memo::default(),
             surfaces: Memo::default(),
+            total_tokens: std::sync::OnceLock::new(),
         })
     }
 
@@ -697,10 +711,19 @@ impl Engine {
         // fetch past the cut (of the pool or of the limit) while it splits a tie.
         // One more than the cut: whether the next passage ties with the last kept.
         let mut depth = limit.max(pool) + 1;
+        let cached = |text: &str| self.doc_freqs.cached(text);
+        let statistics = first::Statistics {
+            searcher: &self.searcher,
+            fields: self.fields.text_fields(),
+            cached: &cached,
+            totals: &self.total_tokens,
+        };
         let mut first = loop {
-            let mut first = self
-                .searcher
-                .search(&*plan.query, &TopDocs::with_limit(depth).order_by_score())?;
+            let mut first = self.searcher.search_with_statistics_provider(
+                &*plan.query,
+                &TopDocs::with_limit(depth).order_by_score(),
+                &statistics,
+            )?;
             tie(&mut first);
             let splits_tie = first.len() == depth && first[depth - 1].0 == first[depth - 2].0;
             if !splits_tie {
