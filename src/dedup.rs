@@ -37,6 +37,11 @@
 //!    and the two cover each other (a mirror). Otherwise it is kept. Pages of one
 //!    format with different titles are different items however alike their text
 //!    (rustdoc pages of sibling functions share every sentence).
+//!    A copy too short to judge by its shingles may be a *skeleton* (fewer than
+//!    [`SKELETON_OWN`] distinct words outside its title and headings: a Sphinx
+//!    source holding a title and `.. automodule::`, whose page autodoc wrote): it
+//!    is an alias of the one article of a better format with its title and all of
+//!    its headings (a page without text counts: it keeps its title).
 //! 3. A kept article mostly made of two or more other, much smaller kept articles
 //!    (at least [`COVER`] of its shingles are in their union, none alone covers it,
 //!    each under `PART_SHARE` of its size: a print page combining the chapters) becomes an alias of the one it shares most
@@ -48,7 +53,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::extract::{Article, Format};
 
@@ -88,11 +93,17 @@ pub const WORD_SAMPLE: u64 = 8;
 /// Version of the sketches (what is hashed, sampled and how it is stored): the
 /// sketches file of a commit records it, and a file of another version is not
 /// used (every article is then read again).
-pub const SKETCH_VERSION: u32 = 5;
+pub const SKETCH_VERSION: u32 = 6;
 
 /// Fewer sampled shingles than this: too short to judge on a sample; the article
 /// keeps all its shingles, and fewer shingles than this in all: only exact copies count.
 const MIN_SAMPLES: usize = 8;
+/// A copy in a format with fewer anchors with fewer distinct words of its own than
+/// this (words in neither its title nor its headings) is a *skeleton*: the title and
+/// headings of a page whose text is generated (a Sphinx source holding only
+/// `.. automodule::`). Too short for its shingles to be judged, it is a copy of the
+/// one better-format page with its title and every one of its headings.
+const SKELETON_OWN: u32 = 8;
 /// Fewer rare sampled shingles than this: only boilerplate, only exact copies count.
 const MIN_RARE: usize = 3;
 
@@ -112,6 +123,11 @@ pub struct Sketch {
     pub words: Vec<u32>,
     /// True when `words` holds every distinct word (a short article).
     pub words_full: bool,
+    /// Sorted, distinct: the hashes of the section headings' words (one per heading).
+    pub headings: Vec<u32>,
+    /// How many distinct words of the section bodies are neither title nor heading
+    /// words, counted up to [`SKELETON_OWN`]: the text of its own a skeleton copy lacks.
+    pub own: u32,
 }
 
 impl Sketch {
@@ -120,15 +136,36 @@ impl Sketch {
         // Performance: one word buffer for the whole article, sized from its text.
         let bytes: usize = article.sections.iter().map(|s| s.text.len()).sum();
         let mut words: Vec<u64> = Vec::with_capacity(bytes / 5 + 16);
+        let mut named: FxHashSet<u64> = FxHashSet::default();
+        let mut headings: Vec<u32> = Vec::new();
+        let mut bodies: Vec<(usize, usize)> = Vec::with_capacity(article.sections.len());
         for section in &article.sections {
             if let Some(heading) = section.heading.last() {
+                let start = words.len();
                 push_word_hashes(heading, &mut words);
+                if words.len() > start {
+                    named.extend(&words[start..]);
+                    headings.push(phrase_hash(&words[start..]));
+                }
             }
+            let start = words.len();
             push_word_hashes(&section.text, &mut words);
+            bodies.push((start, words.len()));
         }
         let mut title: Vec<u64> = Vec::new();
         push_word_hashes(&article.title, &mut title);
-        Sketch::of_words(&title, &words)
+        named.extend(&title);
+        let mut sketch = Sketch::of_words(&title, &words);
+        if sketch.is_empty() {
+            // A page without text keeps its title: its skeleton copy is still a copy.
+            sketch.title = title.iter().fold(0, |h, &w| mix(h, w));
+        } else {
+            headings.sort_unstable();
+            headings.dedup();
+            sketch.headings = headings;
+            sketch.own = count_own(bodies.iter().flat_map(|&(s, e)| &words[s..e]), &named);
+        }
+        sketch
     }
 
     fn of_words(title: &[u64], words: &[u64]) -> Sketch {
@@ -153,6 +190,8 @@ impl Sketch {
             full,
             words: distinct,
             words_full,
+            headings: Vec::new(),
+            own: count_own(words, &title.iter().copied().collect()),
         }
     }
 
@@ -170,14 +209,18 @@ impl Sketch {
     /// Compact binary form, stored in the commit's sketches file (see
     /// [`crate::store::SketchWriter`]): `exact` and `title` (8 bytes each, little
     /// endian), a flags byte (1: `full`, 2: `words_full`), the number of shingle
-    /// hashes (4 bytes), then 4 bytes per shingle hash and per word hash.
+    /// hashes, `own` and the number of heading hashes (4 bytes each), then 4 bytes
+    /// per shingle hash, per heading hash and per word hash.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(21 + 4 * (self.hashes.len() + self.words.len()));
+        let n = self.hashes.len() + self.headings.len() + self.words.len();
+        let mut out = Vec::with_capacity(29 + 4 * n);
         out.extend_from_slice(&self.exact.to_le_bytes());
         out.extend_from_slice(&self.title.to_le_bytes());
         out.push(u8::from(self.full) | (u8::from(self.words_full) << 1));
         out.extend_from_slice(&(self.hashes.len() as u32).to_le_bytes());
-        for h in self.hashes.iter().chain(&self.words) {
+        out.extend_from_slice(&self.own.to_le_bytes());
+        out.extend_from_slice(&(self.headings.len() as u32).to_le_bytes());
+        for h in self.hashes.iter().chain(&self.headings).chain(&self.words) {
             out.extend_from_slice(&h.to_le_bytes());
         }
         out
@@ -189,15 +232,19 @@ impl Sketch {
         let exact = u64_at(0)?;
         let title = u64_at(8)?;
         let flags = *bytes.get(16)?;
-        let n = u32::from_le_bytes(bytes.get(17..21)?.try_into().ok()?) as usize;
-        let rest = bytes.get(21..)?;
-        if flags > 3 || !rest.len().is_multiple_of(4) || rest.len() / 4 < n {
+        let u32_at = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+        let n = u32_at(17)? as usize;
+        let own = u32_at(21)?;
+        let m = u32_at(25)? as usize;
+        let rest = bytes.get(29..)?;
+        if flags > 3 || !rest.len().is_multiple_of(4) || rest.len() / 4 < n.saturating_add(m) {
             return None;
         }
         let mut all = rest
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));
         let hashes: Vec<u32> = all.by_ref().take(n).collect();
+        let headings: Vec<u32> = all.by_ref().take(m).collect();
         Some(Sketch {
             exact,
             title,
@@ -205,6 +252,8 @@ impl Sketch {
             full: flags & 1 != 0,
             words: all.collect(),
             words_full: flags & 2 != 0,
+            headings,
+            own,
         })
     }
 
@@ -316,6 +365,26 @@ fn is_word_sampled(w: u32) -> bool {
     u64::from(w).is_multiple_of(WORD_SAMPLE)
 }
 
+/// How many distinct `words` are not `named`, counted up to [`SKELETON_OWN`] (all
+/// that is compared; a long article stops early).
+fn count_own<'w>(words: impl IntoIterator<Item = &'w u64>, named: &FxHashSet<u64>) -> u32 {
+    let mut own: Vec<u64> = Vec::new();
+    for w in words {
+        if own.len() >= SKELETON_OWN as usize {
+            break;
+        }
+        if !named.contains(w) && !own.contains(w) {
+            own.push(*w);
+        }
+    }
+    own.len() as u32
+}
+
+/// The hash of a phrase's words (a heading).
+fn phrase_hash(words: &[u64]) -> u32 {
+    (words.iter().fold(0u64, |h, &w| mix(h, w)) >> 32) as u32
+}
+
 fn mix(h: u64, w: u64) -> u64 {
     (h ^ w)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -362,7 +431,7 @@ pub fn plan<'a>(
 ) -> BTreeMap<String, String> {
     let mut docs: Vec<Doc> = articles
         .into_iter()
-        .filter(|(_, s)| !s.is_empty())
+        .filter(|(_, s)| !s.is_empty() || s.title != 0)
         .map(|(path, sketch)| Doc {
             path,
             rank: format_rank(path),
@@ -418,7 +487,9 @@ pub fn plan<'a>(
         for h in rare_hashes(doc, &df) {
             postings.entry(*h).or_default().push(i);
         }
-        exact.entry(doc.sketch.exact).or_default().push(i);
+        if !doc.sketch.is_empty() {
+            exact.entry(doc.sketch.exact).or_default().push(i);
+        }
     }
     // `seen[j] == i` marks j as a candidate of i already (each pushed once).
     let mut seen: Vec<usize> = vec![usize::MAX; docs.len()];
@@ -427,7 +498,7 @@ pub fn plan<'a>(
         seen[i] = i;
         let found = rare_hashes(&docs[i], &df)
             .flat_map(|h| &postings[h])
-            .chain(&exact[&docs[i].sketch.exact]);
+            .chain(exact.get(&docs[i].sketch.exact).into_iter().flatten());
         for &j in found {
             if seen[j] != i {
                 seen[j] = i;
@@ -454,7 +525,7 @@ pub fn plan<'a>(
     // (nearly every candidate pair shares a few rare shingles and no more).
     let covers_at = |b: &Doc, a: &Doc, cover: f64| -> bool {
         if a.sketch.exact == b.sketch.exact {
-            return true;
+            return !a.sketch.is_empty();
         }
         let (ha, n_rare, hb) = compared(a, b);
         let n = ha.len();
@@ -492,6 +563,31 @@ pub fn plan<'a>(
             && rare as f64 >= WORD_COVER * rare_total as f64
     };
 
+    // A skeleton copy's page: the one article of a better format with its title
+    // whose headings include all of its headings (none when two or more have them).
+    let mut by_title: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    for (i, doc) in docs.iter().enumerate() {
+        if doc.sketch.title != 0 {
+            by_title.entry(doc.sketch.title).or_default().push(i);
+        }
+    }
+    let skeleton_of = |i: usize| -> Option<usize> {
+        let a = &docs[i];
+        if a.rank == 0 || a.sketch.own >= SKELETON_OWN || a.sketch.title == 0 {
+            return None;
+        }
+        let mut pages = by_title.get(&a.sketch.title)?.iter().copied().filter(|&j| {
+            let b = &docs[j];
+            b.rank < a.rank
+                && a.sketch
+                    .headings
+                    .iter()
+                    .all(|h| b.sketch.headings.binary_search(h).is_ok())
+        });
+        let page = pages.next()?;
+        pages.next().is_none().then_some(page)
+    };
+
     // Step 2: aliases of better or mutual copies, in rank order.
     let mut alias: Vec<Option<usize>> = vec![None; docs.len()];
     let mut cands: Vec<Vec<usize>> = Vec::with_capacity(docs.len());
@@ -511,7 +607,7 @@ pub fn plan<'a>(
                 }
             }
         }
-        alias[i] = best.map(|(_, j)| j);
+        alias[i] = best.map(|(_, j)| j).or_else(|| skeleton_of(i));
         cands.push(c);
     }
 
@@ -969,5 +1065,81 @@ mod tests {
             .collect();
         let plan = plan(sketches.iter().map(|(p, s)| (p.as_str(), s)));
         assert!(plan.is_empty(), "{plan:?}");
+    }
+
+    /// An article's sketch from its title and (heading, text) sections.
+    fn article(title: &str, sections: &[(&str, &str)]) -> Sketch {
+        let article = Article {
+            title: title.to_string(),
+            sections: sections
+                .iter()
+                .map(|&(h, t)| crate::extract::Section {
+                    anchor: String::new(),
+                    heading: if h.is_empty() {
+                        vec![]
+                    } else {
+                        vec![h.to_string()]
+                    },
+                    text: t.to_string(),
+                    lines: (1, 1),
+                    aliases: Vec::new(),
+                    line_keys: Vec::new(),
+                    listing: Default::default(),
+                })
+                .collect(),
+            lang: "und".to_string(),
+        };
+        Sketch::of_article(&article)
+    }
+
+    #[test]
+    fn a_skeleton_copy_is_an_alias_of_the_one_page_with_its_title_and_headings() {
+        let page = article(
+            "lxml.builder module",
+            &[("", &prose(50, 200)), ("Module contents", &prose(51, 50))],
+        );
+        let copy = article(
+            "lxml.builder module",
+            &[("Module contents", "lxml.builder")],
+        );
+        assert_eq!(copy.own, 0);
+        assert_eq!(Sketch::from_bytes(&copy.to_bytes()), Some(copy.clone()));
+        let other = article("lxml.etree module", &[("", &prose(52, 200))]);
+        let p = plan([
+            ("_sources/builder.txt", &copy),
+            ("builder.html", &page),
+            ("etree.html", &other),
+        ]);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p["_sources/builder.txt"], "builder.html");
+        // A heading the page lacks, text of its own, or two pages with its title: kept.
+        let extra = article("lxml.builder module", &[("Examples", "lxml.builder")]);
+        let own = article("lxml.builder module", &[("", &prose(53, 10))]);
+        assert!(own.own >= SKELETON_OWN);
+        for copy in [&extra, &own] {
+            let p = plan([("_sources/builder.txt", copy), ("builder.html", &page)]);
+            assert!(p.is_empty(), "{p:?}");
+        }
+        let twin = article(
+            "lxml.builder module",
+            &[("", &prose(54, 200)), ("Module contents", &prose(55, 50))],
+        );
+        let p = plan([
+            ("_sources/builder.txt", &copy),
+            ("builder.html", &page),
+            ("v2/builder.html", &twin),
+        ]);
+        assert!(!p.contains_key("_sources/builder.txt"), "{p:?}");
+        // A page of the same format is no copy of a page with the same title.
+        let p = plan([("a/builder.html", &copy), ("builder.html", &page)]);
+        assert!(p.is_empty(), "{p:?}");
+        // A page without text keeps its title: its skeleton copy is still its copy.
+        let empty = article("lxml.builder module", &[]);
+        assert!(empty.is_empty() && empty.title != 0);
+        let bare = article("lxml.builder module", &[("", "lxml.builder")]);
+        let p = plan([("_sources/builder.txt", &bare), ("builder.html", &empty)]);
+        assert_eq!(p["_sources/builder.txt"], "builder.html");
+        let p = plan([("x.html", &empty), ("y.html", &empty)]);
+        assert!(p.is_empty(), "{p:?}");
     }
 }

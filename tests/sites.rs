@@ -453,6 +453,60 @@ fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
              Generated on Wed Mar 30 2022 07:20:36 for JsonCpp by doxygen 1.9.1</small></address></body></html>"
         ),
     );
+    // YARD's method list: each item a method's link (`#&` a symbol alone) beside
+    // its owner's qualified name, four words long when split at `::`.
+    let owners = [
+        ("#&", "Quokkamock::Matchers::Base"),
+        ("#stubs", "Quokkamock::Integration::MiniTest::Adapter"),
+        ("#expects", "Quokkamock::Mock"),
+        ("#never", "Quokkamock::Expectation"),
+        ("#once", "Quokkamock::Expectation"),
+        ("#with", "Quokkamock::Expectation"),
+    ];
+    let items: String = owners
+        .iter()
+        .map(|(m, o)| {
+            format!("<li><div class=\"item\"><span><a href=\"m.html#{m}\">{m}</a></span> <small>{o}</small></div></li>")
+        })
+        .collect();
+    write(
+        &corpus,
+        "method_list.html",
+        format!(
+            "<html><head><title>Method List</title></head><body><ul id=\"full_list\">{items}</ul></body></html>"
+        ),
+    );
+    // javadoc's class tree: nested lists of qualified names, `(implements ...)`.
+    let leaf = |c: &str| {
+        format!(
+            "<li>org.numbat.conc.<a href=\"{c}.html\">{c}</a>&lt;T&gt; (implements org.numbat.conc.<a href=\"Init.html\">Init</a>&lt;T&gt;)</li>"
+        )
+    };
+    let (a, b) = (leaf("AtomicWombatInit"), leaf("LazyWombatInit"));
+    write(
+        &corpus,
+        "conc/package-tree.html",
+        format!(
+            "<html><head><title>Hierarchy</title></head><body><main><h1>Hierarchy For Package org.numbat.conc</h1>\
+             <h2>Class Hierarchy</h2><ul><li>java.lang.<a href=\"o.html\">Object</a><ul>{a}{b}\
+             <li>org.numbat.conc.<a href=\"B.html\">BackgroundWombatInit</a>&lt;T&gt;<ul>{}{}</ul></li>\
+             </ul></li></ul></main></body></html>",
+            leaf("CallableWombatInit"),
+            leaf("MultiWombatInit")
+        ),
+    );
+    // Constants, each beside a few words of description: content.
+    write(
+        &corpus,
+        "round.html",
+        "<html><head><title>round</title></head><body><h1>round</h1><p>Rounding is one of:</p><ul>\
+         <li><a href=\"n.html\">FROUND_NEAREST</a> : round to nearest</li>\
+         <li><a href=\"d.html\">FROUND_NEG_INF</a> : round down</li>\
+         <li><a href=\"u.html\">FROUND_POS_INF</a> : round up</li>\
+         <li><a href=\"z.html\">FROUND_ZERO</a> : truncate</li>\
+         <li><a href=\"c.html\">FROUND_CUR</a> : use MXCSR.RC - see <a href=\"s.html\">SET_MODE</a></li>\
+         </ul></body></html>",
+    );
     // Three one-word links listed by a sentence: too short to judge, content.
     write(
         &corpus,
@@ -486,6 +540,12 @@ fn word_index_pages_are_navigation_and_lists_of_prose_are_not() {
     assert_eq!(code, 1, "the general index answered: {found}");
     let (code, found) = query(&index, &["isMember"]);
     assert_eq!(code, 1, "the member index answered: {found}");
+    let (code, found) = query(&index, &["Quokkamock"]);
+    assert_eq!(code, 1, "the method list answered: {found}");
+    let (code, found) = query(&index, &["numbat"]);
+    assert_eq!(code, 1, "the class tree answered: {found}");
+    let (code, found) = query(&index, &["truncate"]);
+    assert_eq!(code, 0, "the list of constants is content: {found}");
     let (code, found) = query(&index, &["JsonCpp"]);
     assert_eq!(code, 1, "the page's address footer answered: {found}");
     let (code, found) = query(&index, &["SyncSender"]);

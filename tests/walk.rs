@@ -675,3 +675,110 @@ fn assert_aliases(stderr: &str, pairs: &[(&str, &str)]) {
         );
     }
 }
+
+/// A Sphinx-like API page whose text autodoc generated, so its source copy holds
+/// only the title and a directive.
+fn api_page(title: &str, body: &str) -> String {
+    format!(
+        "<html><head><title>{title} &mdash; docs</title></head><body><main><section id=\"mod\"><h1>{title}</h1>{body}</section></main></body></html>"
+    )
+}
+
+fn automodule_source(module: &str) -> String {
+    let underline = "=".repeat(module.len() + 7);
+    format!(
+        "{module} module\n{underline}\n\n.. automodule:: {module}\n   :members:\n   :undoc-members:\n"
+    )
+}
+
+#[test]
+fn a_skeleton_source_copy_of_a_generated_page_is_an_alias() {
+    let c = Case::new();
+    let generated = format!(
+        "<dl><dt id=\"quokkalib.widgets.Widget\">class quokkalib.widgets.Widget</dt><dd><p>A widget: {}</p></dd></dl>",
+        prose(40, 120)
+    );
+    c.write(
+        "api/quokkalib.widgets.html",
+        api_page("quokkalib.widgets module", &generated),
+    );
+    c.write(
+        "api/_sources/quokkalib.widgets.rst.txt",
+        automodule_source("quokkalib.widgets"),
+    );
+    // A page whose autodoc produced nothing: its copy is no answer either.
+    c.write(
+        "api/quokkalib.empty.html",
+        api_page("quokkalib.empty module", ""),
+    );
+    c.write(
+        "api/_sources/quokkalib.empty.rst.txt",
+        automodule_source("quokkalib.empty"),
+    );
+    // A text with the title of a page and text of its own is no copy of it.
+    c.write(
+        "notes/quokkalib.widgets.txt",
+        format!(
+            "quokkalib.widgets module\n========================\n\nHow we use quokkalib here: {}\n",
+            prose(41, 30)
+        ),
+    );
+    let r = c.ingest(&["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 near-duplicates as aliases"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.contains("api/_sources/quokkalib.widgets.rst.txt")
+                && l.contains("near-duplicate of api/quokkalib.widgets.html")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        c.paths("quokkalib"),
+        ["api/quokkalib.widgets.html", "notes/quokkalib.widgets.txt"]
+    );
+    let shown = c.show("api/quokkalib.widgets.html#mod");
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let v: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(
+        v["aliases"],
+        serde_json::json!(["api/_sources/quokkalib.widgets.rst.txt"])
+    );
+
+    // The page is renamed: the copy is no longer its skeleton and is indexed again.
+    c.write(
+        "api/quokkalib.widgets.html",
+        api_page("quokkalib.gadgets module", &generated),
+    );
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 near-duplicates as aliases"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        c.paths("quokkalib"),
+        [
+            "api/_sources/quokkalib.widgets.rst.txt",
+            "api/quokkalib.widgets.html",
+            "notes/quokkalib.widgets.txt"
+        ]
+    );
+    // Opting out indexes every copy.
+    let r = c.ingest(&["--keep-duplicates"]);
+    assert!(
+        r.stderr.contains("0 near-duplicates as aliases"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        c.paths("quokkalib")
+            .contains(&"api/_sources/quokkalib.empty.rst.txt".to_string())
+    );
+}

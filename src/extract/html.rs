@@ -1086,7 +1086,13 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
 
 /// A list of at least [`MIN_INDEX_ITEMS`] items, each one or more links beside a
 /// term of one to [`MAX_TERM_WORDS`] words and nothing else (Doxygen's member index:
-/// `isMember() : Json::Value`): a word index, however long its terms; from 40 letters
+/// `isMember() : Json::Value`; YARD's method list: `#stubs Mocha::Mock`, a link
+/// named by a symbol alone, `#&`, is a link; javadoc's class tree, nested lists
+/// of `java.lang.Object` and `(implements p.Iface<T>)`): a word index, however long
+/// its terms (or links each named by one name, with names and at most one word of
+/// letters beside them:
+/// `Mocha::Integration::MiniTest`, `p.`, `<T>` are names; each item by its own text,
+/// nested lists' items being items); from 40 letters
 /// and digits up, as for link density (three one-word links in a sentence's list stay).
 /// A list of whole links is judged by its density alone; at five items, the short
 /// lists of the Rust books (`strict` / `reserved` / `weak`) stay.
@@ -1097,34 +1103,59 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
     if !matches!(e.name(), "ul" | "ol") {
         return false;
     }
-    let items: Vec<NodeRef<Node>> = list
-        .children()
-        .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "li"))
-        .collect();
+    let is =
+        |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
+    // Nested lists' items are items (a class tree); each is judged by its own text.
+    let items: Vec<NodeRef<Node>> = list.descendants().filter(|c| is(c, "li")).collect();
     let mut chars = 0usize;
     items.len() >= MIN_INDEX_ITEMS
         && items.iter().all(|&item| {
-            let (mut links, mut words) = (0usize, 0usize);
+            let (mut links, mut terms, mut words, mut runs) = (0usize, 0usize, 0usize, 0usize);
+            // Every link is named by one name (`#stubs`, `AtomicInitializer`), not
+            // a phrase (`Boolean type` — `bool` in the Rust reference is content).
+            let mut named_links = true;
             for node in item.descendants() {
                 let Node::Text(t) = node.value() else {
                     continue;
                 };
-                let in_link = node
-                    .ancestors()
-                    .take_while(|a| a.id() != item.id())
-                    .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "a"));
-                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
-                chars += n;
+                let (mut in_link, mut own) = (false, true);
+                for a in node.ancestors().take_while(|a| a.id() != item.id()) {
+                    in_link |= is(&a, "a");
+                    own &= !is(&a, "li");
+                }
+                if !own {
+                    continue;
+                }
+                chars += t.chars().filter(|c| c.is_alphanumeric()).count();
                 if in_link {
-                    links += n;
-                } else {
-                    words += t
-                        .split(|c: char| !c.is_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .count();
+                    // A link named by a symbol alone (YARD's `#&` method) is a link.
+                    links += t.chars().filter(|c| !c.is_whitespace()).count();
+                    named_links &= !t.trim().contains(char::is_whitespace);
+                    continue;
+                }
+                runs += t
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .count();
+                for token in t.split_whitespace() {
+                    if !token.chars().any(char::is_alphanumeric) {
+                        continue;
+                    }
+                    terms += 1;
+                    // A word of prose, not a name: letters alone (`implements`, `a`),
+                    // not `Mocha::Mock`, `java.lang.`, nor a type parameter `<T>`.
+                    let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+                    let single_capital =
+                        core.chars().count() == 1 && core.chars().all(char::is_uppercase);
+                    words += usize::from(core.chars().all(char::is_alphabetic) && !single_capital);
                 }
             }
-            links > 0 && (1..=MAX_TERM_WORDS).contains(&words)
+            // A term of up to three words, or names with at most one word of prose:
+            // `round to nearest` beside a constant is a term; `use MXCSR.RC - see`
+            // is a description.
+            links > 0
+                && ((1..=MAX_TERM_WORDS).contains(&runs)
+                    || (named_links && terms > 0 && words <= 1))
         })
         && chars >= super::MIN_LINK_DENSITY_CHARS
 }
