@@ -448,9 +448,7 @@ impl Article {
         if boilerplate.is_empty() {
             return;
         }
-        let mut carried: Vec<String> = Vec::new();
-        let mut kept = Vec::with_capacity(self.sections.len());
-        for mut section in std::mem::take(&mut self.sections) {
+        self.retain_sections(|_, section| {
             let drop: std::collections::HashSet<u32> = section
                 .line_keys
                 .iter()
@@ -480,16 +478,8 @@ impl Article {
                 section.text = text;
                 section.line_keys = keys;
             }
-            if section.text.trim().is_empty() {
-                carried.push(section.anchor);
-                carried.append(&mut section.aliases);
-                continue;
-            }
-            carried.append(&mut section.aliases);
-            section.aliases = std::mem::take(&mut carried);
-            kept.push(section);
-        }
-        self.sections = kept;
+            !section.text.trim().is_empty()
+        });
     }
 
     /// Drops the sections at these positions (site listings,
@@ -498,10 +488,16 @@ impl Article {
         if positions.is_empty() {
             return;
         }
+        self.retain_sections(|i, _| !positions.contains(&(i as u32)));
+    }
+
+    /// Keeps the sections for which `keep(position, section)` holds (it may edit
+    /// them); a dropped section's anchor and aliases lead to the next kept one.
+    fn retain_sections(&mut self, mut keep: impl FnMut(usize, &mut Section) -> bool) {
         let mut carried: Vec<String> = Vec::new();
         let mut kept = Vec::with_capacity(self.sections.len());
         for (i, mut section) in std::mem::take(&mut self.sections).into_iter().enumerate() {
-            if positions.contains(&(i as u32)) {
+            if !keep(i, &mut section) {
                 carried.push(section.anchor);
                 carried.append(&mut section.aliases);
                 continue;
