@@ -207,9 +207,7 @@ pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Resul
     if n == 0 {
         return Ok(Vec::new());
     }
-    // Per segment with a live posting: its ord, the id column, its `n` smallest
-    // (id ordinal, doc), in ordinal order.
-    let mut candidates: Vec<(u32, StrColumn, Vec<(u64, u32)>)> = Vec::new();
+    let mut candidates: Vec<Candidates> = Vec::new();
     let mut ords_buf: Vec<Option<u64>> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let Some(mut postings) = segment
@@ -277,6 +275,10 @@ pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Resul
     chosen.truncate(n);
     Ok(chosen.into_iter().map(|(_, address)| address).collect())
 }
+
+/// A segment with live postings of a term: its ord, its id column, and its `n`
+/// smallest (id ordinal, doc), in ordinal order ([`first_by_id`]).
+type Candidates = (u32, StrColumn, Vec<(u64, u32)>);
 
 /// Whether `suggestion` is close enough to what the user typed to be a plausible
 /// typo of it: edit distance 1 for words under 6 letters, 2 from 6 on.
