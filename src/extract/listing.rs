@@ -16,7 +16,7 @@
 //! summary and, with its siblings, sentences further in ("null will be converted to
 //! null."), which open nothing: it stays.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::{CODE_MARK, PROSE_MARK};
 
@@ -60,6 +60,140 @@ pub fn summaries(texts: &[&str]) -> Vec<bool> {
         .collect()
 }
 
+/// Token-set similarity (Jaccard) at which two sentences are one sentence rendered
+/// twice: a summary row and the detail it opens may differ by a link's text
+/// ("the Mock instance" / "the Mocha::Mock instance") or a word of markup.
+pub const MIN_SIMILAR: f64 = 0.8;
+
+/// Lines before a row's sentence that may name its member.
+const NAME_LINES: usize = 3;
+
+/// For each section text (cleaned, with its line marks) and the name of the member
+/// it documents (see [`member_name`]), whether it is a **member summary** of the
+/// article: a run of rows, each a name line (a signature: no stated sentence)
+/// naming another section's member, then that section's opening sentence (as
+/// rendered, [`MIN_SIMILAR`]), with the sentences of its rows that the named
+/// sections also say making at least [`MIN_SHARE`] of its stated sentences.
+///
+/// One row is enough: a class with one constructor has a summary of one row, the
+/// sentence its detail opens with. A short section whose sentence a later section
+/// repeats is no row unless a name line of that section's member stands before it;
+/// sections of one name (overloads, repeating each other's notes) do not summarise
+/// each other.
+pub fn member_summaries(texts: &[&str], names: &[Option<String>]) -> Vec<bool> {
+    let sentences: Vec<Vec<HashSet<String>>> = texts
+        .iter()
+        .map(|t| stated(t).map(|(s, _)| word_set(s)).collect())
+        .collect();
+    // Member name → the sections documenting it.
+    let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(name) = name {
+            named.entry(name.as_str()).or_default().push(i);
+        }
+    }
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            if sentences[i].is_empty() {
+                return false;
+            }
+            let mut targets: Vec<usize> = Vec::new();
+            // The words of the lines before this one (the row's name lines: a
+            // signature, a note such as "Deprecated."), since the last row.
+            let mut before: VecDeque<HashSet<String>> = VecDeque::new();
+            for (n, line) in text.lines().enumerate() {
+                if line.starts_with(CODE_MARK) {
+                    before.clear();
+                    continue;
+                }
+                let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let here = word_set(line);
+                // A section opening with a signature of its own member is that
+                // member's detail (a deprecated twin pointing at its successor),
+                // not a summary.
+                if n == 0 && names[i].as_ref().is_some_and(|own| here.contains(own)) {
+                    return false;
+                }
+                let row = stated_in(line).next().map(word_set).and_then(|first| {
+                    let found: Vec<usize> = before
+                        .iter()
+                        .flatten()
+                        .filter_map(|name| named.get(name.as_str()))
+                        .flatten()
+                        .copied()
+                        .filter(|&j| {
+                            j != i
+                                && names[j] != names[i]
+                                && sentences[j].first().is_some_and(|o| similar(&first, o))
+                        })
+                        .collect();
+                    (!found.is_empty()).then_some(found)
+                });
+                if let Some(found) = row {
+                    for j in found {
+                        if !targets.contains(&j) {
+                            targets.push(j);
+                        }
+                    }
+                    before.clear();
+                    continue;
+                }
+                if before.len() == NAME_LINES {
+                    before.pop_front();
+                }
+                before.push_back(here);
+            }
+            if targets.is_empty() {
+                return false;
+            }
+            let mut distinct: Vec<&HashSet<String>> = Vec::new();
+            for s in &sentences[i] {
+                if !distinct.contains(&s) {
+                    distinct.push(s);
+                }
+            }
+            let said = distinct
+                .iter()
+                .filter(|s| {
+                    targets
+                        .iter()
+                        .any(|&j| sentences[j].iter().any(|t| similar(s, t)))
+                })
+                .count();
+            said as f64 >= MIN_SHARE * distinct.len() as f64
+        })
+        .collect()
+}
+
+/// The member a section documents, from the last part of its heading: its first
+/// word ("#expects(method_name) ⇒ Expectation" → `expects`).
+pub fn member_name(heading: &str) -> Option<String> {
+    words(heading).next()
+}
+
+/// Lowercased runs of letters, digits and `_`.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+fn word_set(text: &str) -> HashSet<String> {
+    words(text).collect()
+}
+
+/// True when two word sets are one sentence ([`MIN_SIMILAR`]).
+fn similar(a: &HashSet<String>, b: &HashSet<String>) -> bool {
+    let common = a.intersection(b).count();
+    let all = a.len() + b.len() - common;
+    all > 0 && common as f64 >= MIN_SIMILAR * all as f64
+}
+
 /// Keys of the stated sentences of a section's prose lines (code lines skipped), in
 /// order.
 fn sentence_keys(text: &str) -> Vec<u64> {
@@ -78,14 +212,17 @@ fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
         .flat_map(|line| {
             let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
             let whole = sentences(line).nth(1).is_none();
-            sentences(line)
-                // Only stated sentences: a line fragment without a stop (a parameter
-                // description, a signature) recurs across overloads for a reason.
-                .filter(|s| {
-                    s.ends_with(['.', '!', '?'])
-                        && s.split_whitespace().nth(MIN_WORDS - 1).is_some()
-                })
-                .map(move |s| (s, whole))
+            stated_in(line).map(move |s| (s, whole))
+        })
+}
+
+/// The stated sentences of one prose line (marks removed).
+fn stated_in(line: &str) -> impl Iterator<Item = &str> {
+    sentences(line)
+        // Only stated sentences: a line fragment without a stop (a parameter
+        // description, a signature) recurs across overloads for a reason.
+        .filter(|s| {
+            s.ends_with(['.', '!', '?']) && s.split_whitespace().nth(MIN_WORDS - 1).is_some()
         })
 }
 
