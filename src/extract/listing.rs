@@ -65,6 +65,11 @@ pub fn summaries(texts: &[&str]) -> Vec<bool> {
 /// ("the Mock instance" / "the Mocha::Mock instance") or a word of markup.
 pub const MIN_SIMILAR: f64 = 0.8;
 
+/// A member summary's sentences may be shorter than [`MIN_WORDS`] ("Constructor
+/// for EqualsBuilder."): a row pairs each with a name line, evidence enough. One
+/// word ("Deprecated.") is a note, not a sentence.
+pub const MIN_ROW_SENTENCE_WORDS: usize = 2;
+
 /// Lines before a row's sentence that may name its member.
 const NAME_LINES: usize = 3;
 
@@ -80,10 +85,20 @@ const NAME_LINES: usize = 3;
 /// repeats is no row unless a name line of that section's member stands before it;
 /// sections of one name (overloads, repeating each other's notes) do not summarise
 /// each other.
-pub fn member_summaries(texts: &[&str], names: &[Option<String>]) -> Vec<bool> {
+pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> {
+    let names: Vec<Option<String>> = headings.iter().map(|h| h.and_then(member_name)).collect();
     let sentences: Vec<Vec<HashSet<String>>> = texts
         .iter()
-        .map(|t| stated(t).map(|(s, _)| word_set(s)).collect())
+        .map(|t| {
+            t.lines()
+                .filter(|line| !line.starts_with(CODE_MARK))
+                .flat_map(|line| {
+                    let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+                    stated_in(line, MIN_ROW_SENTENCE_WORDS)
+                })
+                .map(word_set)
+                .collect()
+        })
         .collect();
     // Member name → the sections documenting it.
     let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -113,27 +128,31 @@ pub fn member_summaries(texts: &[&str], names: &[Option<String>]) -> Vec<bool> {
                     continue;
                 }
                 let here = word_set(line);
-                // A section opening with a signature of its own member is that
-                // member's detail (a deprecated twin pointing at its successor),
-                // not a summary.
-                if n == 0 && names[i].as_ref().is_some_and(|own| here.contains(own)) {
+                // A section opening with its own heading's words (its signature)
+                // is that member's detail (a deprecated twin pointing at its
+                // successor), not a summary (whose header row may name its
+                // heading's first word: "Constructor" under "Constructor Summary").
+                if n == 0 && headings[i].is_some_and(|h| words(h).all(|w| here.contains(&w))) {
                     return false;
                 }
-                let row = stated_in(line).next().map(word_set).and_then(|first| {
-                    let found: Vec<usize> = before
-                        .iter()
-                        .flatten()
-                        .filter_map(|name| named.get(name.as_str()))
-                        .flatten()
-                        .copied()
-                        .filter(|&j| {
-                            j != i
-                                && names[j] != names[i]
-                                && sentences[j].first().is_some_and(|o| similar(&first, o))
-                        })
-                        .collect();
-                    (!found.is_empty()).then_some(found)
-                });
+                let row = stated_in(line, MIN_ROW_SENTENCE_WORDS)
+                    .next()
+                    .map(word_set)
+                    .and_then(|first| {
+                        let found: Vec<usize> = before
+                            .iter()
+                            .flatten()
+                            .filter_map(|name| named.get(name.as_str()))
+                            .flatten()
+                            .copied()
+                            .filter(|&j| {
+                                j != i
+                                    && names[j] != names[i]
+                                    && sentences[j].first().is_some_and(|o| similar(&first, o))
+                            })
+                            .collect();
+                        (!found.is_empty()).then_some(found)
+                    });
                 if let Some(found) = row {
                     for j in found {
                         if !targets.contains(&j) {
@@ -212,17 +231,18 @@ fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
         .flat_map(|line| {
             let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
             let whole = sentences(line).nth(1).is_none();
-            stated_in(line).map(move |s| (s, whole))
+            stated_in(line, MIN_WORDS).map(move |s| (s, whole))
         })
 }
 
-/// The stated sentences of one prose line (marks removed).
-fn stated_in(line: &str) -> impl Iterator<Item = &str> {
+/// The stated sentences of one prose line (marks removed) of at least `min_words`
+/// words.
+fn stated_in(line: &str, min_words: usize) -> impl Iterator<Item = &str> {
     sentences(line)
         // Only stated sentences: a line fragment without a stop (a parameter
         // description, a signature) recurs across overloads for a reason.
-        .filter(|s| {
-            s.ends_with(['.', '!', '?']) && s.split_whitespace().nth(MIN_WORDS - 1).is_some()
+        .filter(move |s| {
+            s.ends_with(['.', '!', '?']) && s.split_whitespace().nth(min_words - 1).is_some()
         })
 }
 
@@ -416,5 +436,88 @@ mod tests {
             .collect();
         let texts: Vec<&str> = overloads.iter().map(String::as_str).collect();
         assert_eq!(summaries(&texts), [false; 4]);
+    }
+    fn member<'a>(headings: &[&'a str]) -> Vec<Option<&'a str>> {
+        headings.iter().map(|&h| Some(h)).collect()
+    }
+
+    #[test]
+    fn member_names_are_the_first_word_of_the_heading() {
+        assert_eq!(
+            member_name("#expects(method_name) ⇒ Expectation").as_deref(),
+            Some("expects")
+        );
+        assert_eq!(
+            member_name("EqualsBuilder").as_deref(),
+            Some("equalsbuilder")
+        );
+        assert_eq!(member_name("⇒ —"), None);
+    }
+
+    #[test]
+    fn a_one_row_summary_of_a_detail_is_a_member_summary() {
+        let texts = [
+            "Constructors\nConstructor\nDescription\nEqualsBuilder()\nConstructor for the EqualsBuilder class.",
+            "public EqualsBuilder()\nConstructor for the EqualsBuilder class.\nStarts off assuming that equals is true.",
+        ];
+        let names = member(&["Constructor Summary", "EqualsBuilder"]);
+        assert_eq!(member_summaries(&texts, &names), [true, false]);
+        // Without its name line the same sentence is no row.
+        let texts = ["Constructor for the EqualsBuilder class.", texts[1]];
+        assert_eq!(member_summaries(&texts, &names), [false, false]);
+    }
+
+    #[test]
+    fn rows_match_openings_rendered_with_other_link_text() {
+        let texts = [
+            "- #responds_like(responder) ⇒ Mock (also: #quacks_like)\n\
+             Constrains the Mock instance so that it can only stub methods the responder has.\n\
+             - .allow(action) { ... } ⇒ Object deprecated Deprecated.\n\
+             If a block is supplied, call Configuration.override with the action. Otherwise call the writer.",
+            "Constrains the Mocha::Mock instance so that it can only stub methods the responder has. \
+             The constraint is only applied at invocation time.",
+            "Deprecated.\nIf a block is supplied, call override with the action. Otherwise call the writer. \
+             The writer is one of the following.",
+        ];
+        let names = member(&[
+            "Instance Method Summary",
+            "#responds_like(responder) ⇒ Mock",
+            ".allow(action) { ... } ⇒ Object",
+        ]);
+        assert_eq!(member_summaries(&texts, &names), [true, false, false]);
+    }
+
+    #[test]
+    fn sections_with_sentences_of_their_own_or_their_own_signature_stay() {
+        let detail = "public static int[] removeAll(int[] array, int element)\n\
+            Removes the occurrences of the element from the array.\nThe other elements shift left.";
+        // A deprecated twin: its own signature first, then a pointer to the
+        // successor and the successor's text.
+        let twin = "public static int[] removeAllOld(int[] array, int element)\nDeprecated.\n\
+            Use removeAll(int[], int)\nRemoves the occurrences of the element from the array.\n\
+            The other elements shift left.";
+        // A section naming a member before quoting its opening, with more to say.
+        let prose = "See removeAll(int[], int)\nRemoves the occurrences of the element from the array.\n\
+            Arrays are copied on every call. Keep them small in hot loops. Or use a list.";
+        let texts = [detail, twin, prose];
+        let names = member(&["removeAll", "removeAllOld", "Performance"]);
+        assert_eq!(member_summaries(&texts, &names), [false, false, false]);
+    }
+
+    #[test]
+    fn overloads_do_not_summarise_each_other() {
+        let overload = |params: &str| {
+            format!(
+                "public static boolean reflectionEquals({params})\n\
+                 This method uses reflection to determine if the two objects are equal.\n\
+                 Static fields will not be tested at all. Superclass fields will be included."
+            )
+        };
+        let (a, b) = (
+            overload("Object lhs, Object rhs"),
+            overload("Object lhs, Object rhs, boolean t"),
+        );
+        let names = member(&["reflectionEquals", "reflectionEquals"]);
+        assert_eq!(member_summaries(&[&a, &b], &names), [false, false]);
     }
 }

@@ -317,13 +317,13 @@ fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let index_page = is_index_page(&raw);
     let texts: Vec<String> = raw.iter().map(|s| clean_text(&s.text)).collect();
     let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let names: Vec<Option<String>> = raw
+    let headings: Vec<Option<&str>> = raw
         .iter()
-        .map(|s| s.heading.last().and_then(|h| listing::member_name(h)))
+        .map(|s| s.heading.last().map(String::as_str))
         .collect();
     let summaries: Vec<bool> = listing::summaries(&text_refs)
         .into_iter()
-        .zip(listing::member_summaries(&text_refs, &names))
+        .zip(listing::member_summaries(&text_refs, &headings))
         .map(|(a, b)| a || b)
         .collect();
     let mut used = Anchors::default();
@@ -1029,6 +1029,18 @@ mod tests {
             .map(|s| s.heading[0].as_str())
             .collect();
         assert_eq!(headings, ["Calls", "Short"]);
+    }
+
+    #[test]
+    fn runs_of_name_links_are_dropped_and_a_single_link_stays() {
+        let alnum = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
+        let run = "#mock, #sequence, #stub";
+        assert!(is_link_list(run, alnum(run)));
+        assert!(is_link_list("- mock\n- stub\n- spy", 11));
+        // Two links, or text besides the links, are not a run.
+        assert!(!is_link_list("#mock, #stub", 8));
+        assert!(!is_link_list("See #mock, #sequence, #stub", alnum(run)));
+        assert!(!is_link_list("", 0));
     }
 
     #[test]
