@@ -15,6 +15,11 @@
 //! A summary gathers openings; a detailed section shares its opening with the
 //! summary and, with its siblings, sentences further in ("null will be converted to
 //! null."), which open nothing: it stays.
+//!
+//! A summary of one or two members is too short for that count, and a generator
+//! may render a sentence twice with another link text; [`member_summaries`] reads
+//! the rows instead: a name line naming the member another section is headed by,
+//! then that section's opening sentence, alike in [`MIN_SIMILAR`] of its words.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
