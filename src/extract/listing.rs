@@ -21,6 +21,7 @@
 //! the rows instead: a name line naming the member another section is headed by,
 //! then that section's opening sentence, alike in [`MIN_SIMILAR`] of its words.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::{CODE_MARK, PROSE_MARK};
@@ -91,11 +92,27 @@ const NAME_LINES: usize = 3;
 /// sections of one name (overloads, repeating each other's notes) do not summarise
 /// each other.
 pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> {
-    let names: Vec<Option<String>> = headings.iter().map(|h| h.and_then(member_name)).collect();
-    let sentences: Vec<Vec<HashSet<String>>> = texts
+    let names: Vec<Option<u64>> = headings
         .iter()
-        .map(|t| {
-            t.lines()
+        .map(|h| h.and_then(|h| words(h).next()).map(word_key))
+        .collect();
+    // Member name → the sections documenting it.
+    let mut named: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(name) = name {
+            named.entry(*name).or_default().push(i);
+        }
+    }
+    // A summary and its details have different names.
+    if named.len() < 2 {
+        return vec![false; texts.len()];
+    }
+    // Each section's sentences, as word sets, read when first needed.
+    let sentences: Vec<OnceCell<Vec<Vec<u64>>>> = texts.iter().map(|_| OnceCell::new()).collect();
+    let said = |j: usize| -> &Vec<Vec<u64>> {
+        sentences[j].get_or_init(|| {
+            texts[j]
+                .lines()
                 .filter(|line| !line.starts_with(CODE_MARK))
                 .flat_map(|line| {
                     let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
@@ -104,25 +121,15 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
                 .map(word_set)
                 .collect()
         })
-        .collect();
-    // Member name → the sections documenting it.
-    let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, name) in names.iter().enumerate() {
-        if let Some(name) = name {
-            named.entry(name.as_str()).or_default().push(i);
-        }
-    }
+    };
     texts
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            if sentences[i].is_empty() {
-                return false;
-            }
             let mut targets: Vec<usize> = Vec::new();
             // The words of the lines before this one (the row's name lines: a
             // signature, a note such as "Deprecated."), since the last row.
-            let mut before: VecDeque<HashSet<String>> = VecDeque::new();
+            let mut before: VecDeque<Vec<u64>> = VecDeque::new();
             for (n, line) in text.lines().enumerate() {
                 if line.starts_with(CODE_MARK) {
                     before.clear();
@@ -137,33 +144,35 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
                 // is that member's detail (a deprecated twin pointing at its
                 // successor), not a summary (whose header row may name its
                 // heading's first word: "Constructor" under "Constructor Summary").
-                if n == 0 && headings[i].is_some_and(|h| words(h).all(|w| here.contains(&w))) {
+                if n == 0
+                    && headings[i]
+                        .is_some_and(|h| words(h).all(|w| here.binary_search(&word_key(w)).is_ok()))
+                {
                     return false;
                 }
-                let row = stated_in(line, MIN_ROW_SENTENCE_WORDS)
-                    .next()
-                    .map(word_set)
-                    .and_then(|first| {
-                        let found: Vec<usize> = before
-                            .iter()
-                            .flatten()
-                            .filter_map(|name| named.get(name.as_str()))
-                            .flatten()
-                            .copied()
-                            .filter(|&j| {
-                                j != i
-                                    && names[j] != names[i]
-                                    && sentences[j].first().is_some_and(|o| similar(&first, o))
-                            })
-                            .collect();
-                        (!found.is_empty()).then_some(found)
-                    });
-                if let Some(found) = row {
-                    for j in found {
-                        if !targets.contains(&j) {
-                            targets.push(j);
+                let mut found = false;
+                if !before.is_empty()
+                    && let Some(first) = stated_in(line, MIN_ROW_SENTENCE_WORDS).next()
+                {
+                    let first = word_set(first);
+                    for &j in before
+                        .iter()
+                        .flatten()
+                        .filter_map(|name| named.get(name))
+                        .flatten()
+                    {
+                        if j != i
+                            && names[j] != names[i]
+                            && said(j).first().is_some_and(|o| similar(&first, o))
+                        {
+                            found = true;
+                            if !targets.contains(&j) {
+                                targets.push(j);
+                            }
                         }
                     }
+                }
+                if found {
                     before.clear();
                     continue;
                 }
@@ -175,45 +184,68 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
             if targets.is_empty() {
                 return false;
             }
-            let mut distinct: Vec<&HashSet<String>> = Vec::new();
-            for s in &sentences[i] {
+            let mut distinct: Vec<&Vec<u64>> = Vec::new();
+            for s in said(i) {
                 if !distinct.contains(&s) {
                     distinct.push(s);
                 }
             }
-            let said = distinct
+            let covered = distinct
                 .iter()
                 .filter(|s| {
                     targets
                         .iter()
-                        .any(|&j| sentences[j].iter().any(|t| similar(s, t)))
+                        .any(|&j| said(j).iter().any(|t| similar(s, t)))
                 })
                 .count();
-            said as f64 >= MIN_SHARE * distinct.len() as f64
+            !distinct.is_empty() && covered as f64 >= MIN_SHARE * distinct.len() as f64
         })
         .collect()
 }
 
 /// The member a section documents, from the last part of its heading: its first
-/// word ("#expects(method_name) ⇒ Expectation" → `expects`).
+/// word, lowercased ("#expects(method_name) ⇒ Expectation" → `expects`).
 pub fn member_name(heading: &str) -> Option<String> {
-    words(heading).next()
+    words(heading).next().map(str::to_lowercase)
 }
 
-/// Lowercased runs of letters, digits and `_`.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// Runs of letters, digits and `_`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
 }
 
-fn word_set(text: &str) -> HashSet<String> {
-    words(text).collect()
+/// A word's key, case folded (FNV-1a over its lowercased characters).
+fn word_key(word: &str) -> u64 {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .fold(0xcbf2_9ce4_8422_2325, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// The keys of a text's words, sorted, without repeats.
+fn word_set(text: &str) -> Vec<u64> {
+    let mut keys: Vec<u64> = words(text).map(word_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// True when two word sets are one sentence ([`MIN_SIMILAR`]).
-fn similar(a: &HashSet<String>, b: &HashSet<String>) -> bool {
-    let common = a.intersection(b).count();
+fn similar(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let all = a.len() + b.len() - common;
     all > 0 && common as f64 >= MIN_SIMILAR * all as f64
 }
