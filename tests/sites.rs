@@ -825,7 +825,7 @@ fn source_listings_are_skipped_counted_and_named() {
     ] {
         assert!(
             r.stderr.contains(&format!(
-                "{path}: a source listing (numbered code lines), not indexed"
+                "{path}: a source listing (a page of code lines), not indexed"
             )),
             "{path}: {}",
             r.stderr
@@ -1080,4 +1080,150 @@ fn pages_listing_the_openings_of_other_pages_are_listings_and_rejudged_increment
     let r = ingest(&corpus, &index);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(show(&index, "api/uses.html#pkg").is_some());
+}
+
+#[test]
+fn code_pages_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
+    let (_dir, corpus, index) = temp_corpus();
+    // Sphinx `_modules/`: a title over the module's highlighted source, no numbers.
+    let mut source = vec!["# widget helpers".to_string()];
+    for i in 0..8 {
+        source.push(format!("def frobnicate_{i}(window, depth={i}):"));
+        source.push("    \"\"\"Frobnicate the widgets of a window.\"\"\"".to_string());
+        source.push(format!("    return window.frob(depth + {i})"));
+    }
+    write(
+        &corpus,
+        "site/_modules/widget.html",
+        format!(
+            "<html><head><title>widget</title></head><body><main><h1>Source code for widget</h1>\
+             <div class=\"highlight\"><pre>{}</pre></div></main></body></html>",
+            source.join("\n")
+        ),
+    );
+    // Kept: a licence in a `<pre>` (prose, not code), and the documentation page.
+    let licence: String = (0..30)
+        .map(|i| format!("Clause {i} lets everyone copy the frobnicator verbatim\n"))
+        .collect();
+    write(
+        &corpus,
+        "site/license.html",
+        format!("<html><body><main><h1>Licence</h1><pre>{licence}</pre></main></body></html>"),
+    );
+    let symbols = [
+        "frob_window_new",
+        "frob_window_get_depth",
+        "frob_window_set_depth",
+        "frob_window_free",
+        "FROB_WINDOW_ERROR",
+        "FrobWindowError",
+    ];
+    let docs: String = symbols
+        .iter()
+        .map(|s| {
+            format!(
+                "<h2 id=\"{s}\">{s} ()</h2><p>The {s} call frobnicates the widgets of a window.</p>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/window.html",
+        format!(
+            "<html><body><main><h1>FrobWindow</h1><p>Windows that frobnicate.</p>{docs}</main></body></html>"
+        ),
+    );
+    // gtk-doc's symbol index: a definition list of terms alone, `name, <a>name ()</a>`.
+    let entries: String = symbols
+        .iter()
+        .map(|s| {
+            format!("<dt>{s}, <a class=\"indexterm\" href=\"window.html#{s}\">{s} ()</a></dt>\n")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/ix01.html",
+        format!(
+            "<html><body><div class=\"index\"><h1>Index</h1><div class=\"indexdiv\"><h3>F</h3><dl>{entries}</dl></div></div></body></html>"
+        ),
+    );
+    // YARD's method list: tabs and a search label over a list of `#name Class` items.
+    let methods: String = ["frobnicate", "depth", "free", "window", "polish", "shine"]
+        .iter()
+        .map(|m| {
+            format!(
+                "<li><div class=\"item\"><span class=\"object_link\"><a href=\"Frob/Window.html#{m}\">#{m}</a></span> <small>Frob::Window::Frobnicator</small></div></li>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/method_list.html",
+        format!(
+            "<html><head><title>Method List</title></head><body><div id=\"content\"><div class=\"fixed_header\">\
+             <h1 id=\"full_list_header\">Method List</h1><div id=\"full_list_nav\"><span><a href=\"class_list.html\">Classes</a></span>\
+             <span><a href=\"method_list.html\">Methods</a></span><span><a href=\"file_list.html\">Files</a></span></div>\
+             <div id=\"search\">Search: <input type=\"text\" /></div></div><ul id=\"full_list\">{methods}</ul></div></body></html>"
+        ),
+    );
+    // Content with links stays: a glossary whose definitions are prose, a list of
+    // symbols each described by a sentence.
+    let glossary: String = symbols
+        .iter()
+        .map(|s| format!("<dt><a href=\"window.html#{s}\">{s}</a></dt><dd>Use it when a window must frobnicate its widgets twice.</dd>"))
+        .collect();
+    let described: String = symbols
+        .iter()
+        .map(|s| format!("<li><a href=\"window.html#{s}\">{s}</a> frobnicates the list of widgets in a window</li>"))
+        .collect();
+    write(
+        &corpus,
+        "site/guide.html",
+        format!(
+            "<html><body><main><h1>Guide</h1><h2 id=\"glossary\">Glossary</h2><dl>{glossary}</dl>\
+             <h2 id=\"calls\">Calls</h2><ul>{described}</ul></main></body></html>"
+        ),
+    );
+    if let Ok(dir) = std::env::var("KEEP_FIXTURE") {
+        common::copy_dir(&corpus, Path::new(&dir));
+    }
+    let r = ingest_with(&corpus, &index, &["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 source listings, "), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "site/_modules/widget.html: a source listing (a page of code lines), not indexed"
+        ),
+        "{}",
+        r.stderr
+    );
+    let (code, found) = query(&index, &["frobnicate"]);
+    assert_eq!(code, 0);
+    let mut paths: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(
+        paths,
+        ["site/guide.html", "site/license.html", "site/window.html"]
+    );
+    for id in ["site/guide.html#glossary", "site/guide.html#calls"] {
+        assert!(show(&index, id).is_some(), "{id}");
+    }
+    for words in [
+        "frob_window_get_depth",
+        "methods classes files search",
+        "index",
+    ] {
+        let (_, found) = query(&index, &[words]);
+        for hit in hits(&found) {
+            let path = hit["path"].as_str().unwrap();
+            assert!(
+                !path.ends_with("ix01.html") && !path.ends_with("method_list.html"),
+                "{words}: {path}"
+            );
+        }
+    }
 }

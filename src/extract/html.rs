@@ -587,13 +587,13 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                         String::new()
                     };
                     let mut aliases = Vec::new();
-                    let mut dropped = (0, 0);
+                    let mut dropped = 0;
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
                     } else if current.dropped_links {
                         // Only lists of links: navigation, its ids lead nowhere; what
                         // it dropped still counts towards the page's link density.
-                        dropped = (current.dropped_chars, current.dropped_link_chars);
+                        dropped = current.dropped_chars;
                     } else {
                         // No text since the last heading: its ids lead to the next passage.
                         aliases.extend(current.anchor.take());
@@ -601,8 +601,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     }
                     current = RawSection {
                         text: prefix,
-                        dropped_chars: dropped.0,
-                        dropped_link_chars: dropped.1,
+                        dropped_chars: dropped,
                         ..RawSection::default()
                     };
                     while path.last().is_some_and(|(l, _)| *l >= level) {
@@ -642,9 +641,8 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
         sections.push(current);
     } else if let Some(last) = sections.last_mut() {
         last.dropped_chars += current.dropped_chars;
-        last.dropped_link_chars += current.dropped_link_chars;
     }
-    if is_source_listing(&sections) {
+    if is_source_listing(&sections) || is_code_page(&sections) {
         return Err(Skip::SourceListing);
     }
     locate_lines(source, &mut sections);
@@ -687,12 +685,7 @@ fn is_source_listing(sections: &[RawSection]) -> bool {
         prev = Some(n);
         numbered += 1;
         let rest = rest.trim();
-        code += usize::from(
-            rest.is_empty()
-                || rest.ends_with(['{', '}', ';', '(', ')', ',', ':'])
-                || rest.starts_with(['#', '*', '@'])
-                || rest.starts_with("//"),
-        );
+        code += usize::from(rest.is_empty() || looks_like_code(rest));
     }
     numbered >= MIN_LISTING_LINES
         && numbered * 2 >= lines
@@ -702,6 +695,39 @@ fn is_source_listing(sections: &[RawSection]) -> bool {
 
 /// See [`is_source_listing`].
 const MIN_LISTING_LINES: usize = 10;
+
+/// A line of code, by its ends: one of `{ } ; ( ) , :` last, or a comment or
+/// annotation first (`//`, `#`, `*`, `@`).
+fn looks_like_code(line: &str) -> bool {
+    line.ends_with(['{', '}', ';', '(', ')', ',', ':'])
+        || line.starts_with(['#', '*', '@'])
+        || line.starts_with("//")
+}
+
+/// A source copy without line numbers: a page whose text is one long stretch of
+/// code, at least [`MIN_CODE_PAGE_LINES`] preformatted lines, at least a quarter
+/// of them [`looks_like_code`] or holding a `=`, and at most one line of other text in
+/// [`CODE_PAGE_PROSE`] (Sphinx's highlighted `_modules/` pages: a title over the
+/// module's source, its docstrings repeating the API pages). A page of examples
+/// explains them in text between the blocks; a licence in a `<pre>` is no code.
+fn is_code_page(sections: &[RawSection]) -> bool {
+    let (mut pre, mut code, mut other) = (0usize, 0usize, 0usize);
+    for line in sections.iter().flat_map(|s| s.text.lines()) {
+        if let Some(line) = line.strip_prefix(super::CODE_MARK) {
+            pre += 1;
+            let line = line.trim();
+            code += usize::from(looks_like_code(line) || line.contains('='));
+        } else if line.trim().chars().any(char::is_alphanumeric) {
+            other += 1;
+        }
+    }
+    pre >= MIN_CODE_PAGE_LINES && code * 4 >= pre && other * CODE_PAGE_PROSE <= pre
+}
+
+/// See [`is_code_page`].
+const MIN_CODE_PAGE_LINES: usize = 20;
+/// See [`is_code_page`].
+const CODE_PAGE_PROSE: usize = 50;
 
 /// A `<meta>` that keeps the page out of the index: robots `noindex`/`none`, or a
 /// refresh that sends the reader elsewhere (a redirect stub).
@@ -1049,7 +1075,6 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
                                 section.dropped_chars += chars;
-                                section.dropped_link_chars += link_chars;
                                 continue;
                             }
                         }
@@ -1095,18 +1120,31 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
 /// nested lists' items being items); from 40 letters
 /// and digits up, as for link density (three one-word links in a sentence's list stay).
 /// A list of whole links is judged by its density alone; at five items, the short
-/// lists of the Rust books (`strict` / `reserved` / `weak`) stay.
+/// lists of the Rust books (`strict` / `reserved` / `weak`) stay. A definition
+/// list's items are its terms and definitions: gtk-doc's symbol index is terms
+/// alone (`cd_window_new, cd_window_new ()`); a glossary's definitions are prose.
 fn is_term_index(list: NodeRef<Node>) -> bool {
     let Node::Element(e) = list.value() else {
         return false;
     };
-    if !matches!(e.name(), "ul" | "ol") {
-        return false;
-    }
+    let dl = match e.name() {
+        "ul" | "ol" => false,
+        "dl" => true,
+        _ => return false,
+    };
     let is =
         |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
+    // A list's items; a definition list's terms and definitions (gtk-doc's symbol
+    // index: terms only, `cd_window_new, cd_window_new ()`).
+    let is_item = |n: &NodeRef<Node>| {
+        if dl {
+            is(n, "dt") || is(n, "dd")
+        } else {
+            is(n, "li")
+        }
+    };
     // Nested lists' items are items (a class tree); each is judged by its own text.
-    let items: Vec<NodeRef<Node>> = list.descendants().filter(|c| is(c, "li")).collect();
+    let items: Vec<NodeRef<Node>> = list.descendants().filter(is_item).collect();
     let mut chars = 0usize;
     items.len() >= MIN_INDEX_ITEMS
         && items.iter().all(|&item| {
@@ -1121,7 +1159,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                 let (mut in_link, mut own) = (false, true);
                 for a in node.ancestors().take_while(|a| a.id() != item.id()) {
                     in_link |= is(&a, "a");
-                    own &= !is(&a, "li");
+                    own &= !is_item(&a);
                 }
                 if !own {
                     continue;
@@ -1134,7 +1172,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                     continue;
                 }
                 runs += t
-                    .split(|c: char| !c.is_alphanumeric())
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
                     .filter(|w| !w.is_empty())
                     .count();
                 for token in t.split_whitespace() {
