@@ -1133,6 +1133,23 @@ fn code_pages_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
             "<html><body><main><h1>FrobWindow</h1><p>Windows that frobnicate.</p>{docs}</main></body></html>"
         ),
     );
+    // Kept: RDoc's class page, each method's source under its name (code, but not
+    // one stretch of it).
+    let methods: String = (0..5)
+        .map(|m| {
+            let body: String = (0..60)
+                .map(|i| format!("  burnish_{m}(x, {i});\n"))
+                .collect();
+            format!("<div class=\"method-heading\">burnish_{m}(x) click to toggle source</div><pre>def burnish_{m}(x)\n{body}end</pre>")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/Burnisher.html",
+        format!(
+            "<html><body><main><h1>class Burnisher</h1><p>Burnishes.</p>{methods}</main></body></html>"
+        ),
+    );
     // gtk-doc's symbol index: a definition list of terms alone, `name, <a>name ()</a>`.
     let entries: String = symbols
         .iter()
@@ -1209,6 +1226,9 @@ fn code_pages_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
         paths,
         ["site/guide.html", "site/license.html", "site/window.html"]
     );
+    let (code, found) = query(&index, &["burnish_1"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["path"], "site/Burnisher.html");
     for id in ["site/guide.html#glossary", "site/guide.html#calls"] {
         assert!(show(&index, id).is_some(), "{id}");
     }
