@@ -148,7 +148,7 @@ pub struct IngestReport {
     pub noindex: usize,
     /// Redirect stubs (meta refresh) among them.
     pub redirects: usize,
-    /// Source listings (a page of code lines, numbered or not) among the files read by this
+    /// Source listings (a page of numbered code lines) among the files read by this
     /// ingest: not indexed.
     pub source_listings: usize,
     /// Articles and passages in the index after this ingest.
@@ -674,7 +674,7 @@ impl Work<'_> {
                         self.report.source_listings += 1;
                         on_event(Event::Detail {
                             path: &file.rel,
-                            message: "a source listing (a page of code lines), not indexed",
+                            message: "a source listing (numbered code lines), not indexed",
                         });
                     }
                 }

@@ -642,7 +642,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
     } else if let Some(last) = sections.last_mut() {
         last.dropped_chars += current.dropped_chars;
     }
-    if is_source_listing(&sections) || is_code_page(&sections) {
+    if is_source_listing(&sections) {
         return Err(Skip::SourceListing);
     }
     locate_lines(source, &mut sections);
@@ -703,38 +703,6 @@ fn looks_like_code(line: &str) -> bool {
         || line.starts_with(['#', '*', '@'])
         || line.starts_with("//")
 }
-
-/// A source copy without line numbers: a page whose text is one long stretch of
-/// code (no text between its code lines), at least [`MIN_CODE_PAGE_LINES`] preformatted lines, at least a quarter
-/// of them [`looks_like_code`] or holding a `=`, and at most one line of other text in
-/// [`CODE_PAGE_PROSE`] (Sphinx's highlighted `_modules/` pages: a title over the
-/// module's source, its docstrings repeating the API pages). A page of examples
-/// explains them in text between the blocks; a licence in a `<pre>` is no code.
-fn is_code_page(sections: &[RawSection]) -> bool {
-    let (mut pre, mut code, mut other) = (0usize, 0usize, 0usize);
-    // Text lines since the last code line: between two code lines, the code is
-    // not one stretch (RDoc's class pages: each method's source under its name).
-    let mut since_code = 0usize;
-    for line in sections.iter().flat_map(|s| s.text.lines()) {
-        if let Some(line) = line.strip_prefix(super::CODE_MARK) {
-            if pre > 0 && since_code > 0 {
-                return false;
-            }
-            pre += 1;
-            let line = line.trim();
-            code += usize::from(looks_like_code(line) || line.contains('='));
-        } else if line.trim().chars().any(char::is_alphanumeric) {
-            other += 1;
-            since_code += usize::from(pre > 0);
-        }
-    }
-    pre >= MIN_CODE_PAGE_LINES && code * 4 >= pre && other * CODE_PAGE_PROSE <= pre
-}
-
-/// See [`is_code_page`].
-const MIN_CODE_PAGE_LINES: usize = 20;
-/// See [`is_code_page`].
-const CODE_PAGE_PROSE: usize = 50;
 
 /// A `<meta>` that keeps the page out of the index: robots `noindex`/`none`, or a
 /// refresh that sends the reader elsewhere (a redirect stub).

@@ -158,7 +158,7 @@ pub enum Skip {
     NoIndex,
     /// `<meta http-equiv="refresh" content="0; url=…">`: a redirect stub.
     Redirect,
-    /// A source listing: the page is one code listing (numbered, or code alone).
+    /// A source listing: the page is one code listing, a number on every line.
     SourceListing,
 }
 
@@ -181,7 +181,7 @@ pub enum ExtractError {
     #[error("skipped: {}", match .0 {
         Skip::NoIndex => "the page asks not to be indexed (robots noindex)",
         Skip::Redirect => "the page is a redirect (meta refresh)",
-        Skip::SourceListing => "a source listing (a page of code lines)",
+        Skip::SourceListing => "a source listing (numbered code lines)",
     })]
     Skipped(Skip),
 }
