@@ -1083,8 +1083,78 @@ fn pages_listing_the_openings_of_other_pages_are_listings_and_rejudged_increment
 }
 
 #[test]
-fn symbol_indexes_and_method_lists_are_navigation_described_links_stay() {
+fn code_copies_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
     let (_dir, corpus, index) = temp_corpus();
+    // Sphinx `_modules/`: a title over the module's highlighted source, a `[docs]`
+    // link to the API page beside each documented definition, no line numbers.
+    let mut source = vec!["# widget helpers".to_string()];
+    for i in 0..8 {
+        source.push(format!(
+            "<a class=\"viewcode-back\" href=\"../window.html#frob_{i}\">[docs]</a>def frobnicate_{i}(window, depth={i}):"
+        ));
+        source.push("    \"\"\"Frobnicate the widgets of a window.\"\"\"".to_string());
+        source.push(format!("    return window.frob(depth + {i})"));
+    }
+    write(
+        &corpus,
+        "site/_modules/widget.html",
+        format!(
+            "<html><head><title>widget</title></head><body><main><h1>Source code for widget</h1>\
+             <div class=\"highlight\"><pre>{}</pre></div></main></body></html>",
+            source.join("\n")
+        ),
+    );
+    // Kept: the same code without links (a book's "final code" page), a licence in a
+    // `<pre>`, RDoc's class page (each method's source under its name).
+    let plain: Vec<String> = source
+        .iter()
+        .map(|l| {
+            l.replace(
+                "<a class=\"viewcode-back\" href=\"../window.html#frob_",
+                "<span>",
+            )
+            .replace("\">[docs]</a>", "</span>")
+        })
+        .map(|l| {
+            l.replace("frobnicate", "finalize")
+                .replace("Frobnicate", "Finalize")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/final.html",
+        format!(
+            "<html><body><main><h1>The Final Code</h1><pre><code>{}</code></pre></main></body></html>",
+            plain.join("\n")
+        ),
+    );
+    let licence: String = (0..30)
+        .map(|i| {
+            format!(
+                "Clause {i} lets everyone copy the <a href=\"frob.html\">frobnicator</a> verbatim\n"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/license.html",
+        format!("<html><body><main><h1>Licence</h1><pre>{licence}</pre></main></body></html>"),
+    );
+    let methods: String = (0..3)
+        .map(|m| {
+            let body: String = (0..12)
+                .map(|i| format!("  <a href=\"Polisher.html\">burnish_{m}</a>(x, {i});\n"))
+                .collect();
+            format!("<div class=\"method-heading\">burnish_{m}(x) click to toggle source</div><pre>def burnish_{m}(x)\n{body}end</pre>")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/Burnisher.html",
+        format!(
+            "<html><body><main><h1>class Burnisher</h1><p>Burnishes.</p>{methods}</main></body></html>"
+        ),
+    );
     let symbols = [
         "frob_window_new",
         "frob_window_get_depth",
@@ -1164,6 +1234,22 @@ fn symbol_indexes_and_method_lists_are_navigation_described_links_stay() {
     }
     let r = ingest_with(&corpus, &index, &["-v"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 source listings, "), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("site/_modules/widget.html: a source listing"),
+        "{}",
+        r.stderr
+    );
+    for (words, path) in [
+        ("finalize_3", "site/final.html"),
+        ("clause verbatim", "site/license.html"),
+        ("burnish_1", "site/Burnisher.html"),
+    ] {
+        let (code, found) = query(&index, &[words]);
+        assert_eq!(code, 0, "{words}");
+        assert_eq!(hits(&found)[0]["path"], path, "{words}");
+    }
     let (code, found) = query(&index, &["frobnicate"]);
     assert_eq!(code, 0);
     let mut paths: Vec<String> = hits(&found)
@@ -1172,7 +1258,10 @@ fn symbol_indexes_and_method_lists_are_navigation_described_links_stay() {
         .collect();
     paths.sort();
     paths.dedup();
-    assert_eq!(paths, ["site/guide.html", "site/window.html"]);
+    assert_eq!(
+        paths,
+        ["site/guide.html", "site/license.html", "site/window.html"]
+    );
     for id in ["site/guide.html#glossary", "site/guide.html#calls"] {
         assert!(show(&index, id).is_some(), "{id}");
     }

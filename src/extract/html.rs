@@ -642,7 +642,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
     } else if let Some(last) = sections.last_mut() {
         last.dropped_chars += current.dropped_chars;
     }
-    if is_source_listing(&sections) {
+    if is_source_listing(&sections) || is_code_page(&sections) {
         return Err(Skip::SourceListing);
     }
     locate_lines(source, &mut sections);
@@ -702,6 +702,41 @@ fn looks_like_code(line: &str) -> bool {
     line.ends_with(['{', '}', ';', '(', ')', ',', ':'])
         || line.starts_with(['#', '*', '@'])
         || line.starts_with("//")
+}
+
+/// A source copy without line numbers: a page whose text is code alone (no line
+/// of other text; headings aside), at least [`MIN_LISTING_LINES`] preformatted
+/// lines, a quarter of them [`looks_like_code`] or holding a `=`, whose code
+/// links to other pages of the site: the documentation of what it defines
+/// (Sphinx's highlighted `_modules/` pages, a `[docs]` link beside each
+/// documented definition, the docstrings repeating the API pages). The Rust
+/// books' "final code" pages (code alone, documented by the chapters before
+/// them, no links) stay; so do RDoc's class pages (each method's source under
+/// its name) and a licence in a `<pre>`.
+fn is_code_page(sections: &[RawSection]) -> bool {
+    let (mut pre, mut code) = (0usize, 0usize);
+    for line in sections.iter().flat_map(|s| s.text.lines()) {
+        if let Some(line) = line.strip_prefix(super::CODE_MARK) {
+            pre += 1;
+            let line = line.trim();
+            code += usize::from(looks_like_code(line) || line.contains('='));
+        } else if line.trim().chars().any(char::is_alphanumeric) {
+            return false;
+        }
+    }
+    pre >= MIN_LISTING_LINES && code * 4 >= pre && sections.iter().any(|s| s.code_links > 0)
+}
+
+/// A link to another page of the same site: a relative address, not a fragment
+/// of this page (`#x`), not another site (`https://…`, `mailto:`).
+fn is_page_link(href: &str) -> bool {
+    let href = href.trim();
+    let scheme = href.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    !href.is_empty() && !href.starts_with('#') && !href.starts_with("//") && !scheme
 }
 
 /// A `<meta>` that keeps the page out of the index: robots `noindex`/`none`, or a
@@ -1059,7 +1094,12 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         match name {
                             "pre" => pre += 1,
                             "a" if is_symbol_link(node) => continue,
-                            "a" => link += 1,
+                            "a" => {
+                                link += 1;
+                                section.code_links += usize::from(
+                                    pre > 0 && element.attr("href").is_some_and(is_page_link),
+                                );
+                            }
                             _ if is_prose(name) => prose += 1,
                             _ => {}
                         }

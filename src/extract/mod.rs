@@ -149,6 +149,8 @@ pub struct RawSection {
     /// sections before it that they left empty): they count as navigation
     /// towards the page's link density.
     pub dropped_chars: usize,
+    /// Links from its preformatted text (code) to other pages of the site.
+    pub code_links: usize,
 }
 
 /// Why a page asks not to be indexed.
@@ -158,7 +160,8 @@ pub enum Skip {
     NoIndex,
     /// `<meta http-equiv="refresh" content="0; url=…">`: a redirect stub.
     Redirect,
-    /// A source listing: the page is one code listing, a number on every line.
+    /// A source listing: the page is one code listing (a number on every line, or
+    /// code alone linking to its documentation).
     SourceListing,
 }
 
