@@ -1211,11 +1211,11 @@ fn code_copies_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
              <div id=\"search\">Search: <input type=\"text\" /></div></div><ul id=\"full_list\">{methods}</ul></div></body></html>"
         ),
     );
-    // Content with links stays: a glossary whose definitions are prose, a list of
-    // symbols each described by a sentence.
+    // Content with links stays: a glossary whose definitions link to the symbols, a
+    // list of symbols each described by a sentence.
     let glossary: String = symbols
         .iter()
-        .map(|s| format!("<dt><a href=\"window.html#{s}\">{s}</a></dt><dd>Use it when a window must frobnicate its widgets twice.</dd>"))
+        .map(|s| format!("<dt id=\"g-{s}\">{s}</dt><dd>Use <a href=\"window.html#{s}\">{s}</a> when a window must frobnicate its widgets twice.</dd>"))
         .collect();
     let described: String = symbols
         .iter()
@@ -1279,4 +1279,115 @@ fn code_copies_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
             );
         }
     }
+}
+
+#[test]
+fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
+    let (_dir, corpus, index) = temp_corpus();
+    let modules = [
+        ("sprocket", "", "Sprocket wheels for the widget drive."),
+        (
+            "gearbox",
+            "(Unix)",
+            "Deprecated: Gearbox ratios of the widget drive.",
+        ),
+        ("flywheel", "", "Flywheel inertia of the widget drive."),
+        ("ratchet", "(Windows)", "Ratchet pawls of the widget drive."),
+        ("camshaft", "", "Camshaft timing of the widget drive."),
+    ];
+    // Sphinx's module index: a letter row, then name (platform) and synopsis rows.
+    let rows: String = modules
+        .iter()
+        .map(|(m, note, gloss)| {
+            format!(
+                "<tr class=\"cap\"><td></td><td><strong>{}</strong></td><td></td></tr>\
+                 <tr><td></td><td><a href=\"lib/{m}.html#module-{m}\"><code>{m}</code></a> <em>{note}</em></td><td><em>{gloss}</em></td></tr>",
+                &m[..1]
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/py-modindex.html",
+        format!(
+            "<html><body><main><h1>Module Index</h1><table class=\"indextable\">{rows}</table></main></body></html>"
+        ),
+    );
+    // javadoc's package summary: a grid of div cells under the package's own text.
+    let cells: String = modules
+        .iter()
+        .map(|(m, _, gloss)| {
+            format!(
+                "<div class=\"col-first\"><a href=\"{m}.html\">{m}</a>&lt;T&gt;</div><div class=\"col-last\"><div class=\"block\">{gloss}</div></div>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/package-summary.html",
+        format!(
+            "<html><body><main><h1>Package drive</h1><section><div class=\"block\"><p>The drive package turns the widget by a chain of parts.</p></div></section>\
+             <section><div class=\"summary-table\"><div class=\"table-header\">Class</div><div class=\"table-header\">Description</div>{cells}</div></section></main></body></html>"
+        ),
+    );
+    // The parts' own pages, opening with other words than the synopses (which the
+    // site listing rule would take for their openings).
+    for (m, _, gloss) in modules {
+        write(
+            &corpus,
+            &format!("site/lib/{m}.html"),
+            format!(
+                "<html><body><main><h1>{m}</h1><p>The {m} turns the widget. {gloss}</p></main></body></html>"
+            ),
+        );
+    }
+    // Kept: a table of links described at length, and one of several data cells.
+    let long = "It is the part that a careful mechanic checks first, because a worn one makes the whole widget drive slip, rattle and overheat long before any other part shows wear, and it is cheap to replace.";
+    let described: String = modules
+        .iter()
+        .map(|(m, _, _)| {
+            format!("<tr><td><a href=\"lib/{m}.html\">{m}</a></td><td>{long}</td></tr>")
+        })
+        .collect();
+    let data: String = modules
+        .iter()
+        .map(|(m, _, _)| {
+            format!(
+                "<tr><td><a href=\"lib/{m}.html\">{m}</a></td><td>12 mm</td><td>steel</td></tr>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/maintenance.html",
+        format!(
+            "<html><body><main><h1>Maintenance</h1><h2 id=\"parts\">Parts</h2><table>{described}</table>\
+             <h2 id=\"sizes\">Sizes</h2><table>{data}</table></main></body></html>"
+        ),
+    );
+    if let Ok(dir) = std::env::var("KEEP_FIXTURE") {
+        common::copy_dir(&corpus, Path::new(&dir));
+    }
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, found) = query(&index, &["widget drive"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.iter().all(|id| !id.contains("py-modindex")), "{ids:?}");
+    for (words, id) in [
+        ("careful mechanic", "site/maintenance.html#parts"),
+        ("steel", "site/maintenance.html#sizes"),
+        ("chain of parts", "site/package-summary.html#introduction"),
+    ] {
+        let (code, found) = query(&index, &[words]);
+        assert_eq!(code, 0, "{words}");
+        assert_eq!(hits(&found)[0]["id"], id, "{words}");
+    }
+    // The package's own text stays, its grid of classes goes.
+    let summary = show(&index, "site/package-summary.html#introduction").unwrap();
+    let body = summary["body"].as_str().unwrap_or_default().to_string();
+    assert!(!body.contains("Sprocket"), "{body}");
 }

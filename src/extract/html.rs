@@ -1057,8 +1057,14 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         if is_chrome(element) || is_self_marker(node) {
                             continue;
                         }
-                        if matches!(name, "ul" | "ol" | "table" | "dl") && link > 0 {
+                        if matches!(name, "ul" | "ol" | "table" | "dl" | "div") && link > 0 {
                             // Inside a link: counted by the enclosing list or section.
+                        } else if name == "div" {
+                            if is_catalogue(node) {
+                                section.dropped_links = true;
+                                section.dropped_chars += link_counts(node).0;
+                                continue;
+                            }
                         } else if matches!(name, "ul" | "ol" | "table" | "dl") {
                             let (chars, link_chars) = link_counts(node);
                             // A definition list is judged by its definitions: terms
@@ -1081,6 +1087,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                                 || all_links
                                 || is_term_index(node)
                                 || is_member_table(node)
+                                || is_catalogue(node)
                             {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
@@ -1251,6 +1258,114 @@ fn is_member_table(table: NodeRef<Node>) -> bool {
             starts_with_link && links >= 2 && !sentence
         })
 }
+
+/// A catalogue: at least [`MIN_INDEX_ITEMS`] rows, each named by a link to
+/// another page of the site ([`is_page_link`]) standing alone in its cell, the
+/// name one word (`unittest`, `EqualsBuilder`, `Builder<T>`), beside a gloss of
+/// at most [`MAX_GLOSS_WORDS`] words (that page's synopsis): Sphinx's module index,
+/// javadoc's class and package summaries (a grid of `div` cells), a module's
+/// item table. A row of more cells (a cost table: `Vec`, `O(1)`, `O(n)`) is data. Rows are a table's rows (the first cell with text names the row),
+/// a definition list's terms (their definitions the gloss) or a grid's cells (a
+/// name cell opens a row, the cells after it are its gloss). Rows without links
+/// of at most [`MAX_TERM_WORDS`] words (a letter, a column header) may separate
+/// the rows. A row that names what it describes inside a sentence, a link to a
+/// place in the same page (a table of the page's own classes), a name of several
+/// words (a chapter title) or a longer description makes the list content.
+fn is_catalogue(list: NodeRef<Node>) -> bool {
+    let Node::Element(e) = list.value() else {
+        return false;
+    };
+    let is =
+        |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
+    // The rows, each as its cells in order.
+    let rows: Vec<Vec<NodeRef<Node>>> = match e.name() {
+        "table" => list
+            .descendants()
+            .filter(|n| is(n, "tr"))
+            .filter(|n| n.ancestors().find(|a| is(a, "table")).map(|a| a.id()) == Some(list.id()))
+            .map(|row| {
+                row.children()
+                    .filter(|c| is(c, "td") || is(c, "th"))
+                    .filter(|c| !words_of(*c).is_empty())
+                    .collect()
+            })
+            .collect(),
+        "dl" | "div" => {
+            let cells: Vec<NodeRef<Node>> =
+                list.children().filter(|c| c.value().is_element()).collect();
+            // A grid holds cells only; a `div` of ten or more.
+            if e.name() == "div"
+                && (cells.len() < 2 * MIN_INDEX_ITEMS || !cells.iter().all(|c| is(c, "div")))
+            {
+                return false;
+            }
+            let mut rows: Vec<Vec<NodeRef<Node>>> = Vec::new();
+            for cell in cells {
+                if name_link(cell).is_some() || rows.is_empty() {
+                    rows.push(vec![cell]);
+                } else if let Some(row) = rows.last_mut() {
+                    row.push(cell);
+                }
+            }
+            rows
+        }
+        _ => return false,
+    };
+    let mut named = 0usize;
+    for row in &rows {
+        let Some((first, rest)) = row.split_first() else {
+            continue;
+        };
+        let Some(extra) = name_link(*first) else {
+            // A separator: no link, a few words (a letter, column headers).
+            let words: usize = row.iter().map(|c| words_of(*c).len()).sum();
+            let links = row.iter().any(|c| c.descendants().any(|d| is(&d, "a")));
+            if links || words > MAX_TERM_WORDS * row.len().max(1) {
+                return false;
+            }
+            continue;
+        };
+        let gloss: usize = extra + rest.iter().map(|c| words_of(*c).len()).sum::<usize>();
+        // One description beside the name: more cells are data (a cost table).
+        if rest.len() > 1 || gloss > MAX_GLOSS_WORDS {
+            return false;
+        }
+        named += 1;
+    }
+    named >= MIN_INDEX_ITEMS
+}
+
+/// The words after the name when a cell is named by a link: its first word is
+/// (mostly) the text of a link to another page of the site, a one-word name;
+/// what follows it (a platform note, `(Unix)`) is gloss.
+fn name_link(cell: NodeRef<Node>) -> Option<usize> {
+    let words = words_of(cell);
+    let first = words.first()?;
+    let alnum = |w: &str| w.chars().filter(|c| c.is_alphanumeric()).count();
+    let link = cell.descendants().find(|d| {
+        matches!(d.value(), Node::Element(e) if e.name() == "a" && e.attr("href").is_some_and(is_page_link))
+    })?;
+    let name = words_of(link);
+    (name.len() == 1 && first.contains(name[0].as_str()) && alnum(&name[0]) * 2 > alnum(first))
+        .then(|| words.len() - 1)
+}
+
+/// The whitespace-separated words of a subtree's text (with letters or digits).
+fn words_of(node: NodeRef<Node>) -> Vec<String> {
+    let mut text = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            text.push_str(t);
+        }
+    }
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
+}
+
+/// See [`is_catalogue`].
+const MAX_GLOSS_WORDS: usize = 30;
 
 /// See [`is_term_index`].
 const MIN_INDEX_ITEMS: usize = 5;
