@@ -1341,7 +1341,8 @@ fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
             ),
         );
     }
-    // Kept: a table of links described at length, and one of several data cells.
+    // Kept: a table of links described at length, one of several data cells, one
+    // of code examples.
     let long = "It is the part that a careful mechanic checks first, because a worn one makes the whole widget drive slip, rattle and overheat long before any other part shows wear, and it is cheap to replace.";
     let described: String = modules
         .iter()
@@ -1357,12 +1358,16 @@ fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
             )
         })
         .collect();
+    let examples: String = modules
+        .iter()
+        .map(|(m, _, _)| format!("<tr><td><a href=\"lib/{m}.html\">{m}</a></td><td><code>fit({m}, torque = 4)</code></td></tr>"))
+        .collect();
     write(
         &corpus,
         "site/maintenance.html",
         format!(
             "<html><body><main><h1>Maintenance</h1><h2 id=\"parts\">Parts</h2><table>{described}</table>\
-             <h2 id=\"sizes\">Sizes</h2><table>{data}</table></main></body></html>"
+             <h2 id=\"sizes\">Sizes</h2><table>{data}</table><h2 id=\"fitting\">Fitting</h2><table>{examples}</table></main></body></html>"
         ),
     );
     if let Ok(dir) = std::env::var("KEEP_FIXTURE") {
@@ -1380,6 +1385,7 @@ fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
     for (words, id) in [
         ("careful mechanic", "site/maintenance.html#parts"),
         ("steel", "site/maintenance.html#sizes"),
+        ("torque", "site/maintenance.html#fitting"),
         ("chain of parts", "site/package-summary.html#introduction"),
     ] {
         let (code, found) = query(&index, &[words]);

@@ -1264,7 +1264,8 @@ fn is_member_table(table: NodeRef<Node>) -> bool {
 /// name one word (`unittest`, `EqualsBuilder`, `Builder<T>`), beside a gloss of
 /// at most [`MAX_GLOSS_WORDS`] words (that page's synopsis): Sphinx's module index,
 /// javadoc's class and package summaries (a grid of `div` cells), a module's
-/// item table. A row of more cells (a cost table: `Vec`, `O(1)`, `O(n)`) is data. Rows are a table's rows (the first cell with text names the row),
+/// item table. A row of more cells (a cost table: `Vec`, `O(1)`, `O(n)`) is data;
+/// so is a row described by code alone (the Rust reference's `MetaWord` | `no_std`). Rows are a table's rows (the first cell with text names the row),
 /// a definition list's terms (their definitions the gloss) or a grid's cells (a
 /// name cell opens a row, the cells after it are its gloss). Rows without links
 /// of at most [`MAX_TERM_WORDS`] words (a letter, a column header) may separate
@@ -1326,8 +1327,20 @@ fn is_catalogue(list: NodeRef<Node>) -> bool {
             continue;
         };
         let gloss: usize = extra + rest.iter().map(|c| words_of(*c).len()).sum::<usize>();
-        // One description beside the name: more cells are data (a cost table).
-        if rest.len() > 1 || gloss > MAX_GLOSS_WORDS {
+        // One description beside the name: more cells are data (a cost table);
+        // a description in words, not code alone (a table of syntax examples).
+        let code_only = rest.iter().any(|c| {
+            c.descendants().all(|d| match d.value() {
+                Node::Text(t) => {
+                    !t.chars().any(char::is_alphanumeric)
+                        || d.ancestors()
+                            .take_while(|a| a.id() != c.id())
+                            .any(|a| matches!(a.value(), Node::Element(e) if matches!(e.name(), "code" | "pre" | "kbd" | "samp" | "tt")))
+                }
+                _ => true,
+            })
+        });
+        if rest.len() > 1 || code_only || gloss > MAX_GLOSS_WORDS {
             return false;
         }
         named += 1;
