@@ -480,6 +480,12 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
         .or(body)
         .unwrap_or(root);
     let content_id = content.id();
+    // Does the page list other pages in a catalogue? Then its shorter lists of
+    // that shape are catalogues too.
+    let listing_page = content.descendants().any(|n| {
+        matches!(n.value(), Node::Element(e) if matches!(e.name(), "table" | "dl" | "div"))
+            && catalogue_rows(n).is_some_and(|rows| rows >= MIN_INDEX_ITEMS)
+    });
 
     // Which nodes contain a heading (outside chrome)? Marking ancestors stops at
     // the first one already marked, so this is linear in the size of the tree.
@@ -631,7 +637,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     }
                     stack.extend(node.children().rev());
                 } else {
-                    append_text(node, &mut current);
+                    append_text(node, &mut current, listing_page);
                 }
             }
             _ => {}
@@ -1011,7 +1017,7 @@ fn newline(out: &mut String) {
 /// Appends the readable text of a subtree to a section: block elements on their
 /// own lines, list items prefixed with `- `, `<pre>` line by line, tables rendered
 /// by html2text, chrome skipped; letters inside links are counted.
-fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
+fn append_text(node: NodeRef<Node>, section: &mut RawSection, listing_page: bool) {
     enum Step<'a> {
         Open(NodeRef<'a, Node>, usize),
         Close(&'a str),
@@ -1060,7 +1066,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         if matches!(name, "ul" | "ol" | "table" | "dl" | "div") && link > 0 {
                             // Inside a link: counted by the enclosing list or section.
                         } else if name == "div" {
-                            if is_catalogue(node) {
+                            if is_catalogue(node, listing_page) {
                                 section.dropped_links = true;
                                 section.dropped_chars += link_counts(node).0;
                                 continue;
@@ -1087,7 +1093,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                                 || all_links
                                 || is_term_index(node)
                                 || is_member_table(node)
-                                || is_catalogue(node)
+                                || is_catalogue(node, listing_page)
                             {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
@@ -1272,9 +1278,16 @@ fn is_member_table(table: NodeRef<Node>) -> bool {
 /// the rows. A row that names what it describes inside a sentence, a link to a
 /// place in the same page (a table of the page's own classes), a name of several
 /// words (a chapter title) or a longer description makes the list content.
-fn is_catalogue(list: NodeRef<Node>) -> bool {
+/// On a page holding such a catalogue (`listing_page`), a shorter list of that
+/// shape is one too: a module page's two enums beside its forty structs.
+fn is_catalogue(list: NodeRef<Node>, listing_page: bool) -> bool {
+    catalogue_rows(list).is_some_and(|rows| rows >= MIN_INDEX_ITEMS || (listing_page && rows > 0))
+}
+
+/// The named rows of a list shaped as a catalogue (see [`is_catalogue`]), if it is.
+fn catalogue_rows(list: NodeRef<Node>) -> Option<usize> {
     let Node::Element(e) = list.value() else {
-        return false;
+        return None;
     };
     let is =
         |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
@@ -1294,11 +1307,9 @@ fn is_catalogue(list: NodeRef<Node>) -> bool {
         "dl" | "div" => {
             let cells: Vec<NodeRef<Node>> =
                 list.children().filter(|c| c.value().is_element()).collect();
-            // A grid holds cells only; a `div` of ten or more.
-            if e.name() == "div"
-                && (cells.len() < 2 * MIN_INDEX_ITEMS || !cells.iter().all(|c| is(c, "div")))
-            {
-                return false;
+            // A grid holds cells only.
+            if e.name() == "div" && (cells.len() < 2 || !cells.iter().all(|c| is(c, "div"))) {
+                return None;
             }
             let mut rows: Vec<Vec<NodeRef<Node>>> = Vec::new();
             for cell in cells {
@@ -1310,7 +1321,7 @@ fn is_catalogue(list: NodeRef<Node>) -> bool {
             }
             rows
         }
-        _ => return false,
+        _ => return None,
     };
     let mut named = 0usize;
     for row in &rows {
@@ -1322,7 +1333,7 @@ fn is_catalogue(list: NodeRef<Node>) -> bool {
             let words: usize = row.iter().map(|c| words_of(*c).len()).sum();
             let links = row.iter().any(|c| c.descendants().any(|d| is(&d, "a")));
             if links || words > MAX_TERM_WORDS * row.len().max(1) {
-                return false;
+                return None;
             }
             continue;
         };
@@ -1341,11 +1352,11 @@ fn is_catalogue(list: NodeRef<Node>) -> bool {
             })
         });
         if rest.len() > 1 || code_only || gloss > MAX_GLOSS_WORDS {
-            return false;
+            return None;
         }
         named += 1;
     }
-    named >= MIN_INDEX_ITEMS
+    Some(named)
 }
 
 /// The words after the name when a cell is named by a link: its first word is
