@@ -1327,9 +1327,7 @@ fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
         "site/package-summary.html",
         format!(
             "<html><body><main><h1>Package drive</h1><section><div class=\"block\"><p>The drive package turns the widget by a chain of parts.</p></div></section>\
-             <section><div class=\"summary-table\"><div class=\"table-header\">Class</div><div class=\"table-header\">Description</div>{cells}</div></section>\
-             <h2 id=\"interfaces\">Interfaces</h2><div class=\"summary-table\"><div class=\"table-header\">Interface</div><div class=\"table-header\">Description</div>\
-             <div><a href=\"Turning.html\">Turning</a></div><div>Anything that turns the widget.</div><div><a href=\"Oiled.html\">Oiled</a></div><div>Parts kept oiled.</div></div></main></body></html>"
+             <section><div class=\"summary-table\"><div class=\"table-header\">Class</div><div class=\"table-header\">Description</div>{cells}</div></section></main></body></html>"
         ),
     );
     // The parts' own pages, opening with other words than the synopses (which the
@@ -1394,9 +1392,7 @@ fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
         assert_eq!(code, 0, "{words}");
         assert_eq!(hits(&found)[0]["id"], id, "{words}");
     }
-    // The package's own text stays, its grid of classes goes, and so does the short
-    // grid of interfaces on the same page.
-    assert!(show(&index, "site/package-summary.html#interfaces").is_none());
+    // The package's own text stays, its grid of classes goes.
     let summary = show(&index, "site/package-summary.html#introduction").unwrap();
     let body = summary["body"].as_str().unwrap_or_default().to_string();
     assert!(!body.contains("Sprocket"), "{body}");

@@ -480,12 +480,6 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
         .or(body)
         .unwrap_or(root);
     let content_id = content.id();
-    // Does the page list other pages in a catalogue? Then its shorter lists of
-    // that shape are catalogues too.
-    let listing_page = content.descendants().any(|n| {
-        matches!(n.value(), Node::Element(e) if matches!(e.name(), "table" | "dl" | "div"))
-            && catalogue_rows(n).is_some_and(|rows| rows >= MIN_INDEX_ITEMS)
-    });
 
     // Which nodes contain a heading (outside chrome)? Marking ancestors stops at
     // the first one already marked, so this is linear in the size of the tree.
@@ -637,7 +631,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     }
                     stack.extend(node.children().rev());
                 } else {
-                    append_text(node, &mut current, listing_page);
+                    append_text(node, &mut current);
                 }
             }
             _ => {}
@@ -1017,7 +1011,7 @@ fn newline(out: &mut String) {
 /// Appends the readable text of a subtree to a section: block elements on their
 /// own lines, list items prefixed with `- `, `<pre>` line by line, tables rendered
 /// by html2text, chrome skipped; letters inside links are counted.
-fn append_text(node: NodeRef<Node>, section: &mut RawSection, listing_page: bool) {
+fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
     enum Step<'a> {
         Open(NodeRef<'a, Node>, usize),
         Close(&'a str),
@@ -1066,7 +1060,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection, listing_page: bool
                         if matches!(name, "ul" | "ol" | "table" | "dl" | "div") && link > 0 {
                             // Inside a link: counted by the enclosing list or section.
                         } else if name == "div" {
-                            if is_catalogue(node, listing_page) {
+                            if is_catalogue(node) {
                                 section.dropped_links = true;
                                 section.dropped_chars += link_counts(node).0;
                                 continue;
@@ -1093,7 +1087,7 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection, listing_page: bool
                                 || all_links
                                 || is_term_index(node)
                                 || is_member_table(node)
-                                || is_catalogue(node, listing_page)
+                                || is_catalogue(node)
                             {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
@@ -1278,16 +1272,9 @@ fn is_member_table(table: NodeRef<Node>) -> bool {
 /// the rows. A row that names what it describes inside a sentence, a link to a
 /// place in the same page (a table of the page's own classes), a name of several
 /// words (a chapter title) or a longer description makes the list content.
-/// On a page holding such a catalogue (`listing_page`), a shorter list of that
-/// shape is one too: a module page's two enums beside its forty structs.
-fn is_catalogue(list: NodeRef<Node>, listing_page: bool) -> bool {
-    catalogue_rows(list).is_some_and(|rows| rows >= MIN_INDEX_ITEMS || (listing_page && rows > 0))
-}
-
-/// The named rows of a list shaped as a catalogue (see [`is_catalogue`]), if it is.
-fn catalogue_rows(list: NodeRef<Node>) -> Option<usize> {
+fn is_catalogue(list: NodeRef<Node>) -> bool {
     let Node::Element(e) = list.value() else {
-        return None;
+        return false;
     };
     let is =
         |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
@@ -1307,9 +1294,11 @@ fn catalogue_rows(list: NodeRef<Node>) -> Option<usize> {
         "dl" | "div" => {
             let cells: Vec<NodeRef<Node>> =
                 list.children().filter(|c| c.value().is_element()).collect();
-            // A grid holds cells only.
-            if e.name() == "div" && (cells.len() < 2 || !cells.iter().all(|c| is(c, "div"))) {
-                return None;
+            // A grid holds cells only; a `div` of ten or more.
+            if e.name() == "div"
+                && (cells.len() < 2 * MIN_INDEX_ITEMS || !cells.iter().all(|c| is(c, "div")))
+            {
+                return false;
             }
             let mut rows: Vec<Vec<NodeRef<Node>>> = Vec::new();
             for cell in cells {
@@ -1321,7 +1310,7 @@ fn catalogue_rows(list: NodeRef<Node>) -> Option<usize> {
             }
             rows
         }
-        _ => return None,
+        _ => return false,
     };
     let mut named = 0usize;
     for row in &rows {
@@ -1333,7 +1322,7 @@ fn catalogue_rows(list: NodeRef<Node>) -> Option<usize> {
             let words: usize = row.iter().map(|c| words_of(*c).len()).sum();
             let links = row.iter().any(|c| c.descendants().any(|d| is(&d, "a")));
             if links || words > MAX_TERM_WORDS * row.len().max(1) {
-                return None;
+                return false;
             }
             continue;
         };
@@ -1352,11 +1341,11 @@ fn catalogue_rows(list: NodeRef<Node>) -> Option<usize> {
             })
         });
         if rest.len() > 1 || code_only || gloss > MAX_GLOSS_WORDS {
-            return None;
+            return false;
         }
         named += 1;
     }
-    Some(named)
+    named >= MIN_INDEX_ITEMS
 }
 
 /// The words after the name when a cell is named by a link: its first word is
