@@ -1083,6 +1083,322 @@ fn pages_listing_the_openings_of_other_pages_are_listings_and_rejudged_increment
 }
 
 #[test]
+fn code_copies_symbol_indexes_and_method_lists_are_not_indexed_content_stays() {
+    let (_dir, corpus, index) = temp_corpus();
+    // Sphinx `_modules/`: a title over the module's highlighted source, a `[docs]`
+    // link to the API page beside each documented definition, no line numbers.
+    let mut source = vec!["# widget helpers".to_string()];
+    for i in 0..8 {
+        source.push(format!(
+            "<a class=\"viewcode-back\" href=\"../window.html#frob_{i}\">[docs]</a>def frobnicate_{i}(window, depth={i}):"
+        ));
+        source.push("    \"\"\"Frobnicate the widgets of a window.\"\"\"".to_string());
+        source.push(format!("    return window.frob(depth + {i})"));
+    }
+    write(
+        &corpus,
+        "site/_modules/widget.html",
+        format!(
+            "<html><head><title>widget</title></head><body><main><h1>Source code for widget</h1>\
+             <div class=\"highlight\"><pre>{}</pre></div></main></body></html>",
+            source.join("\n")
+        ),
+    );
+    // Kept: the same code without links (a book's "final code" page), a licence in a
+    // `<pre>`, RDoc's class page (each method's source under its name).
+    let plain: Vec<String> = source
+        .iter()
+        .map(|l| {
+            l.replace(
+                "<a class=\"viewcode-back\" href=\"../window.html#frob_",
+                "<span>",
+            )
+            .replace("\">[docs]</a>", "</span>")
+        })
+        .map(|l| {
+            l.replace("frobnicate", "finalize")
+                .replace("Frobnicate", "Finalize")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/final.html",
+        format!(
+            "<html><body><main><h1>The Final Code</h1><pre><code>{}</code></pre></main></body></html>",
+            plain.join("\n")
+        ),
+    );
+    let licence: String = (0..30)
+        .map(|i| {
+            format!(
+                "Clause {i} lets everyone copy the <a href=\"frob.html\">frobnicator</a> verbatim\n"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/license.html",
+        format!("<html><body><main><h1>Licence</h1><pre>{licence}</pre></main></body></html>"),
+    );
+    let methods: String = (0..3)
+        .map(|m| {
+            let body: String = (0..12)
+                .map(|i| format!("  <a href=\"Polisher.html\">burnish_{m}</a>(x, {i});\n"))
+                .collect();
+            format!("<div class=\"method-heading\">burnish_{m}(x) click to toggle source</div><pre>def burnish_{m}(x)\n{body}end</pre>")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/Burnisher.html",
+        format!(
+            "<html><body><main><h1>class Burnisher</h1><p>Burnishes.</p>{methods}</main></body></html>"
+        ),
+    );
+    let symbols = [
+        "frob_window_new",
+        "frob_window_get_depth",
+        "frob_window_set_depth",
+        "frob_window_free",
+        "FROB_WINDOW_ERROR",
+        "FrobWindowError",
+    ];
+    let docs: String = symbols
+        .iter()
+        .map(|s| {
+            format!(
+                "<h2 id=\"{s}\">{s} ()</h2><p>The {s} call frobnicates the widgets of a window.</p>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/window.html",
+        format!(
+            "<html><body><main><h1>FrobWindow</h1><p>Windows that frobnicate.</p>{docs}</main></body></html>"
+        ),
+    );
+    // gtk-doc's symbol index: a definition list of terms alone, `name, <a>name ()</a>`.
+    let entries: String = symbols
+        .iter()
+        .map(|s| {
+            format!("<dt>{s}, <a class=\"indexterm\" href=\"window.html#{s}\">{s} ()</a></dt>\n")
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/ix01.html",
+        format!(
+            "<html><body><div class=\"index\"><h1>Index</h1><div class=\"indexdiv\"><h3>F</h3><dl>{entries}</dl></div></div></body></html>"
+        ),
+    );
+    // YARD's method list: tabs and a search label over a list of `#name Class` items.
+    let methods: String = ["frobnicate", "depth", "free", "window", "polish", "shine"]
+        .iter()
+        .map(|m| {
+            format!(
+                "<li><div class=\"item\"><span class=\"object_link\"><a href=\"Frob/Window.html#{m}\">#{m}</a></span> <small>Frob::Window::Frobnicator</small></div></li>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/method_list.html",
+        format!(
+            "<html><head><title>Method List</title></head><body><div id=\"content\"><div class=\"fixed_header\">\
+             <h1 id=\"full_list_header\">Method List</h1><div id=\"full_list_nav\"><span><a href=\"class_list.html\">Classes</a></span>\
+             <span><a href=\"method_list.html\">Methods</a></span><span><a href=\"file_list.html\">Files</a></span></div>\
+             <div id=\"search\">Search: <input type=\"text\" /></div></div><ul id=\"full_list\">{methods}</ul></div></body></html>"
+        ),
+    );
+    // Content with links stays: a glossary whose definitions link to the symbols, a
+    // list of symbols each described by a sentence.
+    let glossary: String = symbols
+        .iter()
+        .map(|s| format!("<dt id=\"g-{s}\">{s}</dt><dd>Use <a href=\"window.html#{s}\">{s}</a> when a window must frobnicate its widgets twice.</dd>"))
+        .collect();
+    let described: String = symbols
+        .iter()
+        .map(|s| format!("<li><a href=\"window.html#{s}\">{s}</a> frobnicates the list of widgets in a window</li>"))
+        .collect();
+    write(
+        &corpus,
+        "site/guide.html",
+        format!(
+            "<html><body><main><h1>Guide</h1><h2 id=\"glossary\">Glossary</h2><dl>{glossary}</dl>\
+             <h2 id=\"calls\">Calls</h2><ul>{described}</ul></main></body></html>"
+        ),
+    );
+    if let Ok(dir) = std::env::var("KEEP_FIXTURE") {
+        common::copy_dir(&corpus, Path::new(&dir));
+    }
+    let r = ingest_with(&corpus, &index, &["-v"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 source listings, "), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("site/_modules/widget.html: a source listing"),
+        "{}",
+        r.stderr
+    );
+    for (words, path) in [
+        ("finalize_3", "site/final.html"),
+        ("clause verbatim", "site/license.html"),
+        ("burnish_1", "site/Burnisher.html"),
+    ] {
+        let (code, found) = query(&index, &[words]);
+        assert_eq!(code, 0, "{words}");
+        assert_eq!(hits(&found)[0]["path"], path, "{words}");
+    }
+    let (code, found) = query(&index, &["frobnicate"]);
+    assert_eq!(code, 0);
+    let mut paths: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(
+        paths,
+        ["site/guide.html", "site/license.html", "site/window.html"]
+    );
+    for id in ["site/guide.html#glossary", "site/guide.html#calls"] {
+        assert!(show(&index, id).is_some(), "{id}");
+    }
+    for words in [
+        "frob_window_get_depth",
+        "methods classes files search",
+        "index",
+    ] {
+        let (_, found) = query(&index, &[words]);
+        for hit in hits(&found) {
+            let path = hit["path"].as_str().unwrap();
+            assert!(
+                !path.ends_with("ix01.html") && !path.ends_with("method_list.html"),
+                "{words}: {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
+    let (_dir, corpus, index) = temp_corpus();
+    let modules = [
+        ("sprocket", "", "Sprocket wheels for the widget drive."),
+        (
+            "gearbox",
+            "(Unix)",
+            "Deprecated: Gearbox ratios of the widget drive.",
+        ),
+        ("flywheel", "", "Flywheel inertia of the widget drive."),
+        ("ratchet", "(Windows)", "Ratchet pawls of the widget drive."),
+        ("camshaft", "", "Camshaft timing of the widget drive."),
+    ];
+    // Sphinx's module index: a letter row, then name (platform) and synopsis rows.
+    let rows: String = modules
+        .iter()
+        .map(|(m, note, gloss)| {
+            format!(
+                "<tr class=\"cap\"><td></td><td><strong>{}</strong></td><td></td></tr>\
+                 <tr><td></td><td><a href=\"lib/{m}.html#module-{m}\"><code>{m}</code></a> <em>{note}</em></td><td><em>{gloss}</em></td></tr>",
+                &m[..1]
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/py-modindex.html",
+        format!(
+            "<html><body><main><h1>Module Index</h1><table class=\"indextable\">{rows}</table></main></body></html>"
+        ),
+    );
+    // javadoc's package summary: a grid of div cells under the package's own text.
+    let cells: String = modules
+        .iter()
+        .map(|(m, _, gloss)| {
+            format!(
+                "<div class=\"col-first\"><a href=\"{m}.html\">{m}</a>&lt;T&gt;</div><div class=\"col-last\"><div class=\"block\">{gloss}</div></div>"
+            )
+        })
+        .collect();
+    write(
+        &corpus,
+        "site/package-summary.html",
+        format!(
+            "<html><body><main><h1>Package drive</h1><section><div class=\"block\"><p>The drive package turns the widget by a chain of parts.</p></div></section>\
+             <section><div class=\"summary-table\"><div class=\"table-header\">Class</div><div class=\"table-header\">Description</div>{cells}</div></section></main></body></html>"
+        ),
+    );
+    // The parts' own pages, opening with other words than the synopses (which the
+    // site listing rule would take for their openings).
+    for (m, _, gloss) in modules {
+        write(
+            &corpus,
+            &format!("site/lib/{m}.html"),
+            format!(
+                "<html><body><main><h1>{m}</h1><p>The {m} turns the widget. {gloss}</p></main></body></html>"
+            ),
+        );
+    }
+    // Kept: a table of links described at length, one of several data cells, one
+    // of code examples.
+    let long = "It is the part that a careful mechanic checks first, because a worn one makes the whole widget drive slip, rattle and overheat long before any other part shows wear, and it is cheap to replace.";
+    let described: String = modules
+        .iter()
+        .map(|(m, _, _)| {
+            format!("<tr><td><a href=\"lib/{m}.html\">{m}</a></td><td>{long}</td></tr>")
+        })
+        .collect();
+    let data: String = modules
+        .iter()
+        .map(|(m, _, _)| {
+            format!(
+                "<tr><td><a href=\"lib/{m}.html\">{m}</a></td><td>12 mm</td><td>steel</td></tr>"
+            )
+        })
+        .collect();
+    let examples: String = modules
+        .iter()
+        .map(|(m, _, _)| format!("<tr><td><a href=\"lib/{m}.html\">{m}</a></td><td><code>fit({m}, torque = 4)</code></td></tr>"))
+        .collect();
+    write(
+        &corpus,
+        "site/maintenance.html",
+        format!(
+            "<html><body><main><h1>Maintenance</h1><h2 id=\"parts\">Parts</h2><table>{described}</table>\
+             <h2 id=\"sizes\">Sizes</h2><table>{data}</table><h2 id=\"fitting\">Fitting</h2><table>{examples}</table></main></body></html>"
+        ),
+    );
+    if let Ok(dir) = std::env::var("KEEP_FIXTURE") {
+        common::copy_dir(&corpus, Path::new(&dir));
+    }
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, found) = query(&index, &["widget drive"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.iter().all(|id| !id.contains("py-modindex")), "{ids:?}");
+    for (words, id) in [
+        ("careful mechanic", "site/maintenance.html#parts"),
+        ("steel", "site/maintenance.html#sizes"),
+        ("torque", "site/maintenance.html#fitting"),
+        ("chain of parts", "site/package-summary.html#introduction"),
+    ] {
+        let (code, found) = query(&index, &[words]);
+        assert_eq!(code, 0, "{words}");
+        assert_eq!(hits(&found)[0]["id"], id, "{words}");
+    }
+    // The package's own text stays, its grid of classes goes.
+    let summary = show(&index, "site/package-summary.html#introduction").unwrap();
+    let body = summary["body"].as_str().unwrap_or_default().to_string();
+    assert!(!body.contains("Sprocket"), "{body}");
+}
+
+#[test]
 fn member_summaries_of_few_rows_and_runs_of_name_links_are_not_answers() {
     let (_dir, corpus, index) = temp_corpus();
     // A class page in the shape of YARD: a summary of two methods, each a

@@ -587,13 +587,13 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                         String::new()
                     };
                     let mut aliases = Vec::new();
-                    let mut dropped = (0, 0);
+                    let mut dropped = 0;
                     if !current.text.trim().is_empty() {
                         sections.push(std::mem::take(&mut current));
                     } else if current.dropped_links {
                         // Only lists of links: navigation, its ids lead nowhere; what
                         // it dropped still counts towards the page's link density.
-                        dropped = (current.dropped_chars, current.dropped_link_chars);
+                        dropped = current.dropped_chars;
                     } else {
                         // No text since the last heading: its ids lead to the next passage.
                         aliases.extend(current.anchor.take());
@@ -601,8 +601,7 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                     }
                     current = RawSection {
                         text: prefix,
-                        dropped_chars: dropped.0,
-                        dropped_link_chars: dropped.1,
+                        dropped_chars: dropped,
                         ..RawSection::default()
                     };
                     while path.last().is_some_and(|(l, _)| *l >= level) {
@@ -642,9 +641,8 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
         sections.push(current);
     } else if let Some(last) = sections.last_mut() {
         last.dropped_chars += current.dropped_chars;
-        last.dropped_link_chars += current.dropped_link_chars;
     }
-    if is_source_listing(&sections) {
+    if is_source_listing(&sections) || is_code_page(&sections) {
         return Err(Skip::SourceListing);
     }
     locate_lines(source, &mut sections);
@@ -687,12 +685,7 @@ fn is_source_listing(sections: &[RawSection]) -> bool {
         prev = Some(n);
         numbered += 1;
         let rest = rest.trim();
-        code += usize::from(
-            rest.is_empty()
-                || rest.ends_with(['{', '}', ';', '(', ')', ',', ':'])
-                || rest.starts_with(['#', '*', '@'])
-                || rest.starts_with("//"),
-        );
+        code += usize::from(rest.is_empty() || looks_like_code(rest));
     }
     numbered >= MIN_LISTING_LINES
         && numbered * 2 >= lines
@@ -702,6 +695,49 @@ fn is_source_listing(sections: &[RawSection]) -> bool {
 
 /// See [`is_source_listing`].
 const MIN_LISTING_LINES: usize = 10;
+
+/// A line of code, by its ends: one of `{ } ; ( ) , :` last, or a comment or
+/// annotation first (`//`, `#`, `*`, `@`).
+fn looks_like_code(line: &str) -> bool {
+    line.ends_with(['{', '}', ';', '(', ')', ',', ':'])
+        || line.starts_with(['#', '*', '@'])
+        || line.starts_with("//")
+}
+
+/// A source copy without line numbers: a page whose text is code alone (no line
+/// of other text; headings aside), at least [`MIN_LISTING_LINES`] preformatted
+/// lines, a quarter of them [`looks_like_code`] or holding a `=`, whose code
+/// links to other pages of the site: the documentation of what it defines
+/// (Sphinx's highlighted `_modules/` pages, a `[docs]` link beside each
+/// documented definition, the docstrings repeating the API pages). The Rust
+/// books' "final code" pages (code alone, documented by the chapters before
+/// them, no links) stay; so do RDoc's class pages (each method's source under
+/// its name) and a licence in a `<pre>`.
+fn is_code_page(sections: &[RawSection]) -> bool {
+    let (mut pre, mut code) = (0usize, 0usize);
+    for line in sections.iter().flat_map(|s| s.text.lines()) {
+        if let Some(line) = line.strip_prefix(super::CODE_MARK) {
+            pre += 1;
+            let line = line.trim();
+            code += usize::from(looks_like_code(line) || line.contains('='));
+        } else if line.trim().chars().any(char::is_alphanumeric) {
+            return false;
+        }
+    }
+    pre >= MIN_LISTING_LINES && code * 4 >= pre && sections.iter().any(|s| s.code_links > 0)
+}
+
+/// A link to another page of the same site: a relative address, not a fragment
+/// of this page (`#x`), not another site (`https://…`, `mailto:`).
+fn is_page_link(href: &str) -> bool {
+    let href = href.trim();
+    let scheme = href.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    !href.is_empty() && !href.starts_with('#') && !href.starts_with("//") && !scheme
+}
 
 /// A `<meta>` that keeps the page out of the index: robots `noindex`/`none`, or a
 /// refresh that sends the reader elsewhere (a redirect stub).
@@ -1021,8 +1057,14 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         if is_chrome(element) || is_self_marker(node) {
                             continue;
                         }
-                        if matches!(name, "ul" | "ol" | "table" | "dl") && link > 0 {
+                        if matches!(name, "ul" | "ol" | "table" | "dl" | "div") && link > 0 {
                             // Inside a link: counted by the enclosing list or section.
+                        } else if name == "div" {
+                            if is_catalogue(node) {
+                                section.dropped_links = true;
+                                section.dropped_chars += link_counts(node).0;
+                                continue;
+                            }
                         } else if matches!(name, "ul" | "ol" | "table" | "dl") {
                             let (chars, link_chars) = link_counts(node);
                             // A definition list is judged by its definitions: terms
@@ -1045,11 +1087,11 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                                 || all_links
                                 || is_term_index(node)
                                 || is_member_table(node)
+                                || is_catalogue(node)
                             {
                                 // A table of contents, an alphabetical index (`genindex`).
                                 section.dropped_links = true;
                                 section.dropped_chars += chars;
-                                section.dropped_link_chars += link_chars;
                                 continue;
                             }
                         }
@@ -1059,7 +1101,12 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         match name {
                             "pre" => pre += 1,
                             "a" if is_symbol_link(node) => continue,
-                            "a" => link += 1,
+                            "a" => {
+                                link += 1;
+                                section.code_links += usize::from(
+                                    pre > 0 && element.attr("href").is_some_and(is_page_link),
+                                );
+                            }
                             _ if is_prose(name) => prose += 1,
                             _ => {}
                         }
@@ -1095,18 +1142,31 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
 /// nested lists' items being items); from 40 letters
 /// and digits up, as for link density (three one-word links in a sentence's list stay).
 /// A list of whole links is judged by its density alone; at five items, the short
-/// lists of the Rust books (`strict` / `reserved` / `weak`) stay.
+/// lists of the Rust books (`strict` / `reserved` / `weak`) stay. A definition
+/// list's items are its terms and definitions: gtk-doc's symbol index is terms
+/// alone (`cd_window_new, cd_window_new ()`); a glossary's definitions are prose.
 fn is_term_index(list: NodeRef<Node>) -> bool {
     let Node::Element(e) = list.value() else {
         return false;
     };
-    if !matches!(e.name(), "ul" | "ol") {
-        return false;
-    }
+    let dl = match e.name() {
+        "ul" | "ol" => false,
+        "dl" => true,
+        _ => return false,
+    };
     let is =
         |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
+    // A list's items; a definition list's terms and definitions (gtk-doc's symbol
+    // index: terms only, `cd_window_new, cd_window_new ()`).
+    let is_item = |n: &NodeRef<Node>| {
+        if dl {
+            is(n, "dt") || is(n, "dd")
+        } else {
+            is(n, "li")
+        }
+    };
     // Nested lists' items are items (a class tree); each is judged by its own text.
-    let items: Vec<NodeRef<Node>> = list.descendants().filter(|c| is(c, "li")).collect();
+    let items: Vec<NodeRef<Node>> = list.descendants().filter(is_item).collect();
     let mut chars = 0usize;
     items.len() >= MIN_INDEX_ITEMS
         && items.iter().all(|&item| {
@@ -1121,7 +1181,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                 let (mut in_link, mut own) = (false, true);
                 for a in node.ancestors().take_while(|a| a.id() != item.id()) {
                     in_link |= is(&a, "a");
-                    own &= !is(&a, "li");
+                    own &= !is_item(&a);
                 }
                 if !own {
                     continue;
@@ -1134,7 +1194,7 @@ fn is_term_index(list: NodeRef<Node>) -> bool {
                     continue;
                 }
                 runs += t
-                    .split(|c: char| !c.is_alphanumeric())
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
                     .filter(|w| !w.is_empty())
                     .count();
                 for token in t.split_whitespace() {
@@ -1198,6 +1258,127 @@ fn is_member_table(table: NodeRef<Node>) -> bool {
             starts_with_link && links >= 2 && !sentence
         })
 }
+
+/// A catalogue: at least [`MIN_INDEX_ITEMS`] rows, each named by a link to
+/// another page of the site ([`is_page_link`]) standing alone in its cell, the
+/// name one word (`unittest`, `EqualsBuilder`, `Builder<T>`), beside a gloss of
+/// at most [`MAX_GLOSS_WORDS`] words (that page's synopsis): Sphinx's module index,
+/// javadoc's class and package summaries (a grid of `div` cells), a module's
+/// item table. A row of more cells (a cost table: `Vec`, `O(1)`, `O(n)`) is data;
+/// so is a row described by code alone (the Rust reference's `MetaWord` | `no_std`). Rows are a table's rows (the first cell with text names the row),
+/// a definition list's terms (their definitions the gloss) or a grid's cells (a
+/// name cell opens a row, the cells after it are its gloss). Rows without links
+/// of at most [`MAX_TERM_WORDS`] words (a letter, a column header) may separate
+/// the rows. A row that names what it describes inside a sentence, a link to a
+/// place in the same page (a table of the page's own classes), a name of several
+/// words (a chapter title) or a longer description makes the list content.
+fn is_catalogue(list: NodeRef<Node>) -> bool {
+    let Node::Element(e) = list.value() else {
+        return false;
+    };
+    let is =
+        |n: &NodeRef<Node>, name: &str| matches!(n.value(), Node::Element(e) if e.name() == name);
+    // The rows, each as its cells in order.
+    let rows: Vec<Vec<NodeRef<Node>>> = match e.name() {
+        "table" => list
+            .descendants()
+            .filter(|n| is(n, "tr"))
+            .filter(|n| n.ancestors().find(|a| is(a, "table")).map(|a| a.id()) == Some(list.id()))
+            .map(|row| {
+                row.children()
+                    .filter(|c| is(c, "td") || is(c, "th"))
+                    .filter(|c| !words_of(*c).is_empty())
+                    .collect()
+            })
+            .collect(),
+        "dl" | "div" => {
+            let cells: Vec<NodeRef<Node>> =
+                list.children().filter(|c| c.value().is_element()).collect();
+            // A grid holds cells only; a `div` of ten or more.
+            if e.name() == "div"
+                && (cells.len() < 2 * MIN_INDEX_ITEMS || !cells.iter().all(|c| is(c, "div")))
+            {
+                return false;
+            }
+            let mut rows: Vec<Vec<NodeRef<Node>>> = Vec::new();
+            for cell in cells {
+                if name_link(cell).is_some() || rows.is_empty() {
+                    rows.push(vec![cell]);
+                } else if let Some(row) = rows.last_mut() {
+                    row.push(cell);
+                }
+            }
+            rows
+        }
+        _ => return false,
+    };
+    let mut named = 0usize;
+    for row in &rows {
+        let Some((first, rest)) = row.split_first() else {
+            continue;
+        };
+        let Some(extra) = name_link(*first) else {
+            // A separator: no link, a few words (a letter, column headers).
+            let words: usize = row.iter().map(|c| words_of(*c).len()).sum();
+            let links = row.iter().any(|c| c.descendants().any(|d| is(&d, "a")));
+            if links || words > MAX_TERM_WORDS * row.len().max(1) {
+                return false;
+            }
+            continue;
+        };
+        let gloss: usize = extra + rest.iter().map(|c| words_of(*c).len()).sum::<usize>();
+        // One description beside the name: more cells are data (a cost table);
+        // a description in words, not code alone (a table of syntax examples).
+        let code_only = rest.iter().any(|c| {
+            c.descendants().all(|d| match d.value() {
+                Node::Text(t) => {
+                    !t.chars().any(char::is_alphanumeric)
+                        || d.ancestors()
+                            .take_while(|a| a.id() != c.id())
+                            .any(|a| matches!(a.value(), Node::Element(e) if matches!(e.name(), "code" | "pre" | "kbd" | "samp" | "tt")))
+                }
+                _ => true,
+            })
+        });
+        if rest.len() > 1 || code_only || gloss > MAX_GLOSS_WORDS {
+            return false;
+        }
+        named += 1;
+    }
+    named >= MIN_INDEX_ITEMS
+}
+
+/// The words after the name when a cell is named by a link: its first word is
+/// (mostly) the text of a link to another page of the site, a one-word name;
+/// what follows it (a platform note, `(Unix)`) is gloss.
+fn name_link(cell: NodeRef<Node>) -> Option<usize> {
+    let words = words_of(cell);
+    let first = words.first()?;
+    let alnum = |w: &str| w.chars().filter(|c| c.is_alphanumeric()).count();
+    let link = cell.descendants().find(|d| {
+        matches!(d.value(), Node::Element(e) if e.name() == "a" && e.attr("href").is_some_and(is_page_link))
+    })?;
+    let name = words_of(link);
+    (name.len() == 1 && first.contains(name[0].as_str()) && alnum(&name[0]) * 2 > alnum(first))
+        .then(|| words.len() - 1)
+}
+
+/// The whitespace-separated words of a subtree's text (with letters or digits).
+fn words_of(node: NodeRef<Node>) -> Vec<String> {
+    let mut text = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            text.push_str(t);
+        }
+    }
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
+}
+
+/// See [`is_catalogue`].
+const MAX_GLOSS_WORDS: usize = 30;
 
 /// See [`is_term_index`].
 const MIN_INDEX_ITEMS: usize = 5;

@@ -19,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 10;
+pub const EXTRACTOR_VERSION: u32 = 11;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -146,11 +146,11 @@ pub struct RawSection {
     /// navigation, and its anchors do not lead to the next passage.
     pub dropped_links: bool,
     /// Letters and digits of the link lists dropped from this section (or from
-    /// sections before it that they left empty), and those of them inside links:
-    /// they count towards the page's link density.
+    /// sections before it that they left empty): they count as navigation
+    /// towards the page's link density.
     pub dropped_chars: usize,
-    /// See [`RawSection::dropped_chars`].
-    pub dropped_link_chars: usize,
+    /// Links from its preformatted text (code) to other pages of the site.
+    pub code_links: usize,
 }
 
 /// Why a page asks not to be indexed.
@@ -160,7 +160,8 @@ pub enum Skip {
     NoIndex,
     /// `<meta http-equiv="refresh" content="0; url=…">`: a redirect stub.
     Redirect,
-    /// A source listing: the page is one code listing, a number on every line.
+    /// A source listing: the page is one code listing (a number on every line, or
+    /// code alone linking to its documentation).
     SourceListing,
 }
 
@@ -541,13 +542,16 @@ fn is_link_run(text: &str, chars: usize, link_chars: usize) -> bool {
 
 /// True when the page's text as a whole (with the link lists dropped from it) is
 /// mostly link text: an index page whose sections may each be too short to judge
-/// (a letter of an alphabetical index, an entry of an API index).
+/// (a letter of an alphabetical index, an entry of an API index). The lists
+/// dropped as navigation count whole, whatever their own density (a member
+/// index of short links beside longer class names): what is left beside them,
+/// the tabs and search label of YARD's method list, is their furniture.
 fn is_index_page(raw: &[RawSection]) -> bool {
     let (chars, link_chars) = raw.iter().fold((0, 0), |(chars, links), s| {
         let own = s.text.chars().filter(|c| c.is_alphanumeric()).count();
         (
             chars + own + s.dropped_chars,
-            links + s.link_chars.min(own) + s.dropped_link_chars,
+            links + s.link_chars.min(own) + s.dropped_chars,
         )
     });
     is_link_dense(chars, link_chars)
@@ -1083,7 +1087,6 @@ mod tests {
         // Link lists dropped by the extractor count towards the page's density.
         let mut dropped = raw("Jump", "Jump to: A B C", 3);
         dropped.dropped_chars = 400;
-        dropped.dropped_link_chars = 390;
         let page = vec![raw("Intro", prose, 10), dropped];
         assert_eq!(headings(finish("T".into(), page)), ["Intro"]);
     }

@@ -131,7 +131,6 @@ fn split(
         if dropped[i] {
             current.dropped_links = true;
             current.dropped_chars += counts[i].0;
-            current.dropped_link_chars += counts[i].1;
             continue;
         }
         if current.text.is_empty() && current.heading.is_empty() {
