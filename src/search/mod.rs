@@ -19,6 +19,8 @@ pub mod plan;
 pub mod spell;
 /// The stop list.
 pub mod stopwords;
+/// The first stage's collector: the top k and the run of ties at the k-th.
+mod ties;
 
 use std::path::Path;
 
@@ -291,15 +293,6 @@ fn tie(ranked: &mut [(f32, DocAddress)]) {
             head = *score;
         }
     }
-}
-
-/// Whether the first stage's `first`, fetched `depth` deep, may have stopped
-/// inside the run of equal scores that holds the passage before `cut` (the pool's
-/// or the limit's, whichever is deeper): then the run may go on past `depth`.
-/// Only that run counts: a run that straddles `depth` elsewhere (a later one,
-/// after the depth was doubled) does not need a deeper search.
-fn splits_tie(first: &[(f32, DocAddress)], cut: usize, depth: usize) -> bool {
-    cut > 0 && depth > cut && first.len() == depth && first[depth - 1].0 == first[cut - 1].0
 }
 
 /// A query that could not be answered.
@@ -715,12 +708,10 @@ impl Engine {
         } else {
             self.params.candidates
         };
-        // The first stage's order is score, then address: a shorter list is always
-        // a prefix of a longer one. Its near-equal scores are made one ([`tie`]);
-        // fetch past the cut (of the pool or of the limit) while it splits a tie.
-        // One more than the cut: whether the next passage ties with the last kept.
+        // The first stage's order is score, then address. Its near-equal scores
+        // are made one ([`tie`]); a run of them cut by the pool or the limit is
+        // split by passage id below, so the collector returns all of it.
         let cut = limit.max(pool);
-        let mut depth = cut + 1;
         let cached = |text: &str| self.doc_freqs.cached(text);
         let statistics = first::Statistics {
             searcher: &self.searcher,
@@ -728,18 +719,18 @@ impl Engine {
             cached: &cached,
             totals: &self.total_tokens,
         };
-        let mut first = loop {
-            let mut first = self.searcher.search_with_statistics_provider(
-                &*plan.query,
-                &TopDocs::with_limit(depth).order_by_score(),
-                &statistics,
-            )?;
-            tie(&mut first);
-            if !splits_tie(&first, cut, depth) {
-                break first;
-            }
-            depth *= 2;
-        };
+        let mut first = self.searcher.search_with_statistics_provider(
+            &*plan.query,
+            &ties::TopWithTies { k: cut },
+            &statistics,
+        )?;
+        tie(&mut first);
+        // Beyond the run at the cut nothing is used.
+        if first.len() > cut {
+            let last = first[cut - 1].0;
+            let end = first.partition_point(|&(score, _)| score >= last);
+            first.truncate(end);
+        }
         let pool = pool.min(first.len());
         // Which passages of a tie split by the pool's cut are rescored is decided
         // by passage id, not by where the index stored them.
@@ -992,27 +983,5 @@ mod tests {
         tie(&mut ranked);
         let scores: Vec<f32> = ranked.iter().map(|&(s, _)| s).collect();
         assert_eq!(scores, [9.5, high, high, 4.3, 4.3, 1.0]);
-    }
-
-    #[test]
-    fn only_the_run_at_the_cut_asks_for_a_deeper_search() {
-        let at = |doc| DocAddress::new(0, doc);
-        let list = |scores: &[f32]| -> Vec<(f32, DocAddress)> {
-            scores
-                .iter()
-                .enumerate()
-                .map(|(i, &s)| (s, at(i as u32)))
-                .collect()
-        };
-        // Cut after two: the run of 3.0 holding the second passage reaches the end.
-        assert!(splits_tie(&list(&[4.0, 3.0, 3.0]), 2, 3));
-        // It ends before the end: a later run going on past the depth is no matter
-        // (the old check compared the last two passages and doubled the depth
-        // until every match was fetched when every score came in runs).
-        assert!(!splits_tie(&list(&[4.0, 3.0, 2.0, 1.0, 1.0]), 2, 5));
-        // Fewer passages than asked for: nothing more to fetch.
-        assert!(!splits_tie(&list(&[4.0, 3.0, 3.0]), 2, 4));
-        // No cut (a query with no terms and limit 0): nothing to split.
-        assert!(!splits_tie(&list(&[1.0, 1.0]), 0, 2));
     }
 }
