@@ -295,6 +295,22 @@ fn tie(ranked: &mut [(f32, DocAddress)]) {
     }
 }
 
+/// Sorts `keys` by score, best first, then by id: a total order (ids are
+/// unique), so the layout of the index does not show. [`Engine::ranked`] gives
+/// them in score order already (the rescored pool, then the first stage's tail
+/// below it): then only the runs of equal scores are sorted, by id.
+fn order_by_score_then_id(keys: &mut [Key]) {
+    if !keys.is_sorted_by(|a, b| a.score.total_cmp(&b.score).is_ge()) {
+        keys.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        return;
+    }
+    for run in keys.chunk_by_mut(|a, b| a.score.total_cmp(&b.score).is_eq()) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        }
+    }
+}
+
 /// A query that could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -561,9 +577,7 @@ impl Engine {
                     duplicates: Vec::new(),
                 });
             }
-            // Deterministic order: score, then id.
-            // Ids are unique: the order is total, an unstable sort gives the same.
-            keys.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            order_by_score_then_id(&mut keys);
             let keys = if options.collapse {
                 self.collapse_duplicates(keys)?
             } else {
@@ -580,18 +594,13 @@ impl Engine {
         keys.truncate(limit);
         let load = options.documents || options.snippets;
         let mut hits = Vec::with_capacity(keys.len());
+        let unloaded = TantivyDocument::new();
         for key in keys {
             let mut hit = if load {
                 let doc: TantivyDocument = self.searcher.doc(key.address)?;
                 self.hit(key.score, key.address, &doc, options, &plan)?
             } else {
-                self.hit(
-                    key.score,
-                    key.address,
-                    &TantivyDocument::new(),
-                    options,
-                    &plan,
-                )?
+                self.hit(key.score, key.address, &unloaded, options, &plan)?
             };
             hit.id = key.id;
             hit.duplicates = key.duplicates;
@@ -965,6 +974,50 @@ pub(crate) fn terms_with_prefix(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The run-wise sort gives what a full sort by score, then id, gives: on
+    /// keys in score order with ties (the usual case) and on keys out of order.
+    #[test]
+    fn keys_ordered_by_score_then_id() {
+        let key = |score: f32, id: &str| Key {
+            score,
+            address: DocAddress::new(0, 0),
+            explanation: None,
+            id: id.to_string(),
+            hash: 0,
+            duplicates: Vec::new(),
+        };
+        let listed = |keys: &[Key]| -> Vec<(f32, String)> {
+            keys.iter().map(|k| (k.score, k.id.clone())).collect()
+        };
+        let sorted_ties = [
+            (5.0, "e"),
+            (3.0, "z"),
+            (3.0, "a"),
+            (3.0, "m"),
+            (1.0, "b"),
+            (0.0, "q"),
+            (-0.0, "c"),
+        ];
+        let unordered = [
+            (1.0, "b"),
+            (3.0, "z"),
+            (5.0, "e"),
+            (3.0, "a"),
+            (-0.0, "c"),
+            (0.0, "q"),
+            (3.0, "m"),
+        ];
+        for input in [&sorted_ties[..], &unordered[..]] {
+            let mut keys: Vec<Key> = input.iter().map(|&(s, id)| key(s, id)).collect();
+            order_by_score_then_id(&mut keys);
+            let mut full: Vec<Key> = input.iter().map(|&(s, id)| key(s, id)).collect();
+            full.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            assert_eq!(listed(&keys), listed(&full));
+            let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
+            assert_eq!(ids, ["e", "a", "m", "z", "b", "q", "c"]);
+        }
+    }
 
     #[test]
     fn near_equal_first_stage_scores_become_one() {

@@ -116,7 +116,13 @@ impl Collector for TopWithTies {
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
         let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
         prune(&mut all, self.k);
-        all.sort_unstable_by(best_first);
+        // By integer key (score bits in total order, then address): the same order
+        // as `best_first`, compared without float handling.
+        all.sort_unstable_by_key(|&(score, address)| {
+            let bits = score.to_bits() as i32;
+            let total = bits ^ (((bits >> 31) as u32) >> 1) as i32;
+            (std::cmp::Reverse(total), address)
+        });
         Ok(all)
     }
 
