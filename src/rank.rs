@@ -1051,25 +1051,38 @@ fn count_classes(
     fields: &Fields,
     term: &str,
 ) -> tantivy::Result<HashMap<u64, u32>> {
-    let mut counts: HashMap<u64, u32> = HashMap::new();
+    // Every posting of the term: read a block (128) at a time, the block's
+    // classes looked up together, counted in a fast map (the term may be in a
+    // tenth of a million-passage index; a fresh query pays this walk).
+    let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
     let term = Term::from_field_text(fields.body, term);
+    let mut classes: Vec<Option<u64>> = Vec::new();
     for segment in searcher.segment_readers() {
         let Some(mut postings) = segment
             .inverted_index(fields.body)?
-            .read_postings(&term, IndexRecordOption::Basic)?
+            .read_block_postings(&term, IndexRecordOption::Basic)?
         else {
             continue;
         };
         let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
-        let mut doc = postings.doc();
-        while doc != tantivy::TERMINATED {
-            if !segment.is_deleted(doc) {
-                *counts.entry(column.first(doc).unwrap_or(0)).or_default() += 1;
+        let alive = segment.alive_bitset();
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                break;
             }
-            doc = postings.advance();
+            classes.clear();
+            classes.resize(docs.len(), None);
+            column.first_vals(docs, &mut classes);
+            for (&doc, class) in docs.iter().zip(&classes) {
+                if !alive.is_some_and(|a| a.is_deleted(doc)) {
+                    *counts.entry(class.unwrap_or(0)).or_default() += 1;
+                }
+            }
+            postings.advance();
         }
     }
-    Ok(counts)
+    Ok(counts.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -1202,6 +1215,37 @@ mod tests {
             score(&params, &terms, &idfs, AVG, &f, false).0,
             score(&params, &terms, &idfs, AVG, &g, false).0
         );
+    }
+
+    #[test]
+    fn class_counts_cover_every_live_posting_of_every_segment() {
+        use crate::schema::{add_id_and_body, build_schema, register_analyzer};
+        use tantivy::{Index, TantivyDocument};
+        let index = Index::create_in_ram(build_schema());
+        register_analyzer(&index);
+        let fields = Fields::from_schema(&index.schema()).unwrap();
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // Two segments of 200 passages with the word (past a block of 128
+        // postings): classes 7 and 9 in turn, every tenth with no class; one
+        // deleted passage of class 7.
+        for segment in 0..2 {
+            for i in 0..200 {
+                let mut doc = TantivyDocument::default();
+                add_id_and_body(&mut doc, &fields, &format!("s{segment}-{i}.md#x"), "Gout.");
+                if i % 10 != 0 {
+                    doc.add_u64(fields.heading_class, if i % 2 == 0 { 7 } else { 9 });
+                }
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        writer.delete_term(Term::from_field_text(fields.id, "s1-2.md#x"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let counts = count_classes(&searcher, &fields, "gout").unwrap();
+        let expected: HashMap<u64, u32> = [(0, 40), (7, 159), (9, 200)].into_iter().collect();
+        assert_eq!(counts, expected);
     }
 
     #[test]

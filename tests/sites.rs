@@ -1081,3 +1081,78 @@ fn pages_listing_the_openings_of_other_pages_are_listings_and_rejudged_increment
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(show(&index, "api/uses.html#pkg").is_some());
 }
+
+#[test]
+fn member_summaries_of_few_rows_and_runs_of_name_links_are_not_answers() {
+    let (_dir, corpus, index) = temp_corpus();
+    // A class page in the shape of YARD: a summary of two methods, each a
+    // signature and the first sentence of its doc (rendered with another link
+    // text than in the detail), a one-row constructor summary (javadoc's shape),
+    // the methods a module brings in (a run of links to its page), then the
+    // details, each opening with the summary's sentence and saying more.
+    write(
+        &corpus,
+        "Sheep.html",
+        "<html><head><title>Class: Sheep</title></head><body><main><h1>Class: Sheep</h1>\
+         <h2>Overview</h2><p>A sheep that grazes in a field.</p>\
+         <h2 id=\"constructor-summary\">Constructor Summary</h2><div>Constructor</div><div>Description</div>\
+         <div><code><a href=\"#init\">Sheep</a>()</code></div><div>Creates a sheep standing in the default meadow.</div>\
+         <h2 id=\"instance-method-summary\">Instance Method Summary</h2><ul>\
+         <li><span><a href=\"#chew\">#chew(grass)</a> &rArr; Object</span><div>Chews the grass given until the <a href=\"Field.html\">Field</a> is bare.</div></li>\
+         <li><span><a href=\"#bleat\">#bleat(times)</a> &rArr; String</span><div>Bleats loudly the given number of times in a row.</div></li></ul>\
+         <h3 id=\"methods-included-from-herd\">Methods included from <a href=\"Herd.html\">Herd</a></h3>\
+         <p><a href=\"Herd.html#follow\">#follow</a>, <a href=\"Herd.html#gather\">#gather</a>, <a href=\"Herd.html#scatter\">#scatter</a></p>\
+         <h2 id=\"init\">Sheep</h2><pre>public Sheep()</pre><p>Creates a sheep standing in the default meadow. \
+         The meadow is chosen by the farm configuration.</p>\
+         <h3 id=\"chew\">#chew(grass) &rArr; Object</h3><p>Chews the grass given until the Mocha::Field is bare. \
+         A bare field makes the sheep wander to the next one.</p>\
+         <h3 id=\"bleat\">#bleat(times) &rArr; String</h3><p>Bleats loudly the given number of times in a row. \
+         The neighbours complain after ten bleats.</p></main></body></html>",
+    );
+    // A guide whose short opening section states a sentence a later section
+    // repeats at its start: a real section, kept.
+    write(
+        &corpus,
+        "guide.html",
+        "<html><head><title>Guide</title></head><body><main><h1>Guide</h1>\
+         <h2 id=\"intro\">Meadows</h2><p>Every sheep grazes in exactly one meadow.</p>\
+         <h2 id=\"grazing\">Grazing</h2><p>Every sheep grazes in exactly one meadow. Meadows rotate each season \
+         so that the grass grows back.</p></main></body></html>",
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for gone in [
+        "Sheep.html#constructor-summary",
+        "Sheep.html#instance-method-summary",
+        "Sheep.html#methods-included-from-herd",
+    ] {
+        assert!(show(&index, gone).is_none(), "{gone}");
+    }
+    for kept in [
+        "Sheep.html#init",
+        "Sheep.html#chew",
+        "Sheep.html#bleat",
+        "guide.html#intro",
+        "guide.html#grazing",
+    ] {
+        assert!(show(&index, kept).is_some(), "{kept}");
+    }
+    // The detail answers, not the summary that held the same sentence.
+    let (code, found) = query(&index, &["chews grass bleats loudly"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        ids[0] == "Sheep.html#chew" || ids[0] == "Sheep.html#bleat",
+        "{ids:?}"
+    );
+    let (code, found) = query(&index, &["default meadow sheep"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits(&found)[0]["id"], "Sheep.html#init");
+    // The summary line counts what was written: 4 passages of the class page, 2
+    // of the guide.
+    let r = ingest(&corpus, &index);
+    assert!(r.stderr.contains(" 6 passages in "), "{}", r.stderr);
+}

@@ -15,8 +15,14 @@
 //! A summary gathers openings; a detailed section shares its opening with the
 //! summary and, with its siblings, sentences further in ("null will be converted to
 //! null."), which open nothing: it stays.
+//!
+//! A summary of one or two members is too short for that count, and a generator
+//! may render a sentence twice with another link text; [`member_summaries`] reads
+//! the rows instead: a name line naming the member another section is headed by,
+//! then that section's opening sentence, alike in [`MIN_SIMILAR`] of its words.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::{CODE_MARK, PROSE_MARK};
 
@@ -60,6 +66,190 @@ pub fn summaries(texts: &[&str]) -> Vec<bool> {
         .collect()
 }
 
+/// Token-set similarity (Jaccard) at which two sentences are one sentence rendered
+/// twice: a summary row and the detail it opens may differ by a link's text
+/// ("the Mock instance" / "the Mocha::Mock instance") or a word of markup.
+pub const MIN_SIMILAR: f64 = 0.8;
+
+/// A member summary's sentences may be shorter than [`MIN_WORDS`] ("Constructor
+/// for EqualsBuilder."): a row pairs each with a name line, evidence enough. One
+/// word ("Deprecated.") is a note, not a sentence.
+pub const MIN_ROW_SENTENCE_WORDS: usize = 2;
+
+/// Lines before a row's sentence that may name its member.
+const NAME_LINES: usize = 3;
+
+/// For each section text (cleaned, with its line marks) and the name of the member
+/// it documents (see [`member_name`]), whether it is a **member summary** of the
+/// article: a run of rows, each a name line (a signature: no stated sentence)
+/// naming another section's member, then that section's opening sentence (as
+/// rendered, [`MIN_SIMILAR`]), with the sentences of its rows that the named
+/// sections also say making at least [`MIN_SHARE`] of its stated sentences.
+///
+/// One row is enough: a class with one constructor has a summary of one row, the
+/// sentence its detail opens with. A short section whose sentence a later section
+/// repeats is no row unless a name line of that section's member stands before it;
+/// sections of one name (overloads, repeating each other's notes) do not summarise
+/// each other.
+pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> {
+    let names: Vec<Option<u64>> = headings
+        .iter()
+        .map(|h| h.and_then(|h| words(h).next()).map(word_key))
+        .collect();
+    // Member name → the sections documenting it.
+    let mut named: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(name) = name {
+            named.entry(*name).or_default().push(i);
+        }
+    }
+    // A summary and its details have different names.
+    if named.len() < 2 {
+        return vec![false; texts.len()];
+    }
+    // Each section's sentences, as word sets, read when first needed.
+    let sentences: Vec<OnceCell<Vec<Vec<u64>>>> = texts.iter().map(|_| OnceCell::new()).collect();
+    let said = |j: usize| -> &Vec<Vec<u64>> {
+        sentences[j].get_or_init(|| {
+            texts[j]
+                .lines()
+                .filter(|line| !line.starts_with(CODE_MARK))
+                .flat_map(|line| {
+                    let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+                    stated_in(line, MIN_ROW_SENTENCE_WORDS)
+                })
+                .map(word_set)
+                .collect()
+        })
+    };
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let mut targets: Vec<usize> = Vec::new();
+            // The words of the lines before this one (the row's name lines: a
+            // signature, a note such as "Deprecated."), since the last row.
+            let mut before: VecDeque<Vec<u64>> = VecDeque::new();
+            for (n, line) in text.lines().enumerate() {
+                if line.starts_with(CODE_MARK) {
+                    before.clear();
+                    continue;
+                }
+                let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let here = word_set(line);
+                // A section opening with its own heading's words (its signature)
+                // is that member's detail (a deprecated twin pointing at its
+                // successor), not a summary (whose header row may name its
+                // heading's first word: "Constructor" under "Constructor Summary").
+                if n == 0
+                    && headings[i]
+                        .is_some_and(|h| words(h).all(|w| here.binary_search(&word_key(w)).is_ok()))
+                {
+                    return false;
+                }
+                let mut found = false;
+                if !before.is_empty()
+                    && let Some(first) = stated_in(line, MIN_ROW_SENTENCE_WORDS).next()
+                {
+                    let first = word_set(first);
+                    for &j in before
+                        .iter()
+                        .flatten()
+                        .filter_map(|name| named.get(name))
+                        .flatten()
+                    {
+                        if j != i
+                            && names[j] != names[i]
+                            && said(j).first().is_some_and(|o| similar(&first, o))
+                        {
+                            found = true;
+                            if !targets.contains(&j) {
+                                targets.push(j);
+                            }
+                        }
+                    }
+                }
+                if found {
+                    before.clear();
+                    continue;
+                }
+                if before.len() == NAME_LINES {
+                    before.pop_front();
+                }
+                before.push_back(here);
+            }
+            if targets.is_empty() {
+                return false;
+            }
+            let mut distinct: Vec<&Vec<u64>> = Vec::new();
+            for s in said(i) {
+                if !distinct.contains(&s) {
+                    distinct.push(s);
+                }
+            }
+            let covered = distinct
+                .iter()
+                .filter(|s| {
+                    targets
+                        .iter()
+                        .any(|&j| said(j).iter().any(|t| similar(s, t)))
+                })
+                .count();
+            !distinct.is_empty() && covered as f64 >= MIN_SHARE * distinct.len() as f64
+        })
+        .collect()
+}
+
+/// The member a section documents, from the last part of its heading: its first
+/// word, lowercased ("#expects(method_name) ⇒ Expectation" → `expects`).
+pub fn member_name(heading: &str) -> Option<String> {
+    words(heading).next().map(str::to_lowercase)
+}
+
+/// Runs of letters, digits and `_`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+/// A word's key, case folded (FNV-1a over its lowercased characters).
+fn word_key(word: &str) -> u64 {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .fold(0xcbf2_9ce4_8422_2325, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// The keys of a text's words, sorted, without repeats.
+fn word_set(text: &str) -> Vec<u64> {
+    let mut keys: Vec<u64> = words(text).map(word_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// True when two word sets are one sentence ([`MIN_SIMILAR`]).
+fn similar(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let all = a.len() + b.len() - common;
+    all > 0 && common as f64 >= MIN_SIMILAR * all as f64
+}
+
 /// Keys of the stated sentences of a section's prose lines (code lines skipped), in
 /// order.
 fn sentence_keys(text: &str) -> Vec<u64> {
@@ -78,14 +268,18 @@ fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
         .flat_map(|line| {
             let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
             let whole = sentences(line).nth(1).is_none();
-            sentences(line)
-                // Only stated sentences: a line fragment without a stop (a parameter
-                // description, a signature) recurs across overloads for a reason.
-                .filter(|s| {
-                    s.ends_with(['.', '!', '?'])
-                        && s.split_whitespace().nth(MIN_WORDS - 1).is_some()
-                })
-                .map(move |s| (s, whole))
+            stated_in(line, MIN_WORDS).map(move |s| (s, whole))
+        })
+}
+
+/// The stated sentences of one prose line (marks removed) of at least `min_words`
+/// words.
+fn stated_in(line: &str, min_words: usize) -> impl Iterator<Item = &str> {
+    sentences(line)
+        // Only stated sentences: a line fragment without a stop (a parameter
+        // description, a signature) recurs across overloads for a reason.
+        .filter(move |s| {
+            s.ends_with(['.', '!', '?']) && s.split_whitespace().nth(min_words - 1).is_some()
         })
 }
 
@@ -279,5 +473,88 @@ mod tests {
             .collect();
         let texts: Vec<&str> = overloads.iter().map(String::as_str).collect();
         assert_eq!(summaries(&texts), [false; 4]);
+    }
+    fn member<'a>(headings: &[&'a str]) -> Vec<Option<&'a str>> {
+        headings.iter().map(|&h| Some(h)).collect()
+    }
+
+    #[test]
+    fn member_names_are_the_first_word_of_the_heading() {
+        assert_eq!(
+            member_name("#expects(method_name) ⇒ Expectation").as_deref(),
+            Some("expects")
+        );
+        assert_eq!(
+            member_name("EqualsBuilder").as_deref(),
+            Some("equalsbuilder")
+        );
+        assert_eq!(member_name("⇒ —"), None);
+    }
+
+    #[test]
+    fn a_one_row_summary_of_a_detail_is_a_member_summary() {
+        let texts = [
+            "Constructors\nConstructor\nDescription\nEqualsBuilder()\nConstructor for the EqualsBuilder class.",
+            "public EqualsBuilder()\nConstructor for the EqualsBuilder class.\nStarts off assuming that equals is true.",
+        ];
+        let names = member(&["Constructor Summary", "EqualsBuilder"]);
+        assert_eq!(member_summaries(&texts, &names), [true, false]);
+        // Without its name line the same sentence is no row.
+        let texts = ["Constructor for the EqualsBuilder class.", texts[1]];
+        assert_eq!(member_summaries(&texts, &names), [false, false]);
+    }
+
+    #[test]
+    fn rows_match_openings_rendered_with_other_link_text() {
+        let texts = [
+            "- #responds_like(responder) ⇒ Mock (also: #quacks_like)\n\
+             Constrains the Mock instance so that it can only stub methods the responder has.\n\
+             - .allow(action) { ... } ⇒ Object deprecated Deprecated.\n\
+             If a block is supplied, call Configuration.override with the action. Otherwise call the writer.",
+            "Constrains the Mocha::Mock instance so that it can only stub methods the responder has. \
+             The constraint is only applied at invocation time.",
+            "Deprecated.\nIf a block is supplied, call override with the action. Otherwise call the writer. \
+             The writer is one of the following.",
+        ];
+        let names = member(&[
+            "Instance Method Summary",
+            "#responds_like(responder) ⇒ Mock",
+            ".allow(action) { ... } ⇒ Object",
+        ]);
+        assert_eq!(member_summaries(&texts, &names), [true, false, false]);
+    }
+
+    #[test]
+    fn sections_with_sentences_of_their_own_or_their_own_signature_stay() {
+        let detail = "public static int[] removeAll(int[] array, int element)\n\
+            Removes the occurrences of the element from the array.\nThe other elements shift left.";
+        // A deprecated twin: its own signature first, then a pointer to the
+        // successor and the successor's text.
+        let twin = "public static int[] removeAllOld(int[] array, int element)\nDeprecated.\n\
+            Use removeAll(int[], int)\nRemoves the occurrences of the element from the array.\n\
+            The other elements shift left.";
+        // A section naming a member before quoting its opening, with more to say.
+        let prose = "See removeAll(int[], int)\nRemoves the occurrences of the element from the array.\n\
+            Arrays are copied on every call. Keep them small in hot loops. Or use a list.";
+        let texts = [detail, twin, prose];
+        let names = member(&["removeAll", "removeAllOld", "Performance"]);
+        assert_eq!(member_summaries(&texts, &names), [false, false, false]);
+    }
+
+    #[test]
+    fn overloads_do_not_summarise_each_other() {
+        let overload = |params: &str| {
+            format!(
+                "public static boolean reflectionEquals({params})\n\
+                 This method uses reflection to determine if the two objects are equal.\n\
+                 Static fields will not be tested at all. Superclass fields will be included."
+            )
+        };
+        let (a, b) = (
+            overload("Object lhs, Object rhs"),
+            overload("Object lhs, Object rhs, boolean t"),
+        );
+        let names = member(&["reflectionEquals", "reflectionEquals"]);
+        assert_eq!(member_summaries(&[&a, &b], &names), [false, false]);
     }
 }

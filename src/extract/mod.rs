@@ -19,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 9;
+pub const EXTRACTOR_VERSION: u32 = 10;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -316,7 +316,16 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 fn finish(title: String, raw: Vec<RawSection>) -> Article {
     let index_page = is_index_page(&raw);
     let texts: Vec<String> = raw.iter().map(|s| clean_text(&s.text)).collect();
-    let summaries = listing::summaries(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+    let text_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let headings: Vec<Option<&str>> = raw
+        .iter()
+        .map(|s| s.heading.last().map(String::as_str))
+        .collect();
+    let summaries: Vec<bool> = listing::summaries(&text_refs)
+        .into_iter()
+        .zip(listing::member_summaries(&text_refs, &headings))
+        .map(|(a, b)| a || b)
+        .collect();
     let mut used = Anchors::default();
     let mut sections: Vec<Section> = Vec::new();
     let mut carried: Vec<String> = Vec::new();
@@ -513,7 +522,21 @@ impl Article {
 /// True when a section is mostly link text: navigation, not content.
 fn is_link_list(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
-    is_link_dense(chars, link_chars)
+    is_link_dense(chars, link_chars) || is_link_run(text, chars, link_chars)
+}
+
+/// True when a section is only a run of links, too short to judge by density:
+/// all its letters and digits are link text, in at least [`listing::MIN_REPEATS`]
+/// items (separated by commas or lines: "#mock, #sequence, #stub", the members a
+/// class takes from another page). One link alone is a reference, and stays.
+fn is_link_run(text: &str, chars: usize, link_chars: usize) -> bool {
+    chars > 0
+        && link_chars >= chars
+        && text
+            .split([',', '\n'])
+            .filter(|item| item.chars().any(char::is_alphanumeric))
+            .nth(listing::MIN_REPEATS - 1)
+            .is_some()
 }
 
 /// True when the page's text as a whole (with the link lists dropped from it) is
@@ -1006,6 +1029,18 @@ mod tests {
             .map(|s| s.heading[0].as_str())
             .collect();
         assert_eq!(headings, ["Calls", "Short"]);
+    }
+
+    #[test]
+    fn runs_of_name_links_are_dropped_and_a_single_link_stays() {
+        let alnum = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
+        let run = "#mock, #sequence, #stub";
+        assert!(is_link_list(run, alnum(run)));
+        assert!(is_link_list("- mock\n- stub\n- spy", 11));
+        // Two links, or text besides the links, are not a run.
+        assert!(!is_link_list("#mock, #stub", 8));
+        assert!(!is_link_list("See #mock, #sequence, #stub", alnum(run)));
+        assert!(!is_link_list("", 0));
     }
 
     #[test]

@@ -81,6 +81,10 @@ struct Seen {
     /// The id and hash columns of each segment, opened on first use.
     columns: std::sync::Mutex<FxHashMap<u32, IdColumns>>,
     texts: std::sync::Mutex<(FxHashMap<DocAddress, std::sync::Arc<str>>, usize)>,
+    /// Whether the engine answered a query before: until then (a one-off
+    /// query) only the ids asked for are decoded, no [`ID_WINDOW`] around them
+    /// (a sixth of a fresh query on a million-passage index).
+    answered: std::sync::atomic::AtomicBool,
 }
 
 /// Words [`Memo`] holds at most.
@@ -155,6 +159,10 @@ impl<'a> Columns<'a> {
         if missing.is_empty() {
             return Ok(out);
         }
+        let window = self
+            .seen
+            .answered
+            .load(std::sync::atomic::Ordering::Relaxed);
         // Segment → (id ordinal, index in `out`).
         let mut wanted: std::collections::BTreeMap<u32, Vec<(u64, usize)>> =
             std::collections::BTreeMap::new();
@@ -178,7 +186,7 @@ impl<'a> Columns<'a> {
         for (segment, mut ords) in wanted {
             ords.sort_unstable();
             let (ids, _) = self.open(segment)?;
-            let room = {
+            let room = window && {
                 let by_ord = self.seen.by_ord.lock().unwrap_or_else(|e| e.into_inner());
                 by_ord.len() + ords.len() * ID_WINDOW as usize <= SEEN_IDS
             };
@@ -621,6 +629,9 @@ impl Engine {
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = i + 1;
         }
+        self.seen
+            .answered
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(Results {
             query: text.to_string(),
             hits,

@@ -364,12 +364,16 @@ impl Engine {
             }
             for (k, other) in others.into_iter().enumerate() {
                 for t in &other.terms {
+                    // Every word of the phrase, stop words too: the first
+                    // stage's statistics read the remembered frequencies
+                    // ([`super::first::Statistics`]) before asking the index.
+                    let dfs = self.doc_freqs_of(t)?;
                     if !terms.iter().any(|q| &q.text == t) && !is_stop_word(t) {
                         terms.push(QueryTerm {
                             text: t.clone(),
                             kind: TermKind::Expansion,
                             weight: self.params.expansion,
-                            doc_freqs: None,
+                            doc_freqs: Some(dfs),
                             origin: Some(matched.surface.clone()),
                             form: Some(Form {
                                 group,

@@ -1,7 +1,8 @@
 //! "Did you mean": the indexed term closest to a query term found nowhere.
 
+use tantivy::columnar::StrColumn;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// The indexed term of `field` closest to `term` (edit distance 1, or 2 for terms
 /// of 6+ characters), preferring the most frequent; None for short or numeric terms.
@@ -197,12 +198,21 @@ pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result
 /// written, whether a short form is an abbreviation) must not change with how
 /// ingest split the documents into segments ("cavd" read "card" on some ingests
 /// of one corpus and not on others when the first posting decided).
+///
+/// Every posting of the term is read (a block of 128 at a time, their id
+/// ordinals looked up together); the ids themselves are decoded only when more
+/// than one segment offers candidates, in one pass over each such segment's
+/// dictionary: within a segment, the id column's ordinals follow the ids' order.
 pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Result<Vec<DocAddress>> {
-    let mut chosen: Vec<(String, DocAddress)> = Vec::new();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let mut candidates: Vec<Candidates> = Vec::new();
+    let mut ords_buf: Vec<Option<u64>> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let Some(mut postings) = segment
             .inverted_index(term.field())?
-            .read_postings(term, IndexRecordOption::Basic)?
+            .read_block_postings(term, IndexRecordOption::Basic)?
         else {
             continue;
         };
@@ -215,33 +225,60 @@ pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Resul
                     crate::schema::PASSAGE
                 ))
             })?;
-        // Within a segment the column's ordinals follow the ids' order: the
-        // segment's `n` smallest ordinals are its `n` smallest ids.
+        let alive = segment.alive_bitset();
         let mut least: std::collections::BinaryHeap<(u64, u32)> = Default::default();
-        let mut doc = postings.doc();
-        while doc != tantivy::TERMINATED {
-            if !segment.is_deleted(doc)
-                && let Some(id_ord) = ids.ords().first(doc)
-            {
-                if least.len() < n {
-                    least.push((id_ord, doc));
-                } else if least.peek().is_some_and(|&(top, _)| id_ord < top) {
-                    least.pop();
-                    least.push((id_ord, doc));
-                }
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                break;
             }
-            doc = postings.advance();
+            ords_buf.clear();
+            ords_buf.resize(docs.len(), None);
+            ids.ords().first_vals(docs, &mut ords_buf);
+            for (&doc, id_ord) in docs.iter().zip(&ords_buf) {
+                let Some(id_ord) = *id_ord else { continue };
+                if least.len() == n && least.peek().is_some_and(|&(top, _)| id_ord >= top) {
+                    continue;
+                }
+                if alive.is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                if least.len() == n {
+                    least.pop();
+                }
+                least.push((id_ord, doc));
+            }
+            postings.advance();
         }
-        for (id_ord, doc) in least {
-            let mut id = String::new();
-            ids.ord_to_str(id_ord, &mut id)?;
-            chosen.push((id, DocAddress::new(ord as u32, doc)));
+        if !least.is_empty() {
+            candidates.push((ord as u32, ids, least.into_sorted_vec()));
         }
+    }
+    if let [(segment, _, least)] = candidates.as_slice() {
+        return Ok(least
+            .iter()
+            .map(|&(_, doc)| DocAddress::new(*segment, doc))
+            .collect());
+    }
+    let mut chosen: Vec<(String, DocAddress)> = Vec::new();
+    for (segment, ids, least) in candidates {
+        let ords: Vec<u64> = least.iter().map(|&(id_ord, _)| id_ord).collect();
+        let mut docs = least.iter().map(|&(_, doc)| doc);
+        ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(doc) = docs.next() {
+                let id = String::from_utf8_lossy(bytes).into_owned();
+                chosen.push((id, DocAddress::new(segment, doc)));
+            }
+        })?;
     }
     chosen.sort_unstable();
     chosen.truncate(n);
     Ok(chosen.into_iter().map(|(_, address)| address).collect())
 }
+
+/// A segment with live postings of a term: its ord, its id column, and its `n`
+/// smallest (id ordinal, doc), in ordinal order ([`first_by_id`]).
+type Candidates = (u32, StrColumn, Vec<(u64, u32)>);
 
 /// Whether `suggestion` is close enough to what the user typed to be a plausible
 /// typo of it: edit distance 1 for words under 6 letters, 2 from 6 on.
@@ -351,6 +388,38 @@ mod tests {
             surface(&searcher, fields.body, "nowhere").unwrap(),
             "nowhere"
         );
+    }
+
+    #[test]
+    fn the_first_ids_are_found_past_the_first_block_of_postings() {
+        use crate::schema::{Fields, add_id_and_body, build_schema, register_analyzer};
+        use tantivy::{Index, TantivyDocument};
+        let index = Index::create_in_ram(build_schema());
+        register_analyzer(&index);
+        let fields = Fields::from_schema(&index.schema()).unwrap();
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // One segment, 300 passages with the word, ids falling as the documents
+        // go on: the smallest ids are in the last block of postings (128 each).
+        for i in (0..300).rev() {
+            let mut doc = TantivyDocument::default();
+            add_id_and_body(&mut doc, &fields, &format!("a{i:03}.md#x"), "A card.");
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        writer.delete_term(Term::from_field_text(fields.id, "a001.md#x"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let first: Vec<String> =
+            first_by_id(&searcher, &Term::from_field_text(fields.body, "card"), 3)
+                .unwrap()
+                .into_iter()
+                .map(|a| {
+                    let doc: TantivyDocument = searcher.doc(a).unwrap();
+                    crate::schema::text_of(&doc, fields.id).to_string()
+                })
+                .collect();
+        assert_eq!(first, ["a000.md#x", "a002.md#x", "a003.md#x"]);
     }
 
     #[test]
