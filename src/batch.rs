@@ -4,8 +4,6 @@
 
 use rayon::prelude::*;
 
-use crate::search::{Results, SearchOptions};
-
 /// One query of a batch.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchQuery {
@@ -60,18 +58,19 @@ pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, Problem)>) {
 /// input order before the next chunk starts, so memory stays bounded.
 const CHUNK: usize = 256;
 
-/// Runs every query on `pool`, calling `each` with each query and its outcome in
-/// input order. Stops at the first error `each` returns (a closed output).
-pub fn search_all<E, S: Send>(
-    search: impl Fn(&str, &SearchOptions) -> Result<Results, S> + Sync,
+/// Runs `search` on every query on `pool`, calling `each` with each query and
+/// what `search` gave for it in input order. `search` runs in parallel, so it
+/// is the place for the per-query work that can be (rendering the output too);
+/// `each` runs on the calling thread. Stops at the first error `each` returns
+/// (a closed output).
+pub fn search_all<T: Send, E>(
+    search: impl Fn(&BatchQuery) -> T + Sync,
     queries: &[BatchQuery],
-    options: &SearchOptions,
     pool: &rayon::ThreadPool,
-    mut each: impl FnMut(&BatchQuery, Result<Results, S>) -> Result<(), E>,
+    mut each: impl FnMut(&BatchQuery, T) -> Result<(), E>,
 ) -> Result<(), E> {
     for chunk in queries.chunks(CHUNK) {
-        let results: Vec<Result<Results, S>> =
-            pool.install(|| chunk.par_iter().map(|q| search(&q.text, options)).collect());
+        let results: Vec<T> = pool.install(|| chunk.par_iter().map(&search).collect());
         for (query, result) in chunk.iter().zip(results) {
             each(query, result)?;
         }

@@ -19,6 +19,8 @@ pub mod plan;
 pub mod spell;
 /// The stop list.
 pub mod stopwords;
+/// The first stage's collector: the top k and the run of ties at the k-th.
+mod ties;
 
 use std::path::Path;
 
@@ -301,13 +303,20 @@ fn tie(ranked: &mut [(f32, DocAddress)]) {
     }
 }
 
-/// Whether the first stage's `first`, fetched `depth` deep, may have stopped
-/// inside the run of equal scores that holds the passage before `cut` (the pool's
-/// or the limit's, whichever is deeper): then the run may go on past `depth`.
-/// Only that run counts: a run that straddles `depth` elsewhere (a later one,
-/// after the depth was doubled) does not need a deeper search.
-fn splits_tie(first: &[(f32, DocAddress)], cut: usize, depth: usize) -> bool {
-    cut > 0 && depth > cut && first.len() == depth && first[depth - 1].0 == first[cut - 1].0
+/// Sorts `keys` by score, best first, then by id: a total order (ids are
+/// unique), so the layout of the index does not show. [`Engine::ranked`] gives
+/// them in score order already (the rescored pool, then the first stage's tail
+/// below it): then only the runs of equal scores are sorted, by id.
+fn order_by_score_then_id(keys: &mut [Key]) {
+    if !keys.is_sorted_by(|a, b| a.score.total_cmp(&b.score).is_ge()) {
+        keys.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        return;
+    }
+    for run in keys.chunk_by_mut(|a, b| a.score.total_cmp(&b.score).is_eq()) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        }
+    }
 }
 
 /// A query that could not be answered.
@@ -576,9 +585,7 @@ impl Engine {
                     duplicates: Vec::new(),
                 });
             }
-            // Deterministic order: score, then id.
-            // Ids are unique: the order is total, an unstable sort gives the same.
-            keys.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            order_by_score_then_id(&mut keys);
             let keys = if options.collapse {
                 self.collapse_duplicates(keys)?
             } else {
@@ -595,18 +602,13 @@ impl Engine {
         keys.truncate(limit);
         let load = options.documents || options.snippets;
         let mut hits = Vec::with_capacity(keys.len());
+        let unloaded = TantivyDocument::new();
         for key in keys {
             let mut hit = if load {
                 let doc: TantivyDocument = self.searcher.doc(key.address)?;
                 self.hit(key.score, key.address, &doc, options, &plan)?
             } else {
-                self.hit(
-                    key.score,
-                    key.address,
-                    &TantivyDocument::new(),
-                    options,
-                    &plan,
-                )?
+                self.hit(key.score, key.address, &unloaded, options, &plan)?
             };
             hit.id = key.id;
             hit.duplicates = key.duplicates;
@@ -726,12 +728,10 @@ impl Engine {
         } else {
             self.params.candidates
         };
-        // The first stage's order is score, then address: a shorter list is always
-        // a prefix of a longer one. Its near-equal scores are made one ([`tie`]);
-        // fetch past the cut (of the pool or of the limit) while it splits a tie.
-        // One more than the cut: whether the next passage ties with the last kept.
+        // The first stage's order is score, then address. Its near-equal scores
+        // are made one ([`tie`]); a run of them cut by the pool or the limit is
+        // split by passage id below, so the collector returns all of it.
         let cut = limit.max(pool);
-        let mut depth = cut + 1;
         let cached = |text: &str| self.doc_freqs.cached(text);
         let statistics = first::Statistics {
             searcher: &self.searcher,
@@ -739,18 +739,18 @@ impl Engine {
             cached: &cached,
             totals: &self.total_tokens,
         };
-        let mut first = loop {
-            let mut first = self.searcher.search_with_statistics_provider(
-                &*plan.query,
-                &TopDocs::with_limit(depth).order_by_score(),
-                &statistics,
-            )?;
-            tie(&mut first);
-            if !splits_tie(&first, cut, depth) {
-                break first;
-            }
-            depth *= 2;
-        };
+        let mut first = self.searcher.search_with_statistics_provider(
+            &*plan.query,
+            &ties::TopWithTies { k: cut },
+            &statistics,
+        )?;
+        tie(&mut first);
+        // Beyond the run at the cut nothing is used.
+        if first.len() > cut {
+            let last = first[cut - 1].0;
+            let end = first.partition_point(|&(score, _)| score >= last);
+            first.truncate(end);
+        }
         let pool = pool.min(first.len());
         // Which passages of a tie split by the pool's cut are rescored is decided
         // by passage id, not by where the index stored them.
@@ -986,6 +986,50 @@ pub(crate) fn terms_with_prefix(
 mod tests {
     use super::*;
 
+    /// The run-wise sort gives what a full sort by score, then id, gives: on
+    /// keys in score order with ties (the usual case) and on keys out of order.
+    #[test]
+    fn keys_ordered_by_score_then_id() {
+        let key = |score: f32, id: &str| Key {
+            score,
+            address: DocAddress::new(0, 0),
+            explanation: None,
+            id: id.to_string(),
+            hash: 0,
+            duplicates: Vec::new(),
+        };
+        let listed = |keys: &[Key]| -> Vec<(f32, String)> {
+            keys.iter().map(|k| (k.score, k.id.clone())).collect()
+        };
+        let sorted_ties = [
+            (5.0, "e"),
+            (3.0, "z"),
+            (3.0, "a"),
+            (3.0, "m"),
+            (1.0, "b"),
+            (0.0, "q"),
+            (-0.0, "c"),
+        ];
+        let unordered = [
+            (1.0, "b"),
+            (3.0, "z"),
+            (5.0, "e"),
+            (3.0, "a"),
+            (-0.0, "c"),
+            (0.0, "q"),
+            (3.0, "m"),
+        ];
+        for input in [&sorted_ties[..], &unordered[..]] {
+            let mut keys: Vec<Key> = input.iter().map(|&(s, id)| key(s, id)).collect();
+            order_by_score_then_id(&mut keys);
+            let mut full: Vec<Key> = input.iter().map(|&(s, id)| key(s, id)).collect();
+            full.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            assert_eq!(listed(&keys), listed(&full));
+            let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
+            assert_eq!(ids, ["e", "a", "m", "z", "b", "q", "c"]);
+        }
+    }
+
     #[test]
     fn near_equal_first_stage_scores_become_one() {
         let at = |doc| DocAddress::new(0, doc);
@@ -1003,27 +1047,5 @@ mod tests {
         tie(&mut ranked);
         let scores: Vec<f32> = ranked.iter().map(|&(s, _)| s).collect();
         assert_eq!(scores, [9.5, high, high, 4.3, 4.3, 1.0]);
-    }
-
-    #[test]
-    fn only_the_run_at_the_cut_asks_for_a_deeper_search() {
-        let at = |doc| DocAddress::new(0, doc);
-        let list = |scores: &[f32]| -> Vec<(f32, DocAddress)> {
-            scores
-                .iter()
-                .enumerate()
-                .map(|(i, &s)| (s, at(i as u32)))
-                .collect()
-        };
-        // Cut after two: the run of 3.0 holding the second passage reaches the end.
-        assert!(splits_tie(&list(&[4.0, 3.0, 3.0]), 2, 3));
-        // It ends before the end: a later run going on past the depth is no matter
-        // (the old check compared the last two passages and doubled the depth
-        // until every match was fetched when every score came in runs).
-        assert!(!splits_tie(&list(&[4.0, 3.0, 2.0, 1.0, 1.0]), 2, 5));
-        // Fewer passages than asked for: nothing more to fetch.
-        assert!(!splits_tie(&list(&[4.0, 3.0, 3.0]), 2, 4));
-        // No cut (a query with no terms and limit 0): nothing to split.
-        assert!(!splits_tie(&list(&[1.0, 1.0]), 0, 2));
     }
 }
