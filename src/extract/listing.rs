@@ -107,6 +107,9 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
     if named.len() < 2 {
         return vec![false; texts.len()];
     }
+    // The member names, sorted: a line's words are kept only when they name one.
+    let mut name_keys: Vec<u64> = named.keys().copied().collect();
+    name_keys.sort_unstable();
     // Each section's sentences, as word sets, read when first needed.
     let sentences: Vec<OnceCell<Vec<Vec<u64>>>> = texts.iter().map(|_| OnceCell::new()).collect();
     let said = |j: usize| -> &Vec<Vec<u64>> {
@@ -127,9 +130,10 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
         .enumerate()
         .map(|(i, text)| {
             let mut targets: Vec<usize> = Vec::new();
-            // The words of the lines before this one (the row's name lines: a
-            // signature, a note such as "Deprecated."), since the last row.
+            // The member names on the lines before this one (the row's name
+            // lines: a signature, a note such as "Deprecated."), since the last row.
             let mut before: VecDeque<Vec<u64>> = VecDeque::new();
+            let mut opening: Option<&str> = None;
             for (n, line) in text.lines().enumerate() {
                 if line.starts_with(CODE_MARK) {
                     before.clear();
@@ -139,19 +143,20 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
                 if line.trim().is_empty() {
                     continue;
                 }
-                let here = word_set(line);
                 // A section opening with its own heading's words (its signature)
                 // is that member's detail (a deprecated twin pointing at its
                 // successor), not a summary (whose header row may name its
                 // heading's first word: "Constructor" under "Constructor Summary").
-                if n == 0
-                    && headings[i]
-                        .is_some_and(|h| words(h).all(|w| here.binary_search(&word_key(w)).is_ok()))
-                {
-                    return false;
+                // (Judged below, only for a section that has rows.)
+                if n == 0 {
+                    opening = Some(line);
                 }
+                let here: Vec<u64> = words(line)
+                    .map(word_key)
+                    .filter(|k| name_keys.binary_search(k).is_ok())
+                    .collect();
                 let mut found = false;
-                if !before.is_empty()
+                if before.iter().any(|names| !names.is_empty())
                     && let Some(first) = stated_in(line, MIN_ROW_SENTENCE_WORDS).next()
                 {
                     let first = word_set(first);
@@ -183,6 +188,12 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
             }
             if targets.is_empty() {
                 return false;
+            }
+            if let (Some(h), Some(opening)) = (headings[i], opening) {
+                let opening = word_set(opening);
+                if words(h).all(|w| opening.binary_search(&word_key(w)).is_ok()) {
+                    return false;
+                }
             }
             let mut distinct: Vec<&Vec<u64>> = Vec::new();
             for s in said(i) {
@@ -217,11 +228,17 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 
 /// A word's key, case folded (FNV-1a over its lowercased characters).
 fn word_key(word: &str) -> u64 {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .fold(0xcbf2_9ce4_8422_2325, |h, c| {
-            (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
-        })
+    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    let step = |h: u64, c: u64| (h ^ c).wrapping_mul(0x0100_0000_01b3);
+    if word.is_ascii() {
+        // The same key, without decoding characters (most words of most pages).
+        word.bytes()
+            .fold(BASIS, |h, b| step(h, u64::from(b.to_ascii_lowercase())))
+    } else {
+        word.chars()
+            .flat_map(char::to_lowercase)
+            .fold(BASIS, |h, c| step(h, u64::from(c)))
+    }
 }
 
 /// The keys of a text's words, sorted, without repeats.
