@@ -1058,29 +1058,15 @@ fn count_classes(
     let term = Term::from_field_text(fields.body, term);
     let mut classes: Vec<Option<u64>> = Vec::new();
     for segment in searcher.segment_readers() {
-        let Some(mut postings) = segment
-            .inverted_index(fields.body)?
-            .read_block_postings(&term, IndexRecordOption::Basic)?
-        else {
-            continue;
-        };
         let column = segment.fast_fields().u64(crate::schema::HEADING_CLASS)?;
-        let alive = segment.alive_bitset();
-        loop {
-            let docs = postings.docs();
-            if docs.is_empty() {
-                break;
-            }
+        crate::schema::for_each_live_block(segment, &term, |docs| {
             classes.clear();
             classes.resize(docs.len(), None);
             column.first_vals(docs, &mut classes);
-            for (&doc, class) in docs.iter().zip(&classes) {
-                if !alive.is_some_and(|a| a.is_deleted(doc)) {
-                    *counts.entry(class.unwrap_or(0)).or_default() += 1;
-                }
+            for class in &classes {
+                *counts.entry(class.unwrap_or(0)).or_default() += 1;
             }
-            postings.advance();
-        }
+        })?;
     }
     Ok(counts.into_iter().collect())
 }

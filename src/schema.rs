@@ -177,6 +177,41 @@ pub fn text_of(doc: &TantivyDocument, field: Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 
+/// Calls `f` with each block (up to 128, in doc order) of the live passages of
+/// one segment holding `term`, so that a caller looks up a fast column's values
+/// for a whole block at once (a term may be in a tenth of a big index).
+pub fn for_each_live_block(
+    segment: &tantivy::SegmentReader,
+    term: &tantivy::Term,
+    mut f: impl FnMut(&[tantivy::DocId]),
+) -> tantivy::Result<()> {
+    let Some(mut postings) = segment
+        .inverted_index(term.field())?
+        .read_block_postings(term, tantivy::schema::IndexRecordOption::Basic)?
+    else {
+        return Ok(());
+    };
+    let alive = segment.alive_bitset();
+    let mut live = Vec::new();
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            return Ok(());
+        }
+        match alive {
+            None => f(docs),
+            Some(alive) => {
+                live.clear();
+                live.extend(docs.iter().copied().filter(|&doc| alive.is_alive(doc)));
+                if !live.is_empty() {
+                    f(&live);
+                }
+            }
+        }
+        postings.advance();
+    }
+}
+
 /// Reads a stored u64 field of a document, or 0 if absent.
 pub fn u64_of(doc: &TantivyDocument, field: Field) -> u64 {
     use tantivy::schema::document::Value;

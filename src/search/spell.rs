@@ -1,7 +1,7 @@
 //! "Did you mean": the indexed term closest to a query term found nowhere.
 
 use tantivy::columnar::StrColumn;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// The indexed term of `field` closest to `term` (edit distance 1, or 2 for terms
@@ -210,12 +210,6 @@ pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Resul
     let mut candidates: Vec<Candidates> = Vec::new();
     let mut ords_buf: Vec<Option<u64>> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(mut postings) = segment
-            .inverted_index(term.field())?
-            .read_block_postings(term, IndexRecordOption::Basic)?
-        else {
-            continue;
-        };
         let ids = segment
             .fast_fields()
             .str(crate::schema::PASSAGE)?
@@ -225,13 +219,8 @@ pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Resul
                     crate::schema::PASSAGE
                 ))
             })?;
-        let alive = segment.alive_bitset();
         let mut least: std::collections::BinaryHeap<(u64, u32)> = Default::default();
-        loop {
-            let docs = postings.docs();
-            if docs.is_empty() {
-                break;
-            }
+        crate::schema::for_each_live_block(segment, term, |docs| {
             ords_buf.clear();
             ords_buf.resize(docs.len(), None);
             ids.ords().first_vals(docs, &mut ords_buf);
@@ -240,16 +229,12 @@ pub fn first_by_id(searcher: &Searcher, term: &Term, n: usize) -> tantivy::Resul
                 if least.len() == n && least.peek().is_some_and(|&(top, _)| id_ord >= top) {
                     continue;
                 }
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    continue;
-                }
                 if least.len() == n {
                     least.pop();
                 }
                 least.push((id_ord, doc));
             }
-            postings.advance();
-        }
+        })?;
         if !least.is_empty() {
             candidates.push((ord as u32, ids, least.into_sorted_vec()));
         }
@@ -313,6 +298,23 @@ pub fn bounded_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The ids of [`first_by_id`]'s passages for a word of the body.
+    fn first_ids(
+        searcher: &Searcher,
+        fields: &crate::schema::Fields,
+        word: &str,
+        n: usize,
+    ) -> Vec<String> {
+        first_by_id(searcher, &Term::from_field_text(fields.body, word), n)
+            .unwrap()
+            .into_iter()
+            .map(|a| {
+                let doc: TantivyDocument = searcher.doc(a).unwrap();
+                crate::schema::text_of(&doc, fields.id).to_string()
+            })
+            .collect()
+    }
+
     #[test]
     fn the_suggestion_reads_frequencies_over_the_whole_index() {
         use tantivy::schema::{Schema, TEXT};
@@ -374,16 +376,10 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
         assert_eq!(surface(&searcher, fields.body, "card").unwrap(), "card");
-        let first: Vec<String> =
-            first_by_id(&searcher, &Term::from_field_text(fields.body, "card"), 2)
-                .unwrap()
-                .into_iter()
-                .map(|a| {
-                    let doc: TantivyDocument = searcher.doc(a).unwrap();
-                    crate::schema::text_of(&doc, fields.id).to_string()
-                })
-                .collect();
-        assert_eq!(first, ["a.md#two", "b.md#one"]);
+        assert_eq!(
+            first_ids(&searcher, &fields, "card", 2),
+            ["a.md#two", "b.md#one"]
+        );
         assert_eq!(
             surface(&searcher, fields.body, "nowhere").unwrap(),
             "nowhere"
@@ -410,16 +406,10 @@ mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 1);
-        let first: Vec<String> =
-            first_by_id(&searcher, &Term::from_field_text(fields.body, "card"), 3)
-                .unwrap()
-                .into_iter()
-                .map(|a| {
-                    let doc: TantivyDocument = searcher.doc(a).unwrap();
-                    crate::schema::text_of(&doc, fields.id).to_string()
-                })
-                .collect();
-        assert_eq!(first, ["a000.md#x", "a002.md#x", "a003.md#x"]);
+        assert_eq!(
+            first_ids(&searcher, &fields, "card", 3),
+            ["a000.md#x", "a002.md#x", "a003.md#x"]
+        );
     }
 
     #[test]
