@@ -110,6 +110,25 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
     // The member names, sorted: a line's words are kept only when they name one.
     let mut name_keys: Vec<u64> = named.keys().copied().collect();
     name_keys.sort_unstable();
+    // Each section's opening sentence (its first stated one) as a word set, and
+    // a prefix filter over them: a sentence alike in [`MIN_SIMILAR`] of its words
+    // to an opening of `m` distinct words shares at least ⌊0.8·m⌋ of them, so at
+    // least one of any `m − ⌊0.8·m⌋ + 1` of them (here its smallest keys). A line
+    // whose sentence holds none of those opens no member; most lines of most
+    // pages are that.
+    let openings: Vec<Option<Vec<u64>>> = texts
+        .iter()
+        .zip(&names)
+        .map(|(text, name)| name.and_then(|_| first_stated(text)).map(word_set))
+        .collect();
+    let mut prefix: rustc_hash::FxHashSet<u64> = Default::default();
+    for opening in openings.iter().flatten() {
+        let m = opening.len();
+        prefix.extend(&opening[..(m - m * 4 / 5 + 1).min(m)]);
+    }
+    if prefix.is_empty() {
+        return vec![false; texts.len()];
+    }
     // Each section's sentences, as word sets, read when first needed.
     let sentences: Vec<OnceCell<Vec<Vec<u64>>>> = texts.iter().map(|_| OnceCell::new()).collect();
     let said = |j: usize| -> &Vec<Vec<u64>> {
@@ -130,9 +149,10 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
         .enumerate()
         .map(|(i, text)| {
             let mut targets: Vec<usize> = Vec::new();
-            // The member names on the lines before this one (the row's name
-            // lines: a signature, a note such as "Deprecated."), since the last row.
-            let mut before: VecDeque<Vec<u64>> = VecDeque::new();
+            // The lines before this one (the row's name lines: a signature, a
+            // note such as "Deprecated."), since the last row, each with the
+            // member names it holds once they are needed.
+            let mut before: VecDeque<(&str, Option<Vec<u64>>)> = VecDeque::new();
             let mut opening: Option<&str> = None;
             for (n, line) in text.lines().enumerate() {
                 if line.starts_with(CODE_MARK) {
@@ -151,24 +171,24 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
                 if n == 0 {
                     opening = Some(line);
                 }
-                let here: Vec<u64> = words(line)
-                    .map(word_key)
-                    .filter(|k| name_keys.binary_search(k).is_ok())
-                    .collect();
                 let mut found = false;
-                if before.iter().any(|names| !names.is_empty())
+                if !before.is_empty()
                     && let Some(first) = stated_in(line, MIN_ROW_SENTENCE_WORDS).next()
+                    && words(first).any(|w| prefix.contains(&word_key(w)))
                 {
+                    for (above, names) in before.iter_mut() {
+                        names.get_or_insert_with(|| member_names(above, &name_keys));
+                    }
                     let first = word_set(first);
                     for &j in before
                         .iter()
-                        .flatten()
+                        .flat_map(|(_, names)| names.iter().flatten())
                         .filter_map(|name| named.get(name))
                         .flatten()
                     {
                         if j != i
                             && names[j] != names[i]
-                            && said(j).first().is_some_and(|o| similar(&first, o))
+                            && openings[j].as_ref().is_some_and(|o| similar(&first, o))
                         {
                             found = true;
                             if !targets.contains(&j) {
@@ -184,7 +204,7 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
                 if before.len() == NAME_LINES {
                     before.pop_front();
                 }
-                before.push_back(here);
+                before.push_back((line, None));
             }
             if targets.is_empty() {
                 return false;
@@ -218,6 +238,25 @@ pub fn member_summaries(texts: &[&str], headings: &[Option<&str>]) -> Vec<bool> 
 /// word, lowercased ("#expects(method_name) ⇒ Expectation" → `expects`).
 pub fn member_name(heading: &str) -> Option<String> {
     words(heading).next().map(str::to_lowercase)
+}
+
+/// The words of a line that are member names (`name_keys`, sorted), as keys.
+fn member_names(line: &str, name_keys: &[u64]) -> Vec<u64> {
+    words(line)
+        .map(word_key)
+        .filter(|k| name_keys.binary_search(k).is_ok())
+        .collect()
+}
+
+/// The first stated sentence of a section's prose lines (code lines skipped) of at
+/// least [`MIN_ROW_SENTENCE_WORDS`] words: its opening.
+fn first_stated(text: &str) -> Option<&str> {
+    text.lines()
+        .filter(|line| !line.starts_with(CODE_MARK))
+        .find_map(|line| {
+            let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
+            stated_in(line, MIN_ROW_SENTENCE_WORDS).next()
+        })
 }
 
 /// Runs of letters, digits and `_`.
@@ -284,20 +323,31 @@ fn stated(text: &str) -> impl Iterator<Item = (&str, bool)> {
         .filter(|line| !line.starts_with(CODE_MARK))
         .flat_map(|line| {
             let line = line.strip_prefix(PROSE_MARK).unwrap_or(line);
-            let whole = sentences(line).nth(1).is_none();
-            stated_in(line, MIN_WORDS).map(move |s| (s, whole))
+            // The line is split once: its first two sentences tell whether it
+            // has only one.
+            let mut all = sentences(line);
+            let (first, second) = (all.next(), all.next());
+            let whole = second.is_none();
+            first
+                .into_iter()
+                .chain(second)
+                .chain(all)
+                .filter(|s| is_stated(s, MIN_WORDS))
+                .map(move |s| (s, whole))
         })
 }
 
 /// The stated sentences of one prose line (marks removed) of at least `min_words`
 /// words.
 fn stated_in(line: &str, min_words: usize) -> impl Iterator<Item = &str> {
-    sentences(line)
-        // Only stated sentences: a line fragment without a stop (a parameter
-        // description, a signature) recurs across overloads for a reason.
-        .filter(move |s| {
-            s.ends_with(['.', '!', '?']) && s.split_whitespace().nth(min_words - 1).is_some()
-        })
+    sentences(line).filter(move |s| is_stated(s, min_words))
+}
+
+/// Whether a sentence is stated (ends with a stop) and has at least `min_words`
+/// words. Only stated sentences count: a line fragment without a stop (a
+/// parameter description, a signature) recurs across overloads for a reason.
+fn is_stated(sentence: &str, min_words: usize) -> bool {
+    sentence.ends_with(['.', '!', '?']) && sentence.split_whitespace().nth(min_words - 1).is_some()
 }
 
 /// What the site-level rule ([`crate::site_listing`]) needs of one section.
@@ -367,10 +417,10 @@ pub fn section_keys(text: &str) -> SectionKeys {
     let sentences = all.len() - usize::from(opening_row && all.len() > rows.len());
     rows.sort_unstable();
     rows.dedup_by_key(|keys| keys[0]);
-    let words = text.split_whitespace().count();
+    // (The words are counted only for a section that could still be a listing.)
     if rows.len() < MIN_REPEATS
         || (rows.len() as f64) < MIN_SHARE * sentences as f64
-        || (row_words as f64) < MIN_ROW_WORDS * words as f64
+        || (row_words as f64) < MIN_ROW_WORDS * text.split_whitespace().count() as f64
     {
         rows.clear();
     }
@@ -390,10 +440,9 @@ fn sentences(line: &str) -> impl Iterator<Item = &str> {
             return None;
         }
         let bytes = rest.as_bytes();
-        let end = (0..bytes.len())
+        let end = memchr::memchr3_iter(b'.', b'!', b'?', bytes)
             .find(|&k| {
-                matches!(bytes[k], b'.' | b'!' | b'?')
-                    && bytes.get(k + 1).is_none_or(|&b| b == b' ')
+                bytes.get(k + 1).is_none_or(|&b| b == b' ')
                     // An ellipsis (`char...`, "and so on...") ends no sentence.
                     && !(k > 0 && bytes[k - 1] == b'.')
             })
