@@ -23,12 +23,23 @@
 //! judge alone.
 //!
 //! Prose states several sentences to a paragraph and shares at most its opening
-//! with a listing: it stays. The judgement reads only the keys kept per file in the
-//! manifest ([`FileRecord::openings`], [`FileRecord::rows`]), so an incremental
+//! with a listing: it stays.
+//!
+//! A **template page** is a page with nothing of its own but its title: its text
+//! (headings aside) is short, at most [`MAX_TEMPLATE_WORDS`] words, and word for
+//! word the text of at least [`MIN_TEMPLATE_TITLES`] pages of the site under other
+//! titles ("The first edition of the book is no longer distributed with Rust's
+//! documentation…" on each of 74 pages that once held a chapter; a "moved" or
+//! "redirecting" notice, an empty generated page). Its title promises what its text
+//! does not hold: every section of it goes. The same text under one title on many
+//! pages (exact copies) is the near-duplicate rule's ([`crate::dedup`]: one stays).
+//!
+//! The judgement reads only the keys kept per file in the
+//! manifest ([`FileRecord::openings`], [`FileRecord::rows`], [`FileRecord::body`]), so an incremental
 //! ingest judges as a full one would: when the openings of a site change, its
 //! unchanged pages whose judgement changes are read again (see [`crate::ingest`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::boilerplate::site_records;
@@ -85,6 +96,48 @@ pub fn encode_rows(article: &Article) -> String {
     out
 }
 
+/// A page's text longer than this many words is content, whatever repeats it.
+pub const MAX_TEMPLATE_WORDS: usize = 100;
+/// A text is a template's when pages of at least this many distinct titles hold it.
+pub const MIN_TEMPLATE_TITLES: usize = 5;
+
+/// The body of an article as stored in [`FileRecord::body`]: `sections:` (hex),
+/// then the key of its sections' texts (headings and title aside, words
+/// lowercased) and the key of its title, 8 hex digits each; empty when the text
+/// has no word or more than [`MAX_TEMPLATE_WORDS`].
+pub fn encode_body(article: &Article) -> String {
+    let mut body = xxhash_rust::xxh3::Xxh3::new();
+    let mut words = 0usize;
+    for word in article
+        .sections
+        .iter()
+        .flat_map(|s| s.text.split_whitespace())
+    {
+        words += 1;
+        if words > MAX_TEMPLATE_WORDS {
+            return String::new();
+        }
+        body.update(word.to_lowercase().as_bytes());
+        body.update(b" ");
+    }
+    if words == 0 {
+        return String::new();
+    }
+    let title = xxhash_rust::xxh3::xxh3_64(article.title.trim().to_lowercase().as_bytes());
+    format!(
+        "{:x}:{:08x}{:08x}",
+        article.sections.len(),
+        body.digest() as u32,
+        title as u32
+    )
+}
+
+/// The (sections, body key, title key) of [`encode_body`].
+fn decode_body(text: &str) -> Option<(u32, u32, u32)> {
+    let (sections, keys) = text.split_once(':')?;
+    Some((hex(sections)?, hex(keys.get(..8)?)?, hex(keys.get(8..16)?)?))
+}
+
 fn hex(text: &str) -> Option<u32> {
     u32::from_str_radix(text, 16).ok()
 }
@@ -121,6 +174,8 @@ fn decode_rows(text: &str) -> impl Iterator<Item = (u32, u32, Vec<Vec<u32>>)> + 
 pub struct Openings {
     /// Opening key → the sections it opens: (file, position).
     opens: HashMap<u32, Vec<(u64, u32)>>,
+    /// Body keys of the site's template pages ([`encode_body`]).
+    templates: HashSet<u32>,
 }
 
 /// A row repeats a member's opening only if at most this many sections open with
@@ -158,7 +213,12 @@ impl Openings {
     /// The openings of these files.
     pub fn of<'a>(records: impl Iterator<Item = (&'a str, &'a FileRecord)>) -> Self {
         let mut opens: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
+        // Body key → the titles holding it.
+        let mut bodies: HashMap<u32, HashSet<u32>> = HashMap::new();
         for (rel, record) in records {
+            if let Some((_, body, title)) = decode_body(&record.body) {
+                bodies.entry(body).or_default().insert(title);
+            }
             if record.openings.is_empty() {
                 continue;
             }
@@ -167,11 +227,26 @@ impl Openings {
                 opens.entry(key).or_default().push((id, position));
             }
         }
-        Self { opens }
+        let templates = bodies
+            .into_iter()
+            .filter(|(_, titles)| titles.len() >= MIN_TEMPLATE_TITLES)
+            .map(|(body, _)| body)
+            .collect();
+        Self { opens, templates }
     }
 
-    /// The positions of the file's sections that are site listings (ascending).
+    /// Whether the page is a template page (module header).
+    fn is_template(&self, record: &FileRecord) -> Option<u32> {
+        let (sections, body, _) = decode_body(&record.body)?;
+        self.templates.contains(&body).then_some(sections)
+    }
+
+    /// The positions of the file's sections that are site listings or template
+    /// pages (ascending).
     pub fn listed(&self, rel: &str, record: &FileRecord) -> Vec<u32> {
+        if let Some(sections) = self.is_template(record) {
+            return (0..sections).collect();
+        }
         if record.rows.is_empty() || self.opens.is_empty() {
             return Vec::new();
         }
@@ -281,6 +356,75 @@ mod tests {
             files.insert(rel.to_string(), record(texts));
         }
         files
+    }
+
+    fn titled(title: &str, texts: &[&str]) -> FileRecord {
+        let article = Article {
+            title: title.into(),
+            lang: String::new(),
+            sections: texts.iter().map(|t| section(t)).collect(),
+        };
+        FileRecord {
+            body: encode_body(&article),
+            ..record(texts)
+        }
+    }
+
+    const MOVED: &str = "The first edition of the book is no longer distributed here.\n\
+        You may want to check out the current version of the book instead.";
+
+    #[test]
+    fn a_short_text_under_many_titles_is_a_template_page() {
+        let mut files = site(&[]);
+        for i in 0..MIN_TEMPLATE_TITLES {
+            files.insert(
+                format!("api/old{i}.html"),
+                titled(&format!("Chapter {i}"), &[MOVED]),
+            );
+        }
+        // Two sections of the same words under one more title: the same text.
+        let (first, second) = MOVED.split_once('\n').unwrap();
+        files.insert(
+            "api/two.html".into(),
+            titled("Chapter two", &[first, second]),
+        );
+        let openings = Openings::of_site(&files, "api");
+        assert_eq!(
+            openings.listed("api/old0.html", &files["api/old0.html"]),
+            [0]
+        );
+        assert_eq!(
+            openings.listed("api/two.html", &files["api/two.html"]),
+            [0, 1]
+        );
+        assert!(
+            openings
+                .listed("api/p0.html", &files["api/p0.html"])
+                .is_empty()
+        );
+
+        // Under too few titles (copies under one title are the dedup's): content.
+        let mut files = site(&[]);
+        for i in 0..MIN_TEMPLATE_TITLES {
+            let title = if i < 2 {
+                "Chapter".to_string()
+            } else {
+                format!("Chapter {i}")
+            };
+            files.insert(format!("api/old{i}.html"), titled(&title, &[MOVED]));
+        }
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/old0.html", &files["api/old0.html"])
+                .is_empty()
+        );
+
+        // A long text is content, however many pages hold it.
+        let long = MOVED.repeat(MAX_TEMPLATE_WORDS / 10);
+        assert!(titled("Chapter", &[&long]).body.is_empty());
+        assert!(titled("Chapter", &[""]).body.is_empty());
+        assert_eq!(decode_body("2:zz"), None);
     }
 
     #[test]

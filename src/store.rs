@@ -195,6 +195,10 @@ pub struct FileRecord {
     /// ([`crate::site_listing::encode_rows`]).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rows: String,
+    /// Its text's key, if short enough to be a template's
+    /// ([`crate::site_listing::encode_body`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -1472,3 +1472,60 @@ fn member_summaries_of_few_rows_and_runs_of_name_links_are_not_answers() {
     let r = ingest(&corpus, &index);
     assert!(r.stderr.contains(" 6 passages in "), "{}", r.stderr);
 }
+
+/// A page of the Rust book's old editions: its chapter's title over a notice.
+fn moved_chapter(title: &str) -> String {
+    format!(
+        "<html><head><title>{title} - The Book</title></head><body><main><h1 id=\"c\">{title}</h1>\
+         <p>The first edition of the book is no longer distributed with the documentation.</p>\
+         <p>If you came here via a link or web search, you may want to check out \
+         <a href=\"../index.html\">the current version of the book</a> instead.</p></main></body></html>"
+    )
+}
+
+#[test]
+fn template_pages_are_not_answers_and_are_rejudged_incrementally() {
+    let (_dir, corpus, index) = temp_corpus();
+    let chapters = [
+        "Closures",
+        "Iterators",
+        "Deref coercions",
+        "Lifetimes",
+        "Macros",
+    ];
+    for (i, title) in chapters.iter().enumerate() {
+        write(
+            &corpus,
+            &format!("book/old/ch{i}.html"),
+            moved_chapter(title),
+        );
+    }
+    write(
+        &corpus,
+        "book/ch15-02-deref.html",
+        "<html><head><title>Treating smart pointers like references - The Book</title></head>\
+         <body><main><h1 id=\"deref\">Deref coercions</h1><p>Deref coercion converts a reference \
+         to a type that implements the Deref trait into a reference to another type.</p>\
+         </main></body></html>",
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "book/old/ch2.html#c").is_none());
+    let (code, found) = query(&index, &["deref coercions"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["book/ch15-02-deref.html#deref"], "{found}");
+    // Four titles left: no template; the unchanged pages are answers again, as a
+    // rebuild agrees.
+    fs::remove_file(corpus.join("book/old/ch0.html")).unwrap();
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "book/old/ch2.html#c").is_some());
+    write(&corpus, "book/old/ch0.html", moved_chapter("Closures"));
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "book/old/ch2.html#c").is_none());
+}
