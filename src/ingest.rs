@@ -826,7 +826,7 @@ impl Work<'_> {
         let changed = old_openings != new_openings;
         let relisted = |rel: &str, record: &FileRecord| {
             changed
-                && !record.rows.is_empty()
+                && (!record.rows.is_empty() || site_listing::rows_only(record))
                 && old_openings.listed(rel, record) != new_openings.listed(rel, record)
         };
         redo.extend(
@@ -1242,6 +1242,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         record.lines = old.lines.clone();
         record.openings = old.openings.clone();
         record.rows = old.rows.clone();
+        record.shape = old.shape.clone();
         return Outcome::Same(record);
     }
     let stem = Path::new(&file.rel)
@@ -1261,6 +1262,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             record.lines = boilerplate::encode(&article.line_keys());
             record.openings = site_listing::encode_openings(&article);
             record.rows = site_listing::encode_rows(&article);
+            record.shape = site_listing::encode_shape(&article);
             let sketch = Sketch::of_article(&article).to_bytes();
             record.sketch = Sketch::id_of(&sketch);
             let warning = match (warning, article.sections.is_empty()) {
