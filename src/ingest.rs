@@ -826,7 +826,9 @@ impl Work<'_> {
         let changed = old_openings != new_openings;
         let relisted = |rel: &str, record: &FileRecord| {
             changed
-                && (!record.rows.is_empty() || !record.body.is_empty())
+                && (!record.rows.is_empty()
+                    || !record.body.is_empty()
+                    || site_listing::rows_only(record))
                 && old_openings.listed(rel, record) != new_openings.listed(rel, record)
         };
         redo.extend(
@@ -1243,6 +1245,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
         record.openings = old.openings.clone();
         record.rows = old.rows.clone();
         record.body = old.body.clone();
+        record.shape = old.shape.clone();
         return Outcome::Same(record);
     }
     let stem = Path::new(&file.rel)
@@ -1263,6 +1266,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             record.openings = site_listing::encode_openings(&article);
             record.rows = site_listing::encode_rows(&article);
             record.body = site_listing::encode_body(&article);
+            record.shape = site_listing::encode_shape(&article);
             let sketch = Sketch::of_article(&article).to_bytes();
             record.sketch = Sketch::id_of(&sketch);
             let warning = match (warning, article.sections.is_empty()) {

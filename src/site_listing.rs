@@ -22,6 +22,16 @@
 //! of" page has a section per package, some with one or two rows only, too few to
 //! judge alone.
 //!
+//! A listing of one or two rows is too short to judge alone, and a site makes
+//! many: a "uses of" page for a class used once. Such pages share their title's
+//! pattern with the listings the rule above does judge (the site's *title family*:
+//! the words of a page's title found in the titles of at least [`MIN_FAMILY_TITLES`]
+//! pages and a [`FAMILY_WORD_SHARE`] of the site's titles, the names taken out). A
+//! family at least [`MIN_REPEATS`] of whose pages are listings, these being at least
+//! half of its pages with rows enough to be judged, is a **listing family**: its pages
+//! made only of rows and names (every stated sentence alone on its line,
+//! [`SectionKeys::only_rows`]) are listings however few their rows.
+//!
 //! Prose states several sentences to a paragraph and shares at most its opening
 //! with a listing: it stays.
 //!
@@ -138,6 +148,58 @@ fn decode_body(text: &str) -> Option<(u32, u32, u32)> {
     Some((hex(sections)?, hex(keys.get(..8)?)?, hex(keys.get(8..16)?)?))
 }
 
+/// The shape of an article, as stored in [`FileRecord::shape`]: `r` when it is
+/// only rows and names and states a sentence, `n` when it states none (names
+/// only), `p` otherwise, then its number of sections (hex), `:`, and the keys of
+/// its title's words (lowercase, 8 hex digits each). Empty for an untitled article.
+pub fn encode_shape(article: &Article) -> String {
+    let words: Vec<&str> = article.title.split_whitespace().collect();
+    if words.is_empty() {
+        return String::new();
+    }
+    let kind = if !article.sections.iter().all(|s| s.listing.only_rows) {
+        'p'
+    } else if article.sections.iter().any(|s| s.listing.opening.is_some()) {
+        'r'
+    } else {
+        'n'
+    };
+    let mut out = format!("{kind}{:x}:", article.sections.len());
+    for word in words {
+        let _ = write!(out, "{:08x}", word_key(word));
+    }
+    out
+}
+
+fn word_key(word: &str) -> u32 {
+    xxhash_rust::xxh3::xxh3_64(word.to_lowercase().as_bytes()) as u32
+}
+
+/// The (kind, sections, title word keys) of [`encode_shape`].
+fn decode_shape(text: &str) -> Option<(u8, u32, Vec<u32>)> {
+    let (head, keys) = text.split_once(':')?;
+    let kind = *head.as_bytes().first()?;
+    let sections = hex(head.get(1..)?)?;
+    let keys = keys
+        .as_bytes()
+        .chunks_exact(8)
+        .filter_map(|c| hex(std::str::from_utf8(c).ok()?))
+        .collect();
+    Some((kind, sections, keys))
+}
+
+/// Whether the record's page is made only of rows and names ([`encode_shape`]).
+pub fn rows_only(record: &FileRecord) -> bool {
+    matches!(record.shape.as_bytes().first(), Some(b'r' | b'n'))
+}
+
+/// A title word is part of the site's title pattern when at least this many
+/// titles hold it…
+pub const MIN_FAMILY_TITLES: usize = 8;
+/// … and at least this share of the site's titles: a package's name in the
+/// titles of its few pages is a name, not the pattern.
+pub const FAMILY_WORD_SHARE: f64 = 0.01;
+
 fn hex(text: &str) -> Option<u32> {
     u32::from_str_radix(text, 16).ok()
 }
@@ -176,6 +238,10 @@ pub struct Openings {
     opens: HashMap<u32, Vec<(u64, u32)>>,
     /// Body keys of the site's template pages ([`encode_body`]).
     templates: HashSet<u32>,
+    /// Title words of the site's title pattern ([`MIN_FAMILY_TITLES`]).
+    pattern: HashSet<u32>,
+    /// Title families that are listing families (module header).
+    families: HashSet<u64>,
 }
 
 /// A row repeats a member's opening only if at most this many sections open with
@@ -212,12 +278,23 @@ impl Openings {
 
     /// The openings of these files.
     pub fn of<'a>(records: impl Iterator<Item = (&'a str, &'a FileRecord)>) -> Self {
+        let records: Vec<(&str, &FileRecord)> = records.collect();
         let mut opens: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
         // Body key → the titles holding it.
         let mut bodies: HashMap<u32, HashSet<u32>> = HashMap::new();
-        for (rel, record) in records {
+        let mut titles = 0usize;
+        let mut title_words: HashMap<u32, usize> = HashMap::new();
+        for &(rel, record) in &records {
             if let Some((_, body, title)) = decode_body(&record.body) {
                 bodies.entry(body).or_default().insert(title);
+            }
+            if let Some((_, _, mut keys)) = decode_shape(&record.shape) {
+                titles += 1;
+                keys.sort_unstable();
+                keys.dedup();
+                for key in keys {
+                    *title_words.entry(key).or_default() += 1;
+                }
             }
             if record.openings.is_empty() {
                 continue;
@@ -232,7 +309,51 @@ impl Openings {
             .filter(|(_, titles)| titles.len() >= MIN_TEMPLATE_TITLES)
             .map(|(body, _)| body)
             .collect();
-        Self { opens, templates }
+        let min_titles = MIN_FAMILY_TITLES.max((FAMILY_WORD_SHARE * titles as f64).ceil() as usize);
+        let pattern: HashSet<u32> = title_words
+            .into_iter()
+            .filter(|&(_, n)| n >= min_titles)
+            .map(|(key, _)| key)
+            .collect();
+        let mut site = Self {
+            opens,
+            pattern,
+            families: HashSet::new(),
+            templates,
+        };
+        if site.opens.is_empty() {
+            return site;
+        }
+        // Per family: (pages judged listings whole, pages with rows enough to be
+        // judged).
+        let mut counts: HashMap<u64, (usize, usize)> = HashMap::new();
+        for (rel, record) in records {
+            if record.rows.is_empty() {
+                continue;
+            }
+            let Some(family) = site.family(record) else {
+                continue;
+            };
+            let entry = counts.entry(family).or_default();
+            entry.0 += usize::from(site.judged(rel, record).1);
+            entry.1 += 1;
+        }
+        site.families = counts
+            .into_iter()
+            .filter(|&(_, (whole, pages))| whole >= MIN_REPEATS && 2 * whole >= pages)
+            .map(|(family, _)| family)
+            .collect();
+        site
+    }
+
+    /// The record's title family: its title's words of the site's pattern.
+    fn family(&self, record: &FileRecord) -> Option<u64> {
+        let (_, _, keys) = decode_shape(&record.shape)?;
+        let mut family = xxhash_rust::xxh3::Xxh3::new();
+        for key in keys.iter().filter(|k| self.pattern.contains(k)) {
+            family.update(&key.to_le_bytes());
+        }
+        Some(family.digest())
     }
 
     /// Whether the page is a template page (module header).
@@ -247,9 +368,25 @@ impl Openings {
         if let Some(sections) = self.is_template(record) {
             return (0..sections).collect();
         }
-        if record.rows.is_empty() || self.opens.is_empty() {
+        if self.opens.is_empty() {
             return Vec::new();
         }
+        if rows_only(record)
+            && let Some(family) = self.family(record)
+            && self.families.contains(&family)
+            && let Some((_, sections, _)) = decode_shape(&record.shape)
+        {
+            return (0..sections).collect();
+        }
+        if record.rows.is_empty() {
+            return Vec::new();
+        }
+        self.judged(rel, record).0
+    }
+
+    /// The positions of the file's sections that are site listings by their
+    /// rows, and whether the whole page is one.
+    fn judged(&self, rel: &str, record: &FileRecord) -> (Vec<u32>, bool) {
         let id = file_id(rel);
         let mut listed = Vec::new();
         let (mut page_repeats, mut page_sources) = (0usize, Vec::new());
@@ -298,9 +435,9 @@ impl Openings {
         if let Some((sections, sentences)) = page_totals(&record.rows)
             && is_listing(page_repeats, sentences, page_sources.len())
         {
-            return (0..sections).collect();
+            return ((0..sections).collect(), true);
         }
-        listed
+        (listed, false)
     }
 }
 
@@ -366,8 +503,98 @@ mod tests {
         };
         FileRecord {
             body: encode_body(&article),
+            shape: encode_shape(&article),
             ..record(texts)
         }
+    }
+
+    #[test]
+    fn shapes_round_trip() {
+        let r = titled("Uses of Builder (Demo)", &["Intro", USES]);
+        let (kind, sections, keys) = decode_shape(&r.shape).unwrap();
+        assert_eq!((kind, sections, keys.len()), (b'r', 2, 4));
+        assert_eq!(keys[0], word_key("USES"));
+        assert!(rows_only(&r));
+        assert!(!rows_only(&titled("Guide", &[PAGES[0]])));
+        assert!(rows_only(&titled("Names", &["Eq\nHash"])));
+        assert!(titled("", &[USES]).shape.is_empty());
+        assert_eq!(decode_shape("r:zz"), None);
+    }
+
+    #[test]
+    fn a_short_page_of_a_listing_family_is_a_listing() {
+        let short = "EqualsBuilder\nAssists in implementing equals methods.";
+        let mut files: BTreeMap<String, FileRecord> = PAGES
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    format!("api/p{i}.html"),
+                    titled(&format!("P{i} (Demo)"), &[p]),
+                )
+            })
+            .collect();
+        let mut add = |rel: &str, r: FileRecord| files.insert(rel.to_string(), r);
+        for i in 0..5 {
+            add(
+                &format!("api/u{i}.html"),
+                titled(&format!("Uses of U{i} (Demo)"), &["Intro", USES]),
+            );
+        }
+        for i in 0..3 {
+            add(
+                &format!("api/s{i}.html"),
+                titled(&format!("Uses of S{i} (Demo)"), &["Intro", short]),
+            );
+        }
+        // Rows and names only, but of the class pages' family (no listing in it).
+        add("api/z.html", titled("Z (Demo)", &[short]));
+        let openings = Openings::of_site(&files, "api");
+        assert_eq!(
+            openings.listed("api/u0.html", &files["api/u0.html"]),
+            [0, 1]
+        );
+        assert_eq!(
+            openings.listed("api/s0.html", &files["api/s0.html"]),
+            [0, 1]
+        );
+        assert!(
+            openings
+                .listed("api/z.html", &files["api/z.html"])
+                .is_empty()
+        );
+        // Prose of the same pattern stays.
+        let prose = "Assists in implementing equals methods. It compares fields one by one.";
+        files.insert("api/s0.html".into(), titled("Uses of S0 (Demo)", &[prose]));
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/s0.html", &files["api/s0.html"])
+                .is_empty()
+        );
+        // Under half of the family's judged pages are listings: no listing family.
+        for i in 0..3 {
+            let rows = USES.replace(".", " today.");
+            files.insert(
+                format!("api/u{i}.html"),
+                titled(&format!("Uses of U{i} (Demo)"), &["Intro", &rows]),
+            );
+        }
+        let openings = Openings::of_site(&files, "api");
+        assert!(
+            openings
+                .listed("api/u0.html", &files["api/u0.html"])
+                .is_empty()
+        );
+        assert_eq!(
+            openings.listed("api/u4.html", &files["api/u4.html"]),
+            [0, 1]
+        );
+        assert!(
+            openings
+                .listed("api/s1.html", &files["api/s1.html"])
+                .is_empty()
+        );
     }
 
     const MOVED: &str = "The first edition of the book is no longer distributed here.\n\

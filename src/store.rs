@@ -199,6 +199,10 @@ pub struct FileRecord {
     /// ([`crate::site_listing::encode_body`]).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
+    /// Its title's words and whether it is rows and names only
+    /// ([`crate::site_listing::encode_shape`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shape: String,
 }
 
 fn is_zero(n: &u64) -> bool {

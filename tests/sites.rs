@@ -1473,6 +1473,137 @@ fn member_summaries_of_few_rows_and_runs_of_name_links_are_not_answers() {
     assert!(r.stderr.contains(" 6 passages in "), "{}", r.stderr);
 }
 
+/// A class page of a titled API site ("Name (Demo API)"), its description opening it.
+fn demo_class(name: &str, opening: &str) -> String {
+    format!(
+        "<html><head><title>{name} (Demo API)</title></head><body><main><h1>Class {name}</h1>\
+         <pre>public class {name}</pre><p>{opening} It keeps no state between calls. \
+         See the guide for examples.</p></main></body></html>"
+    )
+}
+
+/// A "uses of" page of that site: a table of the classes using `name`.
+fn demo_uses(name: &str, rows: &[(String, String)]) -> String {
+    let rows: String = rows
+        .iter()
+        .map(|(n, s)| format!("<tr><td><a href=\"{n}.html\">{n}</a></td><td>{s}</td></tr>"))
+        .collect();
+    format!(
+        "<html><head><title>Uses of {name} (Demo API)</title></head><body><main>\
+         <h1>Uses of {name}</h1><h2 id=\"pkg\">Classes in pkg that use {name}</h2>\
+         <table>{rows}</table></main></body></html>"
+    )
+}
+
+#[test]
+fn short_pages_of_a_listing_family_are_listings_and_rejudged_incrementally() {
+    let (_dir, corpus, index) = temp_corpus();
+    let topics = [
+        "equality", "hashing", "ordering", "printing", "parsing", "cloning", "sorting", "merging",
+    ];
+    let classes: Vec<(String, String)> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            (
+                format!("C{i}"),
+                format!("Assists in implementing the {t} protocol for records."),
+            )
+        })
+        .collect();
+    for (name, opening) in &classes {
+        write(
+            &corpus,
+            &format!("api/{name}.html"),
+            demo_class(name, opening),
+        );
+    }
+    // Three "uses of" pages of four rows each: listings by their rows.
+    for i in 0..3 {
+        write(
+            &corpus,
+            &format!("api/uses-C{i}.html"),
+            demo_uses(&format!("C{i}"), &classes[3..7]),
+        );
+    }
+    // Five of one row each: too few rows to judge alone, the same title pattern.
+    for i in 3..8 {
+        let row = classes[(i + 1) % 8].clone();
+        write(
+            &corpus,
+            &format!("api/uses-C{i}.html"),
+            demo_uses(&format!("C{i}"), &[row]),
+        );
+    }
+    // Kept: a page of that pattern stating prose, and a class page of one sentence
+    // alone on its line (its family holds no listing).
+    write(
+        &corpus,
+        "api/uses-guide.html",
+        "<html><head><title>Uses of Guide (Demo API)</title></head><body><main><h1>Uses of Guide</h1>\
+         <h2 id=\"pkg\">Classes in pkg that use Guide</h2><p>Assists in implementing the merging \
+         protocol for records. The guide explains each protocol in turn.</p></main></body></html>",
+    );
+    write(
+        &corpus,
+        "api/Cz.html",
+        "<html><head><title>Cz (Demo API)</title></head><body><main><h1>Class Cz</h1>\
+         <p>Assists in implementing the cloning protocol for records.</p></main></body></html>",
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "api/uses-C0.html#pkg").is_none());
+    for i in 3..8 {
+        assert!(
+            show(&index, &format!("api/uses-C{i}.html#pkg")).is_none(),
+            "C{i}"
+        );
+    }
+    assert!(show(&index, "api/uses-guide.html#pkg").is_some());
+    assert!(show(&index, "api/Cz.html#introduction").is_some());
+    let (code, found) = query(&index, &["merging protocol"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !ids.iter().any(|id| id.starts_with("api/uses-C")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"api/C7.html#introduction".to_string()),
+        "{ids:?}"
+    );
+    // Two of the three long pages go: the family holds one listing, the short
+    // pages (unchanged) are answers again, as a rebuild agrees.
+    for i in 0..2 {
+        fs::remove_file(corpus.join(format!("api/uses-C{i}.html"))).unwrap();
+    }
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for i in 3..8 {
+        assert!(
+            show(&index, &format!("api/uses-C{i}.html#pkg")).is_some(),
+            "C{i}"
+        );
+    }
+    let r = ingest_with(&corpus, &index, &["--rebuild"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "api/uses-C3.html#pkg").is_some());
+    // They come back: listings again, without a rebuild.
+    for i in 0..2 {
+        write(
+            &corpus,
+            &format!("api/uses-C{i}.html"),
+            demo_uses(&format!("C{i}"), &classes[3..7]),
+        );
+    }
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(show(&index, "api/uses-C3.html#pkg").is_none());
+}
+
 /// A page of the Rust book's old editions: its chapter's title over a notice.
 fn moved_chapter(title: &str) -> String {
     format!(

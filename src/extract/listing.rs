@@ -366,6 +366,10 @@ pub struct SectionKeys {
     /// words (a table row puts the name cell on the line: "Eq Assists in …").
     /// Its opening sentence is not a row.
     pub rows: Vec<Vec<u32>>,
+    /// Every stated sentence of it (if any) stands alone on its line, and it holds
+    /// no code: rows and names only, however few ([`crate::site_listing`]'s pages
+    /// of a listing family).
+    pub only_rows: bool,
 }
 
 /// Share of a section's words (code included) its rows must hold for it to be a
@@ -383,7 +387,9 @@ pub fn section_keys(text: &str) -> SectionKeys {
     let mut opening = None;
     let mut row_words = 0usize;
     let mut opening_row = false;
+    let mut all_whole = true;
     for (sentence, whole) in stated(text) {
+        all_whole &= whole;
         let key = sentence_key(sentence) as u32;
         let first = opening.is_none();
         opening.get_or_insert(key);
@@ -418,6 +424,7 @@ pub fn section_keys(text: &str) -> SectionKeys {
     rows.sort_unstable();
     rows.dedup_by_key(|keys| keys[0]);
     // (The words are counted only for a section that could still be a listing.)
+    let only_rows = all_whole && !text.lines().any(|line| line.starts_with(CODE_MARK));
     if rows.len() < MIN_REPEATS
         || (rows.len() as f64) < MIN_SHARE * sentences as f64
         || (row_words as f64) < MIN_ROW_WORDS * text.split_whitespace().count() as f64
@@ -428,6 +435,7 @@ pub fn section_keys(text: &str) -> SectionKeys {
         opening,
         sentences: sentences as u32,
         rows,
+        only_rows,
     }
 }
 
