@@ -1660,3 +1660,85 @@ fn template_pages_are_not_answers_and_are_rejudged_incrementally() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(show(&index, "book/old/ch2.html#c").is_none());
 }
+
+#[test]
+fn captions_of_navigation_lists_are_not_answers() {
+    let (_dir, corpus, index) = temp_corpus();
+    let row = |m: &str| {
+        format!(
+            "<tr><td class=\"entry\"><a class=\"el\" href=\"class_gadget.html#{m}\">{m}</a>(int count) const</td>\
+             <td class=\"entry\"><a class=\"el\" href=\"class_gadget.html\">Gadget</a></td><td>inline</td></tr>"
+        )
+    };
+    let members: String = [
+        "frob", "grind", "polish", "buff", "wax", "shine", "rinse", "dry",
+    ]
+    .iter()
+    .map(|m| row(m))
+    .collect();
+    // Doxygen's member list: the caption names the class by a link to its page,
+    // which the table's rows link to. Nothing of the page is left to answer.
+    write(
+        &corpus,
+        "class_gadget-members.html",
+        format!(
+            "<html><head><title>Gadget Member List</title></head><body><div class=\"contents\">\
+             <div class=\"title\">Gadget Member List</div>\
+             <p>This is the complete list of members for <a class=\"el\" href=\"class_gadget.html\">Gadget</a>, including all inherited members.</p>\
+             <table class=\"directory\">{members}</table></div></body></html>"
+        ),
+    );
+    // A chapter's introduction above its table of contents has no link: content.
+    // So is a paragraph linking to a page the list does not list.
+    let toc: String = ["json", "base64", "binascii", "quopri", "mailbox"]
+        .iter()
+        .map(|m| format!("<li><a href=\"{m}.html\">{m} - Encode and decode {m}</a></li>"))
+        .collect();
+    write(
+        &corpus,
+        "netdata.html",
+        format!(
+            "<html><head><title>Internet Data Handling</title></head><body><main><h1>Internet Data Handling</h1>\
+             <p>This chapter describes modules which support handling data formats commonly used on the internet.</p>\
+             <ul>{toc}</ul>\
+             <h2 id=\"more\">More</h2><p>See the <a href=\"codecs.html\">codecs</a> chapter for other encodings of gadget data.</p>\
+             <ul>{toc}</ul></main></body></html>"
+        ),
+    );
+    // A guide's paragraph leading into a short list of links into the page it
+    // links to is longer than a caption: content. So is a sentence of few
+    // letters without links on a page of links.
+    write(
+        &corpus,
+        "publishing.html",
+        "<html><head><title>Publishing</title></head><body><main><h1>Publishing</h1>\
+         <h2 id=\"before\">Before publishing</h2><p>Check out the <a href=\"manifest.html\">metadata \
+         you can specify</a> in the manifest to ensure your gadget can be discovered more easily! \
+         Before publishing, make sure you have filled out the following fields:</p><ul>\
+         <li><a href=\"manifest.html#license\">license</a></li><li><a href=\"manifest.html#readme\">readme</a></li>\
+         <li><a href=\"manifest.html#homepage\">homepage</a></li></ul></main></body></html>",
+    );
+    write(
+        &corpus,
+        "destructuring.html",
+        "<html lang=\"ja\"><head><title>デストラクト</title></head><body><main><h1 id=\"d\">デストラクト</h1>\
+         <p>matchは値をさまざまなやり方でデストラクトすることができます。</p><ul>\
+         <li><a href=\"d/tuple.html\">タプルのデストラクト</a></li><li><a href=\"d/slice.html\">配列とスライスのデストラクト</a></li>\
+         <li><a href=\"d/enum.html\">列挙型のデストラクト</a></li><li><a href=\"d/pointers.html\">ポインタのデストラクト</a></li>\
+         <li><a href=\"d/structures.html\">構造体のデストラクト</a></li></ul></main></body></html>",
+    );
+    let r = ingest(&corpus, &index);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, found) = query(&index, &["complete list of members Gadget"]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = hits(&found)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !ids.iter().any(|id| id.starts_with("class_gadget-members")),
+        "{ids:?}"
+    );
+    assert!(show(&index, "netdata.html#introduction").is_some());
+    assert!(show(&index, "netdata.html#more").is_some());
+}

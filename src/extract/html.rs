@@ -1059,41 +1059,16 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
                         }
                         if matches!(name, "ul" | "ol" | "table" | "dl" | "div") && link > 0 {
                             // Inside a link: counted by the enclosing list or section.
-                        } else if name == "div" {
-                            if is_catalogue(node) {
-                                section.dropped_links = true;
-                                section.dropped_chars += link_counts(node).0;
-                                continue;
-                            }
-                        } else if matches!(name, "ul" | "ol" | "table" | "dl") {
-                            let (chars, link_chars) = link_counts(node);
-                            // A definition list is judged by its definitions: terms
-                            // defined only by links are a word index (each word → the
-                            // pages using it), whatever the terms.
-                            let (judged, judged_links) = if name == "dl" {
-                                node.children()
-                                .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "dd"))
-                                .map(link_counts)
-                                .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
-                            } else {
-                                (chars, link_chars)
-                            };
-                            // A table only of links is navigation, however short (a letter
-                            // of Sphinx's general index with one entry). A short list of
-                            // links stays: a "see also" line is content.
-                            let all_links =
-                                name == "table" && link_chars > 0 && link_chars == chars;
-                            if super::is_link_dense(judged, judged_links)
-                                || all_links
-                                || is_term_index(node)
-                                || is_member_table(node)
-                                || is_catalogue(node)
-                            {
-                                // A table of contents, an alphabetical index (`genindex`).
-                                section.dropped_links = true;
-                                section.dropped_chars += chars;
-                                continue;
-                            }
+                        } else if let Some(chars) = navigation_chars(node) {
+                            // A table of contents, an alphabetical index (`genindex`).
+                            section.dropped_links = true;
+                            section.dropped_chars += chars;
+                            continue;
+                        } else if name == "p" && link == 0 && pre == 0 && is_caption(node) {
+                            // The caption of the navigation list below it goes with it.
+                            section.dropped_links = true;
+                            section.dropped_chars += link_counts(node).0;
+                            continue;
                         }
                         if name == "table" && depth < MAX_TABLE_DEPTH && render_table(node, out) {
                             continue;
@@ -1129,6 +1104,90 @@ fn append_text(node: NodeRef<Node>, section: &mut RawSection) {
             }
         }
     }
+}
+
+/// The letters and digits of a list, table or grid that is navigation (dropped
+/// from the text, counted towards the page's link density), or None when it is
+/// content.
+fn navigation_chars(node: NodeRef<Node>) -> Option<usize> {
+    let Node::Element(element) = node.value() else {
+        return None;
+    };
+    let name = element.name();
+    if name == "div" {
+        return is_catalogue(node).then(|| link_counts(node).0);
+    }
+    if !matches!(name, "ul" | "ol" | "table" | "dl") {
+        return None;
+    }
+    let (chars, link_chars) = link_counts(node);
+    // A definition list is judged by its definitions: terms defined only by
+    // links are a word index (each word → the pages using it), whatever the terms.
+    let (judged, judged_links) = if name == "dl" {
+        node.children()
+            .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "dd"))
+            .map(link_counts)
+            .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
+    } else {
+        (chars, link_chars)
+    };
+    // A table only of links is navigation, however short (a letter of Sphinx's
+    // general index with one entry). A short list of links stays: a "see also"
+    // line is content.
+    let all_links = name == "table" && link_chars > 0 && link_chars == chars;
+    (super::is_link_dense(judged, judged_links)
+        || all_links
+        || is_term_index(node)
+        || is_member_table(node)
+        || is_catalogue(node))
+    .then_some(chars)
+}
+
+/// A paragraph that captions the navigation list right after it: a short one
+/// (at most [`MAX_GLOSS_WORDS`] words) whose links all lead to pages the list
+/// links to ("This is the complete list of members for Json::Value, including
+/// all inherited members." above Doxygen's member table, the class named by a
+/// link to its page). It names what the list lists and goes with it. A paragraph
+/// without links (a chapter's one-sentence introduction above its table of
+/// contents) or linking elsewhere is content, and so is one longer than a
+/// [`CAPTIONED_RATIO`]th of its list (a guide's "Check out the metadata you can
+/// specify… make sure you have filled out the following fields:" above five links
+/// into that page).
+fn is_caption(p: NodeRef<Node>) -> bool {
+    let pages = |node: NodeRef<Node>| -> Vec<String> {
+        node.descendants()
+            .filter_map(|d| match d.value() {
+                Node::Element(e) if e.name() == "a" => e.attr("href"),
+                _ => None,
+            })
+            .filter(|h| is_page_link(h))
+            .map(|h| h.trim().split('#').next().unwrap_or("").to_string())
+            .collect()
+    };
+    let Some(list) = p.next_siblings().find(|n| match n.value() {
+        Node::Text(t) => !t.trim().is_empty(),
+        Node::Element(_) => true,
+        _ => false,
+    }) else {
+        return false;
+    };
+    if !list.value().is_element() || words_of(p).len() > MAX_GLOSS_WORDS {
+        return false;
+    }
+    let own = pages(p);
+    let links = p
+        .descendants()
+        .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "a"))
+        .count();
+    if own.is_empty() || own.len() < links {
+        return false;
+    }
+    match navigation_chars(list) {
+        Some(listed) if listed >= CAPTIONED_RATIO * link_counts(p).0 => {}
+        _ => return false,
+    }
+    let listed = pages(list);
+    own.iter().all(|page| listed.contains(page))
 }
 
 /// A list of at least [`MIN_INDEX_ITEMS`] items, each one or more links beside a
@@ -1379,6 +1438,10 @@ fn words_of(node: NodeRef<Node>) -> Vec<String> {
 
 /// See [`is_catalogue`].
 const MAX_GLOSS_WORDS: usize = 30;
+
+/// The list a caption captions holds at least this many times its letters and
+/// digits ([`is_caption`]).
+const CAPTIONED_RATIO: usize = 2;
 
 /// See [`is_term_index`].
 const MIN_INDEX_ITEMS: usize = 5;

@@ -557,12 +557,16 @@ fn is_index_page(raw: &[RawSection]) -> bool {
     is_link_dense(chars, link_chars)
 }
 
-/// True when a section of an index page is navigation: it has links and, besides
-/// them, too little text to judge ([`MIN_LINK_DENSITY_CHARS`]). A section with
-/// that much text of its own is content, links or not.
+/// True when a section of an index page is navigation: besides its links, too
+/// little text to judge ([`MIN_LINK_DENSITY_CHARS`]): an entry, or the page's
+/// title line left beside the lists it titled. A section with that much text of
+/// its own is content, links or not, and so is a sentence without links however
+/// short (a chapter's one-line introduction above the list of its pages, in a
+/// script that needs few letters: "matchは値をさまざまなやり方でデストラクトすることができます。").
 fn is_link_only(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
-    link_chars > 0 && chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS
+    let sentence = text.trim_end().ends_with(['.', '!', '?', '。', '！', '？']);
+    chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS && (link_chars > 0 || !sentence)
 }
 
 /// True when `link_chars` of `chars` letters and digits make navigation.
