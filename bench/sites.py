@@ -16,13 +16,15 @@ or section that should not answer a query:
            `*-summary` sections, Doxygen `public-*`/`protected-*` member lists and file
            pages' declaration lists (`_8h.html#functions`, `#classes`, ...), YARD
            `summary-collapse`, `methods-(included|inherited)-from`
+  stub     (--rust-books) the Rust book's old editions, `book/{first,second,2018}-edition/`:
+           pages that only say the edition is no longer distributed
 
 This is a measurement of ids only: it does not judge whether a good page answered,
 only how many slots the pages above hold. Sites are the installed Debian documentation
 packages (see bench/sites/README.md); a site whose folder is missing is reported and
 skipped.
 
-    python3 bench/sites.py --bin target/release/lectern --work /tmp/sites/run [--sites a,b]
+    python3 bench/sites.py --bin target/release/lectern --work /tmp/sites/run [--sites a,b] [--rust-books]
 """
 
 import argparse
@@ -32,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+from pathlib import Path
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,6 +59,8 @@ PATTERNS = [
             r"|summary-collapse|methods-(included|inherited)-from"
         ),
     ),
+    # The Rust book's old editions: each page a notice that the edition moved.
+    ("stub", re.compile(r"^book/(first|second|2018)-edition/")),
 ]
 
 
@@ -84,6 +89,8 @@ def main():
     ap.add_argument("--sites", help="comma-separated site names (default: all)")
     ap.add_argument("--sites-file", default=os.path.join(HERE, "sites", "sites.tsv"))
     ap.add_argument("--queries", default=os.path.join(HERE, "sites", "queries.tsv"))
+    ap.add_argument("--rust-books", action="store_true",
+                    help="also the toolchain's Rust books with bench/rust-books/queries.tsv")
     args = ap.parse_args()
 
     binary = os.path.abspath(args.bin)
@@ -101,14 +108,12 @@ def main():
 
     table = []
     bad_slots = []
-    for name, package, doc_dir, held_out in sites:
-        if not os.path.isdir(doc_dir):
-            print(f"{name}: {doc_dir} missing (apt-get install {package})", file=sys.stderr)
-            continue
+
+    def measure(name, held_out, corpus, qs, extra=()):
         ix = os.path.join(args.work, f"ix-{name}")
         shutil.rmtree(ix, ignore_errors=True)
         ing = subprocess.run(
-            [binary, "ingest", doc_dir, "--index", ix, "-v", "--progress", "never"],
+            [binary, "ingest", corpus, "--index", ix, "-v", "--progress", "never", *extra],
             capture_output=True,
             text=True,
         )
@@ -124,7 +129,6 @@ def main():
             f.write(ing.stderr)
         m = re.search(r"([\d,]+) passages", summary)
         passages = m.group(1) if m else "?"
-        qs = queries.get(name, [])
         qfile = os.path.join(args.work, f"queries-{name}.tsv")
         with open(qfile, "w", encoding="utf-8") as f:
             for qid, q in qs:
@@ -156,6 +160,26 @@ def main():
              sum(bad.values()), top1, ", ".join(f"{k} {v}" for k, v in sorted(bad.items())))
         )
         print(f"{name}: exit {ing.returncode}; {summary}", file=sys.stderr)
+
+    for name, package, doc_dir, held_out in sites:
+        if not os.path.isdir(doc_dir):
+            print(f"{name}: {doc_dir} missing (apt-get install {package})", file=sys.stderr)
+            continue
+        measure(name, held_out, doc_dir, queries.get(name, []))
+
+    if args.rust_books:
+        # The Rust books of the toolchain's documentation, as bench/suite.py links
+        # them, with bench/rust-books' queries; ingested with --follow (a tree of
+        # links into the toolchain).
+        sys.path.insert(0, HERE)
+        import suite
+
+        docs = suite.rust_docs_default()
+        books = [b for b in suite.RUST_BOOKS if any((docs / b).glob("book*.js"))]
+        tree = os.path.join(args.work, "rust-books")
+        suite.link_tree(docs, books, Path(tree))
+        qs = [(r[0], r[1]) for r in read_tsv(os.path.join(HERE, "rust-books", "queries.tsv"))]
+        measure("rust-books", "no", tree, qs, ["--follow"])
 
     print("| site | held out | ingest exit | passages | queries | slots | bad slots | bad top-1 | kinds |")
     print("|---|---|---|---|---|---|---|---|---|")
