@@ -1164,6 +1164,18 @@ fn is_caption(p: NodeRef<Node>) -> bool {
             .map(|h| h.trim().split('#').next().unwrap_or("").to_string())
             .collect()
     };
+    // Cheapest tests first: most paragraphs have no link.
+    let links = p
+        .descendants()
+        .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "a"))
+        .count();
+    if links == 0 {
+        return false;
+    }
+    let own = pages(p);
+    if own.len() < links {
+        return false;
+    }
     let Some(list) = p.next_siblings().find(|n| match n.value() {
         Node::Text(t) => !t.trim().is_empty(),
         Node::Element(_) => true,
@@ -1172,14 +1184,6 @@ fn is_caption(p: NodeRef<Node>) -> bool {
         return false;
     };
     if !list.value().is_element() || words_of(p).len() > MAX_GLOSS_WORDS {
-        return false;
-    }
-    let own = pages(p);
-    let links = p
-        .descendants()
-        .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "a"))
-        .count();
-    if own.is_empty() || own.len() < links {
         return false;
     }
     match navigation_chars(list) {
