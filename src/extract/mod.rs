@@ -560,13 +560,16 @@ fn is_index_page(raw: &[RawSection]) -> bool {
 /// True when a section of an index page is navigation: besides its links, too
 /// little text to judge ([`MIN_LINK_DENSITY_CHARS`]): an entry, or the page's
 /// title line left beside the lists it titled. A section with that much text of
-/// its own is content, links or not, and so is a sentence without links however
-/// short (a chapter's one-line introduction above the list of its pages, in a
-/// script that needs few letters: "matchは値をさまざまなやり方でデストラクトすることができます。").
+/// its own is content, links or not, and so is a sentence or code without links
+/// however short (a chapter's one-line introduction above the list of its pages,
+/// in a script that needs few letters: "matchは値をさまざまなやり方でデストラクトすることができます。";
+/// a header's `#define XSLTCALL` below its table of contents).
 fn is_link_only(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
     let sentence = text.trim_end().ends_with(['.', '!', '?', '。', '！', '？']);
-    chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS && (link_chars > 0 || !sentence)
+    let code = text.lines().any(|line| line.starts_with(CODE_MARK));
+    chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS
+        && (link_chars > 0 || !(sentence || code))
 }
 
 /// True when `link_chars` of `chars` letters and digits make navigation.
@@ -867,6 +870,22 @@ impl Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_few_letters_beside_lists_are_navigation_unless_a_sentence_or_code() {
+        assert!(is_link_only("Package Hierarchies:", 0));
+        assert!(is_link_only("Home Prev Next", 0));
+        assert!(is_link_only("See also: Vec", 3));
+        assert!(!is_link_only(
+            "matchは値をさまざまなやり方でデストラクトすることができます。",
+            0
+        ));
+        assert!(!is_link_only(&format!("{CODE_MARK}#define XSLTCALL"), 0));
+        assert!(!is_link_only(
+            "Hierarchy of every package of the library, each class under its parent",
+            0
+        ));
+    }
 
     #[test]
     fn normalized_ascii_is_split_whitespace_joined() {
