@@ -233,14 +233,37 @@ pub fn register_analyzer(index: &Index) {
 }
 
 /// Tokenizes `text` with [`analyzer`] and returns the terms in order.
+///
+/// One analyzer per thread serves every call, instead of one built (its
+/// filters, the stemmer) per call: the query side analyzes words one at a time
+/// (query words, how a stem is written in a passage). Its stem cache holds the
+/// same stems the stemmer gives ([`CachedStemmer`]).
 pub fn analyze(text: &str) -> Vec<String> {
-    let mut analyzer = analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer());
     }
-    out
+    ANALYZER.with(|cell| {
+        // A call from inside a token stream of this thread's analyzer (none
+        // today) would find it borrowed: it gets an analyzer of its own.
+        let mut own;
+        let mut borrowed;
+        let analyzer: &mut TextAnalyzer = match cell.try_borrow_mut() {
+            Ok(b) => {
+                borrowed = b;
+                &mut borrowed
+            }
+            Err(_) => {
+                own = analyzer();
+                &mut own
+            }
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    })
 }
 
 #[cfg(test)]

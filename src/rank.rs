@@ -23,8 +23,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use rustc_hash::FxHashMap;
+
+use tantivy::InvertedIndexReader;
 use tantivy::collector::Count;
-use tantivy::postings::Postings;
+use tantivy::index::SegmentId;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
@@ -305,17 +309,28 @@ pub struct Stats {
     class_sizes_recorded: Option<crate::store::ClassSizes>,
     /// Per body term, passages containing it per heading class; filled on demand
     /// (batches ask for the same common words again and again).
-    class_counts: Mutex<HashMap<String, ClassCounts>>,
+    class_counts: Mutex<FxHashMap<String, ClassCounts>>,
     /// Passages per heading class, looked up on demand.
-    class_sizes: Mutex<HashMap<u64, u32>>,
+    class_sizes: Mutex<FxHashMap<u64, u32>>,
     /// Per segment, its heading-class and ordinal columns, opened on first use
     /// (opening a column reads the segment's column directory: once per
     /// segment, not once per query).
     columns: Mutex<HashMap<u32, SegmentColumns>>,
+    /// Per segment and term (of title, heading or body), where its postings
+    /// are, looked up on demand: query after query, the second stage reads the
+    /// postings of the same terms, and each read began with a term dictionary
+    /// lookup (for a few postings of the candidates). Keyed by the segment's id, not its
+    /// ordinal: a segment's files never change, so an entry is right for any
+    /// searcher holding that segment. At most [`TERM_INFOS`] entries.
+    term_infos: Mutex<FxHashMap<(SegmentId, Term), Option<TermInfo>>>,
 }
 
+/// Most term dictionary entries [`Stats`] remembers (each a term's bytes and
+/// its [`TermInfo`]); past it, further terms are looked up every time.
+const TERM_INFOS: usize = 500_000;
+
 /// Passages containing a body term, in all and per heading class.
-type ClassCounts = (u32, Arc<HashMap<u64, u32>>);
+type ClassCounts = (u32, Arc<FxHashMap<u64, u32>>);
 
 /// The fast columns the second stage reads for every candidate of a segment.
 #[derive(Clone)]
@@ -360,6 +375,7 @@ impl Stats {
             class_counts: Mutex::default(),
             class_sizes: Mutex::default(),
             columns: Mutex::default(),
+            term_infos: Mutex::default(),
         })
     }
 
@@ -382,6 +398,40 @@ impl Stats {
             m.insert(segment_ord, c.clone());
         }
         Ok(c)
+    }
+
+    /// The postings of `term` in segment `segment` (`inverted`: its index of
+    /// the term's field), as [`InvertedIndexReader::read_postings`] reads them,
+    /// with the dictionary entry remembered.
+    fn postings(
+        &self,
+        segment: SegmentId,
+        inverted: &InvertedIndexReader,
+        term: Term,
+        option: IndexRecordOption,
+    ) -> tantivy::Result<Option<SegmentPostings>> {
+        let key = (segment, term);
+        let known = self
+            .term_infos
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned());
+        let info = match known {
+            Some(info) => info,
+            None => {
+                let info = inverted.get_term_info(&key.1)?;
+                if let Ok(mut m) = self.term_infos.lock()
+                    && m.len() < TERM_INFOS
+                {
+                    m.insert(key, info.clone());
+                }
+                info
+            }
+        };
+        Ok(match info {
+            Some(info) => Some(inverted.read_postings_from_terminfo(&info, option)?),
+            None => None,
+        })
     }
 
     /// Passages of heading class `class`.
@@ -587,7 +637,7 @@ pub fn features(
     let b = [params.b_title, params.b_heading, params.b_body];
     let mut out = vec![Features::new(terms.len()); candidates.len()];
     // Candidates grouped by segment, doc ids ascending for the postings seeks.
-    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    let mut by_segment: FxHashMap<u32, Vec<(u32, usize)>> = FxHashMap::default();
     for (i, address) in candidates.iter().enumerate() {
         by_segment
             .entry(address.segment_ord)
@@ -614,8 +664,10 @@ pub fn features(
                 if term.doc_freqs.is_some_and(|d| d[f] == 0) {
                     continue;
                 }
-                let Some(mut postings) = inverted.read_postings(
-                    &Term::from_field_text(field, &term.text),
+                let Some(mut postings) = stats.postings(
+                    segment.segment_id(),
+                    &inverted,
+                    Term::from_field_text(field, &term.text),
                     IndexRecordOption::WithFreqs,
                 )?
                 else {
@@ -647,7 +699,7 @@ pub fn class_table(
     terms: &[QueryTerm],
     features: &[Features],
 ) -> tantivy::Result<ClassTable> {
-    let mut sizes: HashMap<u64, u32> = HashMap::new();
+    let mut sizes: FxHashMap<u64, u32> = FxHashMap::default();
     for c in features.iter().map(|f| f.class) {
         if c != 0 && !sizes.contains_key(&c) {
             sizes.insert(c, stats.class_size(searcher, fields, c)?);
@@ -680,9 +732,9 @@ pub struct ClassTable {
     /// Passages in the index (as [`Stats::num_docs`]).
     pub num_docs: u64,
     /// Passages of each heading class of the candidates, at least `min_class`.
-    pub sizes: HashMap<u64, u32>,
+    pub sizes: FxHashMap<u64, u32>,
     /// Per query term: passages of each class whose body contains it.
-    pub counts: Vec<Arc<HashMap<u64, u32>>>,
+    pub counts: Vec<Arc<FxHashMap<u64, u32>>>,
     /// Per query term: passages whose body contains it (the sum of its `counts`,
     /// computed once per term, not once per query).
     pub totals: Vec<u32>,
@@ -1050,11 +1102,11 @@ fn count_classes(
     searcher: &Searcher,
     fields: &Fields,
     term: &str,
-) -> tantivy::Result<HashMap<u64, u32>> {
+) -> tantivy::Result<FxHashMap<u64, u32>> {
     // Every posting of the term: read a block (128) at a time, the block's
     // classes looked up together, counted in a fast map (the term may be in a
     // tenth of a million-passage index; a fresh query pays this walk).
-    let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
+    let mut counts: FxHashMap<u64, u32> = Default::default();
     let term = Term::from_field_text(fields.body, term);
     let mut classes: Vec<Option<u64>> = Vec::new();
     for segment in searcher.segment_readers() {
@@ -1068,7 +1120,7 @@ fn count_classes(
             }
         })?;
     }
-    Ok(counts.into_iter().collect())
+    Ok(counts)
 }
 
 #[cfg(test)]
@@ -1230,7 +1282,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
         let counts = count_classes(&searcher, &fields, "gout").unwrap();
-        let expected: HashMap<u64, u32> = [(0, 40), (7, 159), (9, 200)].into_iter().collect();
+        let expected: FxHashMap<u64, u32> = [(0, 40), (7, 159), (9, 200)].into_iter().collect();
         assert_eq!(counts, expected);
     }
 
@@ -1242,11 +1294,11 @@ mod tests {
         // class 7: P(t|c) = 0.5 ≥ 2 × P(t) = 0.2.
         let table = ClassTable {
             num_docs: 100,
-            sizes: HashMap::from([(7, 10)]),
+            sizes: FxHashMap::from_iter([(7, 10)]),
             counts: vec![
-                Arc::new(HashMap::from([(7, 5), (0, 5)])),
+                Arc::new(FxHashMap::from_iter([(7, 5), (0, 5)])),
                 // "rare" in class 7 once out of 10, overall 10 of 100: not over-represented.
-                Arc::new(HashMap::from([(7, 1), (0, 9)])),
+                Arc::new(FxHashMap::from_iter([(7, 1), (0, 9)])),
             ],
             totals: vec![10, 10],
         };

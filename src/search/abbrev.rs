@@ -66,15 +66,119 @@ pub fn is_common_word(searcher: &Searcher, body: Field, short: &str) -> tantivy:
     for address in super::spell::first_by_id(searcher, &term, SAMPLE)? {
         let stored: TantivyDocument = searcher.doc(address)?;
         let text = crate::schema::text_of(&stored, body);
-        let mut tokenizer = crate::analyzer::WordTokenizer;
-        let mut stream = tokenizer.token_stream(text);
-        while stream.advance() {
-            let word = stream.token().text.as_str();
-            if word.len() == short.len() && word.to_lowercase() == lower {
-                total += 1;
-                as_defined += usize::from(word == short);
-            }
-        }
+        let (t, d) = if short.is_ascii() {
+            ascii_occurrences(text, short)
+        } else {
+            occurrences(text, short, &lower)
+        };
+        total += t;
+        as_defined += d;
     }
     Ok(as_defined * 2 < total)
+}
+
+/// Of the words of `text` ([`crate::analyzer::WordTokenizer`]'s tokens), how
+/// many equal `short` compared case-insensitively (same length, same lower case
+/// `lower`), and how many of those are written exactly as `short`.
+fn occurrences(text: &str, short: &str, lower: &str) -> (usize, usize) {
+    let (mut total, mut as_defined) = (0, 0);
+    let mut tokenizer = crate::analyzer::WordTokenizer;
+    let mut stream = tokenizer.token_stream(text);
+    while stream.advance() {
+        let word = stream.token().text.as_str();
+        if word.len() == short.len() && word.to_lowercase() == lower {
+            total += 1;
+            as_defined += usize::from(word == short);
+        }
+    }
+    (total, as_defined)
+}
+
+/// [`occurrences`] for an ASCII `short`, without building tokens: the words that
+/// can equal it are the tokenizer's runs of letters and digits (other than CJK)
+/// that are all ASCII (the one non-ASCII character whose lower case is ASCII,
+/// the Kelvin sign, is longer than its lower case, so no word holding it has the
+/// length and lower case of an ASCII word). Those runs are found a byte at a time.
+fn ascii_occurrences(text: &str, short: &str) -> (usize, usize) {
+    debug_assert!(short.is_ascii());
+    let bytes = text.as_bytes();
+    // The character at `i` (a run goes on over it) and its length.
+    let word_char = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("a character starts here");
+            (
+                c.is_alphanumeric() && !crate::analyzer::is_cjk(c),
+                c.len_utf8(),
+            )
+        }
+    };
+    let (mut total, mut as_defined) = (0, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let (in_word, len) = word_char(i);
+        if !in_word {
+            i += len;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        loop {
+            let (in_word, len) = word_char(i);
+            if !in_word {
+                break;
+            }
+            ascii &= len == 1;
+            i += len;
+            if i == bytes.len() {
+                break;
+            }
+        }
+        let word = &text[start..i];
+        if ascii && word.len() == short.len() && word.eq_ignore_ascii_case(short) {
+            total += 1;
+            as_defined += usize::from(word == short);
+        }
+    }
+    (total, as_defined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte scan counts what the tokenizer's words give, on texts with
+    /// accents, CJK runs, digits, the Kelvin sign and words at both ends.
+    #[test]
+    fn ascii_scan_counts_the_tokenizers_words() {
+        let texts = [
+            "GOT it: we got an error, got. GOT",
+            "got",
+            "",
+            "GOTé goté égot GOT中文got 中GOT文 got1 1got got_got got-GOT",
+            "\u{212A}ot Kot KOT kot \u{212A}OT",
+            "MI mi Mi mI MIs mi. (MI) MI\u{301} emi MI2",
+            "US us, U.S. us US-US; US\nus\tUS",
+            "ünited US über us ß US Ω us",
+        ];
+        let shorts = ["GOT", "KOT", "MI", "US", "G", "Got"];
+        for text in texts {
+            for short in shorts {
+                let lower = short.to_lowercase();
+                assert_eq!(
+                    ascii_occurrences(text, short),
+                    occurrences(text, short, &lower),
+                    "{short:?} in {text:?}"
+                );
+            }
+        }
+        assert_eq!(
+            ascii_occurrences("GOT it: we got an error, got. GOT", "GOT"),
+            (4, 2)
+        );
+        // A word holding non-ASCII letters is another word.
+        assert_eq!(ascii_occurrences("GOTé égot GOT中文", "GOT"), (1, 1));
+    }
 }

@@ -137,16 +137,21 @@ impl tantivy_fst::Automaton for &Within {
         let Some((row, pending, n)) = &state.0 else {
             return Row(None);
         };
-        let mut bytes = *pending;
         let n = usize::from(*n);
-        bytes[n] = byte;
-        let c = match std::str::from_utf8(&bytes[..=n]) {
-            Ok(s) => s.chars().next().expect("one character"),
-            // An incomplete character: wait for its next byte.
-            Err(e) if e.error_len().is_none() && n < 3 => {
-                return Row(Some((row.clone(), bytes, n as u8 + 1)));
+        let c = if n == 0 && byte.is_ascii() {
+            // A whole character (the usual case): no decoding.
+            char::from(byte)
+        } else {
+            let mut bytes = *pending;
+            bytes[n] = byte;
+            match std::str::from_utf8(&bytes[..=n]) {
+                Ok(s) => s.chars().next().expect("one character"),
+                // An incomplete character: wait for its next byte.
+                Err(e) if e.error_len().is_none() && n < 3 => {
+                    return Row(Some((row.clone(), bytes, n as u8 + 1)));
+                }
+                Err(_) => return Row(None),
             }
-            Err(_) => return Row(None),
         };
         let prev = row.as_slice();
         let mut left = 0u32;
