@@ -240,6 +240,12 @@ impl<'a> Columns<'a> {
         Ok(out)
     }
 
+    /// The text hash of the passage at `address`.
+    fn hash(&self, address: DocAddress) -> tantivy::Result<u64> {
+        let (_, hashes) = self.open(address.segment_ord)?;
+        Ok(hashes.first(address.doc_id).unwrap_or(0))
+    }
+
     /// The id and hash columns of a segment, opened on first use by this engine.
     fn open(&self, segment_ord: u32) -> tantivy::Result<IdColumns> {
         if let Some(c) = self
@@ -555,49 +561,42 @@ impl Engine {
             plan.query = self.language_filter(query, lang);
         }
         let limit = options.limit.max(1);
-        // Passages with the same text as a better one are folded into it; fetch
-        // deeper until `limit` different passages are found or none are left.
-        // Ids and text hashes come from fast fields: a stored document is loaded
-        // only for a hit that is shown with its text (and to confirm a duplicate).
+        // Passages with the same text as a better one are folded into it: the
+        // first stage counts texts (by hash) and goes past `want` until it holds
+        // `limit` different ones, so one pass finds them when there are. Ids and
+        // text hashes come from fast fields: a stored document is loaded only for
+        // a hit that is shown with its text (and to confirm a duplicate).
         let mut columns = Columns::new(&self.searcher, &self.seen);
-        // A sixteenth more up front: on medquad-dev, 1% of the passages of a
-        // deep ranking fold (median, 1.5% at the 90th percentile), and each extra
-        // round repeats the first stage at full depth.
-        let mut want = if options.collapse {
-            limit + limit / 16
+        // A sixteenth more up front (on medquad-dev, 1% of the passages of a
+        // deep ranking fold: median, 1.5% at the 90th percentile). The depth
+        // sets the first stage's pruning threshold, and with it the last bits
+        // of its scores: tantivy's block-WAND sums a passage's term scores in
+        // the order its walk left the terms' postings in.
+        let (want, distinct) = if options.collapse {
+            (limit + limit / 16, limit)
         } else {
-            limit
+            (limit, 0)
         };
-        let mut keys = loop {
-            let top = self.ranked(&plan, want, options.explain)?;
-            let exhausted = top.len() < want;
-            let addresses: Vec<DocAddress> = top.iter().map(|&(_, a, _)| a).collect();
-            let mut keys = Vec::with_capacity(top.len());
-            for ((score, address, explanation), (id, hash)) in
-                top.into_iter().zip(columns.keys(&addresses)?)
-            {
-                keys.push(Key {
-                    score,
-                    address,
-                    explanation,
-                    id,
-                    hash,
-                    duplicates: Vec::new(),
-                });
-            }
-            order_by_score_then_id(&mut keys);
-            let keys = if options.collapse {
-                self.collapse_duplicates(keys)?
-            } else {
-                keys
-            };
-            if keys.len() >= limit || exhausted {
-                break keys;
-            }
-            // Deeper by what the folding took so far (a quarter more, to rarely
-            // need a third round), at least one more.
-            let estimate = want * limit / keys.len().max(1);
-            want = (estimate + estimate / 4).max(want + 1);
+        let top = self.ranked(&plan, want, distinct, options.explain)?;
+        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a, _)| a).collect();
+        let mut keys = Vec::with_capacity(top.len());
+        for ((score, address, explanation), (id, hash)) in
+            top.into_iter().zip(columns.keys(&addresses)?)
+        {
+            keys.push(Key {
+                score,
+                address,
+                explanation,
+                id,
+                hash,
+                duplicates: Vec::new(),
+            });
+        }
+        order_by_score_then_id(&mut keys);
+        let mut keys = if options.collapse {
+            self.collapse_duplicates(keys)?
+        } else {
+            keys
         };
         keys.truncate(limit);
         let load = options.documents || options.snippets;
@@ -712,8 +711,10 @@ impl Engine {
     }
 
     /// The best passages for `plan`, best first, at least `limit` of them when
-    /// there are, plus every passage tied with the last (the caller orders ties by
-    /// id). The second stage rescores a fixed pool of the first stage's best
+    /// there are, and further down until they hold `distinct` different texts
+    /// (by hash; 0: texts are not counted), plus every passage tied with the
+    /// last (the caller orders ties by id). The second stage rescores a fixed
+    /// pool of the first stage's best
     /// ([`RankParams::candidates`]); passages beyond it follow in first-stage order,
     /// scored below the pool. So the top k is the same for every limit ≥ k, and the
     /// cost of the second stage does not grow with the limit.
@@ -721,6 +722,7 @@ impl Engine {
         &self,
         plan: &QueryPlan,
         limit: usize,
+        distinct: usize,
         explain: bool,
     ) -> Result<Vec<(f32, DocAddress, Option<rank::Explanation>)>, SearchError> {
         let pool = if plan.terms.is_empty() {
@@ -731,7 +733,20 @@ impl Engine {
         // The first stage's order is score, then address. Its near-equal scores
         // are made one ([`tie`]); a run of them cut by the pool or the limit is
         // split by passage id below, so the collector returns all of it.
-        let cut = limit.max(pool);
+        let mut columns = Columns::new(&self.searcher, &self.seen);
+        let hashes = if distinct > 0 {
+            let segments = self.searcher.segment_readers().len() as u32;
+            (0..segments)
+                .map(|ord| columns.open(ord).ok().map(|(_, hashes)| hashes))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let collector = ties::TopWithTies {
+            k: limit.max(pool),
+            distinct,
+            hashes,
+        };
         let cached = |text: &str| self.doc_freqs.cached(text);
         let statistics = first::Statistics {
             searcher: &self.searcher,
@@ -739,11 +754,12 @@ impl Engine {
             cached: &cached,
             totals: &self.total_tokens,
         };
-        let mut first = self.searcher.search_with_statistics_provider(
-            &*plan.query,
-            &ties::TopWithTies { k: cut },
-            &statistics,
-        )?;
+        let ties::Found {
+            list: mut first,
+            cut,
+        } = self
+            .searcher
+            .search_with_statistics_provider(&*plan.query, &collector, &statistics)?;
         tie(&mut first);
         // Beyond the run at the cut nothing is used.
         if first.len() > cut {
@@ -759,7 +775,7 @@ impl Engine {
             let from = first.partition_point(|&(s, _)| s > score);
             let to = first.partition_point(|&(s, _)| s >= score);
             let addresses: Vec<DocAddress> = first[from..to].iter().map(|&(_, a)| a).collect();
-            let ids = Columns::new(&self.searcher, &self.seen).keys(&addresses)?;
+            let ids = columns.keys(&addresses)?;
             let mut tied: Vec<(String, DocAddress)> =
                 ids.into_iter().map(|(id, _)| id).zip(addresses).collect();
             tied.sort_unstable();
@@ -798,9 +814,33 @@ impl Engine {
             top.extend(first.into_iter().map(|(s, a)| (s, a, None)));
         }
         // Keep every passage tied with the last one kept: which of them make the
-        // cut is decided by passage id, not by where the index stored them.
-        if top.len() > limit {
-            let cut = top[limit - 1].0;
+        // cut is decided by passage id, not by where the index stored them. With
+        // `distinct`, the last one kept is the limit-th passage or the one that
+        // brings the distinct-th different text, whichever is later; all are
+        // kept when the texts never reach `distinct`.
+        let last = if distinct > 0 {
+            let mut texts = rustc_hash::FxHashSet::default();
+            let mut count = 0;
+            let mut last = None;
+            for (i, &(_, address, _)) in top.iter().enumerate() {
+                let hash = match collector.hashes.get(address.segment_ord as usize) {
+                    Some(Some(column)) => column.first(address.doc_id).unwrap_or(0),
+                    _ => columns.hash(address)?,
+                };
+                count += usize::from(hash == 0 || texts.insert(hash));
+                if count == distinct {
+                    last = Some(i.max(limit - 1));
+                    break;
+                }
+            }
+            last
+        } else {
+            Some(limit - 1)
+        };
+        if let Some(last) = last
+            && top.len() > last + 1
+        {
+            let cut = top[last].0;
             let keep = top.iter().take_while(|(score, ..)| *score >= cut).count();
             top.truncate(keep);
         }

@@ -9,12 +9,20 @@
 //! the tie band of the current k-th score and tells block-WAND that floor, so the
 //! rest of the run comes with the first pass at a little less pruning; the merge
 //! of the segments selects, and sorts, once.
+//!
+//! With `distinct`, the cut goes on past the k-th until the passages above it
+//! hold `distinct` different texts (text hashes from their fast field, read for
+//! the passages that reach a cut), so folding duplicates
+//! ([`super::Engine::search`]) does not need a deeper second search.
 
+use rustc_hash::FxHashSet;
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::TIE_TOLERANCE;
+use crate::schema;
 
 /// Below every score [`super::tie`] can make one with `score` (a run's head is
 /// within the tolerance above it, its members within the tolerance below the
@@ -23,107 +31,304 @@ fn floor(score: Score) -> Score {
     score - 2.0 * TIE_TOLERANCE * score.abs()
 }
 
-/// Descending score, then ascending address: tantivy's order of a top-k.
-fn best_first<D: Ord>(a: &(Score, D), b: &(Score, D)) -> std::cmp::Ordering {
-    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+/// A segment's order as one integer: descending score (in the total order of
+/// floats), then ascending doc; the score comes back with [`score_of`].
+fn key(score: Score, doc: DocId) -> u64 {
+    let bits = score.to_bits();
+    let ascending = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    };
+    (u64::from(!ascending) << 32) | u64::from(doc)
 }
 
-/// Keeps of `scored` the best `k` and those scoring above [`floor`] of the k-th;
-/// returns that floor (`Score::MIN` while there are `k` or fewer).
-fn prune<D: Ord + Copy>(scored: &mut Vec<(Score, D)>, k: usize) -> Score {
-    if k == 0 || scored.len() <= k {
-        return Score::MIN;
+fn score_of(key: u64) -> Score {
+    let ascending = !((key >> 32) as u32);
+    f32::from_bits(if ascending >> 31 == 1 {
+        ascending & 0x7fff_ffff
+    } else {
+        !ascending
+    })
+}
+
+/// A text hash not read yet (read only for passages that reach a cut; a text
+/// whose hash is this is read again each time, which costs but changes nothing).
+const UNREAD: u64 = u64::MAX;
+
+/// Reads the text hashes of `scored` not read yet.
+fn read_hashes(scored: &mut [(u64, u64)], hashes: Option<&Column<u64>>) {
+    if let Some(column) = hashes {
+        for e in scored.iter_mut().filter(|e| e.1 == UNREAD) {
+            e.1 = column.first(e.0 as u32).unwrap_or(0);
+        }
     }
-    scored.select_nth_unstable_by(k - 1, best_first);
-    let below = floor(scored[k - 1].0);
-    scored.retain(|&(score, _)| score > below);
+}
+
+/// Counts the different texts among `scored` not in `seen` (a hash of 0, a
+/// text never folded, is different from every other).
+fn count_new(scored: &[(u64, u64)], seen: &mut FxHashSet<u64>) -> usize {
+    scored
+        .iter()
+        .filter(|&&(_, h)| h == 0 || seen.insert(h))
+        .count()
+}
+
+/// Rearranges `scored` (key, text hash) so that its first `c` are its best `c`,
+/// the c-th best at `c - 1`, where `c` is at least `k` and reaches `distinct`
+/// different texts; returns `c`, or None when `scored` holds no more than that.
+/// The `c` found may pass the fewest that reach `distinct` (the caller keeps a
+/// little more than needed, never less).
+fn cut_at(
+    scored: &mut [(u64, u64)],
+    k: usize,
+    distinct: usize,
+    hashes: Option<&Column<u64>>,
+    seen: &mut FxHashSet<u64>,
+) -> Option<usize> {
+    let mut c = k.max(distinct);
+    if c == 0 || scored.len() <= c {
+        return None;
+    }
+    scored.select_nth_unstable_by_key(c - 1, |e| e.0);
+    if distinct == 0 {
+        return Some(c);
+    }
+    seen.clear();
+    read_hashes(&mut scored[..c], hashes);
+    let mut count = count_new(&scored[..c], seen);
+    while count < distinct {
+        let rest = scored.len() - c;
+        if rest == 0 {
+            return None;
+        }
+        // Each missing text costs a passage at least; a quarter more for the
+        // copies among them, rarely needing another step.
+        let missing = distinct - count;
+        let step = (missing + missing / 4 + 8).min(rest);
+        scored[c..].select_nth_unstable_by_key(step - 1, |e| e.0);
+        read_hashes(&mut scored[c..c + step], hashes);
+        count += count_new(&scored[c..c + step], seen);
+        c += step;
+    }
+    Some(c)
+}
+
+/// Keeps of `scored` the best [`cut_at`] and those scoring above [`floor`] of
+/// the last of them; returns that floor (`Score::MIN` while there are no more).
+fn prune(
+    scored: &mut Vec<(u64, u64)>,
+    k: usize,
+    distinct: usize,
+    hashes: Option<&Column<u64>>,
+    seen: &mut FxHashSet<u64>,
+) -> Score {
+    let Some(c) = cut_at(scored, k, distinct, hashes, seen) else {
+        return Score::MIN;
+    };
+    let below = floor(score_of(scored[c - 1].0));
+    scored.retain(|&(key, _)| score_of(key) > below);
     below
 }
 
-/// The best `k` passages of a query and every one within the tie tolerance of
-/// the k-th (a superset of the run at the k-th: [`super::tie`] decides the run),
-/// best first; fewer when fewer match.
+/// The best `k` passages of a query, and further down until they hold
+/// `distinct` different texts (by [`schema::TEXT_HASH`]: the passages
+/// [`super::Engine::search`] folds into a better one with the same text do not
+/// count), and every one within the tie tolerance of the last of those (a
+/// superset of the run there: [`super::tie`] decides the run), best first;
+/// fewer when fewer match.
 pub struct TopWithTies {
-    /// Passages wanted (the cut).
+    /// Passages wanted.
     pub k: usize,
+    /// Different texts wanted (0: texts are not read).
+    pub distinct: usize,
+    /// The text hash column of each segment, by ordinal (with `distinct`; a
+    /// segment without one here opens its own).
+    pub hashes: Vec<Option<Column<u64>>>,
 }
 
-/// What one segment keeps: the candidates above the floor of the best `k` seen.
+/// What [`TopWithTies`] found.
+pub struct Found {
+    /// Best first (descending score, then address).
+    pub list: Vec<(Score, DocAddress)>,
+    /// How many of `list` are the fewest best passages, at least `k`, that hold
+    /// `distinct` different texts (the rest is the tie band below the last of
+    /// them); `list.len()` when there are no more.
+    pub cut: usize,
+}
+
+/// What one segment keeps: the candidates above the floor of the best seen.
 pub struct Segment {
     k: usize,
+    distinct: usize,
     ord: SegmentOrdinal,
-    scored: Vec<(Score, DocId)>,
-    /// Prune when `scored` reaches this (twice what was kept, at least `2k`), so
-    /// a long run of ties is not re-selected at every passage.
+    hashes: Option<Column<u64>>,
+    /// ([`key`], text hash or [`UNREAD`]) of each passage kept.
+    scored: Vec<(u64, u64)>,
+    /// Prune when `scored` reaches this (twice what was kept, at least twice `k`
+    /// and `distinct`), so a long run of ties is not re-selected at every passage.
     room: usize,
     floor: Score,
+    /// The texts counted by the last prune (kept to reuse its memory).
+    seen: FxHashSet<u64>,
 }
 
 impl Segment {
-    fn new(k: usize, ord: SegmentOrdinal) -> Segment {
-        let room = (2 * k).max(64);
-        Segment {
-            k,
+    fn new(
+        collector: &TopWithTies,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Segment> {
+        let want = collector.k.max(collector.distinct);
+        let room = (2 * want).max(64);
+        let hashes = match collector.hashes.get(ord as usize) {
+            _ if collector.distinct == 0 => None,
+            Some(Some(column)) => Some(column.clone()),
+            _ => Some(reader.fast_fields().u64(schema::TEXT_HASH)?),
+        };
+        Ok(Segment {
+            k: collector.k,
+            distinct: collector.distinct,
             ord,
+            hashes,
             scored: Vec::with_capacity(room),
             room,
             floor: Score::MIN,
-        }
+            seen: FxHashSet::with_capacity_and_hasher(
+                if collector.distinct > 0 { want } else { 0 },
+                Default::default(),
+            ),
+        })
     }
 
     /// Takes a passage; returns the floor a passage must score above to be kept.
     fn push(&mut self, doc: DocId, score: Score) -> Score {
         if score > self.floor {
-            self.scored.push((score, doc));
+            self.scored.push((key(score, doc), UNREAD));
             if self.scored.len() >= self.room {
-                self.floor = prune(&mut self.scored, self.k);
-                self.room = (2 * self.scored.len()).max(2 * self.k).max(64);
+                self.floor = prune(
+                    &mut self.scored,
+                    self.k,
+                    self.distinct,
+                    self.hashes.as_ref(),
+                    &mut self.seen,
+                );
+                self.room = (2 * self.scored.len())
+                    .max(2 * self.k.max(self.distinct))
+                    .max(64);
             }
         }
         self.floor
     }
 }
 
+/// A segment's passages, best first: (score, then segment and doc), text hash.
+type Ordered = Vec<(u128, u64)>;
+
 impl SegmentCollector for Segment {
-    type Fruit = Vec<(Score, DocAddress)>;
+    type Fruit = Ordered;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.push(doc, score);
     }
 
-    fn harvest(mut self) -> Self::Fruit {
-        prune(&mut self.scored, self.k);
-        let ord = self.ord;
+    fn harvest(mut self) -> Ordered {
+        prune(
+            &mut self.scored,
+            self.k,
+            self.distinct,
+            self.hashes.as_ref(),
+            &mut self.seen,
+        );
+        read_hashes(&mut self.scored, self.hashes.as_ref());
+        self.scored.sort_unstable_by_key(|e| e.0);
+        let ord = u128::from(self.ord) << 32;
         self.scored
             .into_iter()
-            .map(|(score, doc)| (score, DocAddress::new(ord, doc)))
+            .map(|(key, hash)| {
+                let (high, doc) = (u128::from(key >> 32), u128::from(key as u32));
+                ((high << 64) | ord | doc, hash)
+            })
             .collect()
     }
 }
 
+/// The union of two lists in order.
+fn merge(a: Ordered, b: Ordered) -> Ordered {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        if x.0 <= y.0 {
+            out.extend(a.next());
+        } else {
+            out.extend(b.next());
+        }
+    }
+    out.extend(a);
+    out.extend(b);
+    out
+}
+
 impl Collector for TopWithTies {
-    type Fruit = Vec<(Score, DocAddress)>;
+    type Fruit = Found;
     type Child = Segment;
 
-    fn for_segment(&self, ord: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Segment> {
-        Ok(Segment::new(self.k, ord))
+    fn for_segment(&self, ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Segment> {
+        Segment::new(self, ord, reader)
     }
 
     fn requires_scoring(&self) -> bool {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
-        prune(&mut all, self.k);
-        // By integer key (score bits in total order, then address): the same order
-        // as `best_first`, compared without float handling.
-        all.sort_unstable_by_key(|&(score, address)| {
-            let bits = score.to_bits() as i32;
-            let total = bits ^ (((bits >> 31) as u32) >> 1) as i32;
-            (std::cmp::Reverse(total), address)
-        });
-        Ok(all)
+    /// The segments' lists (each in order) merged; cut where the best `k` reach
+    /// `distinct` texts, counted in order, keeping the tie band below.
+    fn merge_fruits(&self, fruits: Vec<Ordered>) -> tantivy::Result<Found> {
+        let mut lists: Vec<Ordered> = fruits;
+        while lists.len() > 1 {
+            let mut next = Vec::with_capacity(lists.len().div_ceil(2));
+            let mut pairs = lists.into_iter();
+            while let Some(a) = pairs.next() {
+                next.push(match pairs.next() {
+                    Some(b) => merge(a, b),
+                    None => a,
+                });
+            }
+            lists = next;
+        }
+        let all = lists.pop().unwrap_or_default();
+        let score = |g: u128| score_of(((g >> 64) as u64) << 32);
+        let mut cut = all.len();
+        let wanted = self.k.max(self.distinct);
+        if wanted > 0 && all.len() > wanted {
+            if self.distinct == 0 {
+                cut = wanted;
+            } else {
+                let mut seen = FxHashSet::with_capacity_and_hasher(wanted, Default::default());
+                let mut count = 0;
+                for (i, &(_, hash)) in all.iter().enumerate() {
+                    count += usize::from(hash == 0 || seen.insert(hash));
+                    if count >= self.distinct && i + 1 >= self.k {
+                        cut = i + 1;
+                        break;
+                    }
+                }
+            }
+        }
+        let end = if cut < all.len() {
+            let below = floor(score(all[cut - 1].0));
+            cut + all[cut..].partition_point(|e| score(e.0) > below)
+        } else {
+            all.len()
+        };
+        let list = all[..end]
+            .iter()
+            .map(|&(g, _)| {
+                let address = DocAddress::new((g >> 32) as u32, g as u32);
+                (score(g), address)
+            })
+            .collect();
+        Ok(Found { list, cut })
     }
 
     /// The floor fed back to the scorer lets block-WAND skip what cannot make it.
@@ -132,8 +337,8 @@ impl Collector for TopWithTies {
         weight: &dyn Weight,
         ord: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Fruit> {
-        let mut segment = Segment::new(self.k, ord);
+    ) -> tantivy::Result<Ordered> {
+        let mut segment = Segment::new(self, ord, reader)?;
         match reader.alive_bitset() {
             Some(alive) => weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
                 if alive.is_alive(doc) {
@@ -154,17 +359,66 @@ impl Collector for TopWithTies {
 mod tests {
     use super::*;
 
+    /// Descending score (total order), then ascending address: tantivy's order
+    /// of a top-k.
+    fn best_first<D: Ord>(a: &(Score, D), b: &(Score, D)) -> std::cmp::Ordering {
+        b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+    }
+
+    #[test]
+    fn keys_order_best_first_and_give_the_score_back() {
+        let scores = [
+            -f32::INFINITY,
+            -3.5,
+            -f32::MIN_POSITIVE,
+            -0.0,
+            0.0,
+            f32::MIN_POSITIVE,
+            1.0,
+            f32::from_bits(1.0_f32.to_bits() + 1),
+            7.25,
+            f32::INFINITY,
+        ];
+        let mut pairs = Vec::new();
+        for &score in &scores {
+            for doc in [0, 1, 7, u32::MAX] {
+                assert_eq!(score_of(key(score, doc)).to_bits(), score.to_bits());
+                assert_eq!(key(score, doc) as u32, doc);
+                pairs.push((score, doc));
+            }
+        }
+        let mut by_key = pairs.clone();
+        by_key.sort_unstable_by_key(|&(score, doc)| key(score, doc));
+        pairs.sort_unstable_by(best_first);
+        let bits = |list: &[(Score, DocId)]| {
+            list.iter()
+                .map(|&(s, d)| (s.to_bits(), d))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&by_key), bits(&pairs));
+    }
+
     #[test]
     fn prune_keeps_the_best_k_and_the_tie_band_of_the_kth() {
+        let keyed = |list: &[(Score, DocId)]| -> Vec<(u64, u64)> {
+            list.iter().map(|&(s, d)| (key(s, d), UNREAD)).collect()
+        };
+        let unkeyed = |list: &mut Vec<(u64, u64)>| -> Vec<(Score, DocId)> {
+            list.sort_unstable_by_key(|e| e.0);
+            list.iter().map(|&(k, _)| (score_of(k), k as u32)).collect()
+        };
+        let mut seen = FxHashSet::default();
         let near = f32::from_bits(3.0_f32.to_bits() - 3);
-        let mut scored = vec![(1.0, 0), (3.0, 1), (5.0, 2), (near, 3), (3.0, 4), (2.9, 5)];
-        let below = prune(&mut scored, 2);
+        let mut scored = keyed(&[(1.0, 0), (3.0, 1), (5.0, 2), (near, 3), (3.0, 4), (2.9, 5)]);
+        let below = prune(&mut scored, 2, 0, None, &mut seen);
         assert!(below < near && below > 2.9);
-        scored.sort_unstable_by(best_first);
-        assert_eq!(scored, [(5.0, 2), (3.0, 1), (3.0, 4), (near, 3)]);
+        assert_eq!(
+            unkeyed(&mut scored),
+            [(5.0, 2), (3.0, 1), (3.0, 4), (near, 3)]
+        );
         // k or fewer: all kept, no floor.
-        let mut few = vec![(1.0, 0), (2.0, 1)];
-        assert_eq!(prune(&mut few, 2), Score::MIN);
+        let mut few = keyed(&[(1.0, 0), (2.0, 1)]);
+        assert_eq!(prune(&mut few, 2, 0, None, &mut seen), Score::MIN);
         assert_eq!(few.len(), 2);
     }
 
@@ -215,10 +469,17 @@ mod tests {
             .unwrap();
         assert_eq!(all.len(), 79);
         for k in [1, 5, 10, 11, 20, 40, 45, 69, 78, 79, 200] {
-            let got = searcher.search(&query, &TopWithTies { k }).unwrap();
+            let collector = TopWithTies {
+                k,
+                distinct: 0,
+                hashes: Vec::new(),
+            };
+            let found = searcher.search(&query, &collector).unwrap();
+            let got = found.list;
             let top = searcher
                 .search(&query, &TopDocs::with_limit(k).order_by_score())
                 .unwrap();
+            assert_eq!(found.cut, k.min(got.len()), "k = {k}");
             // The same scores as tantivy's top k, first; then only the run at the
             // k-th, complete.
             let scores = |list: &[(f32, DocAddress)]| list.iter().map(|x| x.0).collect::<Vec<_>>();
@@ -233,6 +494,102 @@ mod tests {
             let mut sorted = got.clone();
             sorted.sort_unstable_by(best_first);
             assert_eq!(got, sorted);
+        }
+    }
+
+    /// With `distinct`, against every match of a two-segment index ordered by
+    /// hand: the list starts with the fewest best passages that are at least `k`
+    /// and hold `distinct` different text hashes (0 being different from every
+    /// hash), `cut` of them, and goes on with exactly the tie band below the last
+    /// of them. Enough passages per segment that the segments prune while they
+    /// collect; runs of equal scores; repeated hashes within and across the
+    /// segments, and a segment whose best passages share two texts, so that it
+    /// must give far more than `k` and `distinct` passages.
+    #[test]
+    fn with_distinct_the_best_until_enough_different_texts() {
+        // (words after "gout", hash) of passage `i` of segment `segment`.
+        check_distinct(&|segment, i| {
+            let h = if i % 17 == 0 {
+                0
+            } else if i % 3 == 0 {
+                1000 + i % 4
+            } else {
+                10_000 * (segment + 1) + i
+            };
+            (i % 23, h)
+        });
+        check_distinct(&|segment, i| match segment {
+            0 if i % 17 == 0 => (i / 10, 0),
+            0 if i < 100 => (i / 10, 1000 + i % 2),
+            0 => (i / 10, 20_000 + i),
+            _ => (8 + i / 10, if i % 17 == 0 { 0 } else { 30_000 + i }),
+        });
+    }
+
+    fn check_distinct(layout: &dyn Fn(u64, u64) -> (u64, u64)) {
+        use tantivy::collector::TopDocs;
+        use tantivy::query::QueryParser;
+        use tantivy::schema::{FAST, Schema, TEXT};
+        use tantivy::{Index, doc};
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT);
+        let hash = schema.add_u64_field(schema::TEXT_HASH, FAST);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for segment in 0..2 {
+            for i in 0..150 {
+                let (words, h) = layout(segment, i);
+                let text = format!("gout{}", " word".repeat(words as usize));
+                writer.add_document(doc!(body => text, hash => h)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let columns: Vec<Column<u64>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64(schema::TEXT_HASH).unwrap())
+            .collect();
+        let query = QueryParser::for_index(&index, vec![body])
+            .parse_query("gout")
+            .unwrap();
+        let mut all = searcher
+            .search(&query, &TopDocs::with_limit(1000).order_by_score())
+            .unwrap();
+        assert_eq!(all.len(), 300);
+        all.sort_unstable_by(best_first);
+        let hash_of = |a: DocAddress| columns[a.segment_ord as usize].first(a.doc_id).unwrap();
+        for k in [1, 5, 40, 120] {
+            for distinct in [1, 2, 10, 30, 60, 150, 190, 250] {
+                let wanted = k.max(distinct);
+                let mut cut = all.len();
+                let mut texts = FxHashSet::default();
+                let mut count = 0;
+                for (i, &(_, address)) in all.iter().enumerate() {
+                    let h = hash_of(address);
+                    count += usize::from(h == 0 || texts.insert(h));
+                    if count >= distinct && i + 1 >= k {
+                        cut = i + 1;
+                        break;
+                    }
+                }
+                if all.len() <= wanted {
+                    cut = all.len();
+                }
+                let below = floor(all[cut - 1].0);
+                let end = cut + all[cut..].iter().filter(|x| x.0 > below).count();
+                for hashes in [Vec::new(), columns.iter().cloned().map(Some).collect()] {
+                    let collector = TopWithTies {
+                        k,
+                        distinct,
+                        hashes,
+                    };
+                    let found = searcher.search(&query, &collector).unwrap();
+                    assert_eq!(found.cut, cut, "k = {k}, distinct = {distinct}");
+                    assert_eq!(found.list, all[..end], "k = {k}, distinct = {distinct}");
+                }
+            }
         }
     }
 }
