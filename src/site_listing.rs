@@ -200,6 +200,13 @@ pub const MIN_FAMILY_TITLES: usize = 8;
 /// titles of its few pages is a name, not the pattern.
 pub const FAMILY_WORD_SHARE: f64 = 0.01;
 
+/// The positions of all `sections` of a page. The count comes from the manifest:
+/// capped, so that a damaged record cannot ask for billions of positions (no
+/// article has a million sections; positions past its last are ignored).
+fn all_sections(sections: u32) -> Vec<u32> {
+    (0..sections.min(1 << 20)).collect()
+}
+
 fn hex(text: &str) -> Option<u32> {
     u32::from_str_radix(text, 16).ok()
 }
@@ -366,7 +373,7 @@ impl Openings {
     /// pages (ascending).
     pub fn listed(&self, rel: &str, record: &FileRecord) -> Vec<u32> {
         if let Some(sections) = self.is_template(record) {
-            return (0..sections).collect();
+            return all_sections(sections);
         }
         if self.opens.is_empty() {
             return Vec::new();
@@ -376,7 +383,7 @@ impl Openings {
             && self.families.contains(&family)
             && let Some((_, sections, _)) = decode_shape(&record.shape)
         {
-            return (0..sections).collect();
+            return all_sections(sections);
         }
         if record.rows.is_empty() {
             return Vec::new();
@@ -435,7 +442,7 @@ impl Openings {
         if let Some((sections, sentences)) = page_totals(&record.rows)
             && is_listing(page_repeats, sentences, page_sources.len())
         {
-            return ((0..sections).collect(), true);
+            return (all_sections(sections), true);
         }
         (listed, false)
     }
@@ -652,6 +659,12 @@ mod tests {
         assert!(titled("Chapter", &[&long]).body.is_empty());
         assert!(titled("Chapter", &[""]).body.is_empty());
         assert_eq!(decode_body("2:zz"), None);
+    }
+
+    #[test]
+    fn a_damaged_section_count_is_capped() {
+        assert_eq!(all_sections(3), [0, 1, 2]);
+        assert_eq!(all_sections(u32::MAX).len(), 1 << 20);
     }
 
     #[test]
