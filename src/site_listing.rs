@@ -37,17 +37,18 @@
 //!
 //! A **template page** is a page with nothing of its own but its title: its text
 //! (headings aside) is short, at most [`MAX_TEMPLATE_WORDS`] words, and word for
-//! word the text of at least [`MIN_TEMPLATE_TITLES`] pages of the site under other
-//! titles ("The first edition of the book is no longer distributed with Rust's
+//! word the text of pages of at least [`MIN_TEMPLATE_TITLES`] different titles of
+//! the site, its own among them ("The first edition of the book is no longer distributed with Rust's
 //! documentation…" on each of 74 pages that once held a chapter; a "moved" or
 //! "redirecting" notice, an empty generated page). Its title promises what its text
 //! does not hold: every section of it goes. The same text under one title on many
 //! pages (exact copies) is the near-duplicate rule's ([`crate::dedup`]: one stays).
 //!
-//! The judgement reads only the keys kept per file in the
-//! manifest ([`FileRecord::openings`], [`FileRecord::rows`], [`FileRecord::body`]), so an incremental
-//! ingest judges as a full one would: when the openings of a site change, its
-//! unchanged pages whose judgement changes are read again (see [`crate::ingest`]).
+//! The judgement reads only the keys kept per file in the manifest
+//! ([`FileRecord::openings`], [`FileRecord::rows`], [`FileRecord::shape`],
+//! [`FileRecord::body`]), so an incremental ingest judges as a full one would: when
+//! the keys of a site change, its unchanged pages whose judgement changes are read
+//! again (see [`crate::ingest`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
