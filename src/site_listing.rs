@@ -26,7 +26,8 @@
 //! many: a "uses of" page for a class used once. Such pages share their title's
 //! pattern with the listings the rule above does judge (the site's *title family*:
 //! the words of a page's title found in the titles of at least [`MIN_FAMILY_TITLES`]
-//! pages and a [`FAMILY_WORD_SHARE`] of the site's titles, the names taken out). A
+//! pages and a [`FAMILY_WORD_SHARE`] of the site's titles, the names taken out; a
+//! title with none of them is in no family). A
 //! family at least [`MIN_REPEATS`] of whose pages are listings, these being at least
 //! half of its pages with rows enough to be judged, is a **listing family**: its pages
 //! made only of rows and names (every stated sentence alone on its line,
@@ -354,14 +355,17 @@ impl Openings {
         site
     }
 
-    /// The record's title family: its title's words of the site's pattern.
+    /// The record's title family: its title's words of the site's pattern; None
+    /// for a title without any (such titles share no pattern, so no family).
     fn family(&self, record: &FileRecord) -> Option<u64> {
         let (_, _, keys) = decode_shape(&record.shape)?;
         let mut family = xxhash_rust::xxh3::Xxh3::new();
+        let mut words = 0usize;
         for key in keys.iter().filter(|k| self.pattern.contains(k)) {
             family.update(&key.to_le_bytes());
+            words += 1;
         }
-        Some(family.digest())
+        (words > 0).then(|| family.digest())
     }
 
     /// Whether the page is a template page (module header).
@@ -527,6 +531,32 @@ mod tests {
         assert!(rows_only(&titled("Names", &["Eq\nHash"])));
         assert!(titled("", &[USES]).shape.is_empty());
         assert_eq!(decode_shape("r:zz"), None);
+    }
+
+    #[test]
+    fn titles_without_a_pattern_word_are_no_family() {
+        // Eight titles, no word in eight of them: no pattern, so the three
+        // listings make no family of the short page beside them.
+        let short = "EqualsBuilder\nAssists in implementing equals methods.";
+        let mut files: BTreeMap<String, FileRecord> = PAGES
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("api/p{i}.html"), titled(&format!("P{i}"), &[p])))
+            .collect();
+        for (i, title) in ["All", "Index", "Deprecated"].iter().enumerate() {
+            files.insert(format!("api/l{i}.html"), titled(title, &["Intro", USES]));
+        }
+        files.insert("api/faq.html".into(), titled("FAQ", &[short]));
+        let openings = Openings::of_site(&files, "api");
+        assert_eq!(
+            openings.listed("api/l0.html", &files["api/l0.html"]),
+            [0, 1]
+        );
+        assert!(
+            openings
+                .listed("api/faq.html", &files["api/faq.html"])
+                .is_empty()
+        );
     }
 
     #[test]

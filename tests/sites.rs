@@ -1682,8 +1682,11 @@ fn captions_of_navigation_lists_are_not_answers() {
         &corpus,
         "class_gadget-members.html",
         format!(
-            "<html><head><title>Gadget Member List</title></head><body><div class=\"contents\">\
-             <div class=\"title\">Gadget Member List</div>\
+            "<html><head><title>Gadget Member List</title></head><body>\
+             <div id=\"nav-path\" class=\"navpath\"><ul><li class=\"navelem\"><a class=\"el\" href=\"namespace_shop.html\">Shop</a></li>\
+             <li class=\"navelem\"><a class=\"el\" href=\"class_gadget.html\">Gadget</a></li></ul></div>\
+             <div class=\"header\"><div class=\"headertitle\"><div class=\"title\">Shop::Gadget Member List</div></div></div>\
+             <div class=\"contents\">\
              <p>This is the complete list of members for <a class=\"el\" href=\"class_gadget.html\">Gadget</a>, including all inherited members.</p>\
              <table class=\"directory\">{members}</table></div></body></html>"
         ),

@@ -557,19 +557,13 @@ fn is_index_page(raw: &[RawSection]) -> bool {
     is_link_dense(chars, link_chars)
 }
 
-/// True when a section of an index page is navigation: besides its links, too
-/// little text to judge ([`MIN_LINK_DENSITY_CHARS`]): an entry, or the page's
-/// title line left beside the lists it titled. A section with that much text of
-/// its own is content, links or not, and so is a sentence or code without links
-/// however short (a chapter's one-line introduction above the list of its pages,
-/// in a script that needs few letters: "matchは値をさまざまなやり方でデストラクトすることができます。";
-/// a header's `#define XSLTCALL` below its table of contents).
+/// True when a section of an index page is navigation: it has links and, besides
+/// them, too little text to judge ([`MIN_LINK_DENSITY_CHARS`]). A section with
+/// that much text of its own is content, links or not, and so is one without
+/// links, however short ("Works on Linux, macOS and Windows" below a page's lists).
 fn is_link_only(text: &str, link_chars: usize) -> bool {
     let chars = text.chars().filter(|c| c.is_alphanumeric()).count();
-    let sentence = text.trim_end().ends_with(['.', '!', '?', '。', '！', '？']);
-    let code = text.lines().any(|line| line.starts_with(CODE_MARK));
-    chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS
-        && (link_chars > 0 || !(sentence || code))
+    link_chars > 0 && chars.saturating_sub(link_chars) < MIN_LINK_DENSITY_CHARS
 }
 
 /// True when `link_chars` of `chars` letters and digits make navigation.
@@ -872,10 +866,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_few_letters_beside_lists_are_navigation_unless_a_sentence_or_code() {
-        assert!(is_link_only("Package Hierarchies:", 0));
-        assert!(is_link_only("Home Prev Next", 0));
+    fn only_a_few_letters_beside_links_are_navigation() {
         assert!(is_link_only("See also: Vec", 3));
+        assert!(!is_link_only("Works on Linux, macOS and Windows", 0));
+        assert!(!is_link_only("Package Hierarchies:", 0));
         assert!(!is_link_only(
             "matchは値をさまざまなやり方でデストラクトすることができます。",
             0
@@ -883,7 +877,7 @@ mod tests {
         assert!(!is_link_only(&format!("{CODE_MARK}#define XSLTCALL"), 0));
         assert!(!is_link_only(
             "Hierarchy of every package of the library, each class under its parent",
-            0
+            4
         ));
     }
 
