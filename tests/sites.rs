@@ -146,6 +146,14 @@ fn query(index: &Path, args: &[&str]) -> (i32, Value) {
     (r.code, value)
 }
 
+/// The ids of the hits, best first.
+fn hit_ids(value: &Value) -> Vec<String> {
+    hits(value)
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn hits(value: &Value) -> Vec<Value> {
     value["hits"].as_array().cloned().unwrap_or_default()
 }
@@ -965,10 +973,7 @@ fn summaries_repeating_the_openings_of_details_are_listings() {
     // each one; the answer is a detail.
     let (code, found) = query(&index, &["deepest cause readable message"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert!(
         !ids.iter().any(|id| id.ends_with("#method-summary")),
         "{ids:?}"
@@ -1053,10 +1058,7 @@ fn pages_listing_the_openings_of_other_pages_are_listings_and_rejudged_increment
     assert!(show(&index, "api/uses.html#pkg").is_none());
     let (code, found) = query(&index, &["implementing readable strings orderings"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert!(
         !ids.iter().any(|id| id.starts_with("api/uses.html")),
         "{ids:?}"
@@ -1377,10 +1379,7 @@ fn catalogues_naming_other_pages_are_navigation_content_tables_stay() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (code, found) = query(&index, &["widget drive"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert!(ids.iter().all(|id| !id.contains("py-modindex")), "{ids:?}");
     for (words, id) in [
         ("careful mechanic", "site/maintenance.html#parts"),
@@ -1456,10 +1455,7 @@ fn member_summaries_of_few_rows_and_runs_of_name_links_are_not_answers() {
     // The detail answers, not the summary that held the same sentence.
     let (code, found) = query(&index, &["chews grass bleats loudly"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert!(
         ids[0] == "Sheep.html#chew" || ids[0] == "Sheep.html#bleat",
         "{ids:?}"
@@ -1563,10 +1559,7 @@ fn short_pages_of_a_listing_family_are_listings_and_rejudged_incrementally() {
     assert!(show(&index, "api/Cz.html#introduction").is_some());
     let (code, found) = query(&index, &["merging protocol"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert!(
         !ids.iter().any(|id| id.starts_with("api/uses-C")),
         "{ids:?}"
@@ -1644,10 +1637,7 @@ fn template_pages_are_not_answers_and_are_rejudged_incrementally() {
     assert!(show(&index, "book/old/ch2.html#c").is_none());
     let (code, found) = query(&index, &["deref coercions"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert_eq!(ids, ["book/ch15-02-deref.html#deref"], "{found}");
     // Four titles left: no template; the unchanged pages are answers again, as a
     // rebuild agrees.
@@ -1734,10 +1724,7 @@ fn captions_of_navigation_lists_are_not_answers() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (code, found) = query(&index, &["complete list of members Gadget"]);
     assert_eq!(code, 0);
-    let ids: Vec<String> = hits(&found)
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = hit_ids(&found);
     assert!(
         !ids.iter().any(|id| id.starts_with("class_gadget-members")),
         "{ids:?}"
