@@ -742,11 +742,7 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let collector = ties::TopWithTies {
-            k: limit.max(pool),
-            distinct,
-            hashes,
-        };
+        let collector = ties::TopWithTies::new(limit.max(pool), distinct, hashes);
         let cached = |text: &str| self.doc_freqs.cached(text);
         let statistics = first::Statistics {
             searcher: &self.searcher,

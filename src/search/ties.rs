@@ -145,6 +145,52 @@ pub struct TopWithTies {
     /// The text hash column of each segment, by ordinal (with `distinct`; a
     /// segment without one here opens its own).
     pub hashes: Vec<Option<Column<u64>>>,
+    /// The highest floor a segment collected so far ended with ([`Floor`]).
+    floor: Floor,
+}
+
+impl TopWithTies {
+    /// The best `k` passages, down to `distinct` different texts (0: texts not
+    /// read), with the text hash columns of the segments already open.
+    pub fn new(k: usize, distinct: usize, hashes: Vec<Option<Column<u64>>>) -> TopWithTies {
+        TopWithTies {
+            k,
+            distinct,
+            hashes,
+            floor: Floor::default(),
+        }
+    }
+}
+
+/// A floor every later segment may start from: a segment's best `c` passages
+/// (at least `k`, holding `distinct` texts) are in the merged list, so the
+/// merged cut scores no lower than that segment's c-th and keeps nothing at or
+/// below its [`floor`]. A later segment then keeps, and tells block-WAND, that
+/// floor from its first passage instead of building its own from nothing: the
+/// same passages come out of the merge, for less work in every segment but
+/// the first. (The order block-WAND walks in, and with it the last bits of a
+/// passage's summed score, can differ: [`super::tie`] makes such scores one.)
+#[derive(Default)]
+struct Floor(std::sync::atomic::AtomicU32);
+
+impl Floor {
+    /// The highest floor given so far; `Score::MIN` before any.
+    fn get(&self) -> Score {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => Score::MIN,
+            bits => score_of(u64::from(!bits) << 32),
+        }
+    }
+
+    /// Raises the floor to `floor` if it is higher.
+    fn raise(&self, floor: Score) {
+        if floor > Score::MIN {
+            // `key`'s order reversed: a higher score is a higher number, and
+            // every score is above 0, which stands for none.
+            let bits = !((key(floor, 0) >> 32) as u32);
+            self.0.fetch_max(bits, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// What [`TopWithTies`] found.
@@ -193,7 +239,7 @@ impl Segment {
             hashes,
             scored: Vec::with_capacity(room),
             room,
-            floor: Score::MIN,
+            floor: collector.floor.get(),
             seen: FxHashSet::with_capacity_and_hasher(
                 if collector.distinct > 0 { want } else { 0 },
                 Default::default(),
@@ -233,13 +279,27 @@ impl SegmentCollector for Segment {
     }
 
     fn harvest(mut self) -> Ordered {
-        prune(
+        self.settle();
+        self.ordered()
+    }
+}
+
+impl Segment {
+    /// Keeps only what can make the cut; returns the floor below which nothing
+    /// of this segment can.
+    fn settle(&mut self) -> Score {
+        self.floor = self.floor.max(prune(
             &mut self.scored,
             self.k,
             self.distinct,
             self.hashes.as_ref(),
             &mut self.seen,
-        );
+        ));
+        self.floor
+    }
+
+    /// What is kept, best first.
+    fn ordered(mut self) -> Ordered {
         read_hashes(&mut self.scored, self.hashes.as_ref());
         self.scored.sort_unstable_by_key(|e| e.0);
         let ord = u128::from(self.ord) << 32;
@@ -339,19 +399,20 @@ impl Collector for TopWithTies {
         reader: &SegmentReader,
     ) -> tantivy::Result<Ordered> {
         let mut segment = Segment::new(self, ord, reader)?;
+        let start = segment.floor;
         match reader.alive_bitset() {
-            Some(alive) => weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            Some(alive) => weight.for_each_pruning(start, reader, &mut |doc, score| {
                 if alive.is_alive(doc) {
                     segment.push(doc, score)
                 } else {
                     segment.floor
                 }
             })?,
-            None => weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
-                segment.push(doc, score)
-            })?,
+            None => weight
+                .for_each_pruning(start, reader, &mut |doc, score| segment.push(doc, score))?,
         }
-        Ok(segment.harvest())
+        self.floor.raise(segment.settle());
+        Ok(segment.ordered())
     }
 }
 
@@ -363,6 +424,30 @@ mod tests {
     /// of a top-k.
     fn best_first<D: Ord>(a: &(Score, D), b: &(Score, D)) -> std::cmp::Ordering {
         b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+    }
+
+    /// The shared floor starts at none and only ever rises, giving back the
+    /// highest score it was given exactly.
+    #[test]
+    fn the_shared_floor_keeps_the_highest() {
+        let floor = Floor::default();
+        assert_eq!(floor.get(), Score::MIN);
+        floor.raise(Score::MIN);
+        assert_eq!(floor.get(), Score::MIN);
+        for (given, highest) in [
+            (0.0, 0.0),
+            (2.5, 2.5),
+            (1.0, 2.5),
+            (-4.0, 2.5),
+            (7.75, 7.75),
+        ] {
+            floor.raise(given);
+            assert_eq!(floor.get().to_bits(), f32::to_bits(highest));
+        }
+        let negative = Floor::default();
+        negative.raise(-3.0);
+        negative.raise(-5.0);
+        assert_eq!(negative.get(), -3.0);
     }
 
     #[test]
@@ -469,11 +554,7 @@ mod tests {
             .unwrap();
         assert_eq!(all.len(), 79);
         for k in [1, 5, 10, 11, 20, 40, 45, 69, 78, 79, 200] {
-            let collector = TopWithTies {
-                k,
-                distinct: 0,
-                hashes: Vec::new(),
-            };
+            let collector = TopWithTies::new(k, 0, Vec::new());
             let found = searcher.search(&query, &collector).unwrap();
             let got = found.list;
             let top = searcher
@@ -580,11 +661,7 @@ mod tests {
                 let below = floor(all[cut - 1].0);
                 let end = cut + all[cut..].iter().filter(|x| x.0 > below).count();
                 for hashes in [Vec::new(), columns.iter().cloned().map(Some).collect()] {
-                    let collector = TopWithTies {
-                        k,
-                        distinct,
-                        hashes,
-                    };
+                    let collector = TopWithTies::new(k, distinct, hashes);
                     let found = searcher.search(&query, &collector).unwrap();
                     assert_eq!(found.cut, cut, "k = {k}, distinct = {distinct}");
                     assert_eq!(found.list, all[..end], "k = {k}, distinct = {distinct}");
