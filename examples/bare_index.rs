@@ -1,6 +1,7 @@
 //! "Bare tantivy" floor for ingest benchmarks: indexes ready-made passages with
-//! lectern's schema, analyzer and writer settings, and nothing else (no walking,
-//! reading, parsing or extraction of source files).
+//! lectern's schema, analyzer and memory per writer thread, a writer thread per
+//! core (up to four), and nothing else (no walking, reading, parsing or
+//! extraction of source files).
 //!
 //! ```sh
 //! cargo run --release --example bare_index -- passages.jsonl /tmp/idx
@@ -40,7 +41,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use lectern::extract::{Article, Section};
-use lectern::ingest::{WRITER_BYTES_PER_THREAD, documents, writer_threads};
+use lectern::ingest::{WRITER_BYTES_PER_THREAD, documents};
 use lectern::schema::{self, Fields};
 use serde::Deserialize;
 use tantivy::TantivyDocument;
@@ -269,7 +270,9 @@ fn main() -> Res<()> {
     let index = lectern::store::create_index(std::path::Path::new(index_dir))?;
     let fields = Fields::from_schema(&index.schema())?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = writer_threads(cores, articles.len());
+    // Every core indexes: this program has nothing else to do (lectern's ingest
+    // gives the writer half of them, the other half extracting beside it).
+    let threads = cores.clamp(1, 4);
     let mut writer = index.writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)?;
     for (rel, article) in &articles {
         for doc in documents(&fields, rel, article) {
