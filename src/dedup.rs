@@ -51,6 +51,7 @@
 //! deleted, or changes so that it no longer covers its aliases, the best alias is
 //! promoted (read, extracted and indexed) by the same ingest that sees the change.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -405,11 +406,11 @@ fn format_rank(path: &str) -> u8 {
 struct Doc<'a> {
     path: &'a str,
     rank: u8,
-    sketch: Sketch,
-    /// The sampled hashes (the same as `sketch.hashes` unless it is full).
-    sample: Vec<u32>,
-    /// The sampled words (the same as `sketch.words` unless it is `words_full`).
-    word_sample: Vec<u32>,
+    sketch: &'a Sketch,
+    /// The sampled hashes (`sketch.hashes` itself unless it is full).
+    sample: Cow<'a, [u32]>,
+    /// The sampled words (`sketch.words` itself unless it is `words_full`).
+    word_sample: Cow<'a, [u32]>,
     /// How many of `sketch.hashes` are rare (see [`MAX_DF`]).
     hashes_rare: usize,
     /// How many of `sample` are rare.
@@ -435,14 +436,26 @@ pub fn plan<'a>(
         .map(|(path, sketch)| Doc {
             path,
             rank: format_rank(path),
-            sketch: sketch.clone(),
-            sample: sketch.sample().copied().collect(),
-            word_sample: sketch
-                .words
-                .iter()
-                .copied()
-                .filter(|&w| !sketch.words_full || is_word_sampled(w))
-                .collect(),
+            sketch,
+            // Performance: a sample that is the whole list borrows it (at 100x
+            // medquad-dev, copying every sketch and sample cost hundreds of MB).
+            sample: if sketch.full {
+                Cow::Owned(sketch.sample().copied().collect())
+            } else {
+                Cow::Borrowed(&sketch.hashes)
+            },
+            word_sample: if sketch.words_full {
+                Cow::Owned(
+                    sketch
+                        .words
+                        .iter()
+                        .copied()
+                        .filter(|&w| is_word_sampled(w))
+                        .collect(),
+                )
+            } else {
+                Cow::Borrowed(&sketch.words)
+            },
             hashes_rare: 0,
             sample_rare: 0,
         })
@@ -543,7 +556,7 @@ pub fn plan<'a>(
     // The same on words (each counted once, in any order): `b` holds at least
     // WORD_COVER of `a`'s distinct words and of its rare ones.
     let covers_words = |b: &Doc, a: &Doc| -> bool {
-        let (wa, wb) = if a.sketch.words_full && b.sketch.words_full {
+        let (wa, wb): (&[u32], &[u32]) = if a.sketch.words_full && b.sketch.words_full {
             (&a.sketch.words, &b.sketch.words)
         } else {
             (&a.word_sample, &b.word_sample)
