@@ -64,11 +64,12 @@ struct Within {
     max: u32,
 }
 
-/// A [`Within`] state; `None` once no continuation can come within `max`. The
-/// stream clones a state per byte it follows: the row is kept inline (no
-/// allocation) for words of up to [`INLINE`] - 1 characters.
+/// A [`Within`] state; `None` once no continuation can come within `max`: the
+/// row, the bytes of a character not yet complete and their count, and how many
+/// characters were read. The stream clones a state per byte it follows: the row
+/// is kept inline (no allocation) for words of up to [`INLINE`] - 1 characters.
 #[derive(Clone)]
-struct Row(Option<(Distances, [u8; 4], u8)>);
+struct Row(Option<(Distances, [u8; 4], u8, u32)>);
 
 /// Longest row kept inline.
 const INLINE: usize = 32;
@@ -101,6 +102,13 @@ impl Distances {
             Distances::Heap(row) => row,
         }
     }
+
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        match self {
+            Distances::Inline(len, row) => &mut row[..usize::from(*len)],
+            Distances::Heap(row) => row,
+        }
+    }
 }
 
 impl Within {
@@ -122,11 +130,11 @@ impl tantivy_fst::Automaton for &Within {
 
     fn start(&self) -> Row {
         let row = Distances::from_fn(self.word.len() + 1, |j| self.cap(j as u32));
-        Row(Some((row, [0; 4], 0)))
+        Row(Some((row, [0; 4], 0, 0)))
     }
 
     fn is_match(&self, state: &Row) -> bool {
-        matches!(&state.0, Some((row, _, 0)) if row.as_slice().last().is_some_and(|&d| u32::from(d) <= self.max))
+        matches!(&state.0, Some((row, _, 0, _)) if row.as_slice().last().is_some_and(|&d| u32::from(d) <= self.max))
     }
 
     fn can_match(&self, state: &Row) -> bool {
@@ -134,7 +142,7 @@ impl tantivy_fst::Automaton for &Within {
     }
 
     fn accept(&self, state: &Row, byte: u8) -> Row {
-        let Some((row, pending, n)) = &state.0 else {
+        let Some((row, pending, n, read)) = &state.0 else {
             return Row(None);
         };
         let n = usize::from(*n);
@@ -148,30 +156,42 @@ impl tantivy_fst::Automaton for &Within {
                 Ok(s) => s.chars().next().expect("one character"),
                 // An incomplete character: wait for its next byte.
                 Err(e) if e.error_len().is_none() && n < 3 => {
-                    return Row(Some((row.clone(), bytes, n as u8 + 1)));
+                    return Row(Some((row.clone(), bytes, n as u8 + 1, *read)));
                 }
                 Err(_) => return Row(None),
             }
         };
+        // Performance: after i characters, only the entries j with |i - j| <= max
+        // can be within reach (a prefix of j characters is at least |i - j| edits
+        // from one of i); the others stay at the cap, so only that band of the
+        // row is computed.
         let prev = row.as_slice();
-        let mut left = 0u32;
-        let next = Distances::from_fn(prev.len(), |j| {
+        let max = self.max as usize;
+        let i = *read as usize + 1;
+        let (lo, hi) = (i.saturating_sub(max), (i + max).min(prev.len() - 1));
+        if lo > hi {
+            return Row(None);
+        }
+        let cap = self.cap(u32::MAX);
+        let mut next = Distances::from_fn(prev.len(), |_| cap);
+        let cells = next.as_mut_slice();
+        let mut best = cap;
+        for j in lo..=hi {
             let d = if j == 0 {
                 u32::from(prev[0]) + 1
             } else {
                 let cost = u32::from(self.word[j - 1] != c);
                 (u32::from(prev[j]) + 1)
-                    .min(left + 1)
+                    .min(u32::from(cells[j - 1]) + 1)
                     .min(u32::from(prev[j - 1]) + cost)
             };
-            let d = u32::from(self.cap(d));
-            left = d;
-            d as u8
-        });
-        if next.as_slice().iter().all(|&d| u32::from(d) > self.max) {
+            cells[j] = self.cap(d);
+            best = best.min(cells[j]);
+        }
+        if u32::from(best) > self.max {
             return Row(None);
         }
-        Row(Some((next, [0; 4], 0)))
+        Row(Some((next, [0; 4], 0, read.saturating_add(1))))
     }
 }
 
