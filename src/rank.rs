@@ -598,14 +598,11 @@ pub fn term_idfs(
 /// What the second stage knows about one candidate.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Features {
-    /// Per term and field, the length-normalised frequency tf / (1 - b + b·len/avg).
-    pub tf: Vec<[f32; 3]>,
-    /// Per term, the raw frequency over all fields (for [`Ranking::Bm25`]).
-    pub raw_tf: Vec<f32>,
+    /// Per query term, what the candidate holds of it (one list, not one per
+    /// feature: a batch allocates one per candidate).
+    pub terms: Vec<TermFeatures>,
     /// Tokens in title + heading + body (for [`Ranking::Bm25`]).
     pub len: f32,
-    /// Per term, the heading-association pseudo-frequency ([`associate`]).
-    pub assoc: Vec<f32>,
     /// The passage is its article's first section (and no other candidate's
     /// heading matches more literal query words than its own: see [`rerank`]).
     pub lead: bool,
@@ -613,12 +610,21 @@ pub struct Features {
     pub class: u64,
 }
 
+/// What a candidate holds of one query term.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TermFeatures {
+    /// Per field, the length-normalised frequency tf / (1 - b + b·len/avg).
+    pub tf: [f32; 3],
+    /// The raw frequency over all fields (for [`Ranking::Bm25`]).
+    pub raw_tf: f32,
+    /// The heading-association pseudo-frequency ([`associate`]).
+    pub assoc: f32,
+}
+
 impl Features {
     fn new(terms: usize) -> Features {
         Features {
-            tf: vec![[0.0; 3]; terms],
-            raw_tf: vec![0.0; terms],
-            assoc: vec![0.0; terms],
+            terms: vec![TermFeatures::default(); terms],
             ..Features::default()
         }
     }
@@ -680,8 +686,8 @@ pub fn features(
                     let len = norms.fieldnorm(doc) as f32;
                     let norm = 1.0 - b[f] + b[f] * len / stats.avg_len[f];
                     let freq = postings.term_freq() as f32;
-                    out[i].tf[t][f] = freq / norm;
-                    out[i].raw_tf[t] += freq;
+                    out[i].terms[t].tf[f] = freq / norm;
+                    out[i].terms[t].raw_tf += freq;
                 }
             }
         }
@@ -765,12 +771,12 @@ fn heading_matches(terms: &[QueryTerm], features: &[Features]) -> (Vec<usize>, V
             terms
                 .iter()
                 .enumerate()
-                .filter(|(t, term)| term.kind == TermKind::Literal && f.tf[*t][1] > 0.0)
+                .filter(|(t, term)| term.kind == TermKind::Literal && f.terms[*t].tf[1] > 0.0)
                 .count()
         })
         .collect();
     let per_term = (0..terms.len())
-        .map(|t| features.iter().any(|f| f.tf[t][1] > 0.0))
+        .map(|t| features.iter().any(|f| f.terms[t].tf[1] > 0.0))
         .collect();
     (per_candidate, per_term)
 }
@@ -810,7 +816,7 @@ pub fn associate(
             };
             let p_tc = count as f32 / size as f32;
             if p_tc >= params.assoc_ratio * p_t {
-                f.assoc[t] = params.assoc * p_tc;
+                f.terms[t].assoc = params.assoc * p_tc;
             }
         }
     }
@@ -857,17 +863,17 @@ pub fn score(
         let norm = 1.0 - b + b * f.len / avg_len.iter().sum::<f32>().max(1.0);
         let mut total = 0.0;
         for (t, term) in terms.iter().enumerate() {
-            if term.kind != TermKind::Literal || f.raw_tf[t] == 0.0 {
+            if term.kind != TermKind::Literal || f.terms[t].raw_tf == 0.0 {
                 continue;
             }
-            let v = idfs[t].joint * saturate(f.raw_tf[t] / norm);
+            let v = idfs[t].joint * saturate(f.terms[t].raw_tf / norm);
             total += v;
             if explain {
                 parts.push(Explanation::leaf(
                     format!(
                         "{}: BM25 over title+heading+body, tf {}, idf {:.3}",
                         term.label(),
-                        f.raw_tf[t],
+                        f.terms[t].raw_tf,
                         idfs[t].joint
                     ),
                     v,
@@ -886,12 +892,12 @@ pub fn score(
     let mut bm25f = 0.0;
     let mut values = Vec::with_capacity(terms.len());
     for (t, term) in terms.iter().enumerate() {
-        if term.kind == TermKind::Literal && f.tf[t][0] > 0.0 {
+        if term.kind == TermKind::Literal && f.terms[t].tf[0] > 0.0 {
             literal_in_title += 1;
         }
         // BM25F: weighted, normalised frequencies summed over fields (and the
         // association pseudo-frequency), saturated once.
-        let x: f32 = (0..3).map(|i| weights[i] * f.tf[t][i]).sum::<f32>() + f.assoc[t];
+        let x: f32 = (0..3).map(|i| weights[i] * f.terms[t].tf[i]).sum::<f32>() + f.terms[t].assoc;
         // (Written out in this order so that scores stay bit-identical to before.)
         let v = term.weight * idfs[t].joint * x * (k1 + 1.0) / (k1 + x);
         bm25f += v;
@@ -901,21 +907,21 @@ pub fn score(
             // of x: the parts add up to the term's score.
             let mut shares = Vec::new();
             for i in 0..3 {
-                let xi = weights[i] * f.tf[t][i];
+                let xi = weights[i] * f.terms[t].tf[i];
                 if xi > 0.0 {
                     shares.push(Explanation::leaf(
                         format!(
                             "{} (weight {:.3}, normalised tf {:.3})",
-                            FIELD_NAMES[i], weights[i], f.tf[t][i]
+                            FIELD_NAMES[i], weights[i], f.terms[t].tf[i]
                         ),
                         v * xi / x,
                     ));
                 }
             }
-            if f.assoc[t] > 0.0 {
+            if f.terms[t].assoc > 0.0 {
                 shares.push(Explanation::leaf(
-                    format!("heading association (pseudo-tf {:.3})", f.assoc[t]),
-                    v * f.assoc[t] / x,
+                    format!("heading association (pseudo-tf {:.3})", f.terms[t].assoc),
+                    v * f.terms[t].assoc / x,
                 ));
             }
             parts.push(tree(
@@ -937,8 +943,8 @@ pub fn score(
             continue;
         }
         for (t, term) in terms.iter().enumerate() {
-            if f.tf[t][i] > 0.0 {
-                let x = f.tf[t][i];
+            if f.terms[t].tf[i] > 0.0 {
+                let x = f.terms[t].tf[i];
                 let v = separate[i] * term.weight * idfs[t].field[i] * x * (k1 + 1.0) / (k1 + x);
                 own += v;
                 if explain {
@@ -1140,9 +1146,11 @@ mod tests {
 
     fn one_term(tf: [f32; 3], lead: bool) -> Features {
         Features {
-            tf: vec![tf],
-            raw_tf: vec![tf.iter().sum()],
-            assoc: vec![0.0],
+            terms: vec![TermFeatures {
+                tf,
+                raw_tf: tf.iter().sum(),
+                assoc: 0.0,
+            }],
             lead,
             ..Features::default()
         }
@@ -1239,9 +1247,18 @@ mod tests {
         expansion.kind = TermKind::Expansion;
         expansion.weight = 0.5;
         let f = Features {
-            tf: vec![[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]],
-            raw_tf: vec![1.0, 1.0],
-            assoc: vec![0.0; 2],
+            terms: vec![
+                TermFeatures {
+                    tf: [0.0, 0.0, 1.0],
+                    raw_tf: 1.0,
+                    assoc: 0.0,
+                },
+                TermFeatures {
+                    tf: [1.0, 0.0, 0.0],
+                    raw_tf: 1.0,
+                    assoc: 0.0,
+                },
+            ],
             lead: true,
             ..Features::default()
         };
@@ -1307,10 +1324,11 @@ mod tests {
         features[1].class = 9;
         let terms = [literal("prevalence"), literal("rare")];
         associate(&params, &terms, &table, &mut features);
-        assert!(close(features[0].assoc[0], 3.0 * 0.5));
-        assert_eq!(features[0].assoc[1], 0.0);
-        assert_eq!(features[1].assoc, [0.0, 0.0]);
-        assert_eq!(features[2].assoc, [0.0, 0.0]);
+        assert!(close(features[0].terms[0].assoc, 3.0 * 0.5));
+        assert_eq!(features[0].terms[1].assoc, 0.0);
+        for f in &features[1..] {
+            assert!(f.terms.iter().all(|t| t.assoc == 0.0));
+        }
         // Off with assoc = 0.
         let mut features = vec![Features::new(2)];
         features[0].class = 7;
@@ -1323,13 +1341,13 @@ mod tests {
             &table,
             &mut features,
         );
-        assert_eq!(features[0].assoc, [0.0, 0.0]);
+        assert!(features[0].terms.iter().all(|t| t.assoc == 0.0));
         // A term some candidate has in its heading gets no association.
         let mut features = vec![Features::new(2), Features::new(2)];
         features[0].class = 7;
-        features[1].tf[0][1] = 1.0;
+        features[1].terms[0].tf[1] = 1.0;
         associate(&params, &terms, &table, &mut features);
-        assert_eq!(features[0].assoc, [0.0, 0.0]);
+        assert!(features[0].terms.iter().all(|t| t.assoc == 0.0));
     }
 
     #[test]
@@ -1337,14 +1355,14 @@ mod tests {
         let terms = [literal("treatment")];
         let mut features = vec![Features::new(1), Features::new(1)];
         features[0].lead = true; // introduction: no heading
-        features[1].tf[0][1] = 1.0; // "Treatment" section
+        features[1].terms[0].tf[1] = 1.0; // "Treatment" section
         demote_leads(&terms, &mut features);
         assert!(!features[0].lead);
         // Equal heading matches: the lead keeps its bonus.
         let mut features = vec![Features::new(1), Features::new(1)];
         features[0].lead = true;
-        features[0].tf[0][1] = 1.0;
-        features[1].tf[0][1] = 1.0;
+        features[0].terms[0].tf[1] = 1.0;
+        features[1].terms[0].tf[1] = 1.0;
         demote_leads(&terms, &mut features);
         assert!(features[0].lead);
     }
@@ -1367,9 +1385,18 @@ mod tests {
             },
         ];
         let f = Features {
-            tf: vec![[1.0, 0.5, 2.0], [0.0, 0.0, 1.0]],
-            raw_tf: vec![3.0, 1.0],
-            assoc: vec![0.7, 0.0],
+            terms: vec![
+                TermFeatures {
+                    tf: [1.0, 0.5, 2.0],
+                    raw_tf: 3.0,
+                    assoc: 0.7,
+                },
+                TermFeatures {
+                    tf: [0.0, 0.0, 1.0],
+                    raw_tf: 1.0,
+                    assoc: 0.0,
+                },
+            ],
             lead: true,
             ..Features::default()
         };
