@@ -96,6 +96,15 @@ impl Distances {
         }
     }
 
+    /// A row of `len` entries, all `value`.
+    fn filled(len: usize, value: u8) -> Distances {
+        if len <= INLINE {
+            Distances::Inline(len as u8, [value; INLINE])
+        } else {
+            Distances::Heap(vec![value; len])
+        }
+    }
+
     fn as_slice(&self) -> &[u8] {
         match self {
             Distances::Inline(len, row) => &row[..usize::from(*len)],
@@ -113,6 +122,8 @@ impl Distances {
 
 impl Within {
     fn new(word: &str, max: usize) -> Within {
+        // Row entries are u8, capped at max + 1.
+        assert!(max < 100, "edit distance {max} out of range");
         Within {
             word: word.chars().collect(),
             max: max as u32,
@@ -172,20 +183,20 @@ impl tantivy_fst::Automaton for &Within {
         if lo > hi {
             return Row(None);
         }
+        // Entries are at most max + 1 (max is below 100: see `new`), so u8 sums do
+        // not overflow.
         let cap = self.cap(u32::MAX);
-        let mut next = Distances::from_fn(prev.len(), |_| cap);
+        let mut next = Distances::filled(prev.len(), cap);
         let cells = next.as_mut_slice();
         let mut best = cap;
         for j in lo..=hi {
             let d = if j == 0 {
-                u32::from(prev[0]) + 1
+                prev[0] + 1
             } else {
-                let cost = u32::from(self.word[j - 1] != c);
-                (u32::from(prev[j]) + 1)
-                    .min(u32::from(cells[j - 1]) + 1)
-                    .min(u32::from(prev[j - 1]) + cost)
+                let cost = u8::from(self.word[j - 1] != c);
+                (prev[j] + 1).min(cells[j - 1] + 1).min(prev[j - 1] + cost)
             };
-            cells[j] = self.cap(d);
+            cells[j] = d.min(cap);
             best = best.min(cells[j]);
         }
         if u32::from(best) > self.max {
