@@ -742,7 +742,22 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let collector = ties::TopWithTies::new(limit.max(pool), distinct, hashes);
+        let mut collector = ties::TopWithTies::new(limit.max(pool), distinct, hashes);
+        collector.exhaustive = Some(ties::Exhaustive {
+            postings: plan
+                .terms
+                .iter()
+                .filter_map(|t| t.doc_freqs)
+                .map(|d| d.iter().sum::<u64>())
+                .sum(),
+            passages: self
+                .searcher
+                .segment_readers()
+                .iter()
+                .map(|r| u64::from(r.max_doc()))
+                .sum(),
+            hits: self.params.candidates,
+        });
         let cached = |text: &str| self.doc_freqs.cached(text);
         let statistics = first::Statistics {
             searcher: &self.searcher,
