@@ -830,7 +830,10 @@ impl Engine {
         // brings the distinct-th different text, whichever is later; all are
         // kept when the texts never reach `distinct`.
         let last = if distinct > 0 {
-            let mut texts = rustc_hash::FxHashSet::default();
+            let mut texts = rustc_hash::FxHashSet::with_capacity_and_hasher(
+                distinct.min(top.len()),
+                Default::default(),
+            );
             let mut count = 0;
             let mut last = None;
             for (i, &(_, address, _)) in top.iter().enumerate() {
