@@ -314,7 +314,11 @@ pub fn render(
             // `{qid} Q0 {id} {rank} {score:.6} {tag}`, built by hand: at -n 1000
             // the formatting machinery (above all the float) cost more than the
             // search ([`push_fixed6`]).
-            let mut lines = Vec::with_capacity(results.hits.len() * 64);
+            // Sized for the whole list: its ids, and 40 bytes a line for the
+            // separators, rank and score (it grows for an encoded id or a huge score).
+            let fixed = qid.len() + style.run_tag.len() + 40;
+            let ids: usize = results.hits.iter().map(|h| h.id.len()).sum();
+            let mut lines = Vec::with_capacity(ids + results.hits.len() * fixed);
             for hit in &results.hits {
                 lines.extend_from_slice(qid.as_bytes());
                 lines.extend_from_slice(b" Q0 ");
