@@ -743,7 +743,9 @@ impl Engine {
             Vec::new()
         };
         let mut collector = ties::TopWithTies::new(limit.max(pool), distinct, hashes);
-        collector.exhaustive = Some(ties::Exhaustive {
+        // A query in query syntax has no terms to estimate its postings from:
+        // block-WAND, as before.
+        collector.exhaustive = (!plan.terms.is_empty()).then(|| ties::Exhaustive {
             postings: plan
                 .terms
                 .iter()
