@@ -1146,14 +1146,15 @@ mod tests {
 
     fn one_term(tf: [f32; 3], lead: bool) -> Features {
         Features {
-            terms: vec![TermFeatures {
-                tf,
-                raw_tf: tf.iter().sum(),
-                assoc: 0.0,
-            }],
+            terms: vec![held(tf, tf.iter().sum(), 0.0)],
             lead,
             ..Features::default()
         }
+    }
+
+    /// What a candidate holds of one term.
+    fn held(tf: [f32; 3], raw_tf: f32, assoc: f32) -> TermFeatures {
+        TermFeatures { tf, raw_tf, assoc }
     }
 
     const AVG: [f32; 3] = [5.0, 3.0, 100.0];
@@ -1248,16 +1249,8 @@ mod tests {
         expansion.weight = 0.5;
         let f = Features {
             terms: vec![
-                TermFeatures {
-                    tf: [0.0, 0.0, 1.0],
-                    raw_tf: 1.0,
-                    assoc: 0.0,
-                },
-                TermFeatures {
-                    tf: [1.0, 0.0, 0.0],
-                    raw_tf: 1.0,
-                    assoc: 0.0,
-                },
+                held([0.0, 0.0, 1.0], 1.0, 0.0),
+                held([1.0, 0.0, 0.0], 1.0, 0.0),
             ],
             lead: true,
             ..Features::default()
@@ -1386,16 +1379,8 @@ mod tests {
         ];
         let f = Features {
             terms: vec![
-                TermFeatures {
-                    tf: [1.0, 0.5, 2.0],
-                    raw_tf: 3.0,
-                    assoc: 0.7,
-                },
-                TermFeatures {
-                    tf: [0.0, 0.0, 1.0],
-                    raw_tf: 1.0,
-                    assoc: 0.0,
-                },
+                held([1.0, 0.5, 2.0], 3.0, 0.7),
+                held([0.0, 0.0, 1.0], 1.0, 0.0),
             ],
             lead: true,
             ..Features::default()
