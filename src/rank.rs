@@ -862,18 +862,18 @@ pub fn score(
         let b = params.b_body;
         let norm = 1.0 - b + b * f.len / avg_len.iter().sum::<f32>().max(1.0);
         let mut total = 0.0;
-        for (t, term) in terms.iter().enumerate() {
-            if term.kind != TermKind::Literal || f.terms[t].raw_tf == 0.0 {
+        for (t, (term, held)) in terms.iter().zip(&f.terms).enumerate() {
+            if term.kind != TermKind::Literal || held.raw_tf == 0.0 {
                 continue;
             }
-            let v = idfs[t].joint * saturate(f.terms[t].raw_tf / norm);
+            let v = idfs[t].joint * saturate(held.raw_tf / norm);
             total += v;
             if explain {
                 parts.push(Explanation::leaf(
                     format!(
                         "{}: BM25 over title+heading+body, tf {}, idf {:.3}",
                         term.label(),
-                        f.terms[t].raw_tf,
+                        held.raw_tf,
                         idfs[t].joint
                     ),
                     v,
@@ -891,13 +891,13 @@ pub fn score(
     let mut literal_in_title = 0;
     let mut bm25f = 0.0;
     let mut values = Vec::with_capacity(terms.len());
-    for (t, term) in terms.iter().enumerate() {
-        if term.kind == TermKind::Literal && f.terms[t].tf[0] > 0.0 {
+    for (t, (term, held)) in terms.iter().zip(&f.terms).enumerate() {
+        if term.kind == TermKind::Literal && held.tf[0] > 0.0 {
             literal_in_title += 1;
         }
         // BM25F: weighted, normalised frequencies summed over fields (and the
         // association pseudo-frequency), saturated once.
-        let x: f32 = (0..3).map(|i| weights[i] * f.terms[t].tf[i]).sum::<f32>() + f.terms[t].assoc;
+        let x: f32 = (0..3).map(|i| weights[i] * held.tf[i]).sum::<f32>() + held.assoc;
         // (Written out in this order so that scores stay bit-identical to before.)
         let v = term.weight * idfs[t].joint * x * (k1 + 1.0) / (k1 + x);
         bm25f += v;
@@ -907,21 +907,21 @@ pub fn score(
             // of x: the parts add up to the term's score.
             let mut shares = Vec::new();
             for i in 0..3 {
-                let xi = weights[i] * f.terms[t].tf[i];
+                let xi = weights[i] * held.tf[i];
                 if xi > 0.0 {
                     shares.push(Explanation::leaf(
                         format!(
                             "{} (weight {:.3}, normalised tf {:.3})",
-                            FIELD_NAMES[i], weights[i], f.terms[t].tf[i]
+                            FIELD_NAMES[i], weights[i], held.tf[i]
                         ),
                         v * xi / x,
                     ));
                 }
             }
-            if f.terms[t].assoc > 0.0 {
+            if held.assoc > 0.0 {
                 shares.push(Explanation::leaf(
-                    format!("heading association (pseudo-tf {:.3})", f.terms[t].assoc),
-                    v * f.terms[t].assoc / x,
+                    format!("heading association (pseudo-tf {:.3})", held.assoc),
+                    v * held.assoc / x,
                 ));
             }
             parts.push(tree(
@@ -942,9 +942,9 @@ pub fn score(
         if separate[i] == 0.0 {
             continue;
         }
-        for (t, term) in terms.iter().enumerate() {
-            if f.terms[t].tf[i] > 0.0 {
-                let x = f.terms[t].tf[i];
+        for (t, (term, held)) in terms.iter().zip(&f.terms).enumerate() {
+            if held.tf[i] > 0.0 {
+                let x = held.tf[i];
                 let v = separate[i] * term.weight * idfs[t].field[i] * x * (k1 + 1.0) / (k1 + x);
                 own += v;
                 if explain {

@@ -438,30 +438,25 @@ impl Collector for TopWithTies {
             let share = e.postings as f64 * f64::from(reader.max_doc()) / e.passages.max(1) as f64;
             share <= EXHAUSTIVE_POSTINGS_PER_HIT * e.hits as f64
         });
-        if exhaustive {
-            // `push` keeps only what scores above the floor, as block-WAND would.
-            match reader.alive_bitset() {
-                Some(alive) => weight.for_each(reader, &mut |doc, score| {
-                    if alive.is_alive(doc) {
-                        segment.push(doc, score);
-                    }
-                })?,
-                None => weight.for_each(reader, &mut |doc, score| {
+        // Either way `push` keeps only what scores above the floor; block-WAND
+        // also skips what cannot.
+        match (exhaustive, reader.alive_bitset()) {
+            (true, Some(alive)) => weight.for_each(reader, &mut |doc, score| {
+                if alive.is_alive(doc) {
                     segment.push(doc, score);
-                })?,
-            }
-            self.floor.raise(segment.settle());
-            return Ok(segment.ordered());
-        }
-        match reader.alive_bitset() {
-            Some(alive) => weight.for_each_pruning(start, reader, &mut |doc, score| {
+                }
+            })?,
+            (true, None) => weight.for_each(reader, &mut |doc, score| {
+                segment.push(doc, score);
+            })?,
+            (false, Some(alive)) => weight.for_each_pruning(start, reader, &mut |doc, score| {
                 if alive.is_alive(doc) {
                     segment.push(doc, score)
                 } else {
                     segment.floor
                 }
             })?,
-            None => weight
+            (false, None) => weight
                 .for_each_pruning(start, reader, &mut |doc, score| segment.push(doc, score))?,
         }
         self.floor.raise(segment.settle());
