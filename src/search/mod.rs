@@ -19,6 +19,8 @@ pub mod plan;
 pub mod spell;
 /// The stop list.
 pub mod stopwords;
+/// A set of text hashes, for counting different texts.
+mod texts;
 /// The first stage's collector: the top k and the run of ties at the k-th.
 mod ties;
 
@@ -649,12 +651,25 @@ impl Engine {
     /// one's `duplicates`; `keys` are best first. Texts are compared by hash, and
     /// in full (stored documents) when the hashes match.
     fn collapse_duplicates(&self, keys: Vec<Key>) -> Result<Vec<Key>, SearchError> {
+        // Most lists hold no two passages with one hash, and the rest few: one
+        // pass over the hashes finds the hashes held twice, and only passages
+        // with those go through the maps below (a thousand at `-n 1000`).
+        let mut hashes = texts::TextSet::with_capacity(keys.len());
+        let mut twice = texts::TextSet::with_capacity(0);
+        for key in keys.iter().filter(|k| k.hash != 0) {
+            if !hashes.insert(key.hash) {
+                twice.insert(key.hash);
+            }
+        }
+        drop(hashes);
+        if twice.is_empty() {
+            return Ok(keys);
+        }
         let mut kept: Vec<Key> = Vec::with_capacity(keys.len());
-        // Text hash → index in `kept` of the first passage with it, and of the
-        // later ones (texts that differ under the same hash: rare, so kept apart
-        // rather than allocating a list per passage).
-        let mut by_hash: FxHashMap<u64, usize> =
-            FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        // Text hash held twice → index in `kept` of the first passage with it,
+        // and of the later ones (texts that differ under the same hash: rare, so
+        // kept apart rather than allocating a list per passage).
+        let mut by_hash: FxHashMap<u64, usize> = FxHashMap::default();
         let mut more: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
         let mut texts: FxHashMap<DocAddress, std::sync::Arc<str>> = FxHashMap::default();
         let mut text_of = |address: DocAddress| -> Result<std::sync::Arc<str>, SearchError> {
@@ -682,7 +697,7 @@ impl Engine {
             Ok(text)
         };
         for key in keys {
-            if key.hash == 0 {
+            if key.hash == 0 || !twice.contains(key.hash) {
                 kept.push(key);
                 continue;
             }
@@ -832,10 +847,7 @@ impl Engine {
         // brings the distinct-th different text, whichever is later; all are
         // kept when the texts never reach `distinct`.
         let last = if distinct > 0 {
-            let mut texts = rustc_hash::FxHashSet::with_capacity_and_hasher(
-                distinct.min(top.len()),
-                Default::default(),
-            );
+            let mut texts = texts::TextSet::with_capacity(distinct.min(top.len()));
             let mut count = 0;
             let mut last = None;
             for (i, &(_, address, _)) in top.iter().enumerate() {

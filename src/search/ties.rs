@@ -15,13 +15,13 @@
 //! the passages that reach a cut), so folding duplicates
 //! ([`super::Engine::search`]) does not need a deeper second search.
 
-use rustc_hash::FxHashSet;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::TIE_TOLERANCE;
+use super::texts::TextSet;
 use crate::schema;
 
 /// Below every score [`super::tie`] can make one with `score` (a run's head is
@@ -67,7 +67,7 @@ fn read_hashes(scored: &mut [(u64, u64)], hashes: Option<&Column<u64>>) {
 
 /// Counts the different texts among `scored` not in `seen` (a hash of 0, a
 /// text never folded, is different from every other).
-fn count_new(scored: &[(u64, u64)], seen: &mut FxHashSet<u64>) -> usize {
+fn count_new(scored: &[(u64, u64)], seen: &mut TextSet) -> usize {
     scored
         .iter()
         .filter(|&&(_, h)| h == 0 || seen.insert(h))
@@ -84,7 +84,7 @@ fn cut_at(
     k: usize,
     distinct: usize,
     hashes: Option<&Column<u64>>,
-    seen: &mut FxHashSet<u64>,
+    seen: &mut TextSet,
 ) -> Option<usize> {
     let mut c = k.max(distinct);
     if c == 0 || scored.len() <= c {
@@ -94,7 +94,7 @@ fn cut_at(
     if distinct == 0 {
         return Some(c);
     }
-    seen.clear();
+    seen.clear(c);
     read_hashes(&mut scored[..c], hashes);
     let mut count = count_new(&scored[..c], seen);
     while count < distinct {
@@ -121,7 +121,7 @@ fn prune(
     k: usize,
     distinct: usize,
     hashes: Option<&Column<u64>>,
-    seen: &mut FxHashSet<u64>,
+    seen: &mut TextSet,
 ) -> Score {
     let Some(c) = cut_at(scored, k, distinct, hashes, seen) else {
         return Score::MIN;
@@ -250,7 +250,7 @@ pub struct Segment {
     room: usize,
     floor: Score,
     /// The texts counted by the last prune (kept to reuse its memory).
-    seen: FxHashSet<u64>,
+    seen: TextSet,
 }
 
 impl Segment {
@@ -274,10 +274,11 @@ impl Segment {
             scored: Vec::with_capacity(room),
             room,
             floor: collector.floor.get(),
-            seen: FxHashSet::with_capacity_and_hasher(
-                if collector.distinct > 0 { want } else { 0 },
-                Default::default(),
-            ),
+            seen: if collector.distinct > 0 {
+                TextSet::with_capacity(want)
+            } else {
+                TextSet::default()
+            },
         })
     }
 
@@ -398,7 +399,7 @@ impl Collector for TopWithTies {
             if self.distinct == 0 {
                 cut = wanted;
             } else {
-                let mut seen = FxHashSet::with_capacity_and_hasher(wanted, Default::default());
+                let mut seen = TextSet::with_capacity(wanted);
                 let mut count = 0;
                 for (i, &(_, hash)) in all.iter().enumerate() {
                     count += usize::from(hash == 0 || seen.insert(hash));
@@ -467,6 +468,7 @@ impl Collector for TopWithTies {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustc_hash::FxHashSet;
 
     /// Descending score (total order), then ascending address: tantivy's order
     /// of a top-k.
@@ -540,7 +542,7 @@ mod tests {
             list.sort_unstable_by_key(|e| e.0);
             list.iter().map(|&(k, _)| (score_of(k), k as u32)).collect()
         };
-        let mut seen = FxHashSet::default();
+        let mut seen = TextSet::default();
         let near = f32::from_bits(3.0_f32.to_bits() - 3);
         let mut scored = keyed(&[(1.0, 0), (3.0, 1), (5.0, 2), (near, 3), (3.0, 4), (2.9, 5)]);
         let below = prune(&mut scored, 2, 0, None, &mut seen);
