@@ -894,7 +894,7 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
         |query| -> anyhow::Result<Vec<u8>> {
             let results = engine.search(&query.text, &options)?;
             let mut rendered = Vec::new();
-            output::render(format, &mut rendered, Some(&query.id), &results, &style)?;
+            output::render_to_vec(format, &mut rendered, Some(&query.id), &results, &style)?;
             Ok(rendered)
         },
         &queries,

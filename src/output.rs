@@ -114,12 +114,7 @@ fn needs_encoding(c: char) -> bool {
 /// control characters are percent-encoded (UTF-8 bytes, `%20` for a space), so
 /// `other file.md#intro` is written `other%20file.md#intro`. [`decode_id`] undoes it.
 pub fn encode_id(id: &str) -> Cow<'_, str> {
-    // Printable ASCII other than `%` (almost every id): nothing to decode per char.
-    // Every byte is tested (no early exit), so the loop vectorizes.
-    let plain = id.bytes().fold(true, |plain, b| {
-        plain & (b > b' ') & (b < 0x7f) & (b != b'%')
-    });
-    if plain || !id.chars().any(needs_encoding) {
+    if is_plain(id.as_bytes()) || !id.chars().any(needs_encoding) {
         return Cow::Borrowed(id);
     }
     let mut out = String::with_capacity(id.len() + 8);
@@ -136,19 +131,61 @@ pub fn encode_id(id: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Appends `n` in decimal, as `{n}` writes it.
+/// Whether `id` is printable ASCII other than `%` (almost every id): nothing
+/// to encode. Tested 16 bytes at a time with no early exit inside a block, so
+/// that a block is a few vector instructions; the last block overlaps the one
+/// before it, and a shorter id is padded to one.
+fn is_plain(id: &[u8]) -> bool {
+    let plain = |block: &[u8; 16]| {
+        !block.iter().fold(false, |bad, &b| {
+            bad | (b <= b' ') | (b >= 0x7f) | (b == b'%')
+        })
+    };
+    if id.len() < 16 {
+        let mut padded = [b'a'; 16];
+        padded[..id.len()].copy_from_slice(id);
+        return plain(&padded);
+    }
+    let (blocks, _) = id.as_chunks::<16>();
+    blocks.iter().all(plain) && plain(id.last_chunk::<16>().expect("16 bytes or more"))
+}
+
+/// Two decimal digits of each number below 100.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    pairs
+};
+
+/// Appends `n` in decimal, as `{n}` writes it. A rank or a score's whole part
+/// is a few digits: made two at a time, pushed one by one (not through a call
+/// to copy a slice of unknown length).
 fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[(n % 100) as usize]);
+        n /= 100;
     }
-    out.extend_from_slice(&digits[at..]);
+    if n >= 10 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[n as usize]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + n as u8;
+    }
+    for &digit in &digits[at..] {
+        out.push(digit);
+    }
 }
 
 /// Appends `x` with six decimals, byte for byte as `{x:.6}` writes it (the
@@ -165,12 +202,11 @@ fn push_fixed6(out: &mut Vec<u8>, x: f32) {
     let millionths = (f64::from(x) * 1e6).round_ties_even() as u64;
     push_decimal(out, millionths / 1_000_000);
     out.push(b'.');
-    let mut fraction = millionths % 1_000_000;
-    let mut digits = *b"000000";
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (fraction % 10) as u8;
-        fraction /= 10;
-    }
+    let fraction = (millionths % 1_000_000) as usize;
+    let mut digits = [0u8; 6];
+    digits[..2].copy_from_slice(&DIGIT_PAIRS[fraction / 10_000]);
+    digits[2..4].copy_from_slice(&DIGIT_PAIRS[fraction / 100 % 100]);
+    digits[4..].copy_from_slice(&DIGIT_PAIRS[fraction % 100]);
     out.extend_from_slice(&digits);
 }
 
@@ -290,6 +326,49 @@ fn json_hit(hit: &Hit) -> JsonHit<'_> {
     }
 }
 
+/// [`render`] appending to `out` (a batch renders each query to memory, in
+/// parallel, before it is printed in order): the same bytes, with the TREC
+/// lines written in place rather than copied in.
+pub fn render_to_vec(
+    format: Format,
+    out: &mut Vec<u8>,
+    qid: Option<&str>,
+    results: &Results,
+    style: &Style,
+) -> io::Result<()> {
+    match format {
+        Format::Trec => {
+            trec(out, qid, results, style);
+            Ok(())
+        }
+        _ => render(format, out, qid, results, style),
+    }
+}
+
+/// `{qid} Q0 {id} {rank} {score:.6} {tag}` lines, built by hand: at -n 1000 the
+/// formatting machinery (above all the float) cost more than the search
+/// ([`push_fixed6`]).
+fn trec(out: &mut Vec<u8>, qid: Option<&str>, results: &Results, style: &Style) {
+    let qid = qid.unwrap_or("1");
+    // Room for the whole list: its ids, and 40 bytes a line for the separators,
+    // rank and score (it grows for an encoded id or a huge score).
+    let fixed = qid.len() + style.run_tag.len() + 40;
+    let ids: usize = results.hits.iter().map(|h| h.id.len()).sum();
+    out.reserve(ids + results.hits.len() * fixed);
+    for hit in &results.hits {
+        out.extend_from_slice(qid.as_bytes());
+        out.extend_from_slice(b" Q0 ");
+        out.extend_from_slice(encode_id(&hit.id).as_bytes());
+        out.push(b' ');
+        push_decimal(out, hit.rank as u64);
+        out.push(b' ');
+        push_fixed6(out, hit.score);
+        out.push(b' ');
+        out.extend_from_slice(style.run_tag.as_bytes());
+        out.push(b'\n');
+    }
+}
+
 /// Renders the results of one query. `qid` is the batch query id (None for a single
 /// query given on the command line).
 pub fn render(
@@ -310,27 +389,8 @@ pub fn render(
             writeln!(out)
         }
         Format::Trec => {
-            let qid = qid.unwrap_or("1");
-            // `{qid} Q0 {id} {rank} {score:.6} {tag}`, built by hand: at -n 1000
-            // the formatting machinery (above all the float) cost more than the
-            // search ([`push_fixed6`]).
-            // Sized for the whole list: its ids, and 40 bytes a line for the
-            // separators, rank and score (it grows for an encoded id or a huge score).
-            let fixed = qid.len() + style.run_tag.len() + 40;
-            let ids: usize = results.hits.iter().map(|h| h.id.len()).sum();
-            let mut lines = Vec::with_capacity(ids + results.hits.len() * fixed);
-            for hit in &results.hits {
-                lines.extend_from_slice(qid.as_bytes());
-                lines.extend_from_slice(b" Q0 ");
-                lines.extend_from_slice(encode_id(&hit.id).as_bytes());
-                lines.push(b' ');
-                push_decimal(&mut lines, hit.rank as u64);
-                lines.push(b' ');
-                push_fixed6(&mut lines, hit.score);
-                lines.push(b' ');
-                lines.extend_from_slice(style.run_tag.as_bytes());
-                lines.push(b'\n');
-            }
+            let mut lines = Vec::new();
+            trec(&mut lines, qid, results, style);
             out.write_all(&lines)
         }
         Format::Tsv => {
@@ -674,10 +734,41 @@ mod tests {
             check(f32::from_bits(bits));
         }
         let mut decimal = Vec::new();
-        for n in [0u64, 7, 10, 1000, u64::MAX] {
+        let powers = (0..20).flat_map(|e| {
+            let p = 10u64.pow(e);
+            [p - 1, p, p + 1]
+        });
+        for n in (0..12_345).chain(powers).chain([u64::MAX]) {
             decimal.clear();
             push_decimal(&mut decimal, n);
             assert_eq!(decimal, n.to_string().as_bytes());
+        }
+    }
+
+    /// A batch's in-memory rendering appends the same bytes as [`render`], after
+    /// what the buffer held.
+    #[test]
+    fn render_to_vec_appends_what_render_writes() {
+        let style = Style {
+            color: false,
+            run_tag: "tag".into(),
+        };
+        let mut r = results();
+        r.hits.push(r.hits[0].clone());
+        r.hits[1].rank = 2;
+        r.hits[1].id = "b c.md#%x".into();
+        for format in [
+            Format::Human,
+            Format::Json,
+            Format::Jsonl,
+            Format::Trec,
+            Format::Tsv,
+        ] {
+            let mut direct = b"before\n".to_vec();
+            render(format, &mut direct, Some("q1"), &r, &style).unwrap();
+            let mut appended = b"before\n".to_vec();
+            render_to_vec(format, &mut appended, Some("q1"), &r, &style).unwrap();
+            assert_eq!(direct, appended, "{format:?}");
         }
     }
 
@@ -707,6 +798,23 @@ mod tests {
         assert_eq!(tsv.lines().count(), 1);
         assert_eq!(tsv.split('\t').count(), 6, "{tsv:?}");
         assert_eq!(decode_id(trec.split(' ').nth(2).unwrap()), r.hits[0].id);
+    }
+
+    /// The block test agrees with a byte-by-byte one, whatever the length and
+    /// wherever the one byte to encode is (in a block or in the rest).
+    #[test]
+    fn plain_ids_are_found_block_by_block() {
+        for len in 0..40 {
+            let plain = vec![b'a'; len];
+            assert!(is_plain(&plain));
+            for at in 0..len {
+                for bad in [b' ', b'%', 0x7f, 0xc3, b'\t', 0] {
+                    let mut id = plain.clone();
+                    id[at] = bad;
+                    assert!(!is_plain(&id), "{len} {at} {bad}");
+                }
+            }
+        }
     }
 
     #[test]
