@@ -44,11 +44,18 @@ pub use crate::snippet::Snippet;
 pub use plan::{QueryPlan, uses_syntax};
 pub use stopwords::is_stop_word;
 
+/// A passage as [`Engine::ranked`] returns it: score, address, and how the
+/// second stage scored it (boxed: moved and sorted a thousand times at `-n
+/// 1000`, and asked for only with `--explain`).
+type Ranked = (f32, DocAddress, Option<Box<rank::Explanation>>);
+
 /// A ranked passage before its stored document is loaded.
 struct Key {
     score: f32,
     address: DocAddress,
-    explanation: Option<rank::Explanation>,
+    /// Boxed: a key is moved and sorted a thousand times at `-n 1000`, and is
+    /// explained only with `--explain`.
+    explanation: Option<Box<rank::Explanation>>,
     id: String,
     /// [`schema::text_hash`] of its body.
     hash: u64,
@@ -77,12 +84,14 @@ type IdColumns = (tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>);
 /// for many queries). Bounded: when full, nothing more is kept.
 #[derive(Default)]
 struct Seen {
-    ids: std::sync::Mutex<FxHashMap<DocAddress, (String, u64)>>,
+    /// Read-locked by every query of a batch (written only for ids not seen
+    /// before): a mutex made the threads of a deep batch take turns.
+    ids: std::sync::RwLock<FxHashMap<DocAddress, (String, u64)>>,
     /// Ids decoded beside one asked for ([`ID_WINDOW`]), by segment and ordinal.
     by_ord: std::sync::Mutex<FxHashMap<(u32, u64), String>>,
     /// The id and hash columns of each segment, opened on first use.
     columns: std::sync::Mutex<FxHashMap<u32, IdColumns>>,
-    texts: std::sync::Mutex<(FxHashMap<DocAddress, std::sync::Arc<str>>, usize)>,
+    texts: std::sync::RwLock<(FxHashMap<DocAddress, std::sync::Arc<str>>, usize)>,
     /// Whether the engine answered a query before: until then (a one-off
     /// query) only the ids asked for are decoded, no [`ID_WINDOW`] around them
     /// (a sixth of a fresh query on a million-passage index).
@@ -150,7 +159,7 @@ impl<'a> Columns<'a> {
         let mut out = vec![(String::new(), 0u64); addresses.len()];
         let mut missing = Vec::new();
         {
-            let seen = self.seen.ids.lock().unwrap_or_else(|e| e.into_inner());
+            let seen = self.seen.ids.read().unwrap_or_else(|e| e.into_inner());
             for (i, address) in addresses.iter().enumerate() {
                 match seen.get(address) {
                     Some(key) => out[i].clone_from(key),
@@ -232,7 +241,7 @@ impl<'a> Columns<'a> {
                 by_ord.insert((segment, ord), id);
             }
         }
-        let mut seen = self.seen.ids.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = self.seen.ids.write().unwrap_or_else(|e| e.into_inner());
         for i in missing {
             if seen.len() >= SEEN_IDS {
                 break;
@@ -446,7 +455,7 @@ pub struct Contribution {
 }
 
 /// One ranked passage.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Hit {
     /// 1 for the best.
     pub rank: usize,
@@ -602,6 +611,22 @@ impl Engine {
         };
         keys.truncate(limit);
         let load = options.documents || options.snippets;
+        if !load && !options.explain {
+            // Ids and scores only (TREC): each hit made in place, a thousand at
+            // `-n 1000`, not built apart and moved in.
+            let hits = keys
+                .into_iter()
+                .enumerate()
+                .map(|(i, key)| Hit {
+                    rank: i + 1,
+                    score: key.score,
+                    id: key.id,
+                    duplicates: key.duplicates,
+                    ..Hit::default()
+                })
+                .collect();
+            return Ok(self.answer(text, hits, plan));
+        }
         let mut hits = Vec::with_capacity(keys.len());
         let unloaded = TantivyDocument::new();
         for key in keys {
@@ -630,14 +655,19 @@ impl Engine {
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = i + 1;
         }
+        Ok(self.answer(text, hits, plan))
+    }
+
+    /// The answer to query `text`, noting that this engine has answered one.
+    fn answer(&self, text: &str, hits: Vec<Hit>, plan: QueryPlan) -> Results {
         self.seen
             .answered
             .store(true, std::sync::atomic::Ordering::Relaxed);
-        Ok(Results {
+        Results {
             query: text.to_string(),
             hits,
             notes: plan.notes,
-        })
+        }
     }
 
     /// The highlighter [`Engine::search`] cuts the snippets of `text` with, for
@@ -677,7 +707,7 @@ impl Engine {
                 return Ok(text.clone());
             }
             let cached = {
-                let seen = self.seen.texts.lock().unwrap_or_else(|e| e.into_inner());
+                let seen = self.seen.texts.read().unwrap_or_else(|e| e.into_inner());
                 seen.0.get(&address).cloned()
             };
             let text = match cached {
@@ -685,7 +715,7 @@ impl Engine {
                 None => {
                     let doc: TantivyDocument = self.searcher.doc(address)?;
                     let text: std::sync::Arc<str> = schema::text_of(&doc, self.fields.body).into();
-                    let mut seen = self.seen.texts.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut seen = self.seen.texts.write().unwrap_or_else(|e| e.into_inner());
                     if seen.1 + text.len() <= SEEN_TEXT_BYTES {
                         seen.1 += text.len();
                         seen.0.insert(address, text.clone());
@@ -739,7 +769,7 @@ impl Engine {
         limit: usize,
         distinct: usize,
         explain: bool,
-    ) -> Result<Vec<(f32, DocAddress, Option<rank::Explanation>)>, SearchError> {
+    ) -> Result<Vec<Ranked>, SearchError> {
         let pool = if plan.terms.is_empty() {
             0
         } else {
@@ -811,7 +841,7 @@ impl Engine {
                 slot.1 = address;
             }
         }
-        let mut top: Vec<(f32, DocAddress, Option<rank::Explanation>)> = Vec::new();
+        let mut top: Vec<Ranked> = Vec::new();
         if pool > 0 {
             let addresses: Vec<DocAddress> = first[..pool].iter().map(|&(_, a)| a).collect();
             let rescored = rank::rerank(
@@ -835,7 +865,7 @@ impl Engine {
             top.extend(
                 rescored
                     .into_iter()
-                    .map(|r| (r.score, r.address, r.explanation)),
+                    .map(|r| (r.score, r.address, r.explanation.map(Box::new))),
             );
             top.extend(first[pool..].iter().map(|&(s, a)| (s * scale, a, None)));
         } else {
