@@ -68,6 +68,19 @@ def timed(args, stdin=None, repeat=1, ok=(0, 1)):
     return statistics.median(times)
 
 
+def timed_interleaved(commands, rounds=5, ok=(0, 1)):
+    """Median wall seconds of each command, run in turn (one of each per round,
+    after a warm-up round): a ratio of two of them is measured under the same
+    load, which moves by ±20 % between minutes on a shared machine."""
+    times = [[] for _ in commands]
+    for r in range(rounds + 1):
+        for args, t in zip(commands, times):
+            took = timed(args, ok=ok)
+            if r:
+                t.append(took)
+    return [statistics.median(t) for t in times]
+
+
 def children_cpu():
     """User plus system CPU seconds of the finished child processes so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -322,7 +335,9 @@ def main():
         nq = sum(1 for l in qpath.read_text().splitlines() if l.strip())
         base = [BIN, "query", "--index", index, "--batch", qpath]
         t_snip = timed(base + ["--format", "jsonl"], repeat=3)
-        t_bare = timed(base + ["--format", "trec", "--no-snippets"], repeat=3)
+        t_bare, t_ref = timed_interleaved(
+            [base + ["--format", "trec", "--no-snippets"],
+             [BARE, "batch", index, "10", str(nproc), qpath]], ok=(0,))
         row(f"batch {name}, snippets ({nq} queries)", f"{nq / t_snip:,.0f}", "queries/s")
         row(f"batch {name}, --no-snippets", f"{nq / t_bare:,.0f}", "queries/s")
         subset = work / f"{name}-first{DEPTH_QUERIES}.tsv"
@@ -330,20 +345,20 @@ def main():
         subset.write_text("\n".join(subset_lines) + "\n")
         ns = len(subset_lines)
         trec = [BIN, "query", "--index", index, "--batch", subset, "--format", "trec"]
-        t_ref = timed([BARE, "batch", index, "10", str(nproc), qpath], repeat=3, ok=(0,))
-        row(f"batch {name}, bare tantivy (top 10, {nproc} threads)", f"{nq / t_ref:,.0f}",
+        row(f"batch {name}, bare tantivy (top 10, {nproc} threads; interleaved with the row above)",
+            f"{nq / t_ref:,.0f}",
             f"queries/s (lectern trec --no-snippets = {t_ref / t_bare:.2f}x its throughput)")
         target(f"batch {name} without snippets, throughput / bare tantivy", t_ref / t_bare,
                1.0, ">=")
-        t100 = timed(trec + ["-n", "100"], repeat=3)
-        t100_ns = timed(trec + ["-n", "100", "--no-snippets"], repeat=3)
+        t100, t100_ns = timed_interleaved([trec + ["-n", "100"],
+                                           trec + ["-n", "100", "--no-snippets"]])
         row(f"batch {name} (first {ns}), trec -n 100", f"{ns / t100:,.0f}",
             f"queries/s ({t100 / t100_ns:.2f}x the time of --no-snippets: {ns / t100_ns:,.0f} q/s)")
         target(f"{name}: trec -n 100 time / --no-snippets", t100 / t100_ns, 1.15, "<=")
-        t10 = timed(trec + ["-n", "10"], repeat=3)
-        t1000 = timed(trec + ["-n", "1000"])
+        t10, t1000 = timed_interleaved([trec + ["-n", "10"], trec + ["-n", "1000"]], rounds=9)
         row(f"batch {name} (first {ns}), trec -n 1000", f"{ns / t1000:,.0f}",
-            f"queries/s ({t1000 / t10:.2f}x the time of -n 10: {ns / t10:,.0f} q/s)")
+            f"queries/s ({t1000 / t10:.2f}x the time of -n 10: {ns / t10:,.0f} q/s; "
+            "medians of 9 interleaved runs)")
         target(f"{name}: trec -n 1000 time / -n 10", t1000 / t10, 3.0, "<=")
         run = work / f"{name}.run"
         with open(run, "wb") as f:
