@@ -133,8 +133,9 @@ pub fn encode_id(id: &str) -> Cow<'_, str> {
 
 /// Whether `id` is printable ASCII other than `%` (almost every id): nothing
 /// to encode. Tested 16 bytes at a time with no early exit inside a block, so
-/// that a block is a few vector instructions; the last block overlaps the one
-/// before it, and a shorter id is padded to one.
+/// that a block is a few vector instructions; the bytes after the last whole
+/// block are tested as the id's last 16 (overlapping the block before), and a
+/// shorter id is padded to 16.
 fn is_plain(id: &[u8]) -> bool {
     let plain = |block: &[u8; 16]| {
         !block.iter().fold(false, |bad, &b| {
@@ -146,8 +147,9 @@ fn is_plain(id: &[u8]) -> bool {
         padded[..id.len()].copy_from_slice(id);
         return plain(&padded);
     }
-    let (blocks, _) = id.as_chunks::<16>();
-    blocks.iter().all(plain) && plain(id.last_chunk::<16>().expect("16 bytes or more"))
+    let (blocks, rest) = id.as_chunks::<16>();
+    blocks.iter().all(plain)
+        && (rest.is_empty() || plain(id.last_chunk::<16>().expect("16 bytes or more")))
 }
 
 /// Two decimal digits of each number below 100.

@@ -45,8 +45,7 @@ pub use plan::{QueryPlan, uses_syntax};
 pub use stopwords::is_stop_word;
 
 /// A passage as [`Engine::ranked`] returns it: score, address, and how the
-/// second stage scored it (boxed: moved and sorted a thousand times at `-n
-/// 1000`, and asked for only with `--explain`).
+/// second stage scored it (boxed, as in [`Key`]).
 type Ranked = (f32, DocAddress, Option<Box<rank::Explanation>>);
 
 /// A ranked passage before its stored document is loaded.
@@ -240,6 +239,17 @@ impl<'a> Columns<'a> {
                 }
                 by_ord.insert((segment, ord), id);
             }
+        }
+        // A full cache is left alone without waiting for the write lock.
+        if self
+            .seen
+            .ids
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+            >= SEEN_IDS
+        {
+            return Ok(out);
         }
         let mut seen = self.seen.ids.write().unwrap_or_else(|e| e.into_inner());
         for i in missing {
@@ -685,7 +695,7 @@ impl Engine {
         // pass over the hashes finds the hashes held twice, and only passages
         // with those go through the maps below (a thousand at `-n 1000`).
         let mut hashes = texts::TextSet::with_capacity(keys.len());
-        let mut twice = texts::TextSet::with_capacity(0);
+        let mut twice = texts::TextSet::default();
         for key in keys.iter().filter(|k| k.hash != 0) {
             if !hashes.insert(key.hash) {
                 twice.insert(key.hash);
@@ -715,10 +725,15 @@ impl Engine {
                 None => {
                     let doc: TantivyDocument = self.searcher.doc(address)?;
                     let text: std::sync::Arc<str> = schema::text_of(&doc, self.fields.body).into();
-                    let mut seen = self.seen.texts.write().unwrap_or_else(|e| e.into_inner());
-                    if seen.1 + text.len() <= SEEN_TEXT_BYTES {
-                        seen.1 += text.len();
-                        seen.0.insert(address, text.clone());
+                    let full = |seen: &(_, usize)| seen.1 + text.len() > SEEN_TEXT_BYTES;
+                    // A full cache is left alone without waiting for the write lock.
+                    if !full(&self.seen.texts.read().unwrap_or_else(|e| e.into_inner())) {
+                        let mut seen = self.seen.texts.write().unwrap_or_else(|e| e.into_inner());
+                        // Another thread may have loaded it meanwhile: counted once.
+                        if !full(&seen) && !seen.0.contains_key(&address) {
+                            seen.1 += text.len();
+                            seen.0.insert(address, text.clone());
+                        }
                     }
                     text
                 }
@@ -877,7 +892,7 @@ impl Engine {
         // brings the distinct-th different text, whichever is later; all are
         // kept when the texts never reach `distinct`.
         let last = if distinct > 0 {
-            let mut texts = texts::TextSet::with_capacity(distinct.min(top.len()));
+            let mut different = texts::TextSet::with_capacity(distinct.min(top.len()));
             let mut count = 0;
             let mut last = None;
             for (i, &(_, address, _)) in top.iter().enumerate() {
@@ -885,7 +900,7 @@ impl Engine {
                     Some(Some(column)) => column.first(address.doc_id).unwrap_or(0),
                     _ => columns.hash(address)?,
                 };
-                count += usize::from(hash == 0 || texts.insert(hash));
+                count += usize::from(hash == 0 || different.insert(hash));
                 if count == distinct {
                     last = Some(i.max(limit - 1));
                     break;

@@ -1,8 +1,8 @@
 //! A set of text hashes, for counting the different texts down a hit list.
 //!
 //! A deep cut (`-n 1000`) counts a thousand hashes at every prune of the first
-//! stage's collector and again where its segments merge and where duplicates
-//! fold. The hashes are already uniform ([`crate::schema::text_hash`] is xxh3),
+//! stage's collector, again where its segments merge, at the cut of the ranked
+//! list and where duplicates fold. The hashes are already uniform ([`crate::schema::text_hash`] is xxh3),
 //! so a plain open-addressing table indexed by their low bits does what a
 //! general hash set does without hashing again, in a few instructions an insert.
 
@@ -14,13 +14,18 @@ pub struct TextSet {
     slots: Vec<u64>,
     /// The slots in use, so that clearing a set much larger than what it
     /// holds writes those, not the whole table.
-    used: Vec<u32>,
+    used: Vec<usize>,
 }
+
+/// A table kept for the next set whatever it is asked to hold, unless larger
+/// than this many slots (half a megabyte) and four times what is wanted.
+const KEEP_SLOTS: usize = 1 << 16;
 
 impl TextSet {
     /// An empty set with room for `n` hashes before it grows: the table the
     /// thread's last set left when it was dropped, when there is one (a query
-    /// counts with three sets in turn, and a batch runs thousands of queries).
+    /// counts with a set per segment, then at the merge, the cut and the fold,
+    /// and a batch runs thousands of queries).
     pub fn with_capacity(n: usize) -> TextSet {
         let (slots, used) = SPARE
             .try_with(|spare| spare.take())
@@ -35,18 +40,19 @@ impl TextSet {
     /// Empties the set, keeping room for `n` hashes before it grows.
     pub fn clear(&mut self, n: usize) {
         let want = (2 * n).next_power_of_two().max(16);
-        // A table far larger than wanted (left by a deeper query) is not kept
-        // for a short one. Otherwise only the slots in use are zeroed: at most
-        // half of the table.
-        if self.slots.len() < want || self.slots.len() > 4 * want {
+        // A big table far larger than wanted (left by a much deeper query) is
+        // not kept for a short one. Otherwise only the slots in use are zeroed:
+        // at most half of the table.
+        if self.slots.len() < want || (self.slots.len() > 4 * want.max(KEEP_SLOTS)) {
             self.slots = vec![0; want];
+            self.used = Vec::with_capacity(n);
         } else {
             for &i in &self.used {
-                self.slots[i as usize] = 0;
+                self.slots[i] = 0;
             }
+            self.used.clear();
+            self.used.reserve(n);
         }
-        self.used.clear();
-        self.used.reserve(n);
     }
 
     /// Adds `hash` (not 0); true when it was not in the set.
@@ -62,7 +68,7 @@ impl TextSet {
             match self.slots[i] {
                 0 => {
                     self.slots[i] = hash;
-                    self.used.push(i as u32);
+                    self.used.push(i);
                     return true;
                 }
                 slot if slot == hash => return false,
@@ -112,7 +118,7 @@ impl TextSet {
 thread_local! {
     /// The table (slots, slots in use) of the last [`TextSet`] dropped on this
     /// thread.
-    static SPARE: std::cell::Cell<Option<(Vec<u64>, Vec<u32>)>> =
+    static SPARE: std::cell::Cell<Option<(Vec<u64>, Vec<usize>)>> =
         const { std::cell::Cell::new(None) };
 }
 
@@ -169,7 +175,7 @@ mod tests {
             assert!(set.is_empty());
             assert!(set.insert(7));
             assert!(!set.insert(7));
-            // Cleared by its used slots (1 of 32), then whole (20 of 32).
+            // Cleared by its used slots: one, then twenty (the table grew for them).
             set.clear(10);
             assert!(set.insert(7));
             for h in 8..27 {
@@ -179,6 +185,27 @@ mod tests {
             assert!((7..27).all(|h| set.insert(h)));
             set.clear(10);
         }
+    }
+
+    /// A big table far larger than wanted is given up at a clear, a small one
+    /// kept whatever is wanted; either way the set starts empty.
+    #[test]
+    fn a_big_table_is_not_kept_for_a_few_hashes() {
+        let mut set = TextSet::with_capacity(10);
+        for h in 1..=200_000u64 {
+            set.insert(h.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+        assert!(set.slots.len() > 4 * KEEP_SLOTS);
+        set.clear(10);
+        assert_eq!(set.slots.len(), 32);
+        assert!(set.insert(0x9E37_79B9_7F4A_7C15));
+        for h in 1..=1_000u64 {
+            set.insert(h);
+        }
+        let kept = set.slots.len();
+        set.clear(1);
+        assert_eq!(set.slots.len(), kept);
+        assert!((1..=1_000u64).all(|h| set.insert(h)));
     }
 
     /// A set made from the table a dropped one left holds nothing of it.
