@@ -604,15 +604,15 @@ impl Engine {
         // The first query of an engine that shows the hits' stored passages
         // anyway takes their ids from them: the id column's dictionary is read
         // a compressed block per id (a sixth of a fresh query), where a batch
-        // has most ids cached. Passages cut below are loaded for nothing: the
-        // ties past the limit and the folded duplicates, a few.
+        // has most ids cached. Passages cut below are loaded for nothing (the
+        // ties past the limit, the folded duplicates): at most as many as are
+        // shown, else the column it is (a run of hundreds of tied passages).
         let mut loaded: FxHashMap<DocAddress, TantivyDocument> = FxHashMap::default();
-        let ids = if load
-            && !self
-                .seen
-                .answered
-                .load(std::sync::atomic::Ordering::Relaxed)
-        {
+        let first_query = !self
+            .seen
+            .answered
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let ids = if load && first_query && addresses.len() <= 2 * limit {
             let mut ids = Vec::with_capacity(addresses.len());
             for &address in &addresses {
                 let doc: TantivyDocument = self.searcher.doc(address)?;
