@@ -2,9 +2,10 @@
 //!
 //! A deep cut (`-n 1000`) counts a thousand hashes at every prune of the first
 //! stage's collector, again where its segments merge, at the cut of the ranked
-//! list and where duplicates fold. The hashes are already uniform ([`crate::schema::text_hash`] is xxh3),
-//! so a plain open-addressing table indexed by their low bits does what a
-//! general hash set does without hashing again, in a few instructions an insert.
+//! list and where duplicates fold. The hashes are already uniform
+//! ([`crate::schema::text_hash`] is xxh3), so a plain open-addressing table
+//! indexed by their low bits does what a general hash set does without hashing
+//! again, in a few instructions an insert.
 
 /// Different non-zero `u64`s (0 marks an empty slot; a text hash of 0, an empty
 /// text, is never folded, and callers count it without the set).
@@ -62,32 +63,29 @@ impl TextSet {
         if 2 * (self.used.len() + 1) > self.slots.len() {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        loop {
-            match self.slots[i] {
-                0 => {
-                    self.slots[i] = hash;
-                    self.used.push(i);
-                    return true;
-                }
-                slot if slot == hash => return false,
-                _ => i = (i + 1) & mask,
-            }
+        let (i, found) = self.probe(hash);
+        if !found {
+            self.slots[i] = hash;
+            self.used.push(i);
         }
+        !found
     }
 
     /// Whether `hash` is in the set.
     pub fn contains(&self, hash: u64) -> bool {
-        if self.slots.is_empty() {
-            return false;
-        }
+        !self.slots.is_empty() && self.probe(hash).1
+    }
+
+    /// The slot holding `hash`, or the empty slot where it would go, and which
+    /// of the two it is. The table is not empty, and never full.
+    #[inline]
+    fn probe(&self, hash: u64) -> (usize, bool) {
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
         loop {
             match self.slots[i] {
-                0 => return false,
-                slot if slot == hash => return true,
+                0 => return (i, false),
+                slot if slot == hash => return (i, true),
                 _ => i = (i + 1) & mask,
             }
         }

@@ -147,42 +147,34 @@ fn run_html5gum_cb(src: &str) -> Sum {
 /// rewritten output is discarded. (No element handler, so no start-tag count.)
 #[inline(never)]
 fn run_lol_html(src: &str) -> Sum {
-    use lol_html::{doc_text, HtmlRewriter, Settings};
-    let text = Cell::new(0u64);
-    let settings = Settings::new()
-        .with_strict(false)
-        .append_document_content_handler(doc_text!(|t| {
-            text.set(text.get() + t.as_str().len() as u64);
-            Ok(())
-        }));
-    let mut rw = HtmlRewriter::new(settings, |c: &[u8]| {
-        black_box(c);
-    });
-    rw.write(src.as_bytes()).expect("lol_html write");
-    rw.end().expect("lol_html end");
-    Sum {
-        text_bytes: text.get(),
-        start_tags: 0,
-    }
+    lol_html_pass(src, false)
 }
 
 /// lol_html as above plus an element handler on `*` (counts start tags), i.e.
 /// what a pass that needs tag context (main/article/nav, attributes) pays.
 #[inline(never)]
 fn run_lol_html_el(src: &str) -> Sum {
+    lol_html_pass(src, true)
+}
+
+/// One lol_html pass summing text chunk lengths, and counting start tags
+/// through an element handler on `*` when `elements`.
+fn lol_html_pass(src: &str, elements: bool) -> Sum {
     use lol_html::{doc_text, element, HtmlRewriter, Settings};
     let text = Cell::new(0u64);
     let tags = Cell::new(0u64);
-    let settings = Settings::new()
+    let mut settings = Settings::new()
         .with_strict(false)
         .append_document_content_handler(doc_text!(|t| {
             text.set(text.get() + t.as_str().len() as u64);
             Ok(())
-        }))
-        .append_element_content_handler(element!("*", |_el| {
+        }));
+    if elements {
+        settings = settings.append_element_content_handler(element!("*", |_el| {
             tags.set(tags.get() + 1);
             Ok(())
         }));
+    }
     let mut rw = HtmlRewriter::new(settings, |c: &[u8]| {
         black_box(c);
     });
