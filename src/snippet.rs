@@ -4,8 +4,9 @@
 //! tantivy's `SnippetGenerator` runs the full analyzer (and so the stemmer) over
 //! every word of every hit, which was most of the cost of a query with snippets.
 //! Here a word is stemmed only if its first letters could lead to a query term's
-//! stem (English stems keep the first three letters of their word; words with
-//! non-ASCII letters are always analyzed), so most words cost a comparison.
+//! stem ([`lead`]: an English stem keeps the first three letters of its word, `y`,
+//! `i` and a third `e` taken as one; words with non-ASCII letters are always
+//! analyzed), so most words cost a comparison.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -27,8 +28,8 @@ pub struct Snippet {
 pub struct Highlighter {
     /// Query stems with their weights (idf-like: rarer terms decide the window).
     terms: HashMap<String, f32>,
-    /// Up to three leading bytes of each stem, and which ASCII bytes start one.
-    prefixes: Vec<Vec<u8>>,
+    /// The [`lead`] of each ASCII stem, and which bytes start one.
+    prefixes: Vec<Lead>,
     first_bytes: [bool; 128],
     analyzer: TextAnalyzer,
 }
@@ -40,20 +41,21 @@ impl Highlighter {
     /// A highlighter of these query stems and their weights.
     pub fn new(terms: impl IntoIterator<Item = (String, f32)>) -> Highlighter {
         let terms: HashMap<String, f32> = terms.into_iter().collect();
-        let mut prefixes: Vec<Vec<u8>> = terms
-            .keys()
-            .map(|t| t.chars().take(3).collect::<String>().into_bytes())
-            .collect();
+        let mut prefixes: Vec<Lead> = Vec::new();
+        let mut first_bytes = [false; 128];
+        for stem in terms.keys() {
+            let bytes = stem.as_bytes();
+            if bytes.is_empty() || !bytes[..bytes.len().min(LEAD)].is_ascii() {
+                // A stem starting with a non-ASCII letter: let every word through.
+                first_bytes = [true; 128];
+                continue;
+            }
+            let lead = lead(bytes);
+            first_bytes[lead.0[0] as usize] = true;
+            prefixes.push(lead);
+        }
         prefixes.sort();
         prefixes.dedup();
-        let mut first_bytes = [false; 128];
-        for p in &prefixes {
-            match p.first() {
-                Some(&b) if b < 128 => first_bytes[b as usize] = true,
-                // A stem starting with a non-ASCII letter: let every word through.
-                _ => first_bytes = [true; 128],
-            }
-        }
         Highlighter {
             terms,
             prefixes,
@@ -62,55 +64,53 @@ impl Highlighter {
         }
     }
 
-    /// Query terms found in `text`: (byte range, weight), in order.
-    fn matches(&mut self, text: &str) -> Vec<(Range<usize>, f32)> {
+    /// The first word of `text` that is one of the query terms, as a byte range.
+    pub fn first_match(&mut self, text: &str) -> Option<Range<usize>> {
+        self.matches(text, 1).pop().map(|(range, _)| range)
+    }
+
+    /// The first `limit` query terms found in `text`: (byte range, weight), in order.
+    fn matches(&mut self, text: &str, limit: usize) -> Vec<(Range<usize>, f32)> {
         let mut out = Vec::new();
-        let mut start = None;
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            if c.is_alphanumeric() {
-                start.get_or_insert(i);
+        let mut at = 0;
+        while let Some((word, ascii)) = next_word(text, at) {
+            at = word.end;
+            if !self.could_match(&text[word.clone()], ascii) {
                 continue;
             }
-            let Some(s) = start.take() else { continue };
-            let word = &text[s..i];
-            if !self.could_match(word) {
-                continue;
-            }
-            let mut stream = self.analyzer.token_stream(word);
+            let mut stream = self.analyzer.token_stream(&text[word.clone()]);
             while let Some(token) = stream.next() {
                 if let Some(&weight) = self.terms.get(token.text.as_str()) {
-                    out.push((s..i, weight));
+                    out.push((word, weight));
                     break;
                 }
             }
-            if out.len() >= MAX_MATCHES {
+            if out.len() >= limit {
                 break;
             }
         }
         out
     }
 
-    fn could_match(&self, word: &str) -> bool {
-        let bytes = word.as_bytes();
-        if !word.is_ascii() {
+    /// Whether `word` could be one of the query's stems (`ascii`: it is all ASCII).
+    fn could_match(&self, word: &str, ascii: bool) -> bool {
+        if !ascii {
             return true;
         }
-        if !self.first_bytes[bytes[0].to_ascii_lowercase() as usize] {
+        let (letters, len) = lead(word.as_bytes());
+        if !self.first_bytes[letters[0] as usize] {
             return false;
         }
-        self.prefixes.iter().any(|p| {
-            let n = p.len().min(bytes.len());
-            bytes[..n].eq_ignore_ascii_case(&p[..n])
+        self.prefixes.iter().any(|(p, plen)| {
+            let n = len.min(*plen);
+            letters[..n] == p[..n]
         })
     }
 
     /// The best window of about `max_chars` bytes; the passage's start when no
     /// query term occurs in it.
     pub fn snippet(&mut self, text: &str, max_chars: usize) -> Snippet {
-        let matches = self.matches(text);
+        let matches = self.matches(text, MAX_MATCHES);
         if matches.is_empty() {
             let end = cut_after(text, max_chars.min(text.len()));
             return Snippet {
@@ -155,6 +155,61 @@ impl Highlighter {
             highlights,
         }
     }
+}
+
+/// The next word of `text` at or after byte `at` (a run of alphanumeric
+/// characters) and whether it is all ASCII.
+fn next_word(text: &str, mut at: usize) -> Option<(Range<usize>, bool)> {
+    loop {
+        let (len, letter) = char_at(text, at)?;
+        if letter {
+            break;
+        }
+        at += len;
+    }
+    let start = at;
+    let mut ascii = true;
+    while let Some((len, true)) = char_at(text, at) {
+        ascii &= len == 1;
+        at += len;
+    }
+    Some((start..at, ascii))
+}
+
+/// The length of the character at byte `at` of `text` (a character boundary) and
+/// whether it is a letter or digit; an ASCII byte is tested without decoding.
+fn char_at(text: &str, at: usize) -> Option<(usize, bool)> {
+    let b = *text.as_bytes().get(at)?;
+    if b.is_ascii() {
+        return Some((1, b.is_ascii_alphanumeric()));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((c.len_utf8(), c.is_alphanumeric()))
+}
+
+/// Leading letters compared by [`Highlighter::could_match`].
+const LEAD: usize = 3;
+
+/// The first [`LEAD`] letters of a word (or stem) and how many there are.
+type Lead = ([u8; LEAD], usize);
+
+/// The first letters of an ASCII word as its stem begins, so far as they can be
+/// known without stemming: lower-cased, with `y` read as `i` (Porter's stemmer
+/// turns a final `y` after a consonant into `i`: "try" → "tri", "crying" → "cri",
+/// and "skies" → "sky"), and a third `e` as `i` too (it ends a short stem where the
+/// word goes on: "using" → "use", "dying" → "die"). A word whose lead differs from
+/// a stem's is not that stem's word. `word` is not empty.
+fn lead(word: &[u8]) -> Lead {
+    let len = word.len().min(LEAD);
+    let mut letters = [0u8; LEAD];
+    for (i, (out, &b)) in letters.iter_mut().zip(&word[..len]).enumerate() {
+        *out = match b.to_ascii_lowercase() {
+            b'y' => b'i',
+            b'e' if i == 2 => b'i',
+            b => b,
+        };
+    }
+    (letters, len)
 }
 
 /// A byte offset at or after `at` that ends a word (or the text).
@@ -222,6 +277,55 @@ mod tests {
             marked(&s),
             "Treating [Diabetes]: the [treatment] of [diabetic] patients."
         );
+    }
+
+    #[test]
+    fn words_whose_stem_changes_their_first_letters_are_found() {
+        // The stemmer writes "try" as "tri", "dying" as "die", "skies" as "sky".
+        let mut h = highlighter(&["trying", "flying", "dying", "sky"]);
+        let s = h.snippet("We try; flying, dying stars fly in skies.", 200);
+        assert_eq!(
+            marked(&s),
+            "We [try]; [flying], [dying] stars [fly] in [skies]."
+        );
+    }
+
+    /// Every word built from a two- or three-letter base and a common ending is
+    /// let through by the prefix test when its stem is a query term: the test
+    /// only skips analysis, it must never skip a match.
+    #[test]
+    fn the_prefix_test_never_skips_a_word_of_a_query_stem() {
+        let letters = b"abcdefghijklmnopqrstuvwxyz";
+        let endings = [
+            "", "s", "es", "ies", "ied", "ing", "ings", "ed", "y", "ly", "ying", "er", "est",
+            "ness", "ity", "ation", "ational", "ize", "ible", "bly", "bli", "ful", "ous", "ment",
+            "e", "ee", "eed", "ieing",
+        ];
+        let mut bases: Vec<String> = Vec::new();
+        for &a in letters {
+            bases.push(String::from_utf8(vec![a]).unwrap());
+            for &b in letters {
+                bases.push(String::from_utf8(vec![a, b]).unwrap());
+                for &c in letters {
+                    bases.push(String::from_utf8(vec![a, b, c]).unwrap());
+                }
+            }
+        }
+        let mut checked = 0;
+        for base in &bases {
+            for ending in endings {
+                let word = format!("{base}{ending}");
+                let Some(stem) = schema::analyze(&word).pop() else {
+                    continue;
+                };
+                let h = Highlighter::new([(stem.clone(), 1.0)]);
+                assert!(h.could_match(&word, true), "{word} → {stem}");
+                let upper = word.to_ascii_uppercase();
+                assert!(h.could_match(&upper, true), "{upper} → {stem}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 500_000, "{checked}");
     }
 
     #[test]

@@ -209,20 +209,17 @@ impl tantivy_fst::Automaton for &Within {
 /// How `stem` is written in the text: the first word whose analysis is `stem`
 /// in the live passage with the smallest id among those containing it
 /// ([`first_by_id`]), lower-cased (so a suggestion reads "diabetes", not the stem
-/// "diabet"). Falls back to the stem.
+/// "diabet"). Falls back to the stem. Words are found as snippets find them
+/// ([`crate::snippet::Highlighter`]: only words whose first letters could lead to
+/// the stem are analyzed).
 pub fn surface(searcher: &Searcher, field: Field, stem: &str) -> tantivy::Result<String> {
-    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
     let term = Term::from_field_text(field, stem);
     if let Some(&address) = first_by_id(searcher, &term, 1)?.first() {
         let stored: TantivyDocument = searcher.doc(address)?;
         let text = crate::schema::text_of(&stored, field);
-        let mut tokenizer = SimpleTokenizer::default();
-        let mut stream = tokenizer.token_stream(text);
-        while stream.advance() {
-            let word = stream.token().text.to_lowercase();
-            if crate::analyzer::analyze(&word).first().map(String::as_str) == Some(stem) {
-                return Ok(word);
-            }
+        let mut words = crate::snippet::Highlighter::new([(stem.to_string(), 1.0)]);
+        if let Some(range) = words.first_match(text) {
+            return Ok(text[range].to_lowercase());
         }
     }
     Ok(stem.to_string())
