@@ -370,6 +370,19 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Gives tantivy's `meta.json` and `.managed.json` the permissions of the commit's
+/// lexicon (created as the umask says): tantivy writes them through temp files,
+/// which are private to their owner, and another user who can read the rest of
+/// the index could not open it.
+fn share_like_side_files(data: &Path, payload: &Payload) {
+    let Ok(meta) = fs::metadata(data.join(&payload.lexicon)) else {
+        return;
+    };
+    for name in ["meta.json", ".managed.json"] {
+        let _ = fs::set_permissions(data.join(name), meta.permissions());
+    }
+}
+
 fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = File::create(path)?;
     file.write_all(bytes)?;
@@ -380,17 +393,51 @@ fn is_dotfile(name: &str) -> bool {
     name.starts_with('.')
 }
 
+/// A side file of a commit: `KIND-STAMP.EXT` as [`write_side_files`] and the
+/// sketches name them, the stamp being `NANOS-PID` ([`stamp`]).
 fn is_side_file(name: &str) -> bool {
-    (name.starts_with("manifest-") && name.ends_with(".json"))
-        || (name.starts_with("lexicon-") && name.ends_with(".tsv"))
-        || (name.starts_with("vectors-") && name.ends_with(".bin"))
-        || (name.starts_with("sketches-") && name.ends_with(".bin"))
+    let stamped = |rest: &str, ext: &str| {
+        rest.strip_suffix(ext).is_some_and(|stamp| {
+            stamp.split_once('-').is_some_and(|(nanos, pid)| {
+                [nanos, pid]
+                    .iter()
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+        })
+    };
+    [
+        ("manifest-", ".json"),
+        ("lexicon-", ".tsv"),
+        ("vectors-", ".bin"),
+        ("sketches-", ".bin"),
+    ]
+    .iter()
+    .any(|(kind, ext)| {
+        name.strip_prefix(kind)
+            .is_some_and(|rest| stamped(rest, ext))
+    })
 }
 
-/// A file tantivy names after a segment: 32 hex digits, a dot, an extension.
+/// A file tantivy names after a segment: 32 hex digits, a dot, one of its
+/// extensions (a deletion file has its opstamp before `.del`).
 fn is_segment_file(name: &str) -> bool {
-    let (id, _) = name.split_at(name.len().min(32));
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && name[32..].starts_with('.')
+    let Some((id, ext)) = name.split_at_checked(32) else {
+        return false;
+    };
+    let Some(ext) = ext.strip_prefix('.') else {
+        return false;
+    };
+    let known = |ext: &str| {
+        matches!(
+            ext,
+            "idx" | "pos" | "term" | "store" | "store.temp" | "fast" | "fieldnorm" | "del"
+        )
+    };
+    id.bytes().all(|b| b.is_ascii_hexdigit())
+        && (known(ext)
+            || ext.split_once('.').is_some_and(|(opstamp, ext)| {
+                ext == "del" && !opstamp.is_empty() && opstamp.bytes().all(|b| b.is_ascii_digit())
+            }))
 }
 
 /// Files tantivy manages in `dir`, by its list (empty if there is none).
@@ -1339,6 +1386,7 @@ pub fn commit(target: Target, mut writer: IndexWriter, data: CommitData) -> Resu
     // Merges finish in the background of the commit; an error there leaves the
     // committed segments as they are.
     let _ = writer.wait_merging_threads();
+    share_like_side_files(&target.data, &payload);
     remove_side_files_except(&target.data, Some(&payload));
     if target.fresh {
         let name = target
@@ -1606,6 +1654,25 @@ mod tests {
         assert!(data.join("notes.txt").exists());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_index_files_are_as_readable_as_the_side_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        commit_once(&index, &manifest());
+        let store = Store::open(&index).unwrap();
+        let mode = |name: &str| {
+            fs::metadata(store.data.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+        };
+        let lexicon = mode(&store.payload.as_ref().unwrap().lexicon);
+        assert_eq!(mode("meta.json"), lexicon);
+        assert_eq!(mode(".managed.json"), lexicon);
+    }
+
     #[test]
     fn a_vanished_side_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
@@ -1634,7 +1701,27 @@ mod tests {
             "0123456789abcdef0123456789abcdef.12.del",
             &managed
         ));
+        assert!(ours_in_index(
+            "0123456789abcdef0123456789abcdef.store.temp",
+            &managed
+        ));
+        assert!(ours_in_index("sketches-17962-5442.bin", &managed));
         assert!(!ours_in_index("thesis.docx", &managed));
+        // A user's files with names like lectern's or tantivy's.
+        for name in [
+            "manifest-my-notes.json",
+            "lexicon-medical.tsv",
+            "vectors-.bin",
+            "manifest-1-.json",
+            "0123456789abcdef0123456789abcdef.docx",
+            "0123456789abcdef0123456789abcdef.x.del",
+            "0123456789abcdef0123456789abcdef",
+            // Not a panic: byte 32 falls inside a character.
+            "会议记录会议记录会议记录.txt",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaé.txt",
+        ] {
+            assert!(!ours_in_index(name, &managed), "{name}");
+        }
         assert!(!ours_in_index(
             "0123456789abcdef0123456789abcdeX.idx",
             &managed
