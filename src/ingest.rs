@@ -1216,6 +1216,33 @@ pub fn writer_threads(threads: usize, files: usize) -> usize {
     }
 }
 
+/// The bytes of a corpus file, at most `max_bytes` + 1 of them (one more tells
+/// that it is too large). The walk saw a regular file; one swapped for a FIFO or a
+/// device since is refused, not waited on or read without end.
+fn read_source(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO waits for a writer, unless non-blocking (which changes
+        // nothing for a regular file).
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file any more (replaced while ingesting)",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(max_bytes.saturating_add(1)) as usize);
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outcome {
     if file.size > max_bytes {
         return Outcome::Rejected(ExtractError::TooLarge {
@@ -1223,7 +1250,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
             limit: max_bytes,
         });
     }
-    let bytes = match fs::read(&file.abs) {
+    let bytes = match read_source(&file.abs, max_bytes) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Outcome::Unreadable("file vanished while ingesting".into());
@@ -1232,7 +1259,7 @@ fn process(file: &SourceFile, old: Option<&FileRecord>, max_bytes: u64) -> Outco
     };
     if bytes.len() as u64 > max_bytes {
         return Outcome::Rejected(ExtractError::TooLarge {
-            size: bytes.len() as u64,
+            size: file.size.max(bytes.len() as u64),
             limit: max_bytes,
         });
     }
@@ -1355,6 +1382,23 @@ pub fn build_lexicon(manifest: &Manifest) -> Lexicon {
 mod tests {
     use super::*;
     use crate::extract::Format;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_device_in_place_of_a_file_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("swapped.txt");
+        let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads a NUL-terminated path that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        assert!(read_source(&fifo, 1 << 20).is_err());
+        assert!(read_source(Path::new("/dev/zero"), 1 << 20).is_err());
+        let text = dir.path().join("a.txt");
+        fs::write(&text, "0123456789").unwrap();
+        assert_eq!(read_source(&text, 100).unwrap(), b"0123456789");
+        // One byte past the limit is read, no more.
+        assert_eq!(read_source(&text, 4).unwrap(), b"01234");
+    }
 
     fn source(path: &Path) -> SourceFile {
         SourceFile {
