@@ -19,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 12;
+pub const EXTRACTOR_VERSION: u32 = 13;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -244,6 +244,10 @@ pub fn extract(
 pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        // A UTF-32 file begins with the UTF-16LE mark and decodes to NULs.
+        if text.chars().filter(|&c| c == '\0').count() * MAX_NUL_SHARE > text.len() {
+            return Err(ExtractError::Binary);
+        }
         return Ok(Decoded {
             text,
             warning: had_errors.then(|| format!("invalid {} sequences replaced", encoding.name())),
@@ -294,21 +298,40 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
 /// An HTML page may hold one NUL byte in this many bytes and still be text.
 const MAX_NUL_SHARE: usize = 1024;
 
-/// Finds `charset=NAME` in the first bytes of an HTML file (`<meta charset>` or the
-/// `http-equiv` form).
+/// Finds `charset=NAME` in a `<meta>` tag among the first bytes of an HTML file
+/// (`<meta charset>` or the `http-equiv` form). As the HTML standard's prescan
+/// says, a page that declares UTF-16 this way is read as UTF-8 (its bytes are
+/// ASCII-compatible, or the declaration could not have been read).
 fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
-    let pos = lower.windows(8).position(|w| w == b"charset=")?;
-    let rest = &lower[pos + 8..];
-    let rest = rest
-        .strip_prefix(b"\"")
-        .or_else(|| rest.strip_prefix(b"'"))
-        .unwrap_or(rest);
-    let end = rest
-        .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
-        .unwrap_or(rest.len());
-    encoding_rs::Encoding::for_label(&rest[..end])
+    let mut at = 0;
+    while let Some(start) = find(&lower[at..], b"<meta").map(|p| at + p) {
+        let tag_end = lower[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(lower.len(), |p| start + p);
+        let tag = &lower[start..tag_end];
+        at = tag_end;
+        let Some(pos) = find(tag, b"charset=") else {
+            continue;
+        };
+        let rest = &tag[pos + 8..];
+        let rest = rest
+            .strip_prefix(b"\"")
+            .or_else(|| rest.strip_prefix(b"'"))
+            .unwrap_or(rest);
+        let end = rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
+            .unwrap_or(rest.len());
+        return encoding_rs::Encoding::for_label(&rest[..end]).map(|e| e.output_encoding());
+    }
+    None
+}
+
+/// The first position of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Turns raw sections into final ones: furniture lines dropped, empty sections and
@@ -864,6 +887,34 @@ impl Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_charset_is_read_from_a_meta_tag_and_utf16_there_means_utf8() {
+        let charset = |html: &str| declared_charset(html.as_bytes()).map(|e| e.name());
+        assert_eq!(charset(r#"<meta charset="utf-16">"#), Some("UTF-8"));
+        assert_eq!(charset("<META CHARSET=ISO-8859-1>"), Some("windows-1252"));
+        assert_eq!(
+            charset(r#"<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">"#),
+            Some("Shift_JIS")
+        );
+        assert_eq!(
+            charset("<script>var s = 'charset=utf-16';</script><p>x</p>"),
+            None
+        );
+        assert_eq!(charset("<meta name=x><p>charset=koi8-r</p>"), None);
+        let page = b"<html><head><meta charset=\"utf-16\"></head><body><h1>Meta</h1><p>walrus</p>";
+        let decoded = decode(page, Format::Html).unwrap();
+        assert!(decoded.text.contains("walrus") && decoded.warning.is_none());
+        // UTF-32LE: its mark starts as UTF-16LE's, and the text decodes to NULs.
+        let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+        for c in "<p>hello</p>".chars() {
+            utf32.extend((c as u32).to_le_bytes());
+        }
+        assert!(matches!(
+            decode(&utf32, Format::Html),
+            Err(ExtractError::Binary)
+        ));
+    }
 
     #[test]
     fn only_a_few_letters_beside_links_are_navigation() {

@@ -31,10 +31,30 @@ struct Block<'a> {
 /// Splits plain text into a title (its first non-empty line) and sections headed by
 /// heading-like lines.
 pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
+    let text = &line_breaks(text);
     match super::rest::to_plain(text) {
         Some(plain) => split(&plain.text, Some(&plain.headings), &plain.link_chars),
         None => split(text, None, &[]),
     }
+}
+
+/// `text` with every line break a `\n`: a lone `\r` (classic Mac OS) and the
+/// Unicode line and paragraph separators become one (`\r\n` is left to the
+/// trimming of each line).
+fn line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\r', '\u{2028}', '\u{2029}']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Sections of `text`; `headings` (line numbers) replaces the heading heuristic;
@@ -172,6 +192,24 @@ mod tests {
     use crate::extract::{Format, extract as extract_article};
 
     const SAMPLE: &str = include_str!("../../corpus/metastatic-liver-cancer.txt");
+
+    #[test]
+    fn lone_carriage_returns_and_unicode_separators_break_lines() {
+        let unix = extract("My Title\n\nFirst heading\n\nA sentence about tapirs.\n");
+        for text in [
+            "My Title\r\rFirst heading\r\rA sentence about tapirs.\r",
+            "My Title\r\n\r\nFirst heading\r\n\r\nA sentence about tapirs.\r\n",
+            "My Title\u{2029}First heading\u{2029}A sentence about tapirs.\u{2028}",
+        ] {
+            let (title, sections) = extract(text);
+            assert_eq!(title.as_deref(), Some("My Title"), "{text:?}");
+            assert_eq!(sections.len(), unix.1.len(), "{text:?}");
+            assert!(
+                sections.iter().any(|s| s.text.contains("tapirs")),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn rest_lists_of_references_are_dropped_and_prose_stays() {
