@@ -84,7 +84,7 @@ struct IngestArgs {
     #[arg(long, default_value_t = ingest::DEFAULT_MAX_FILE_BYTES >> 20, value_name = "MB")]
     max_file_size: u64,
     /// Threads (0 = all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = threads_arg)]
     threads: usize,
     /// Only files matching GLOB (ripgrep's -g: relative to the corpus, `!GLOB` excludes; repeatable; overrides ignore files).
     #[arg(short = 'g', long = "glob", value_name = "GLOB")]
@@ -183,7 +183,7 @@ struct QueryArgs {
     #[arg(long, default_value = "corpus", value_hint = ValueHint::DirPath)]
     corpus: PathBuf,
     /// Hits per query.
-    #[arg(short = 'n', long, default_value_t = 10)]
+    #[arg(short = 'n', long, default_value_t = 10, value_parser = limit_arg)]
     limit: usize,
     /// Output format (default: human for one query, jsonl for --batch).
     #[arg(long, value_enum)]
@@ -192,7 +192,7 @@ struct QueryArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     batch: Option<PathBuf>,
     /// Threads for --batch (0 = all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = threads_arg)]
     threads: usize,
     /// Run tag of TREC output.
     #[arg(long, default_value = "lectern")]
@@ -245,7 +245,7 @@ struct EvalArgs {
     #[arg(long, default_value = "index", value_hint = ValueHint::DirPath)]
     index: PathBuf,
     /// Hits retrieved per query (with --queries).
-    #[arg(short = 'n', long, default_value_t = 100)]
+    #[arg(short = 'n', long, default_value_t = 100, value_parser = limit_arg)]
     limit: usize,
     /// Output: table or json.
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
@@ -254,7 +254,7 @@ struct EvalArgs {
     #[arg(long)]
     per_query: bool,
     /// Threads (0 = all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = threads_arg)]
     threads: usize,
     /// Ranking: default, or bm25 (see `lectern query --help`).
     #[arg(long, default_value = "default", value_name = "NAME")]
@@ -499,8 +499,12 @@ fn message(e: &anyhow::Error) -> String {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        // A transparent error hides its io::Error from the chain: look inside.
+        let io = match c.downcast_ref::<lectern::export::ExportError>() {
+            Some(lectern::export::ExportError::Write(io)) => Some(io),
+            _ => c.downcast_ref::<io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -808,6 +812,28 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
             Ok(Engine::open(index, params)?)
         }
         other => Ok(other?),
+    }
+}
+
+/// Most threads a command starts: a larger `--threads` is refused (each thread
+/// is started before any work, and a hundred thousand of them took minutes).
+const MAX_THREADS: usize = 1024;
+
+/// `--threads`: 0 (all cores) to [`MAX_THREADS`].
+fn threads_arg(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        Ok(_) => Err(format!("at most {MAX_THREADS} threads (0 = all cores)")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `-n`: at least one hit (a list deeper than the index is all of it).
+fn limit_arg(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("at least 1 hit".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -196,6 +196,69 @@ fn utf16le_with_bom_is_decoded() {
 }
 
 #[test]
+fn old_mac_line_breaks_split_a_text_file() {
+    let c = case();
+    c.write(
+        "tapir.txt",
+        "Tapir notes\r\rFeeding\r\rThe tapir browses on leaves.\r",
+    );
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&query(&c.index, "tapir leaves").stdout).unwrap();
+    assert_eq!(v["hits"][0]["title"], "Tapir notes");
+    assert!(v["hits"][0]["text"].as_str().unwrap().contains("browses"));
+    c.assert_good_found();
+}
+
+#[test]
+fn absurd_thread_counts_and_depths_are_refused_or_bounded() {
+    let c = case();
+    assert_eq!(c.ingest(&["--threads", "100000"]).code, 2);
+    assert_eq!(c.ingest(&[]).code, 0);
+    let index = c.index.to_str().unwrap();
+    for args in [["-n", "0"], ["--threads", "100000"]] {
+        let r = run(lectern()
+            .args(["query", "--index", index, "zebrafish"])
+            .args(args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("invalid value"), "{}", r.stderr);
+    }
+    // A depth past every passage is every passage (it overflowed a capacity).
+    let r = run(lectern().args([
+        "query",
+        "--index",
+        index,
+        "-n",
+        "18446744073709551615",
+        "--format",
+        "tsv",
+        "zebrafish",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1);
+}
+
+#[test]
+fn export_into_a_closed_pipe_ends_quietly() {
+    let c = case();
+    assert_eq!(c.ingest(&[]).code, 0);
+    let mut child = std::process::Command::new(binary())
+        .args(["export", "--index", c.index.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn empty_and_boilerplate_only_files_are_indexed_empty_with_a_warning() {
     let c = case();
     c.write("empty.txt", "");

@@ -581,7 +581,10 @@ impl Engine {
             let query = std::mem::replace(&mut plan.query, Box::new(BooleanQuery::new(vec![])));
             plan.query = self.language_filter(query, lang);
         }
-        let limit = options.limit.max(1);
+        // At most every passage: a deeper list holds nothing more, and the
+        // collector's room is sized by it.
+        let passages = usize::try_from(self.searcher.num_docs()).unwrap_or(usize::MAX);
+        let limit = options.limit.clamp(1, passages.max(1));
         // Passages with the same text as a better one are folded into it: the
         // first stage counts texts (by hash) and goes past `want` until it holds
         // `limit` different ones, so one pass finds them when there are. Ids and
