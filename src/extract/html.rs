@@ -101,6 +101,10 @@ fn is_prose(name: &str) -> bool {
 /// Tables nested deeper than this are not given to html2text (which recurses).
 const MAX_TABLE_DEPTH: usize = 64;
 
+/// Elements and texts in a table laid out by html2text (whose layout takes a few
+/// hundred bytes of memory per byte of table); a larger one is walked as text.
+const MAX_TABLE_NODES: usize = 20_000;
+
 fn heading_level(name: &str) -> Option<u8> {
     match name {
         "h1" => Some(1),
@@ -1475,8 +1479,12 @@ fn link_counts(list: NodeRef<Node>) -> (usize, usize) {
 
 /// Lays a table out with html2text, cells as plain text (no link references, no
 /// emphasis marks). Returns false (caller walks it) if the table is nested too
-/// deeply for html2text's recursive renderer.
+/// deeply for html2text's recursive renderer, or too large for its layout (a
+/// table of 900,000 cells, 8.7 MB, took 1.9 GB).
 fn render_table(node: NodeRef<Node>, out: &mut String) -> bool {
+    if node.descendants().nth(MAX_TABLE_NODES).is_some() {
+        return false;
+    }
     let too_deep = node
         .descendants()
         .any(|d| d.ancestors().take(MAX_TABLE_DEPTH).count() >= MAX_TABLE_DEPTH);
@@ -1708,6 +1716,16 @@ mod tests {
         );
         let text = &sections[0].text;
         assert!(text.contains("Age") && text.contains("10 mg"), "{text}");
+    }
+
+    #[test]
+    fn a_table_too_large_to_lay_out_is_read_as_text() {
+        let rows: String = (0..3_000)
+            .map(|r| format!("<tr><td>r{r}a</td><td>r{r}b</td><td>r{r}c</td><td>r{r}d</td></tr>"))
+            .collect();
+        let (_, sections, _) = ex(&format!("<h2>Data</h2><table>{rows}</table>"));
+        let text = &sections[0].text;
+        assert!(text.contains("r0a") && text.contains("r2999d"), "{text}");
     }
 
     #[test]
