@@ -963,6 +963,13 @@ fn read_input(path: &Path) -> Result<String> {
     } else {
         bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
+    // A file saved as UTF-16 (by Windows tools) says so with its byte order mark.
+    if let Some((encoding, mark)) = encoding_rs::Encoding::for_bom(&bytes) {
+        return Ok(encoding
+            .decode_without_bom_handling(&bytes[mark..])
+            .0
+            .into_owned());
+    }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -247,6 +247,17 @@ fn batch_formats_order_and_broken_lines() {
     assert!(r.stdout.lines().count() >= 4, "{}", r.stdout);
     assert!(r.stdout.lines().all(|l| l.split('\t').count() == 6));
     assert!(r.stdout.starts_with("q1\t1\tgout.html#"));
+
+    // The same batch saved as UTF-16 (with its byte order mark) gives the same run.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in input.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let r16 = run(lectern()
+        .args(["query", "--batch", "-", "--format", "tsv", "--index"])
+        .arg(&index)
+        .write_stdin(utf16));
+    assert_eq!(r16.stdout, r.stdout, "{}", r16.stderr);
 }
 
 #[test]

@@ -436,7 +436,7 @@ impl std::fmt::Display for Note {
             }
             Note::NoWords => write!(
                 f,
-                "the query has no words (letters or digits) to search for; nothing was searched"
+                "the query has no words to search for (letters or digits; a word longer than 40 bytes is not indexed); nothing was searched"
             ),
             Note::NotFound(word) => write!(
                 f,
