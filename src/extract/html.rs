@@ -141,9 +141,24 @@ pub struct Page {
 
 /// Extracts a page, or says why it is not to be indexed.
 pub fn extract(source: &str) -> Result<Page, Skip> {
-    // Every element the depth estimate opens starts with a `<`: a page with few of
-    // them (nearly all pages) cannot be too deep, and skips the estimate.
-    let tags: usize = source.bytes().map(|b| usize::from(b == b'<')).sum();
+    // Every element the depth estimate opens starts with a `<`, and every attribute
+    // with a value has a `=`: a page with few of them (nearly all pages) cannot be
+    // too deep or hold a tag with too many attributes, and skips the estimates.
+    let (tags, equals) = source.bytes().fold((0usize, 0usize), |(t, e), b| {
+        (t + usize::from(b == b'<'), e + usize::from(b == b'='))
+    });
+    if equals > MAX_ATTRIBUTES
+        && let Some(trimmed) = without_attribute_floods(source)
+    {
+        let mut page = extract(&trimmed)?;
+        let note =
+            format!("a tag with over {MAX_ATTRIBUTES} attributes; its attributes were ignored");
+        page.warning = Some(match page.warning {
+            Some(warning) => format!("{warning}; {note}"),
+            None => note,
+        });
+        return Ok(page);
+    }
     if tags <= MAX_NESTING || nesting_depth(source) <= MAX_NESTING {
         return extract_parsed(source);
     }
@@ -153,6 +168,56 @@ pub fn extract(source: &str) -> Result<Page, Skip> {
         "HTML nested more than {MAX_NESTING} levels deep; layout elements were ignored"
     ));
     Ok(page)
+}
+
+/// html5ever checks each attribute of a tag against the ones before it, which is
+/// quadratic in their number: one tag of 200,000 attributes took 11 s, of 400,000
+/// over 40 s. A tag with more (counted by their `=`) loses its attributes.
+const MAX_ATTRIBUTES: usize = 1_000;
+
+/// `source` with the attributes of every tag holding more than [`MAX_ATTRIBUTES`]
+/// dropped (the tag's name and line breaks kept, so line numbers stay); None when
+/// there is no such tag. A tag runs from `<` to the next `>` (a `>` in a quoted
+/// value ends it early, which only undercounts).
+fn without_attribute_floods(source: &str) -> Option<String> {
+    let bytes = source.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(open) = memchr::memchr(b'<', &bytes[at..]).map(|p| at + p) {
+        let Some(close) = memchr::memchr(b'>', &bytes[open..]).map(|p| open + p) else {
+            break;
+        };
+        at = close + 1;
+        let tag = &bytes[open..close];
+        if memchr::memchr_iter(b'=', tag).count() <= MAX_ATTRIBUTES {
+            continue;
+        }
+        let name_end = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(tag.len());
+        // Only a start tag (`<` and a name), holding no other `<` (a script's
+        // `a < b` up to its `</script>` is no tag).
+        let name = &tag[1..name_end];
+        if !name.first().is_some_and(u8::is_ascii_alphabetic)
+            || !name.iter().all(u8::is_ascii_alphanumeric)
+            || memchr::memchr(b'<', &tag[1..]).is_some()
+        {
+            continue;
+        }
+        let out = out.get_or_insert_with(|| String::with_capacity(source.len()));
+        // `<`, `>`, ASCII whitespace and `/` are whole characters: the cuts are boundaries.
+        out.push_str(&source[copied..open + name_end]);
+        out.extend(std::iter::repeat_n(
+            '\n',
+            memchr::memchr_iter(b'\n', tag).count(),
+        ));
+        copied = close;
+    }
+    let mut out = out?;
+    out.push_str(&source[copied..]);
+    Some(out)
 }
 
 /// Elements without end tags.
@@ -1716,6 +1781,29 @@ mod tests {
         );
         let text = &sections[0].text;
         assert!(text.contains("Age") && text.contains("10 mg"), "{text}");
+    }
+
+    #[test]
+    fn a_tag_flooded_with_attributes_loses_them_and_keeps_its_lines() {
+        let attributes: String = (0..MAX_ATTRIBUTES + 1)
+            .map(|i| format!(" a{i}=\"{i}\"\n"))
+            .collect();
+        let html = format!("<h2>Flood</h2><div{attributes}>walrus tusks</div>\n<p>okapi</p>");
+        let trimmed = without_attribute_floods(&html).unwrap();
+        assert_eq!(trimmed.lines().count(), html.lines().count());
+        assert!(
+            trimmed.contains("<div\n") && !trimmed.contains("a5="),
+            "{trimmed:.200}"
+        );
+        let (_, sections, warning) = ex(&html);
+        assert!(sections[0].text.contains("walrus") && sections[0].text.contains("okapi"));
+        assert!(warning.unwrap().contains("attributes"));
+        assert!(without_attribute_floods("<p a=1 b=2>x</p>").is_none());
+        let script = format!(
+            "<script>if (a <b{}) {{}}</script><p>x</p>",
+            "&c=1".repeat(1_100)
+        );
+        assert!(without_attribute_floods(&script).is_none());
     }
 
     #[test]
