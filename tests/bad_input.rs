@@ -470,6 +470,15 @@ fn bad_queries_do_not_panic() {
             code => panic!("query {shown:?}: exit {code}: {}", r.stderr),
         }
     }
+    // Exclusions alone search nothing (tantivy read them as every other passage,
+    // unranked), and say so.
+    for q in ["-uric", "NOT NOT", "\"\"\"", "-gout -uric"] {
+        let r = query(&c.index, q);
+        assert_eq!(r.code, 1, "{q}: {}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["hits"].as_array().map(Vec::len), Some(0), "{q}");
+        assert!(v["notes"].to_string().contains("only excludes"), "{q}: {v}");
+    }
     // The same queries in one batch (one per line, so without the line breaks).
     let batch: String = queries
         .iter()

@@ -14,7 +14,10 @@
 use std::collections::HashSet;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, QueryParser, QueryParserError,
+    TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::stopwords::is_stop_word;
@@ -66,11 +69,20 @@ impl Engine {
         for (field, _, weight) in self.first_stage_fields() {
             parser.set_field_boost(field, weight);
         }
-        let (query, errors) = parser.parse_query_lenient(&text);
-        let mut notes: Vec<Note> = errors
-            .into_iter()
-            .map(|e| Note::Parse(e.to_string()))
-            .collect();
+        let (mut query, errors) = parser.parse_query_lenient(&text);
+        let mut notes: Vec<Note> = Vec::new();
+        for error in errors {
+            if matches!(error, QueryParserError::AllButQueryForbidden) {
+                // tantivy reads a query of exclusions alone as "every passage but
+                // these", in no order: nothing a search can rank.
+                query = Box::new(EmptyQuery);
+                notes.push(Note::Parse(
+                    "the query only excludes (-word, NOT word): give a word to search for".into(),
+                ));
+            } else {
+                notes.push(Note::Parse(error.to_string()));
+            }
+        }
         if flattened {
             notes.push(Note::Parse(format!(
                 "parentheses nested deeper than {MAX_GROUP_DEPTH} levels were ignored"
