@@ -141,18 +141,14 @@ pub struct Page {
 
 /// Extracts a page, or says why it is not to be indexed.
 pub fn extract(source: &str) -> Result<Page, Skip> {
-    // Every element the depth estimate opens starts with a `<`, and every attribute
-    // with a value has a `=`: a page with few of them (nearly all pages) cannot be
-    // too deep or hold a tag with too many attributes, and skips the estimates.
-    let (tags, equals) = source.bytes().fold((0usize, 0usize), |(t, e), b| {
-        (t + usize::from(b == b'<'), e + usize::from(b == b'='))
-    });
-    if equals > MAX_ATTRIBUTES
-        && let Some(trimmed) = without_attribute_floods(source)
-    {
+    // Every element the depth estimate opens starts with a `<`: a page with few of
+    // them (nearly all pages) cannot be too deep, and skips the estimate.
+    let tags: usize = source.bytes().map(|b| usize::from(b == b'<')).sum();
+    if let Some(trimmed) = without_attribute_floods(source) {
         let mut page = extract(&trimmed)?;
-        let note =
-            format!("a tag with over {MAX_ATTRIBUTES} attributes; its attributes were ignored");
+        let note = format!(
+            "a tag with over {MAX_ATTRIBUTES} attributes (or repeated <html>, <body> tags with as many); their attributes were ignored"
+        );
         page.warning = Some(match page.warning {
             Some(warning) => format!("{warning}; {note}"),
             None => note,
@@ -172,52 +168,140 @@ pub fn extract(source: &str) -> Result<Page, Skip> {
 
 /// html5ever checks each attribute of a tag against the ones before it, which is
 /// quadratic in their number: one tag of 200,000 attributes took 11 s, of 400,000
-/// over 40 s. A tag with more (counted by their `=`) loses its attributes.
+/// over 40 s; and the attributes of a repeated `<html>` or `<body>` are merged into
+/// the first one's sorted list, one insertion at a time. A start tag with more
+/// attributes than this, and repeated `<html>`/`<body>` tags holding more between
+/// them, lose their attributes.
 const MAX_ATTRIBUTES: usize = 1_000;
 
-/// `source` with the attributes of every tag holding more than [`MAX_ATTRIBUTES`]
-/// dropped (the tag's name and line breaks kept, so line numbers stay); None when
-/// there is no such tag. A tag runs from `<` to the next `>` (a `>` in a quoted
-/// value ends it early, which only undercounts).
+/// `source` with the attributes of the tags [`MAX_ATTRIBUTES`] speaks of dropped
+/// (the tag's name and line breaks kept, so line numbers stay); None when there is
+/// no such tag. Tags are read as html5ever's tokenizer reads them, quotes and all;
+/// a `</` outside quotes ends the scan of a tag unchanged (a script's `a<b` is no tag).
 fn without_attribute_floods(source: &str) -> Option<String> {
     let bytes = source.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
+    // Start tags to strip: (`<`, end of the name, `>`).
+    let mut strip: Vec<(usize, usize, usize)> = Vec::new();
+    let mut repeated: Vec<(usize, usize, usize)> = Vec::new();
+    let mut repeated_attributes = 0;
+    let (mut seen_html, mut seen_body) = (false, false);
     let mut at = 0;
     while let Some(open) = memchr::memchr(b'<', &bytes[at..]).map(|p| at + p) {
-        let Some(close) = memchr::memchr(b'>', &bytes[open..]).map(|p| open + p) else {
-            break;
+        at = open + 1;
+        if !bytes.get(open + 1).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let name_end = bytes[open + 1..]
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || b"/><".contains(&b))
+            .map_or(bytes.len(), |p| open + 1 + p);
+        let (attributes, close) = match count_attributes(bytes, name_end) {
+            Ok(found) => found,
+            Err(resume) => {
+                at = resume.max(open + 1);
+                continue;
+            }
         };
         at = close + 1;
-        let tag = &bytes[open..close];
-        if memchr::memchr_iter(b'=', tag).count() <= MAX_ATTRIBUTES {
-            continue;
-        }
-        let name_end = tag
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || *b == b'/')
-            .unwrap_or(tag.len());
-        // Only a start tag (`<` and a name), holding no other `<` (a script's
-        // `a < b` up to its `</script>` is no tag).
-        let name = &tag[1..name_end];
-        if !name.first().is_some_and(u8::is_ascii_alphabetic)
-            || !name.iter().all(u8::is_ascii_alphanumeric)
-            || memchr::memchr(b'<', &tag[1..]).is_some()
+        let name = &bytes[open + 1..name_end];
+        let first = |seen: &mut bool| !std::mem::replace(seen, true);
+        if attributes > MAX_ATTRIBUTES {
+            strip.push((open, name_end, close));
+        } else if attributes > 0
+            && ((name.eq_ignore_ascii_case(b"html") && !first(&mut seen_html))
+                || (name.eq_ignore_ascii_case(b"body") && !first(&mut seen_body)))
         {
-            continue;
+            repeated.push((open, name_end, close));
+            repeated_attributes += attributes;
+        } else if name.eq_ignore_ascii_case(b"html") {
+            seen_html = true;
+        } else if name.eq_ignore_ascii_case(b"body") {
+            seen_body = true;
         }
-        let out = out.get_or_insert_with(|| String::with_capacity(source.len()));
-        // `<`, `>`, ASCII whitespace and `/` are whole characters: the cuts are boundaries.
-        out.push_str(&source[copied..open + name_end]);
-        out.extend(std::iter::repeat_n(
-            '\n',
-            memchr::memchr_iter(b'\n', tag).count(),
-        ));
-        copied = close;
     }
-    let mut out = out?;
+    if repeated_attributes > MAX_ATTRIBUTES {
+        strip.append(&mut repeated);
+        strip.sort_unstable();
+    }
+    if strip.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut copied = 0;
+    for (open, name_end, close) in strip {
+        // `<`, `>`, ASCII whitespace and `/` are whole characters: the cuts are boundaries.
+        out.push_str(&source[copied..name_end]);
+        let lines = memchr::memchr_iter(b'\n', &bytes[name_end..close]).count();
+        out.extend(std::iter::repeat_n('\n', lines));
+        copied = close;
+        debug_assert!(open < name_end);
+    }
     out.push_str(&source[copied..]);
     Some(out)
+}
+
+/// The attributes of a start tag whose name ends at `at`, and the position of its
+/// `>`; or, if a `</` comes first outside quotes or the tag does not end, where to
+/// go on looking for tags (no tag starting before it ends before it: each byte of
+/// the page is scanned about once).
+fn count_attributes(bytes: &[u8], mut at: usize) -> Result<(usize, usize), usize> {
+    let closing = |at: usize| bytes[at] == b'<' && bytes.get(at + 1) == Some(&b'/');
+    let end = bytes.len();
+    let mut count = 0;
+    loop {
+        while bytes
+            .get(at)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+        {
+            at += 1;
+        }
+        match bytes.get(at) {
+            None => return Err(end),
+            Some(b'>') => return Ok((count, at)),
+            Some(_) if closing(at) => return Err(at),
+            Some(_) => {}
+        }
+        count += 1;
+        // The name: up to whitespace, `/`, `>` or `=` (its first byte may be `=`).
+        at += 1;
+        while let Some(b) = bytes.get(at) {
+            if b.is_ascii_whitespace() || b"/>=".contains(b) {
+                break;
+            }
+            if closing(at) {
+                return Err(at);
+            }
+            at += 1;
+        }
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if bytes.get(at) != Some(&b'=') {
+            continue;
+        }
+        at += 1;
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        match bytes.get(at) {
+            None => return Err(end),
+            Some(&quote @ (b'"' | b'\'')) => match memchr::memchr(quote, &bytes[at + 1..]) {
+                Some(p) => at += p + 2,
+                None => return Err(end),
+            },
+            Some(_) => {
+                while let Some(b) = bytes.get(at) {
+                    if b.is_ascii_whitespace() || *b == b'>' {
+                        break;
+                    }
+                    if closing(at) {
+                        return Err(at);
+                    }
+                    at += 1;
+                }
+            }
+        }
+    }
 }
 
 /// Elements without end tags.
@@ -1785,25 +1869,52 @@ mod tests {
 
     #[test]
     fn a_tag_flooded_with_attributes_loses_them_and_keeps_its_lines() {
-        let attributes: String = (0..MAX_ATTRIBUTES + 1)
-            .map(|i| format!(" a{i}=\"{i}\"\n"))
+        let flood = |each: &dyn Fn(usize) -> String| -> String {
+            (0..MAX_ATTRIBUTES + 1).map(each).collect()
+        };
+        for attributes in [
+            flood(&|i| format!(" a{i}=\"{i}\"\n")),
+            flood(&|i| format!(" a{i}")),
+            flood(&|i| format!(" a{i}='>'")),
+            flood(&|i| format!(" a{i}=x<y")),
+        ] {
+            let html = format!("<h2>Flood</h2><x-y{attributes}>walrus tusks</x-y>\n<p>okapi</p>");
+            let trimmed = without_attribute_floods(&html).expect("a flood");
+            assert_eq!(trimmed.lines().count(), html.lines().count());
+            assert!(
+                trimmed.contains("<x-y") && !trimmed.contains("a5"),
+                "{trimmed:.200}"
+            );
+            let (_, sections, warning) = ex(&html);
+            assert!(sections[0].text.contains("walrus") && sections[0].text.contains("okapi"));
+            assert!(warning.unwrap().contains("attributes"));
+        }
+        // Repeated <body> tags whose attributes add up.
+        let bodies: String = (0..20)
+            .map(|b| {
+                format!(
+                    "<body {}>",
+                    (0..60).map(|i| format!("b{b}x{i} ")).collect::<String>()
+                )
+            })
             .collect();
-        let html = format!("<h2>Flood</h2><div{attributes}>walrus tusks</div>\n<p>okapi</p>");
-        let trimmed = without_attribute_floods(&html).unwrap();
-        assert_eq!(trimmed.lines().count(), html.lines().count());
+        let trimmed = without_attribute_floods(&format!("<body id=main>{bodies}<p>x</p>")).unwrap();
         assert!(
-            trimmed.contains("<div\n") && !trimmed.contains("a5="),
-            "{trimmed:.200}"
+            trimmed.starts_with("<body id=main><body>"),
+            "{trimmed:.100}"
         );
-        let (_, sections, warning) = ex(&html);
-        assert!(sections[0].text.contains("walrus") && sections[0].text.contains("okapi"));
-        assert!(warning.unwrap().contains("attributes"));
-        assert!(without_attribute_floods("<p a=1 b=2>x</p>").is_none());
+        // Not floods: a few attributes, one value full of `=`, a script's `a<b`.
+        assert!(without_attribute_floods("<p a=1 b=2>x</p><body class=x>").is_none());
+        let urls = "?a=b&c=d".repeat(1_000);
+        assert!(without_attribute_floods(&format!("<div data-props='{urls}'>x</div>")).is_none());
         let script = format!(
             "<script>if (a <b{}) {{}}</script><p>x</p>",
-            "&c=1".repeat(1_100)
+            " c".repeat(1_100)
         );
         assert!(without_attribute_floods(&script).is_none());
+        // Pages of unclosed tags are scanned once, not once per `<` (quadratic).
+        assert!(without_attribute_floods(&"<a".repeat(200_000)).is_none());
+        assert!(without_attribute_floods(&"<a b".repeat(200_000)).is_none());
     }
 
     #[test]
@@ -1814,6 +1925,23 @@ mod tests {
         let (_, sections, _) = ex(&format!("<h2>Data</h2><table>{rows}</table>"));
         let text = &sections[0].text;
         assert!(text.contains("r0a") && text.contains("r2999d"), "{text}");
+        // html2text lays out the small table and is not given the large one
+        // (each row is a tr, four td and four texts: nine nodes).
+        let laid_out = |rows: usize| {
+            let rows: String = (0..rows)
+                .map(|r| format!("<tr><td>{r}</td><td>b</td><td>c</td><td>d</td></tr>"))
+                .collect();
+            let page = Html::parse_document(&format!("<table>{rows}</table>"));
+            let table = page
+                .tree
+                .root()
+                .descendants()
+                .find(|n| n.value().as_element().is_some_and(|e| e.name() == "table"))
+                .unwrap();
+            render_table(table, &mut String::new())
+        };
+        assert!(laid_out(100));
+        assert!(!laid_out(MAX_TABLE_NODES / 9 + 10));
     }
 
     #[test]
