@@ -574,6 +574,14 @@ impl Engine {
         })
     }
 
+    /// How many hits a query asking for `limit` can get: at least one, at most
+    /// every passage (a deeper list holds nothing more, and the collectors size
+    /// their room by it).
+    pub fn depth(&self, limit: usize) -> usize {
+        let passages = usize::try_from(self.searcher.num_docs()).unwrap_or(usize::MAX);
+        limit.clamp(1, passages.max(1))
+    }
+
     /// Answers one query: plan, first stage, second stage, snippets.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Results, SearchError> {
         let mut plan = self.plan(text)?;
@@ -581,10 +589,7 @@ impl Engine {
             let query = std::mem::replace(&mut plan.query, Box::new(BooleanQuery::new(vec![])));
             plan.query = self.language_filter(query, lang);
         }
-        // At most every passage: a deeper list holds nothing more, and the
-        // collector's room is sized by it.
-        let passages = usize::try_from(self.searcher.num_docs()).unwrap_or(usize::MAX);
-        let limit = options.limit.clamp(1, passages.max(1));
+        let limit = self.depth(options.limit);
         // Passages with the same text as a better one are folded into it: the
         // first stage counts texts (by hash) and goes past `want` until it holds
         // `limit` different ones, so one pass finds them when there are. Ids and

@@ -543,7 +543,7 @@ impl Dense {
         if mode == Mode::Off {
             return Ok(engine.search(text, options)?);
         }
-        let limit = options.limit.max(1);
+        let limit = engine.depth(options.limit);
         let depth = self.fusion.depth.max(limit);
         let query = self.model.encode(&[text], &mut |_, _| true)?;
         let cosines = self.vectors.cosines(&query[0]);
