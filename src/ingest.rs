@@ -1237,7 +1237,12 @@ fn read_source(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
             "not a regular file any more (replaced while ingesting)",
         ));
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(max_bytes.saturating_add(1)) as usize);
+    let mut bytes = Vec::new();
+    // A failed allocation is an error for this file, not an abort of the ingest.
+    let expected = meta.len().min(max_bytes.saturating_add(1));
+    bytes
+        .try_reserve_exact(usize::try_from(expected).unwrap_or(usize::MAX))
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)?;
     Ok(bytes)

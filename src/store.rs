@@ -1185,6 +1185,10 @@ impl Target {
         let payload = Store::open_data(&self.dir, &self.data, false)
             .ok()
             .and_then(|s| s.payload);
+        if let Some(payload) = &payload {
+            // The collection rewrote `.managed.json` (private to its owner).
+            share_like_side_files(&self.data, payload);
+        }
         remove_side_files_except(&self.data, payload.as_ref());
     }
 
