@@ -44,7 +44,7 @@ pub enum ExportError {
         /// The field's type.
         kind: String,
     },
-    #[error(transparent)]
+    #[error("cannot write the export: {0}")]
     /// The output cannot be written.
     Write(#[from] io::Error),
 }

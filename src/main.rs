@@ -499,12 +499,8 @@ fn message(e: &anyhow::Error) -> String {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        // A transparent error hides its io::Error from the chain: look inside.
-        let io = match c.downcast_ref::<lectern::export::ExportError>() {
-            Some(lectern::export::ExportError::Write(io)) => Some(io),
-            _ => c.downcast_ref::<io::Error>(),
-        };
-        io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
 

@@ -46,8 +46,8 @@ impl Highlighter {
         for stem in terms.keys() {
             let bytes = stem.as_bytes();
             if bytes.is_empty() || !bytes[..bytes.len().min(LEAD)].is_ascii() {
-                // A stem starting with a non-ASCII letter: let every word through.
-                first_bytes = [true; 128];
+                // No ASCII word stems to it (words with non-ASCII letters are
+                // always analyzed).
                 continue;
             }
             let lead = lead(bytes);
@@ -299,7 +299,7 @@ mod tests {
         let endings = [
             "", "s", "es", "ies", "ied", "ing", "ings", "ed", "y", "ly", "ying", "er", "est",
             "ness", "ity", "ation", "ational", "ize", "ible", "bly", "bli", "ful", "ous", "ment",
-            "e", "ee", "eed", "ieing",
+            "e", "ee", "eed", "ieing", "edly", "ingly", "eedly", "yed",
         ];
         let mut bases: Vec<String> = Vec::new();
         for &a in letters {

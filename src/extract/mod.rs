@@ -245,7 +245,7 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         // A UTF-32 file begins with the UTF-16LE mark and decodes to NULs.
-        if text.chars().filter(|&c| c == '\0').count() * MAX_NUL_SHARE > text.len() {
+        if text.chars().filter(|&c| c == '\0').count() > text.len() / MAX_NUL_SHARE {
             return Err(ExtractError::Binary);
         }
         return Ok(Decoded {
@@ -305,14 +305,18 @@ const MAX_NUL_SHARE: usize = 1024;
 fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let mut at = 0;
-    while let Some(start) = find(&lower[at..], b"<meta").map(|p| at + p) {
-        let tag_end = lower[start..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map_or(lower.len(), |p| start + p);
+    while let Some(start) = memchr::memmem::find(&lower[at..], b"<meta").map(|p| at + p) {
+        let tag_end = memchr::memchr(b'>', &lower[start..]).map_or(lower.len(), |p| start + p);
         let tag = &lower[start..tag_end];
         at = tag_end;
-        let Some(pos) = find(tag, b"charset=") else {
+        // `<meta` itself, not `<metadata`.
+        if !tag
+            .get(5)
+            .is_none_or(|b| b.is_ascii_whitespace() || *b == b'/')
+        {
+            continue;
+        }
+        let Some(pos) = memchr::memmem::find(tag, b"charset=") else {
             continue;
         };
         let rest = &tag[pos + 8..];
@@ -324,14 +328,17 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
             .iter()
             .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
             .unwrap_or(rest.len());
-        return encoding_rs::Encoding::for_label(&rest[..end]).map(|e| e.output_encoding());
+        // An unknown label is passed over, as the prescan does.
+        let Some(encoding) = encoding_rs::Encoding::for_label(&rest[..end]) else {
+            continue;
+        };
+        return Some(if encoding == encoding_rs::X_USER_DEFINED {
+            encoding_rs::WINDOWS_1252
+        } else {
+            encoding.output_encoding()
+        });
     }
     None
-}
-
-/// The first position of `needle` in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Turns raw sections into final ones: furniture lines dropped, empty sections and
@@ -902,6 +909,18 @@ mod tests {
             None
         );
         assert_eq!(charset("<meta name=x><p>charset=koi8-r</p>"), None);
+        assert_eq!(
+            charset("<metadata charset=koi8-r><meta charset=utf-8>"),
+            Some("UTF-8")
+        );
+        assert_eq!(
+            charset("<meta charset=nonsense><meta charset=koi8-r>"),
+            Some("KOI8-R")
+        );
+        assert_eq!(
+            charset("<meta charset=x-user-defined>"),
+            Some("windows-1252")
+        );
         let page = b"<html><head><meta charset=\"utf-16\"></head><body><h1>Meta</h1><p>walrus</p>";
         let decoded = decode(page, Format::Html).unwrap();
         assert!(decoded.text.contains("walrus") && decoded.warning.is_none());

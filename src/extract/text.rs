@@ -42,7 +42,9 @@ pub fn extract(text: &str) -> (Option<String>, Vec<RawSection>) {
 /// Unicode line and paragraph separators become one (`\r\n` is left to the
 /// trimming of each line).
 fn line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(['\r', '\u{2028}', '\u{2029}']) {
+    let lone_cr = memchr::memchr_iter(b'\r', text.as_bytes())
+        .any(|at| text.as_bytes().get(at + 1) != Some(&b'\n'));
+    if !lone_cr && !text.contains(['\u{2028}', '\u{2029}']) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
