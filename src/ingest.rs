@@ -1237,14 +1237,13 @@ fn read_source(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
             "not a regular file any more (replaced while ingesting)",
         ));
     }
+    let most = max_bytes.saturating_add(1);
     let mut bytes = Vec::new();
     // A failed allocation is an error for this file, not an abort of the ingest.
-    let expected = meta.len().min(max_bytes.saturating_add(1));
     bytes
-        .try_reserve_exact(usize::try_from(expected).unwrap_or(usize::MAX))
+        .try_reserve_exact(usize::try_from(meta.len().min(most)).unwrap_or(usize::MAX))
         .map_err(|_| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)?;
+    file.take(most).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

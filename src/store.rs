@@ -398,11 +398,9 @@ fn is_dotfile(name: &str) -> bool {
 fn is_side_file(name: &str) -> bool {
     let stamped = |rest: &str, ext: &str| {
         rest.strip_suffix(ext).is_some_and(|stamp| {
-            stamp.split_once('-').is_some_and(|(nanos, pid)| {
-                [nanos, pid]
-                    .iter()
-                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-            })
+            stamp
+                .split_once('-')
+                .is_some_and(|(nanos, pid)| is_number(nanos) && is_number(pid))
         })
     };
     [
@@ -435,9 +433,14 @@ fn is_segment_file(name: &str) -> bool {
     };
     id.bytes().all(|b| b.is_ascii_hexdigit())
         && (known(ext)
-            || ext.split_once('.').is_some_and(|(opstamp, ext)| {
-                ext == "del" && !opstamp.is_empty() && opstamp.bytes().all(|b| b.is_ascii_digit())
-            }))
+            || ext
+                .split_once('.')
+                .is_some_and(|(opstamp, ext)| ext == "del" && is_number(opstamp)))
+}
+
+/// Decimal digits, at least one.
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Files tantivy manages in `dir`, by its list (empty if there is none).

@@ -180,9 +180,9 @@ const MAX_ATTRIBUTES: usize = 1_000;
 /// a `</` outside quotes ends the scan of a tag unchanged (a script's `a<b` is no tag).
 fn without_attribute_floods(source: &str) -> Option<String> {
     let bytes = source.as_bytes();
-    // Start tags to strip: (`<`, end of the name, `>`).
-    let mut strip: Vec<(usize, usize, usize)> = Vec::new();
-    let mut repeated: Vec<(usize, usize, usize)> = Vec::new();
+    // Start tags to strip: (end of the name, `>`).
+    let mut strip: Vec<(usize, usize)> = Vec::new();
+    let mut repeated: Vec<(usize, usize)> = Vec::new();
     let mut repeated_attributes = 0;
     let (mut seen_html, mut seen_body) = (false, false);
     let mut at = 0;
@@ -204,19 +204,21 @@ fn without_attribute_floods(source: &str) -> Option<String> {
         };
         at = close + 1;
         let name = &bytes[open + 1..name_end];
-        let first = |seen: &mut bool| !std::mem::replace(seen, true);
-        if attributes > MAX_ATTRIBUTES {
-            strip.push((open, name_end, close));
-        } else if attributes > 0
-            && ((name.eq_ignore_ascii_case(b"html") && !first(&mut seen_html))
-                || (name.eq_ignore_ascii_case(b"body") && !first(&mut seen_body)))
-        {
-            repeated.push((open, name_end, close));
-            repeated_attributes += attributes;
-        } else if name.eq_ignore_ascii_case(b"html") {
-            seen_html = true;
+        let seen = if name.eq_ignore_ascii_case(b"html") {
+            Some(&mut seen_html)
         } else if name.eq_ignore_ascii_case(b"body") {
-            seen_body = true;
+            Some(&mut seen_body)
+        } else {
+            None
+        };
+        if attributes > MAX_ATTRIBUTES {
+            strip.push((name_end, close));
+        } else if let Some(seen) = seen
+            && std::mem::replace(seen, true)
+            && attributes > 0
+        {
+            repeated.push((name_end, close));
+            repeated_attributes += attributes;
         }
     }
     if repeated_attributes > MAX_ATTRIBUTES {
@@ -228,13 +230,12 @@ fn without_attribute_floods(source: &str) -> Option<String> {
     }
     let mut out = String::with_capacity(source.len());
     let mut copied = 0;
-    for (open, name_end, close) in strip {
-        // `<`, `>`, ASCII whitespace and `/` are whole characters: the cuts are boundaries.
+    for (name_end, close) in strip {
+        // `>`, ASCII whitespace, `/` and `<` are whole characters: the cuts are boundaries.
         out.push_str(&source[copied..name_end]);
         let lines = memchr::memchr_iter(b'\n', &bytes[name_end..close]).count();
         out.extend(std::iter::repeat_n('\n', lines));
         copied = close;
-        debug_assert!(open < name_end);
     }
     out.push_str(&source[copied..]);
     Some(out)
