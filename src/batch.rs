@@ -18,21 +18,28 @@ pub struct BatchQuery {
 /// A line of batch input that is not a query.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Problem {
-    #[error("query id {0:?} is empty or has spaces")]
-    /// The id before the tab is empty or holds white space.
+    #[error("query id {0:?} is empty or has spaces or control characters")]
+    /// The id before the tab is empty or holds white space or a control character
+    /// (it is a column of TREC and TSV output and is printed as it is).
     BadId(String),
+    #[error("query id {0} is already the id of line {1}")]
+    /// The id was given to an earlier line: a run with two queries of one id
+    /// would mix their results under it.
+    Repeated(String, usize),
     #[error("query {0} has no text")]
     /// The line has an id but no query text.
     NoText(String),
 }
 
 /// Parses batch input. Blank lines are skipped; a line with an id but no query text
-/// is reported as (line number, problem) and left out. A UTF-8 byte order mark at
-/// the start is not part of the first id.
+/// is reported as (line number, problem) and left out, as is a line whose id an
+/// earlier query has. A UTF-8 byte order mark at the start is not part of the
+/// first id.
 pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, Problem)>) {
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     let mut queries = Vec::new();
     let mut problems = Vec::new();
+    let mut first_line: std::collections::HashMap<String, usize> = Default::default();
     for (i, raw) in input.lines().enumerate() {
         let line = i + 1;
         let raw = raw.trim_end_matches('\r');
@@ -43,11 +50,14 @@ pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, Problem)>) {
             Some((id, text)) => (id.trim().to_string(), text.trim().to_string()),
             None => (line.to_string(), raw.trim().to_string()),
         };
-        if id.is_empty() || id.contains(char::is_whitespace) {
+        if id.is_empty() || id.contains(|c: char| c.is_whitespace() || c.is_control()) {
             problems.push((line, Problem::BadId(id)));
         } else if text.is_empty() {
             problems.push((line, Problem::NoText(id)));
+        } else if let Some(&first) = first_line.get(&id) {
+            problems.push((line, Problem::Repeated(id, first)));
         } else {
+            first_line.insert(id.clone(), line);
             queries.push(BatchQuery { line, id, text });
         }
     }
@@ -95,6 +105,21 @@ mod tests {
             [
                 (4, Problem::NoText("q3".into())),
                 (5, Problem::BadId(String::new()))
+            ]
+        );
+    }
+
+    #[test]
+    fn control_characters_and_repeated_ids_are_problems() {
+        let (queries, problems) = parse("q\x1b[2J\tgout\nq1\tgout\nq1\tasthma\n5\tcough\nfever\n");
+        let got: Vec<_> = queries.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(got, ["q1", "5"]);
+        assert_eq!(
+            problems,
+            [
+                (1, Problem::BadId("q\x1b[2J".into())),
+                (3, Problem::Repeated("q1".into(), 2)),
+                (5, Problem::Repeated("5".into(), 4)),
             ]
         );
     }

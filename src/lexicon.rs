@@ -45,6 +45,11 @@ pub struct Lexicon {
 /// Longest phrase, in terms, that queries are matched against.
 pub const MAX_PHRASE_TERMS: usize = 8;
 
+/// Alternatives a matched phrase is searched with at most (its groups' members in
+/// file order): a query stays a query when a synonyms file holds a group of
+/// thousands of words.
+pub const MAX_ALTERNATIVES: usize = 32;
+
 impl Lexicon {
     /// A lexicon of `groups`, leaving out phrases without terms or longer than
     /// [`MAX_PHRASE_TERMS`], and groups left with fewer than two phrases.
@@ -128,13 +133,16 @@ impl Lexicon {
                 let Some(ids) = self.by_terms.get(&key) else {
                     continue;
                 };
+                let span = &terms[start..start + len];
                 let mut others: Vec<Phrase> = Vec::new();
                 let mut matched = None;
                 for &id in ids {
                     for phrase in &self.groups[id] {
-                        if phrase.terms.join(" ") == key {
+                        if phrase.terms == span {
                             matched.get_or_insert_with(|| phrase.clone());
-                        } else if !others.iter().any(|o| o.terms == phrase.terms) {
+                        } else if others.len() < MAX_ALTERNATIVES
+                            && !others.iter().any(|o| o.terms == phrase.terms)
+                        {
                             others.push(phrase.clone());
                         }
                     }
@@ -478,6 +486,17 @@ mod tests {
         assert_eq!(found[0].1[0].surface, "CEA");
         let found = lexicon.expansions(&analyze("after a heart attack"));
         assert_eq!(found[0].1[0].terms, ["myocardi", "infarct"]);
+    }
+
+    #[test]
+    fn a_huge_group_gives_a_bounded_expansion() {
+        let words: Vec<String> = (0..200_000).map(|i| format!("w{i}")).collect();
+        let lexicon = Lexicon::build(&BTreeMap::new(), vec![words]);
+        let got = lexicon.expansions(&["w5".to_string()]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.terms, ["w5"]);
+        assert_eq!(got[0].1.len(), MAX_ALTERNATIVES);
+        assert_eq!(got[0].1[0].terms, ["w0"]);
     }
 
     #[test]
