@@ -82,7 +82,7 @@ macro_rules! rank_params {
 
 rank_params! {
     /// First stage: boost of a title match (tantivy's BM25 summed over fields).
-    first_title: f32 = 2.0,
+    first_title: f32 = 1.0,
     /// First stage: boost of a heading match.
     first_heading: f32 = 2.0,
     /// First stage: boost of a body match.
