@@ -105,6 +105,8 @@ rank_params! {
     b_body: f32 = 0.75,
     /// Weight of the title's own BM25 added to BM25F (the article's name keeps its strength).
     sep_title: f32 = 0.5,
+    /// 1: the title's document frequency counts in a term's BM25F idf (0: only where no heading or body holds the term).
+    title_df: u8 = 0,
     /// Weight of the heading's own BM25 added to BM25F.
     sep_heading: f32 = 0.0,
     /// Weight of the body's own BM25 added to BM25F.
@@ -555,6 +557,7 @@ pub fn term_idfs(
     fields: &Fields,
     stats: &Stats,
     ranking: Ranking,
+    title_df: u8,
     terms: &[QueryTerm],
 ) -> tantivy::Result<Vec<TermIdf>> {
     let mut out = Vec::with_capacity(terms.len());
@@ -564,6 +567,10 @@ pub fn term_idfs(
             None => doc_freqs(searcher, fields, &term.text)?,
         };
         let joint_df = match ranking {
+            // A title is copied to every passage of its article: its passage count
+            // says how long the article is, not how common the word is. It counts
+            // only for a word that no heading or body holds.
+            Ranking::Default if title_df == 0 && dfs[1].max(dfs[2]) > 0 => dfs[1].max(dfs[2]),
             Ranking::Default => dfs.into_iter().max().unwrap_or(0),
             // Passages with the term in any field: the df of the joined field.
             Ranking::Bm25 => {
@@ -1075,7 +1082,14 @@ pub fn rerank(
         lead: params.lead * stats.sectioned,
         ..params.clone()
     };
-    let idfs = term_idfs(searcher, fields, stats, params.ranking, terms)?;
+    let idfs = term_idfs(
+        searcher,
+        fields,
+        stats,
+        params.ranking,
+        params.title_df,
+        terms,
+    )?;
     let mut features = features(searcher, fields, stats, params, terms, candidates)?;
     if params.ranking == Ranking::Default && params.assoc > 0.0 {
         let table = class_table(searcher, fields, stats, params, terms, &features)?;

@@ -51,6 +51,20 @@ fn query_json(index: &Path, q: &str) -> Value {
 }
 
 #[test]
+fn a_word_of_the_articles_title_still_picks_its_section_in_a_one_article_corpus() {
+    // Every passage of the sample holds the title's "Treatment": counted by the
+    // title, the word would say nothing, and "metastases" (in the causes) decided.
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    assert_eq!(ingest(&sample_corpus(), &index).code, 0);
+    let got = ids(&index, "what is the treatment for liver metastases");
+    assert_eq!(
+        got[0],
+        "metastatic-liver-cancer.txt#metastatic-liver-cancer-treatment"
+    );
+}
+
+#[test]
 fn cea_on_the_sample_article_ranks_the_examination_section_first() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
