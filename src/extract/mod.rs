@@ -19,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 13;
+pub const EXTRACTOR_VERSION: u32 = 14;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -283,16 +283,47 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
             })
         }
         Err(_) => {
-            let text = String::from_utf8_lossy(bytes);
+            if text_is_mostly_utf8(bytes) {
+                let text = String::from_utf8_lossy(bytes);
+                if text.contains('\0') {
+                    return Err(ExtractError::Binary);
+                }
+                return Ok(Decoded {
+                    text,
+                    warning: Some("not valid UTF-8; invalid bytes replaced with U+FFFD".into()),
+                });
+            }
+            // A legacy 8-bit or CJK encoding, undeclared: guessed from the bytes by
+            // the detector Firefox uses for such pages.
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            detector.feed(bytes, true);
+            let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
+            let (text, _, _) = encoding.decode(bytes);
             if text.contains('\0') {
                 return Err(ExtractError::Binary);
             }
             Ok(Decoded {
                 text,
-                warning: Some("not valid UTF-8; invalid bytes replaced with U+FFFD".into()),
+                warning: Some(format!(
+                    "not valid UTF-8 and no charset declared; read as {} (guessed)",
+                    encoding.name()
+                )),
             })
         }
     }
+}
+
+/// True when the valid multi-byte UTF-8 characters of `bytes` outnumber its
+/// invalid sequences: UTF-8 text with a few damaged bytes, to be read as UTF-8
+/// with replacement characters rather than as another encoding.
+fn text_is_mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut wide, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    wide > invalid
 }
 
 /// An HTML page may hold one NUL byte in this many bytes and still be text.
@@ -1075,6 +1106,18 @@ mod tests {
             decode(b"a\0b", Format::Text).err(),
             Some(ExtractError::Binary)
         );
+        // Undeclared: guessed; UTF-8 with a damaged byte stays UTF-8.
+        let text = b"Cr\xe8me br\xfbl\xe9e: a French dessert of custard, caramel and vanilla.\n";
+        let decoded = decode(text, Format::Text).unwrap();
+        assert!(decoded.text.contains("Crème brûlée"), "{}", decoded.text);
+        assert!(decoded.warning.unwrap().contains("windows-1252"));
+        let damaged = "Crème brûlée, café au lait \u{2014} déjà vu "
+            .as_bytes()
+            .to_vec();
+        let damaged = [damaged, b"\xff".to_vec()].concat();
+        let decoded = decode(&damaged, Format::Markdown).unwrap();
+        assert!(decoded.text.starts_with("Crème brûlée"));
+        assert!(decoded.text.ends_with('\u{fffd}'));
         let latin1 = b"<meta charset=\"iso-8859-1\"><p>caf\xe9</p>";
         assert!(decode(latin1, Format::Html).unwrap().text.contains("café"));
         let utf16: Vec<u8> = [0xFF, 0xFE]
