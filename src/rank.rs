@@ -105,7 +105,7 @@ rank_params! {
     b_body: f32 = 0.75,
     /// Weight of the title's own BM25 added to BM25F (the article's name keeps its strength).
     sep_title: f32 = 0.5,
-    /// 1: the title's document frequency counts in a term's BM25F idf (0: only where no heading or body holds the term).
+    /// Non-zero: the title's document frequency counts in a term's BM25F idf (0: only where no heading or body holds the term).
     title_df: u8 = 0,
     /// Weight of the heading's own BM25 added to BM25F.
     sep_heading: f32 = 0.0,
@@ -544,8 +544,10 @@ pub fn templated_share(
 /// Collection weight of one query term.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TermIdf {
-    /// idf of the BM25F sum (from the field where the term is most frequent), or
-    /// of the joined field for [`Ranking::Bm25`].
+    /// idf of the BM25F sum (from the larger of the term's heading and body
+    /// document frequencies; the title's only when neither holds it, or with
+    /// `title_df` non-zero from the field where it is most frequent), or of the
+    /// joined field for [`Ranking::Bm25`].
     pub joint: f32,
     /// idf in title, heading and body, for each field's own BM25.
     pub field: [f32; 3],
@@ -703,7 +705,8 @@ pub fn features(
 }
 
 /// Step 3, the collection side of heading association: for the heading classes of
-/// the candidates, their sizes, and for each term its body frequency per class.
+/// the candidates, their sizes, and for each term its body frequency per class
+/// (empty for a term that [`associate`] passes over).
 pub fn class_table(
     searcher: &Searcher,
     fields: &Fields,
@@ -719,10 +722,13 @@ pub fn class_table(
         }
     }
     sizes.retain(|_, size| *size >= params.min_class);
+    // A term some candidate holds in its heading is never associated (see
+    // [`associate`]): its postings are not walked.
+    let (_, in_some_heading) = heading_matches(terms, features);
     let mut counts = Vec::with_capacity(terms.len());
     let mut totals = Vec::with_capacity(terms.len());
-    for term in terms {
-        let (total, by_class) = if sizes.is_empty() {
+    for (term, &in_heading) in terms.iter().zip(&in_some_heading) {
+        let (total, by_class) = if sizes.is_empty() || (in_heading && params.assoc_yields != 0) {
             (0, Arc::default())
         } else {
             stats.class_frequencies(searcher, fields, &term.text)?
