@@ -22,7 +22,9 @@ pub enum Problem {
     /// The id before the tab is empty or holds white space or a control character
     /// (it is a column of TREC and TSV output and is printed as it is).
     BadId(String),
-    #[error("query id {0} is already the id of line {1}")]
+    #[error(
+        "query id {0} is already the id of line {1} (a line without an id is numbered by its line)"
+    )]
     /// The id was given to an earlier line: a run with two queries of one id
     /// would mix their results under it.
     Repeated(String, usize),

@@ -169,7 +169,7 @@ pub enum Skip {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExtractError {
     /// NUL bytes or other binary content in a file with a text extension.
-    #[error("binary content (NUL bytes) in a text file")]
+    #[error("binary content (NUL bytes or control characters) in a text file")]
     Binary,
     /// Over the size limit, in bytes. MB as `--max-file-size` counts them (2^20
     /// bytes), so the default limit reads "32 MB" as the README says, not "34 MB".
@@ -205,7 +205,7 @@ pub struct Decoded<'a> {
 }
 
 /// Extracts an article from raw bytes. `fallback_title` (the file stem) is used when
-/// the source names no title. Warnings (lossy decoding) are returned beside the article.
+/// the source names no title. Warnings (lossy or guessed decoding) are returned beside the article.
 pub fn extract(
     bytes: &[u8],
     format: Format,
@@ -237,8 +237,11 @@ pub fn extract(
     Ok((article, warning))
 }
 
-/// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8;
-/// invalid UTF-8 is decoded lossily with a warning. NUL bytes mean binary, except a
+/// Decodes bytes: a BOM wins, then (HTML only) a declared `charset`, then UTF-8.
+/// Bytes that are not UTF-8 are read as UTF-8 with replacement characters when
+/// the page declares UTF-8 or they are mostly UTF-8, else in the encoding chardetng
+/// guesses (valid UTF-8 among 8-bit bytes kept as it is); either way with a
+/// warning. NUL bytes mean binary, except a
 /// few in an HTML page of valid UTF-8 (javadoc writes the NUL character it documents,
 /// `CharUtils.NUL`, as itself; HTML parsing drops it, as browsers do).
 pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError> {
@@ -283,7 +286,9 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
             })
         }
         Err(_) => {
-            if text_is_mostly_utf8(bytes) {
+            let declared_utf8 = format == Format::Html && declared_charset(head).is_some();
+            let (wide, invalid) = utf8_counts(bytes);
+            if declared_utf8 || wide > invalid {
                 let text = String::from_utf8_lossy(bytes);
                 if text.contains('\0') {
                     return Err(ExtractError::Binary);
@@ -299,31 +304,61 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
-            let (text, _, _) = encoding.decode(bytes);
-            if text.contains('\0') {
+            let (text, had_errors) = if wide > 0 && encoding.is_single_byte() {
+                // UTF-8 with bytes of an 8-bit encoding among it (Word's quotes
+                // pasted into UTF-8 notes): the UTF-8 stays UTF-8.
+                (Cow::Owned(mixed(bytes, encoding)), false)
+            } else {
+                let (text, _, had_errors) = encoding.decode(bytes);
+                (text, had_errors)
+            };
+            // Bytes that no encoding makes text of (NUL-free binary) decode to
+            // control characters.
+            let controls = text
+                .chars()
+                .filter(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
+                .count();
+            if text.contains('\0') || controls * 100 > text.chars().count() {
                 return Err(ExtractError::Binary);
             }
             Ok(Decoded {
                 text,
                 warning: Some(format!(
-                    "not valid UTF-8 and no charset declared; read as {} (guessed)",
-                    encoding.name()
+                    "not valid UTF-8 and no charset declared; read as {} (guessed){}",
+                    encoding.name(),
+                    if had_errors {
+                        ", invalid sequences replaced"
+                    } else {
+                        ""
+                    }
                 )),
             })
         }
     }
 }
 
-/// True when the valid multi-byte UTF-8 characters of `bytes` outnumber its
-/// invalid sequences: UTF-8 text with a few damaged bytes, to be read as UTF-8
-/// with replacement characters rather than as another encoding.
-fn text_is_mostly_utf8(bytes: &[u8]) -> bool {
+/// Valid multi-byte UTF-8 characters of `bytes` and its invalid sequences. UTF-8
+/// text with a few damaged bytes has more of the first, and is read as UTF-8 with
+/// replacement characters rather than as another encoding; legacy text has few
+/// of them, by accident (none in Cyrillic or Western 8-bit text).
+fn utf8_counts(bytes: &[u8]) -> (usize, usize) {
     let (mut wide, mut invalid) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
         wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
         invalid += usize::from(!chunk.invalid().is_empty());
     }
-    wide > invalid
+    (wide, invalid)
+}
+
+/// `bytes` with its valid UTF-8 kept and each invalid byte read in the 8-bit
+/// `encoding`.
+fn mixed(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.push_str(&encoding.decode_without_bom_handling(chunk.invalid()).0);
+    }
+    out
 }
 
 /// An HTML page may hold one NUL byte in this many bytes and still be text.
@@ -1118,6 +1153,24 @@ mod tests {
         let decoded = decode(&damaged, Format::Markdown).unwrap();
         assert!(decoded.text.starts_with("Crème brûlée"));
         assert!(decoded.text.ends_with('\u{fffd}'));
+        // Declared UTF-8 is not guessed over; UTF-8 with Word's quotes keeps its é.
+        let page = b"<meta charset=\"utf-8\"><p>The caf\xc3\xa9 serves stew. Broken \xff bytes \xfe here.</p>";
+        let decoded = decode(page, Format::Html).unwrap();
+        assert!(decoded.text.contains("café") && decoded.text.contains('\u{fffd}'));
+        let quotes = b"Caf\xc3\xa9 notes: \x93smart quotes\x94 and \x93more\x94.";
+        let decoded = decode(quotes, Format::Text).unwrap();
+        assert!(decoded.text.contains("Café"), "{}", decoded.text);
+        assert!(
+            decoded.text.contains("\u{201c}smart quotes\u{201d}"),
+            "{}",
+            decoded.text
+        );
+        // NUL-free binary is still binary.
+        let junk: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8 | 1).collect();
+        assert!(matches!(
+            decode(&junk, Format::Text),
+            Err(ExtractError::Binary)
+        ));
         let latin1 = b"<meta charset=\"iso-8859-1\"><p>caf\xe9</p>";
         assert!(decode(latin1, Format::Html).unwrap().text.contains("café"));
         let utf16: Vec<u8> = [0xFF, 0xFE]
