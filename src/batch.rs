@@ -18,9 +18,9 @@ pub struct BatchQuery {
 /// A line of batch input that is not a query.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Problem {
-    #[error("query id {0:?} is empty or has spaces or control characters")]
-    /// The id before the tab is empty or holds white space or a control character
-    /// (it is a column of TREC and TSV output and is printed as it is).
+    #[error("query id {0:?} is empty or has spaces, control or invisible characters")]
+    /// The id before the tab is empty or holds white space, a control character or
+    /// an invisible one (it is a column of TREC and TSV output, printed as it is).
     BadId(String),
     #[error(
         "query id {0} is already the id of line {1} (a line without an id is numbered by its line)"
@@ -52,7 +52,7 @@ pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, Problem)>) {
             Some((id, text)) => (id.trim().to_string(), text.trim().to_string()),
             None => (line.to_string(), raw.trim().to_string()),
         };
-        if id.is_empty() || id.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        if id.is_empty() || id.contains(|c: char| c.is_whitespace() || is_hidden(c)) {
             problems.push((line, Problem::BadId(id)));
         } else if text.is_empty() {
             problems.push((line, Problem::NoText(id)));
@@ -64,6 +64,14 @@ pub fn parse(input: &str) -> (Vec<BatchQuery>, Vec<(usize, Problem)>) {
         }
     }
     (queries, problems)
+}
+
+/// A character that prints as nothing or moves others: a control character, or a
+/// zero-width, bidirectional or byte-order mark. An id holding one would look like
+/// another in a run file.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Queries searched in parallel at a time; results of one chunk are handed on in
@@ -113,15 +121,17 @@ mod tests {
 
     #[test]
     fn control_characters_and_repeated_ids_are_problems() {
-        let (queries, problems) = parse("q\x1b[2J\tgout\nq1\tgout\nq1\tasthma\n5\tcough\nfever\n");
+        let (queries, problems) =
+            parse("q\x1b[2J\tgout\nq\u{200b}1\tgout\nq1\tgout\nq1\tasthma\n6\tcough\nfever\n");
         let got: Vec<_> = queries.iter().map(|q| q.id.as_str()).collect();
-        assert_eq!(got, ["q1", "5"]);
+        assert_eq!(got, ["q1", "6"]);
         assert_eq!(
             problems,
             [
                 (1, Problem::BadId("q\x1b[2J".into())),
-                (3, Problem::Repeated("q1".into(), 2)),
-                (5, Problem::Repeated("5".into(), 4)),
+                (2, Problem::BadId("q\u{200b}1".into())),
+                (4, Problem::Repeated("q1".into(), 3)),
+                (6, Problem::Repeated("6".into(), 5)),
             ]
         );
     }
