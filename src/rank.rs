@@ -558,8 +558,7 @@ pub fn term_idfs(
     searcher: &Searcher,
     fields: &Fields,
     stats: &Stats,
-    ranking: Ranking,
-    title_df: u8,
+    params: &RankParams,
     terms: &[QueryTerm],
 ) -> tantivy::Result<Vec<TermIdf>> {
     let mut out = Vec::with_capacity(terms.len());
@@ -568,12 +567,14 @@ pub fn term_idfs(
             Some(dfs) => dfs,
             None => doc_freqs(searcher, fields, &term.text)?,
         };
-        let joint_df = match ranking {
+        let joint_df = match params.ranking {
             // A title is copied to every passage of its article: its passage count
             // says how long the article is, not how common the word is. It counts
             // only for a word that no heading or body holds.
-            Ranking::Default if title_df == 0 && dfs[1].max(dfs[2]) > 0 => dfs[1].max(dfs[2]),
-            Ranking::Default => dfs.into_iter().max().unwrap_or(0),
+            Ranking::Default => match dfs[1].max(dfs[2]) {
+                heading_or_body if heading_or_body > 0 && params.title_df == 0 => heading_or_body,
+                heading_or_body => heading_or_body.max(dfs[0]),
+            },
             // Passages with the term in any field: the df of the joined field.
             Ranking::Bm25 => {
                 let clauses: Vec<(Occur, Box<dyn Query>)> = fields
@@ -722,13 +723,12 @@ pub fn class_table(
         }
     }
     sizes.retain(|_, size| *size >= params.min_class);
-    // A term some candidate holds in its heading is never associated (see
-    // [`associate`]): its postings are not walked.
-    let (_, in_some_heading) = heading_matches(terms, features);
+    // The postings of a term the association passes over are not walked.
+    let passed_over = passed_over(params, terms, features);
     let mut counts = Vec::with_capacity(terms.len());
     let mut totals = Vec::with_capacity(terms.len());
-    for (term, &in_heading) in terms.iter().zip(&in_some_heading) {
-        let (total, by_class) = if sizes.is_empty() || (in_heading && params.assoc_yields != 0) {
+    for (term, &passed_over) in terms.iter().zip(&passed_over) {
+        let (total, by_class) = if sizes.is_empty() || passed_over {
             (0, Arc::default())
         } else {
             stats.class_frequencies(searcher, fields, &term.text)?
@@ -775,6 +775,16 @@ pub fn demote_leads(terms: &[QueryTerm], features: &mut [Features]) {
     }
 }
 
+/// The terms [`associate`] leaves alone: those some candidate holds in its heading
+/// (unless `assoc_yields` is 0).
+fn passed_over(params: &RankParams, terms: &[QueryTerm], features: &[Features]) -> Vec<bool> {
+    let (_, mut in_some_heading) = heading_matches(terms, features);
+    if params.assoc_yields == 0 {
+        in_some_heading.fill(false);
+    }
+    in_some_heading
+}
+
 /// Literal query words in each candidate's heading, and whether each term is in
 /// some candidate's heading.
 fn heading_matches(terms: &[QueryTerm], features: &[Features]) -> (Vec<usize>, Vec<bool>) {
@@ -812,12 +822,9 @@ pub fn associate(
     if params.assoc <= 0.0 || table.sizes.is_empty() {
         return;
     }
-    let (_, mut in_some_heading) = heading_matches(terms, features);
-    if params.assoc_yields == 0 {
-        in_some_heading.fill(false);
-    }
+    let passed_over = passed_over(params, terms, features);
     for (t, by_class) in table.counts.iter().enumerate() {
-        if in_some_heading[t] {
+        if passed_over[t] {
             continue;
         }
         let df = table.totals[t];
@@ -1088,14 +1095,7 @@ pub fn rerank(
         lead: params.lead * stats.sectioned,
         ..params.clone()
     };
-    let idfs = term_idfs(
-        searcher,
-        fields,
-        stats,
-        params.ranking,
-        params.title_df,
-        terms,
-    )?;
+    let idfs = term_idfs(searcher, fields, stats, params, terms)?;
     let mut features = features(searcher, fields, stats, params, terms, candidates)?;
     if params.ranking == Ranking::Default && params.assoc > 0.0 {
         let table = class_table(searcher, fields, stats, params, terms, &features)?;

@@ -265,8 +265,12 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
     if head.contains(&0) && !stray_nuls() {
         return Err(ExtractError::Binary);
     }
-    if format == Format::Html
-        && let Some(encoding) = declared_charset(head)
+    let declared = if format == Format::Html {
+        declared_charset(head)
+    } else {
+        None
+    };
+    if let Some(encoding) = declared
         && encoding != encoding_rs::UTF_8
     {
         let (text, _, had_errors) = encoding.decode(bytes);
@@ -286,9 +290,9 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<Decoded<'_>, ExtractError>
             })
         }
         Err(_) => {
-            let declared_utf8 = format == Format::Html && declared_charset(head).is_some();
+            // (A declared charset here is UTF-8: any other was decoded above.)
             let (wide, invalid) = utf8_counts(bytes);
-            if declared_utf8 || wide > invalid {
+            if declared.is_some() || wide > invalid {
                 let text = String::from_utf8_lossy(bytes);
                 if text.contains('\0') {
                     return Err(ExtractError::Binary);
