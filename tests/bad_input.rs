@@ -279,6 +279,22 @@ fn empty_and_boilerplate_only_files_are_indexed_empty_with_a_warning() {
 }
 
 #[test]
+fn a_file_of_one_line_or_one_heading_or_old_mac_line_ends_is_searchable() {
+    let c = case();
+    c.write("line.txt", "Photosynthesis converts light. ".repeat(50));
+    c.write("heading.md", "# Volcanoes erupt molten rock called lava\n");
+    c.write("cr.md", "# Cr\r\rNeptune is windy.\r\r## Deep\r\rTriton.\r");
+    let r = c.ingest(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("no text to index"), "{}", r.stderr);
+    assert_eq!(c.ids("photosynthesis"), ["line.txt#introduction"]);
+    assert_eq!(c.ids("lava"), ["heading.md#introduction"]);
+    assert_eq!(c.ids("neptune"), ["cr.md#introduction"]);
+    assert_eq!(c.ids("triton"), ["cr.md#deep"]);
+    c.assert_good_found();
+}
+
+#[test]
 fn a_100_mb_file_is_skipped_quickly_as_over_the_limit() {
     let c = case();
     // Sparse: one line of text, then a hole up to 100 MB. It is never read.

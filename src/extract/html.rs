@@ -629,10 +629,8 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
     }
     // The main content: `<main>` (or `role=main`), else the page's only `<article>`,
     // else the body. Site chrome around it (banners, menus, pop-ups) is not read.
-    let content = main
-        .or_else(|| (articles.len() == 1).then(|| articles[0]))
-        .or(body)
-        .unwrap_or(root);
+    let marked = main.or_else(|| (articles.len() == 1).then(|| articles[0]));
+    let content = marked.or(body).unwrap_or(root);
     let content_id = content.id();
 
     // Which nodes contain a heading (outside chrome)? Marking ancestors stops at
@@ -679,6 +677,25 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
             up = ancestor.parent();
         }
     }
+    // A page without that markup (written by hand, or by an old template) names
+    // its chrome the conventional way instead: `<div id="menu">`, `<div
+    // class="footer">`, around the block that holds its headings (the deepest
+    // holding all of them). Inside that block a name says less (YARD's
+    // `full_list_nav` beside its list's heading): it is left to the rules below.
+    let mut region = content;
+    loop {
+        let mut holding = region.children().filter(|c| {
+            contains_heading.contains(&c.id()) || element_name(c).and_then(heading_level).is_some()
+        });
+        match (holding.next(), holding.next()) {
+            (Some(only), None) if contains_heading.contains(&only.id()) => region = only,
+            _ => break,
+        }
+    }
+    let region_id = region.id();
+    let named_chrome = |node: NodeRef<Node>| {
+        marked.is_none() && is_named_chrome(node) && !node.ancestors().any(|a| a.id() == region_id)
+    };
     // The title: the main content's first `h1`; else `<title>` without its site
     // suffix ("Chapter - Book" → "Chapter"), whose heading, if the content starts
     // with it, names the page and is no section.
@@ -713,12 +730,15 @@ fn extract_parsed(source: &str) -> Result<Page, Skip> {
                 if is_chrome(element) || is_self_marker(node) {
                     continue;
                 }
+                if named_chrome(node) {
+                    continue;
+                }
                 if let Some(level) = heading_level(name) {
                     let (text, content) = split_heading(node);
                     let text = super::normalize_space(&text);
                     // Blocks inside an unclosed heading are the section's text.
                     stack.extend(content.into_iter().rev());
-                    let own_id = element.id().map(str::to_string);
+                    let own_id = heading_id(node).map(str::to_string);
                     let section_id = enclosing_section_id(node, content_id);
                     // The heading that names the article is the title, not a section;
                     // what came before it (breadcrumbs) opens the introduction.
@@ -991,6 +1011,58 @@ fn is_chrome(element: &scraper::node::Element) -> bool {
     name == "span" && element.has_class("boring", CaseSensitivity::CaseSensitive)
 }
 
+/// A block named as site chrome by its `id` or a class (`footer`, `menu`,
+/// `site-nav`, `left_sidebar`), holding no heading: the conventional names of
+/// the parts around a page's content (the candidates Readability and boilerpipe
+/// pass over), for pages without `<main>`, `<nav>` or `<footer>`.
+fn is_named_chrome(node: NodeRef<Node>) -> bool {
+    const NAMES: [&str; 11] = [
+        "footer",
+        "header",
+        "menu",
+        "nav",
+        "navbar",
+        "navigation",
+        "sidebar",
+        "breadcrumb",
+        "breadcrumbs",
+        "masthead",
+        "topnav",
+    ];
+    let Some(element) = node.value().as_element() else {
+        return false;
+    };
+    if !matches!(
+        element.name(),
+        "div" | "section" | "ul" | "ol" | "p" | "table"
+    ) {
+        return false;
+    }
+    // A compound name counts by its last part ("left_sidebar", "site-nav"), but
+    // a header or footer only of the whole site or page: a card's or a table's
+    // header is content.
+    let chrome = |token: &str| {
+        let token = token.to_ascii_lowercase();
+        let mut parts = token.rsplitn(2, ['-', '_']);
+        let last = parts.next().unwrap_or("");
+        match parts.next() {
+            None => NAMES.contains(&last),
+            Some(_) if matches!(last, "header" | "footer") => {
+                matches!(
+                    token.split(['-', '_']).next(),
+                    Some("site" | "page" | "global")
+                )
+            }
+            Some(_) => NAMES.contains(&last),
+        }
+    };
+    let named = element.id().is_some_and(chrome) || element.classes().any(chrome);
+    named
+        && !node
+            .descendants()
+            .any(|d| element_name(&d).and_then(heading_level).is_some())
+}
+
 fn in_chrome(node: NodeRef<Node>) -> bool {
     node.ancestors()
         .any(|a| a.value().as_element().is_some_and(is_chrome))
@@ -1003,10 +1075,12 @@ fn is_self_marker(node: NodeRef<Node>) -> bool {
     let Some(element) = node.value().as_element() else {
         return false;
     };
-    // A heading that is its own link (mdBook) is a heading.
+    // A heading that is its own link (mdBook) is a heading, and a definition
+    // term that is (Cargo's `<dt id="option-…"><a href="#option-…">--release`)
+    // is the term its description defines.
     let Some(id) = element
         .id()
-        .filter(|_| heading_level(element.name()).is_none())
+        .filter(|_| heading_level(element.name()).is_none() && element.name() != "dt")
     else {
         return false;
     };
@@ -1021,6 +1095,39 @@ fn is_self_marker(node: NodeRef<Node>) -> bool {
     link.and_then(|a| a.attr("href"))
         .and_then(|href| href.strip_prefix('#'))
         .is_some_and(|target| target == id)
+}
+
+/// The fragment that leads to a heading: its own `id`; else the `id` of a
+/// span or anchor inside it or the `name` of an anchor inside it (MediaWiki's
+/// `<h2><span id="History">`, DocBook's `<h3><a name="mc-manual.leaks"></a>`);
+/// else those of an empty anchor just before it (`<a name="x"></a><h2>`).
+fn heading_id<'a>(heading: NodeRef<'a, Node>) -> Option<&'a str> {
+    // An anchor's id or name, or a span's id (not a button's or an icon's).
+    fn target<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
+        let element = node.value().as_element()?;
+        match element.name() {
+            "a" => element.id().or_else(|| element.attr("name")),
+            "span" => element.id(),
+            _ => None,
+        }
+        .filter(|id| !id.trim().is_empty())
+    }
+    if let Some(id) = heading.value().as_element().and_then(|e| e.id()) {
+        return Some(id);
+    }
+    if let Some(id) = heading.descendants().skip(1).find_map(target) {
+        return Some(id);
+    }
+    let before = heading
+        .prev_siblings()
+        .find(|n| !matches!(n.value(), Node::Text(t) if t.trim().is_empty()))?;
+    let empty = !before.descendants().any(|d| match d.value() {
+        Node::Text(t) => !t.trim().is_empty(),
+        _ => false,
+    });
+    (element_name(&before) == Some("a") && empty)
+        .then(|| target(before))
+        .flatten()
 }
 
 /// A link without letters or digits (`§`, `¶`, `#`): a permalink symbol, not text.
@@ -1713,9 +1820,29 @@ fn locate_lines(source: &str, sections: &mut [RawSection]) {
     };
     let mut starts = Vec::with_capacity(sections.len());
     for section in sections.iter() {
-        let needle_id = section.anchor.as_ref().map(|a| format!("id=\"{a}\""));
-        let found = needle_id
-            .and_then(|n| find(from, &n))
+        // The anchor as an id, or as the name of an `<a name>` (DocBook), in one
+        // scan; else the heading's text (which a table of contents may hold first).
+        let found = section
+            .anchor
+            .as_ref()
+            .and_then(|a| {
+                let quoted = format!("\"{a}\"");
+                let mut at = from;
+                while let Some(i) = find(at, &quoted) {
+                    let before = &source.as_bytes()[..at + i];
+                    let attribute = |name: &[u8]| {
+                        before.ends_with(name)
+                            && before[..before.len() - name.len()]
+                                .last()
+                                .is_some_and(u8::is_ascii_whitespace)
+                    };
+                    if attribute(b"id=") || attribute(b"name=") {
+                        return Some(at + i - from);
+                    }
+                    at += i + 1;
+                }
+                None
+            })
             .or_else(|| section.heading.last().and_then(|h| find(from, h.as_str())));
         if let Some(at) = found {
             from += at;
@@ -2124,6 +2251,79 @@ mod tests {
     }
 
     #[test]
+    fn a_page_without_main_loses_the_blocks_named_as_chrome() {
+        let html = r##"<html><head><title>Events | Garden</title></head><body>
+<div id="header"><span class="sitename">Elm Street Garden</span></div>
+<div id="menu"><a href="index.html">Home</a> | <a href="events.html">Events</a></div>
+<div id="content"><h1>What's On</h1><p>Intro words.</p>
+<h2>Seed swap</h2><div class="card-header">Saturday 18 March</div><p>Bring seeds.</p>
+<div class="menu">Seed list</div></div>
+<div class="left_sidebar">Related pages</div>
+<div class="footer"><p>Questions? Email hello@garden.org.</p></div>
+</body></html>"##;
+        let (title, sections, _) = ex(html);
+        assert_eq!(title.as_deref(), Some("What's On"));
+        let all: String = sections.iter().map(|s| s.text.as_str()).collect();
+        for gone in ["Elm Street", "Home", "Related pages", "Questions"] {
+            assert!(!all.contains(gone), "{gone} kept: {all}");
+        }
+        // Inside the block of the headings, a name is not enough.
+        for kept in [
+            "Intro words.",
+            "Saturday 18 March",
+            "Bring seeds.",
+            "Seed list",
+        ] {
+            assert!(all.contains(kept), "{kept} lost: {all}");
+        }
+        // With `<main>`, the page says where its content is: nothing goes by name.
+        let marked = html
+            .replace("<body>", "<body><main>")
+            .replace("</body>", "</main></body>");
+        let (_, sections, _) = ex(&marked);
+        let all: String = sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(
+            all.contains("Related pages") && all.contains("Home"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn anchors_inside_or_just_before_a_heading_name_it() {
+        // A table of contents first (DocBook), then headings whose fragment is an
+        // `<a name>` inside, a span's id inside (MediaWiki), an empty anchor
+        // just before, and none (a slug).
+        let html = r##"<html><body><h1>Manual</h1>
+<dl><dt><a href="#mc.leaks">Memory leak detection</a></dt></dl>
+<p>Intro.</p>
+<h2 class="title">
+<a name="mc.leaks"></a>Memory leak detection</h2>
+<p>Leaks.</p>
+<h2><span class="mw-headline" id="History">History</span></h2>
+<p>Old.</p>
+<a name="summary"><!-- --></a>
+<h2>Summary</h2>
+<p>Short.</p>
+<h2>Plain heading</h2>
+<p>Plain.</p>
+</body></html>"##;
+        let (_, sections, _) = ex(html);
+        let anchors: Vec<Option<&str>> = sections.iter().map(|s| s.anchor.as_deref()).collect();
+        assert_eq!(
+            anchors,
+            [
+                None,
+                Some("mc.leaks"),
+                Some("History"),
+                Some("summary"),
+                None
+            ]
+        );
+        // Found at its anchor, not at its entry in the table of contents.
+        assert_eq!(sections[1].lines.0, 5, "{:?}", sections[1].lines);
+    }
+
+    #[test]
     fn section_ids_and_aliases_make_every_heading_id_resolve() {
         let html = r##"<main><h1>T</h1><p>Intro.</p>
 <section id="method.with_capacity" class="method"><span class="rightside">1.0.0 · Source</span>
@@ -2132,7 +2332,9 @@ mod tests {
 <h2 id="outer">Outer</h2><h3 id="inner">Inner</h3><p>Inner text.</p>
 <section id="sec"><h2 id="own">Own</h2><p>Own text.</p></section>
 <div class="rule" id="r-x.y"><a class="rule-link" href="#r-x.y">[x<wbr>.y]</a></div>
-<h2 id="last">Last</h2><p>Last text.</p></main>"##;
+<h2 id="last">Last</h2><p>Last text.</p>
+<dl><dt id="opt-release"><a href="#opt-release"><code>--release</code></a></dt>
+<dd><p>Optimized.</p></dd></dl></main>"##;
         let (_, sections, _) = ex(html);
         let got: Vec<(Option<&str>, Vec<&str>)> = sections
             .iter()
@@ -2157,6 +2359,13 @@ mod tests {
         assert_eq!(sections[0].text.trim(), "Intro.");
         assert!(
             sections[1].text.contains("1.0.0 · Source") && sections[1].text.contains("Makes one.")
+        );
+        // A rule marker is not text; a definition term that links to itself is.
+        assert!(!sections[4].text.contains("[x"), "{}", sections[4].text);
+        assert!(
+            sections[4].text.contains("--release"),
+            "{}",
+            sections[4].text
         );
         // The rule marker is not text anywhere.
         assert!(sections.iter().all(|s| !s.text.contains("x.y")));

@@ -19,7 +19,7 @@ pub mod text;
 use std::borrow::Cow;
 
 /// Bump when extraction output changes, so existing indexes are rebuilt.
-pub const EXTRACTOR_VERSION: u32 = 14;
+pub const EXTRACTOR_VERSION: u32 = 15;
 
 /// Marks the start of a line of preformatted text (`<pre>`, a Markdown code block)
 /// between a format extractor and [`finish`]: such a line keeps its indentation, is
@@ -219,12 +219,41 @@ pub fn extract(
             warning = warning.or(page.warning);
             (page.title, page.sections, page.lang)
         }
-        Format::Markdown => markdown::extract(&decoded.text),
+        Format::Markdown => {
+            // Old Mac line ends (CR alone), which CommonMark reads as one line.
+            if decoded.text.contains('\r') && !decoded.text.contains('\n') {
+                markdown::extract(&decoded.text.replace('\r', "\n"))
+            } else {
+                markdown::extract(&decoded.text)
+            }
+        }
         Format::Text => {
             let (title, raw) = text::extract(&decoded.text);
             (title, raw, None)
         }
     };
+    // A text or Markdown file of one line (a sentence, a heading) is its own
+    // text: the line that named it is all there is to search. (Not a page of
+    // markup whose text went, a title over a directive: that is a stub.)
+    let mut raw = raw;
+    if format != Format::Html
+        && let Some(t) = title.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        && raw.iter().all(|s| s.text.trim().is_empty())
+        && decoded
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+            == 1
+    {
+        raw.retain(|s| !s.text.trim().is_empty());
+        let last = decoded.text.lines().count().max(1) as u32;
+        raw.push(RawSection {
+            text: t.to_string(),
+            lines: (1, last),
+            ..RawSection::default()
+        });
+    }
     let title = match title.map(|t| normalize_space(&t)) {
         Some(t) if !t.is_empty() => t,
         _ => fallback_title.to_string(),
