@@ -324,7 +324,24 @@ fn ingest_holding(
                 path: path.display().to_string(),
                 source,
             })?;
-            work.manifest.synonyms = lexicon::parse_synonyms(&text);
+            let groups = lexicon::parse_synonyms(&text);
+            let shown = path.display().to_string();
+            for group in groups
+                .iter()
+                .filter(|g| g.len() > lexicon::MAX_ALTERNATIVES + 1)
+            {
+                on_event(Event::Warning {
+                    path: &shown,
+                    message: &format!(
+                        "the group of \"{}\" has {} forms: a query with one of them \
+                         is searched with the first {} of the others (in file order)",
+                        group[0],
+                        group.len(),
+                        lexicon::MAX_ALTERNATIVES
+                    ),
+                });
+            }
+            work.manifest.synonyms = groups;
             work.changed = true;
         }
         check_cancel(options)

@@ -194,8 +194,8 @@ struct QueryArgs {
     /// Threads for --batch (0 = all cores).
     #[arg(long, default_value_t = 0, value_parser = threads_arg)]
     threads: usize,
-    /// Run tag of TREC output.
-    #[arg(long, default_value = "lectern")]
+    /// Run tag of TREC output (one word: no spaces or control characters).
+    #[arg(long, default_value = "lectern", value_parser = run_tag_arg)]
     run_tag: String,
     /// Skip snippets (faster).
     #[arg(long)]
@@ -815,6 +815,15 @@ fn open_or_build(index: &Path, corpus: &Path, params: RankParams) -> Result<Engi
 /// is started before any work, and a hundred thousand of them took minutes).
 const MAX_THREADS: usize = 1024;
 
+/// `--run-tag`: the last column of a TREC line, so one non-empty word.
+fn run_tag_arg(value: &str) -> Result<String, String> {
+    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("a run tag is one word, without spaces or control characters".into())
+    } else {
+        Ok(value.to_string())
+    }
+}
+
 /// `--threads`: 0 (all cores) to [`MAX_THREADS`].
 fn threads_arg(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
@@ -909,21 +918,25 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     let shown = io::stderr().is_terminal();
     let started = Instant::now();
     let mut failed = problems.len();
+    let mut matched = false;
     let mut done = 0usize;
     batch::search_all(
         // Rendered beside the search, in parallel: at -n 1000 printing is a third
         // of the work.
-        |query| -> anyhow::Result<Vec<u8>> {
+        |query| -> anyhow::Result<(Vec<u8>, bool)> {
             let results = engine.search(&query.text, &options)?;
             let mut rendered = Vec::new();
             output::render_to_vec(format, &mut rendered, Some(&query.id), &results, &style)?;
-            Ok(rendered)
+            Ok((rendered, !results.hits.is_empty()))
         },
         &queries,
         &pool(args.threads)?,
         |query, result| -> io::Result<()> {
             match result {
-                Ok(rendered) => out.write_all(&rendered)?,
+                Ok((rendered, hits)) => {
+                    matched |= hits;
+                    out.write_all(&rendered)?
+                }
                 Err(e) => {
                     failed += 1;
                     progress(shown, None);
@@ -946,7 +959,14 @@ fn run_query(args: &QueryArgs) -> Result<u8> {
     )?;
     progress(shown, None);
     out.flush()?;
-    Ok(if failed > 0 { 2 } else { 0 })
+    // As for one query: 1 when no query of the batch matched anything.
+    Ok(if failed > 0 {
+        2
+    } else if matched {
+        0
+    } else {
+        1
+    })
 }
 
 /// The text of FILE, or of stdin for `-` (invalid UTF-8 replaced).
@@ -1059,8 +1079,16 @@ fn run_stats(args: &StatsArgs) -> Result<u8> {
 fn run_show(args: &ShowArgs) -> Result<u8> {
     let engine = Engine::open(&args.index, RankParams::default())?;
     let manifest = lectern::store::Store::open_for_search(&args.index)?.manifest()?;
-    let (path, anchor) = args.id.split_once('#').unwrap_or((&args.id, ""));
-    let mut id = args.id.clone();
+    // An id as TREC output writes it (`new%0Aline.md#…`) is the id it encodes,
+    // unless the id as given is one.
+    let decoded = lectern::output::decode_id(&args.id);
+    let given = if decoded != args.id.as_str() && engine.passage(&args.id)?.is_none() {
+        decoded.into_owned()
+    } else {
+        args.id.clone()
+    };
+    let (path, anchor) = given.split_once('#').unwrap_or((&given, ""));
+    let mut id = given.clone();
     if let Some(kept) = manifest.files.get(path).and_then(|r| r.alias_of.as_ref()) {
         say(format_args!(
             "{path} is a near-duplicate of {kept}, which is indexed instead"

@@ -404,8 +404,9 @@ pub fn render(
                     hit.rank,
                     encode_id(&hit.id),
                     hit.score,
-                    tsv_field(&hit.title),
-                    tsv_field(&hit.heading)
+                    // One line a hit, and nothing a terminal would act on.
+                    printable(&hit.title),
+                    printable(&hit.heading)
                 )?;
             }
             Ok(())
@@ -467,10 +468,15 @@ fn human(
             writeln!(out, "    {}", one_line(&line))?;
         }
         if !hit.duplicates.is_empty() {
-            let text = format!(
+            // A few of them on a terminal (scripts get them all from json/jsonl).
+            const SHOWN: usize = 5;
+            let mut text = format!(
                 "same text also at: {}",
-                printable(&hit.duplicates.join(", "))
+                printable(&hit.duplicates[..hit.duplicates.len().min(SHOWN)].join(", "))
             );
+            if hit.duplicates.len() > SHOWN {
+                text.push_str(&format!(" and {} more", hit.duplicates.len() - SHOWN));
+            }
             writeln!(out, "    {}", style.paint(DIM, text))?;
         }
         for c in &hit.explain {
@@ -798,6 +804,12 @@ mod tests {
         );
         let tsv = render_to_string(Format::Tsv, false, &r);
         assert_eq!(tsv.lines().count(), 1);
+        r.hits[0].title = "T \u{1b}]0;pwned\u{7}".into();
+        let escaped = render_to_string(Format::Tsv, false, &r);
+        assert!(
+            !escaped.contains('\u{1b}') && escaped.contains("\\x1b"),
+            "{escaped:?}"
+        );
         assert_eq!(tsv.split('\t').count(), 6, "{tsv:?}");
         assert_eq!(decode_id(trec.split(' ').nth(2).unwrap()), r.hits[0].id);
     }

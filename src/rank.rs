@@ -70,7 +70,18 @@ macro_rules! rank_params {
                 let bad = || ParamError::Value { name: name.to_string(), value: value.to_string() };
                 match name.trim() {
                     $( stringify!($name) => {
-                        self.$name = value.trim().parse::<$ty>().map_err(|_| bad())?;
+                        let parsed = value.trim().parse::<$ty>().map_err(|_| bad())?;
+                        if !ParamValue::in_range(&parsed) {
+                            return Err(bad());
+                        }
+                        let before = std::mem::replace(&mut self.$name, parsed);
+                        // k1 saturates (0 would divide 0 by 0); b is a share.
+                        if !(self.k1 > 0.0
+                            && [self.b_title, self.b_heading, self.b_body].iter().all(|&b| b <= 1.0))
+                        {
+                            self.$name = before;
+                            return Err(bad());
+                        }
                     } )*
                     _ => return Err(ParamError::Unknown(name.to_string())),
                 }
@@ -135,6 +146,37 @@ rank_params! {
     title_plain: f32 = 1.5,
 }
 
+/// The values a parameter of each type may take: weights and rates are finite
+/// and not negative, switches are 0 or 1, counts at most a million (a pool is
+/// allocated per query).
+trait ParamValue {
+    fn in_range(&self) -> bool;
+}
+
+impl ParamValue for f32 {
+    fn in_range(&self) -> bool {
+        self.is_finite() && *self >= 0.0
+    }
+}
+
+impl ParamValue for u8 {
+    fn in_range(&self) -> bool {
+        *self <= 1
+    }
+}
+
+impl ParamValue for u32 {
+    fn in_range(&self) -> bool {
+        *self <= 1_000_000
+    }
+}
+
+impl ParamValue for usize {
+    fn in_range(&self) -> bool {
+        *self <= 1_000_000
+    }
+}
+
 /// The second-stage scorer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Ranking {
@@ -182,7 +224,9 @@ pub enum ParamError {
     #[error("unknown ranking parameter {0:?} (see `lectern query --help`)")]
     Unknown(String),
     /// The value does not parse as the parameter's type.
-    #[error("ranking parameter {name}: {value:?} is not a valid value")]
+    #[error(
+        "ranking parameter {name}: {value:?} is not a valid value (numbers are finite and not negative, k1 above 0, b_* at most 1, switches 0 or 1, counts at most 1000000)"
+    )]
     Value {
         /// The parameter.
         name: String,
@@ -1482,6 +1526,18 @@ mod tests {
             Err(ParamError::Value { .. })
         ));
         assert!(matches!(p.set("nope=1"), Err(ParamError::Unknown(_))));
+        for bad in [
+            "k1=NaN",
+            "k1=inf",
+            "k1=-1",
+            "b_body=-5",
+            "b_title=1.5",
+            "k1=0",
+            "lead_yields=2",
+            "candidates=18446744073709551615",
+        ] {
+            assert!(matches!(p.set(bad), Err(ParamError::Value { .. })), "{bad}");
+        }
         assert!(matches!(p.set("title"), Err(ParamError::Syntax(_))));
         assert!(
             RankParams::describe()

@@ -175,6 +175,29 @@ fn synonyms_file_expands_queries() {
 }
 
 #[test]
+fn a_synonym_group_past_the_cap_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let synonyms = dir.path().join("synonyms.txt");
+    let big: Vec<String> = (0..40).map(|i| format!("form{i}")).collect();
+    std::fs::write(&synonyms, format!("keiki, plantlet\n{}\n", big.join(", "))).unwrap();
+    let corpus = fixture().join("corpus");
+    let run = ingest_with(&corpus, &index, &["--synonyms", synonyms.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warned: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("synonyms.txt") && l.contains("forms"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{}", run.stderr);
+    assert!(
+        warned[0].contains("\"form0\" has 40 forms"),
+        "{}",
+        warned[0]
+    );
+}
+
+#[test]
 fn ties_at_the_cut_off_are_decided_by_id() {
     let (_dir, index) = index();
     // Every care guide has a "Light" section under the same heading: a heading-only

@@ -442,15 +442,29 @@ impl std::fmt::Display for Note {
                 f,
                 "\"{word}\" is not in the index, and no indexed word is close to it"
             ),
-            Note::Symbols(words) => write!(
-                f,
-                "not searched (only punctuation or symbols): {}",
-                words
+            Note::Symbols(words) => {
+                // Each once, and not thousands of them.
+                let mut distinct: Vec<&String> = Vec::new();
+                for w in words {
+                    if !distinct.contains(&w) {
+                        distinct.push(w);
+                    }
+                }
+                let shown: Vec<String> = distinct
                     .iter()
+                    .take(10)
                     .map(|w| format!("\"{w}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .collect();
+                write!(
+                    f,
+                    "not searched (only punctuation or symbols): {}",
+                    shown.join(", ")
+                )?;
+                if distinct.len() > shown.len() {
+                    write!(f, " and {} more", distinct.len() - shown.len())?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -64,6 +64,7 @@ impl Engine {
         // tantivy's grammar recurses per parenthesis: ~1,000 nested groups
         // overflow the stack. Deeper nesting than anyone writes is flattened.
         let (text, flattened) = limit_nesting(text, MAX_GROUP_DEPTH);
+        let (text, shortened) = limit_negations(&text, MAX_NOT_RUN);
         let mut parser =
             QueryParser::for_index(&self.store.index, self.fields.text_fields().to_vec());
         for (field, _, weight) in self.first_stage_fields() {
@@ -82,6 +83,11 @@ impl Engine {
             } else {
                 notes.push(Note::Parse(error.to_string()));
             }
+        }
+        if shortened {
+            notes.push(Note::Parse(format!(
+                "a run of more than {MAX_NOT_RUN} NOTs was read as one or two (by its parity)"
+            )));
         }
         if flattened {
             notes.push(Note::Parse(format!(
@@ -507,6 +513,34 @@ const MAX_FAMILY: usize = 3;
 /// Deepest parenthesis nesting passed to the query parser.
 const MAX_GROUP_DEPTH: usize = 32;
 
+/// Longest run of consecutive `NOT`s passed to the query parser.
+const MAX_NOT_RUN: usize = 16;
+
+/// Shortens each run of more than `max` consecutive `NOT` words to one or two
+/// of them, by its parity (tantivy's grammar recurses per `NOT`: thousands in a
+/// row overflow the stack); returns the text and whether anything changed.
+fn limit_negations(text: &str, max: usize) -> (String, bool) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let longest = words
+        .chunk_by(|a, b| *a == "NOT" && *b == "NOT")
+        .filter(|run| run[0] == "NOT")
+        .map(<[&str]>::len)
+        .max()
+        .unwrap_or(0);
+    if longest <= max {
+        return (text.to_string(), false);
+    }
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    for run in words.chunk_by(|a, b| *a == "NOT" && *b == "NOT") {
+        if run[0] == "NOT" && run.len() > max {
+            out.extend(std::iter::repeat_n("NOT", 2 - run.len() % 2));
+        } else {
+            out.extend(run);
+        }
+    }
+    (out.join(" "), true)
+}
+
 /// Drops parentheses nested deeper than `max` (and unmatched closing ones beyond
 /// it); returns the text and whether anything was dropped.
 fn limit_nesting(text: &str, max: usize) -> (String, bool) {
@@ -672,6 +706,24 @@ mod tests {
         let read = read_words("?? !!");
         assert!(read.content.is_empty() && read.words.is_empty());
         assert_eq!(read.notes, [Note::NoWords]);
+    }
+
+    #[test]
+    fn long_runs_of_not_are_shortened_by_parity() {
+        assert_eq!(
+            limit_negations("a NOT NOT b", MAX_NOT_RUN),
+            ("a NOT NOT b".to_string(), false)
+        );
+        let odd = format!("a {}b", "NOT ".repeat(12_001));
+        assert_eq!(
+            limit_negations(&odd, MAX_NOT_RUN),
+            ("a NOT b".to_string(), true)
+        );
+        let even = format!("{}b  c", "NOT ".repeat(20));
+        assert_eq!(
+            limit_negations(&even, MAX_NOT_RUN),
+            ("NOT NOT b c".to_string(), true)
+        );
     }
 
     #[test]

@@ -97,15 +97,19 @@ fn cut_at(
     seen.clear(c);
     read_hashes(&mut scored[..c], hashes);
     let mut count = count_new(&scored[..c], seen);
+    let mut steps = 0;
     while count < distinct {
         let rest = scored.len() - c;
         if rest == 0 {
             return None;
         }
         // Each missing text costs a passage at least; a quarter more for the
-        // copies among them, rarely needing another step.
+        // copies among them, rarely needing another step. Each further step is
+        // twice as long: a run of thousands of copies of one text takes a few
+        // steps, not one per handful of passages (each selects over the rest).
         let missing = distinct - count;
-        let step = (missing + missing / 4 + 8).min(rest);
+        let step = ((missing + missing / 4 + 8) << steps.min(40)).min(rest);
+        steps += 1;
         scored[c..].select_nth_unstable_by_key(step - 1, |e| e.0);
         read_hashes(&mut scored[c..c + step], hashes);
         count += count_new(&scored[c..c + step], seen);
