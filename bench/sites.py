@@ -55,7 +55,10 @@ PATTERNS = [
         re.compile(
             r"(^|/)class-use/|(^|/)package-use|(^|/)package-summary"
             r"|#[^#]*-summary\b|#(static-)?(public|protected)-"
+            # Doxygen's own anchors of those lists (lectern >= extractor 15 reads them):
+            r"|#(pub|pro)-(static-)?(methods|attribs|types)\b"
             r"|_8h\.html#(functions|classes|typedefs|enumerations|macros|variables|namespaces)"
+            r"|_8h\.html#(func|define|typedef|enum|var)-members|_8h\.html#nested-classes"
             r"|summary-collapse|methods-(included|inherited)-from"
         ),
     ),

@@ -259,7 +259,13 @@ fn visit(root: &Path, result: Result<DirEntry, ignore::Error>, emit: &mut dyn Fn
     };
     let meta = match entry.metadata() {
         Ok(meta) => meta,
-        Err(e) => return emit(Seen::Problem(path.display().to_string(), e.to_string())),
+        // ignore's error names the path again: the message is its cause alone.
+        Err(e) => {
+            let cause = e
+                .io_error()
+                .map_or_else(|| e.to_string(), ToString::to_string);
+            return emit(Seen::Problem(path.display().to_string(), cause));
+        }
     };
     let rel_path = path.strip_prefix(root).unwrap_or(path);
     let rel = relative_string(rel_path);
