@@ -986,7 +986,19 @@ fn read_input(path: &Path) -> Result<String> {
             .0
             .into_owned());
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
+            say(format_args!(
+                "{}:{line}: not UTF-8; bytes that are not were replaced by \u{fffd}",
+                path.display()
+            ));
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
 }
 
 // ---------------------------------------------------------------- eval

@@ -196,6 +196,33 @@ fn show_prints_one_passage() {
 }
 
 #[test]
+fn batch_exit_status_run_tag_and_undecodable_lines() {
+    let (_dir, corpus, index) = mixed_corpus();
+    ingest(&corpus, &index);
+    let batch = |input: &[u8], extra: &[&str]| {
+        run(lectern()
+            .args(["query", "--batch", "-", "--format", "trec", "--index"])
+            .arg(&index)
+            .args(extra)
+            .write_stdin(input.to_vec()))
+    };
+    // As for one query: 1 when no query of the batch matched anything.
+    assert_eq!(batch(b"q1\tzzyzx\n", &[]).code, 1);
+    assert_eq!(batch(b"", &[]).code, 1);
+    assert_eq!(batch(b"q1\tzzyzx\nq2\twheezing\n", &[]).code, 0);
+    // A line that is not UTF-8 is said, by its number, and still runs.
+    let r = batch(b"q1\twheezing\nq2\twheez\xffing\n", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("-:2: not UTF-8"), "{}", r.stderr);
+    // A run tag is the last of six columns: one word.
+    for tag in ["", "my run"] {
+        let r = batch(b"q1\twheezing\n", &["--run-tag", tag]);
+        assert_eq!(r.code, 2, "{tag:?}: {}", r.stdout);
+        assert!(r.stderr.contains("run tag"), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn batch_formats_order_and_broken_lines() {
     let (_dir, corpus, index) = mixed_corpus();
     ingest(&corpus, &index);
