@@ -673,6 +673,14 @@ fn languages_are_recorded_filtered_and_cjk_is_tokenized() {
     assert_eq!(paths, ["zh/read.html"]);
     let (code, _) = query(&index, &["--lang", "en", "逐行读取"]);
     assert_eq!(code, 1);
+    // A language no passage is in is said, with the ones there are.
+    let (code, found) = query(&index, &["--lang", "xx", "file"]);
+    assert_eq!(code, 1);
+    let notes = found["notes"].to_string();
+    assert!(
+        notes.contains("language \\\"xx\\\"") && notes.contains("zh (1)"),
+        "{notes}"
+    );
     let (_, found) = query(&index, &["archivo"]);
     assert_eq!(hits(&found)[0]["lang"], "es");
     assert_eq!(hits(&found)[0]["title"], "Notas");

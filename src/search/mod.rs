@@ -416,6 +416,9 @@ pub enum Note {
     NotFound(String),
     /// Query words that are only punctuation or symbols (`?`, `&`): not searched.
     Symbols(Vec<String>),
+    /// `--lang` names a language no passage of the index is in; the languages
+    /// it holds, with their passage counts (`en (120)`).
+    NoLanguage(String, Vec<String>),
 }
 
 impl std::fmt::Display for Note {
@@ -441,6 +444,11 @@ impl std::fmt::Display for Note {
             Note::NotFound(word) => write!(
                 f,
                 "\"{word}\" is not in the index, and no indexed word is close to it"
+            ),
+            Note::NoLanguage(lang, held) => write!(
+                f,
+                "no passage of the index is in language \"{lang}\"; it holds: {}",
+                held.join(", ")
             ),
             Note::Symbols(words) => {
                 // Each once, and not thousands of them.
@@ -602,6 +610,26 @@ impl Engine {
         if let Some(lang) = &options.lang {
             let query = std::mem::replace(&mut plan.query, Box::new(BooleanQuery::new(vec![])));
             plan.query = self.language_filter(query, lang);
+            let term = Term::from_field_text(self.fields.lang, &lang.to_ascii_lowercase());
+            if self.searcher.doc_freq(&term)? == 0 {
+                let mut held: std::collections::BTreeMap<String, u64> = Default::default();
+                for segment in self.searcher.segment_readers() {
+                    let inverted = segment.inverted_index(self.fields.lang)?;
+                    let mut stream = inverted
+                        .terms()
+                        .stream()
+                        .map_err(tantivy::TantivyError::from)?;
+                    while stream.advance() {
+                        let tag = String::from_utf8_lossy(stream.key()).into_owned();
+                        *held.entry(tag).or_default() += u64::from(stream.value().doc_freq);
+                    }
+                }
+                let held = held
+                    .into_iter()
+                    .map(|(tag, n)| format!("{tag} ({n})"))
+                    .collect();
+                plan.notes.push(Note::NoLanguage(lang.clone(), held));
+            }
         }
         let limit = self.depth(options.limit);
         // Passages with the same text as a better one are folded into it: the
